@@ -1,0 +1,1 @@
+"""The four jointcall services, the embedded composition and the `jointcall` command."""

@@ -1,0 +1,34 @@
+"""call_definition: the contract every other service works from."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from shared.clock import Clock
+from shared.service import ServiceDefinition, build_app
+
+from . import handlers
+from .models import Base, messaging
+from .settings import Settings
+
+
+def _routers() -> list[APIRouter]:
+    from .api.routes import router
+
+    return [router]
+
+
+SERVICE = ServiceDefinition(
+    name="call_definition",
+    title="call definition",
+    description="Agencies define joint calls: timeline, participating regions, rules; publish and amend them.",
+    metadata=Base.metadata,
+    tables=messaging,
+    routers=_routers,
+    subscriptions=handlers.subscriptions,
+    settings_class=Settings,
+)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    return build_app(SERVICE, settings or Settings(), clock=clock)

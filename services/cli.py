@@ -1,0 +1,274 @@
+"""The `jointcall` command: run the system embedded or as a full stack, and operate it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from shared.http.auth import issue_token
+from shared.logs import configure_logging
+from shared.service import ServiceDefinition, migrate
+from shared.settings import ServiceSettings
+
+from .registry import SERVICES, service_named
+
+API_SERVICE_ENV = "JOINTCALL_API_SERVICE"
+OPENAPI_DIR = Path(__file__).resolve().parent.parent / "openapi"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jointcall", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="embedded default: all four services in one process (SQLite, in-process bus)")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=8000)
+    up.add_argument("--data-dir", type=Path, default=Path("./jointcall-data"))
+    up.set_defaults(run=_up)
+
+    mig = commands.add_parser(
+        "migrate", help="migrate a service's database (and declare its queues if a broker is set)"
+    )
+    mig.add_argument("service", help="a service name, or 'all'")
+    mig.set_defaults(run=_migrate)
+
+    api = commands.add_parser("api", help="full stack: serve one service's HTTP API")
+    api.add_argument("service")
+    api.add_argument("--host", default="0.0.0.0")
+    api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--workers", type=int, default=1)
+    api.set_defaults(run=_api)
+
+    worker = commands.add_parser("worker", help="full stack: run one service's consumers and outbox relay")
+    worker.add_argument("service")
+    worker.set_defaults(run=_worker)
+
+    token = commands.add_parser("token", help="issue a development bearer token, e.g. `jointcall token region:AT-4`")
+    token.add_argument("role", help="agency | region:<code> | consortium:<id> | evaluator:<id>")
+    token.add_argument("--subject", default=None)
+    token.add_argument("--ttl-hours", type=float, default=12.0)
+    token.set_defaults(run=_token)
+
+    openapi = commands.add_parser("openapi", help="write openapi/<service>.json, or --check that they are current")
+    openapi.add_argument("--check", action="store_true")
+    openapi.add_argument("--out", type=Path, default=OPENAPI_DIR)
+    openapi.set_defaults(run=_openapi)
+
+    dead = commands.add_parser("dead-letters", help="list or replay parked messages of a service")
+    dead.add_argument("action", choices=["list", "replay"])
+    dead.add_argument("service")
+    dead.add_argument("--data-dir", type=Path, default=None, help="embedded mode: the data folder")
+    dead.set_defaults(run=_dead_letters)
+    return parser
+
+
+def _settings(definition: ServiceDefinition, **overrides: object) -> ServiceSettings:
+    return definition.settings_class(**overrides)  # type: ignore[arg-type]
+
+
+def _chosen(name: str) -> list[ServiceDefinition]:
+    return list(SERVICES.values()) if name == "all" else [service_named(name)]
+
+
+# --- embedded ------------------------------------------------------------------------------------
+
+
+def _up(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from .embedded import create_embedded_app
+
+    configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    data_dir: Path = args.data_dir.resolve()
+    for definition in SERVICES.values():
+        migrate(definition, _settings(definition, data_dir=data_dir).database_url)
+    print(f"jointcall is up on http://{args.host}:{args.port} (data in {data_dir}); API docs per service:")
+    for definition in SERVICES.values():
+        print(f"  http://{args.host}:{args.port}{definition.path_prefix}/docs")
+    uvicorn.run(create_embedded_app(data_dir), host=args.host, port=args.port, log_config=None)
+
+
+# --- full stack -----------------------------------------------------------------------------------
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    for definition in _chosen(args.service):
+        settings = _settings(definition)
+        migrate(definition, settings.database_url)
+        if settings.rabbitmq_url:
+            asyncio.run(_declare_queues(definition, settings))
+        print(f"{definition.name}: migrated" + (" and queues declared" if settings.rabbitmq_url else ""))
+
+
+async def _declare_queues(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    from shared.service import open_runtime
+
+    runtime = open_runtime(definition, settings)
+    bus = _rabbitmq_bus(settings)
+    for subscription in definition.subscriptions(runtime):
+        bus.subscribe(subscription)
+    await bus.declare_topology()
+    await runtime.engine.dispose()
+
+
+def _rabbitmq_bus(settings: ServiceSettings):  # type: ignore[no-untyped-def]
+    from shared.messaging.rabbitmq import RabbitMQBus
+
+    assert settings.rabbitmq_url
+    return RabbitMQBus(
+        settings.rabbitmq_url,
+        exchange=settings.exchange,
+        queue_prefix=settings.queue_prefix,
+        queue_type=settings.queue_type,
+        prefetch=settings.prefetch,
+        max_attempts=settings.max_delivery_attempts,
+        retry_delay_ms=settings.retry_delay_ms,
+    )
+
+
+def _api(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    os.environ[API_SERVICE_ENV] = service_named(args.service).name
+    uvicorn.run(
+        "services.cli:api_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+    )
+
+
+def api_app_from_env():  # type: ignore[no-untyped-def]
+    """uvicorn's factory for `jointcall api` (it needs an import string to start several workers)."""
+    from shared.service import build_app
+
+    configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    definition = service_named(os.environ[API_SERVICE_ENV])
+    return build_app(definition, _settings(definition))
+
+
+def _worker(args: argparse.Namespace) -> None:
+    configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    definition = service_named(args.service)
+    settings = _settings(definition)
+    if not settings.rabbitmq_url:
+        raise SystemExit("jointcall worker needs JOINTCALL_RABBITMQ_URL (the embedded mode is `jointcall up`)")
+    asyncio.run(_run_worker(definition, settings))
+
+
+async def _run_worker(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    from shared.service import Worker, open_runtime
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runtime = open_runtime(definition, settings)
+    bus = _rabbitmq_bus(settings)
+    worker = Worker(definition, runtime, bus)
+    await bus.start(wait_s=120)
+    print(f"{definition.name} worker running", file=sys.stderr, flush=True)
+    try:
+        await worker.run_relay(stop)
+    finally:
+        await bus.close()
+        await runtime.engine.dispose()
+
+
+# --- operating ------------------------------------------------------------------------------------
+
+
+def _token(args: argparse.Namespace) -> None:
+    settings = ServiceSettings()
+    try:
+        print(
+            issue_token(
+                settings.jwt_secret,
+                args.role,
+                subject=args.subject,
+                ttl_s=int(args.ttl_hours * 3600),
+                algorithm=settings.jwt_algorithm,
+            )
+        )
+    except ValueError as exc:
+        raise SystemExit(f"jointcall token: {exc}") from None
+
+
+def openapi_documents() -> dict[str, str]:
+    from shared.service import build_app
+
+    documents = {}
+    for name, definition in SERVICES.items():
+        app = build_app(definition, _settings(definition, database_url="sqlite+aiosqlite:///:memory:"))
+        documents[name] = json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
+    return documents
+
+
+def _openapi(args: argparse.Namespace) -> None:
+    out: Path = args.out
+    stale = []
+    for name, text in openapi_documents().items():
+        path = out / f"{name}.json"
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(str(path))
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    if stale:
+        raise SystemExit("OpenAPI documents out of date (run `jointcall openapi`): " + ", ".join(stale))
+
+
+def _dead_letters(args: argparse.Namespace) -> None:
+    definition = service_named(args.service)
+    settings = _settings(definition, **({"data_dir": args.data_dir} if args.data_dir else {}))
+    asyncio.run(_dead_letters_async(args.action, definition, settings, args.data_dir))
+
+
+async def _dead_letters_async(
+    action: str, definition: ServiceDefinition, settings: ServiceSettings, data_dir: Path | None
+) -> None:
+    from shared.messaging.inprocess import InProcessBus
+    from shared.service import open_runtime
+
+    runtime = open_runtime(definition, settings)
+    subscriptions = definition.subscriptions(runtime)
+    queues = {f"{settings.queue_prefix}.{s.queue}" if not data_dir else s.queue: s for s in subscriptions}
+    if data_dir is not None or not settings.rabbitmq_url:
+        bus = InProcessBus((data_dir or settings.data_dir) / "bus.db")
+        for queue in queues:
+            if action == "list":
+                for letter in await bus.dead_letters(queue):
+                    print(json.dumps(letter))
+            else:
+                print(f"{queue}: {await bus.replay_dead_letters(queue)} message(s) replayed")
+        await bus.close()
+    else:
+        rabbit = _rabbitmq_bus(settings)
+        for subscription in subscriptions:
+            rabbit.subscribe(subscription)
+        await rabbit.start(consume=False)
+        try:
+            for queue, subscription in queues.items():
+                if action == "list":
+                    print(f"{queue}.dead: {await rabbit.dead_letter_count(subscription)} message(s)")
+                else:
+                    print(f"{queue}: {await rabbit.replay_dead_letters(subscription)} message(s) replayed")
+        finally:
+            await rabbit.close()
+    await runtime.engine.dispose()

@@ -1,0 +1,73 @@
+"""The embedded default: all four services in one process, SQLite files, the in-process bus.
+
+Starlette does not run a mounted app's lifespan, so the root app enters each one itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from shared.clock import Clock, SystemClock
+from shared.messaging.inprocess import InProcessBus
+from shared.service import Runtime, Worker, build_app, open_runtime
+
+from .registry import SERVICES
+
+
+def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_delay_ms: int = 2000) -> FastAPI:
+    clock = clock or SystemClock()
+    bus = InProcessBus(data_dir / "bus.db", clock=clock, retry_delay_ms=retry_delay_ms, poll_interval_s=0.2)
+    runtimes: dict[str, Runtime] = {}
+    apps: dict[str, FastAPI] = {}
+    for name, definition in SERVICES.items():
+        settings = definition.settings_class(
+            data_dir=data_dir, retry_delay_ms=retry_delay_ms, relay_poll_interval_s=0.05
+        )
+        runtimes[name] = open_runtime(definition, settings, clock)
+        apps[name] = build_app(definition, settings, runtime=runtimes[name], broker_check=False)
+    workers = [Worker(SERVICES[name], runtime, bus) for name, runtime in runtimes.items()]
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        async with AsyncExitStack() as stack:
+            for sub_app in apps.values():
+                await stack.enter_async_context(sub_app.router.lifespan_context(sub_app))
+            await bus.start()
+            relays = [
+                asyncio.create_task(worker.run_relay(stop), name=f"relay:{worker.definition.name}")
+                for worker in workers
+            ]
+            try:
+                yield
+            finally:
+                stop.set()
+                for task in relays:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                await bus.close()
+                for runtime in runtimes.values():
+                    await runtime.engine.dispose()
+
+    root = FastAPI(title="jointcall (embedded)", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    root.state.bus = bus
+    root.state.apps = apps
+
+    @root.get("/", include_in_schema=False)
+    async def index() -> RedirectResponse:
+        return RedirectResponse(SERVICES["call_definition"].path_prefix + "/docs")
+
+    @root.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for name, sub_app in apps.items():
+        root.mount(SERVICES[name].path_prefix, sub_app)
+    return root

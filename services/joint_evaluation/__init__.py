@@ -1,0 +1,1 @@
+"""joint_evaluation: experts, scores, ranking, funding decisions and consolidated results."""

@@ -1,0 +1,1 @@
+"""Pure evaluation logic: scoring, consensus, ranking, allocation, assignment (no I/O)."""

@@ -1,0 +1,36 @@
+"""Events joint_evaluation consumes: calls, submitted proposals, eligibility decisions."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.events import EligibilityDecided, Envelope, ProposalSubmitted, parse_data
+from shared.messaging.bus import Subscription
+from shared.service import Runtime, call_copy_subscription, idempotent_subscription
+
+from .models import call_copies
+from .use_cases.record_proposal import record_eligibility, record_submission
+
+
+def subscriptions(runtime: Runtime) -> list[Subscription]:
+    async def on_proposal_submitted(session: AsyncSession, envelope: Envelope) -> None:
+        await record_submission(session, runtime, parse_data(envelope, ProposalSubmitted))
+
+    async def on_eligibility_decided(session: AsyncSession, envelope: Envelope) -> None:
+        await record_eligibility(session, runtime, parse_data(envelope, EligibilityDecided))
+
+    return [
+        call_copy_subscription(runtime, call_copies),
+        idempotent_subscription(
+            runtime,
+            "joint_evaluation.proposals",
+            {"proposal.submitted": on_proposal_submitted},
+            routing_keys=("proposal.*",),
+        ),
+        idempotent_subscription(
+            runtime,
+            "joint_evaluation.eligibility",
+            {"eligibility.decided": on_eligibility_decided},
+            routing_keys=("eligibility.*",),
+        ),
+    ]

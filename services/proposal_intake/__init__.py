@@ -1,0 +1,1 @@
+"""proposal_intake: proposals, partners, budgets, versions, receipts; publishes proposal.* events."""

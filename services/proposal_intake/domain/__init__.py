@@ -1,0 +1,1 @@
+"""Pure proposal logic: when a submission is accepted, what its canonical content is."""

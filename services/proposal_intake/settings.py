@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service: str = "proposal_intake"

@@ -1,0 +1,1 @@
+"""regional_eligibility: each region checks its own partners; publishes eligibility.decided."""

@@ -1,0 +1,1 @@
+"""Pure eligibility logic: per-partner verdicts and their consolidation per proposal."""

@@ -1,0 +1,1 @@
+"""The common library of the jointcall services: kept small on purpose."""

@@ -1,0 +1,60 @@
+"""Audit trail: every state change records who, what, when, and the state before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, MetaData, String, Table, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.clock import Clock
+from shared.db import UtcDateTime
+from shared.logs import correlation_id_var
+from shared.messaging.tables import BigId
+
+
+def add_audit_table(metadata: MetaData) -> Table:
+    table = Table(
+        "audit_log",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("at", UtcDateTime, nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("action", String(100), nullable=False),
+        Column("entity", String(50), nullable=False),
+        Column("entity_id", String(100), nullable=False),
+        Column("before", JSON, nullable=True),
+        Column("after", JSON, nullable=True),
+        Column("reason", String(2000), nullable=True),
+        Column("correlation_id", String(128), nullable=True),
+    )
+    Index("ix_audit_entity", table.c.entity, table.c.entity_id)
+    return table
+
+
+async def record_audit(
+    session: AsyncSession,
+    table: Table,
+    *,
+    clock: Clock,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+) -> None:
+    await session.execute(
+        insert(table).values(
+            at=clock.now(),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            reason=reason,
+            correlation_id=correlation_id_var.get(),
+        )
+    )

@@ -1,0 +1,42 @@
+"""Injectable time: deadlines and lifecycles read the clock, tests move it instead of sleeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The server clock, always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class MovableClock:
+    """A clock for tests: starts at a given instant and only moves when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("MovableClock needs a timezone-aware start")
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        self._now = instant.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+def as_utc(instant: datetime) -> datetime:
+    """Normalise a datetime read back from a database that dropped the zone (SQLite) to aware UTC."""
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)

@@ -1,0 +1,93 @@
+"""Typed errors that carry their HTTP status and become RFC 9457 problem+json responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+PROBLEM_BASE = "https://jointcall.eu/problems/"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One thing wrong with the input, pointing at the field at fault (dotted path)."""
+
+    field: str
+    message: str
+    location: str = "body"
+
+    def as_dict(self) -> dict[str, str]:
+        pointer = "#/" + "/".join(self.field.split(".")) if self.field else "#"
+        return {"field": self.field, "pointer": pointer, "location": self.location, "message": self.message}
+
+
+class ServiceError(Exception):
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+class BadRequest(ServiceError):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+
+class Unauthenticated(ServiceError):
+    status = 401
+    slug = "unauthenticated"
+    title = "Authentication required"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="jointcall"'})
+
+
+class Forbidden(ServiceError):
+    status = 403
+    slug = "forbidden"
+    title = "Not allowed for this role"
+
+
+class NotFound(ServiceError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict with the current state"
+
+
+class DeadlinePassed(Conflict):
+    slug = "deadline-passed"
+    title = "The deadline has passed"
+
+
+class ValidationFailed(ServiceError):
+    status = 422
+    slug = "validation-error"
+    title = "The request is not valid"
+
+
+class RetryableError(Exception):
+    """A handler could not process a message yet (e.g. it depends on an event not yet seen)."""
+
+
+class PermanentError(Exception):
+    """A message can never be processed (invalid payload): park it without retrying."""

@@ -1,0 +1,157 @@
+"""Event envelope (CloudEvents-style) and the versioned event payloads the services exchange.
+
+Rule for changing a payload: add optional fields only. A breaking change is a new version
+(`...v2`) published beside the old one; tests/contracts holds recorded payloads that every
+consumer model must keep accepting.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.clock import Clock
+from shared.money import CurrencyCode, Money
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
+    type: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+\.v[0-9]+$", examples=["proposal.submitted.v1"])
+    source: str
+    time: datetime
+    subject: str
+    correlationid: str
+    causationid: str | None = None
+    data: dict[str, Any]
+
+    @property
+    def routing_key(self) -> str:
+        """The event type without its version: what queues bind to."""
+        return self.type.rsplit(".", 1)[0]
+
+
+class EventData(BaseModel):
+    """Base of every payload; consumers ignore fields they do not know yet."""
+
+    model_config = ConfigDict(extra="ignore")
+    event_type: ClassVar[str]
+
+
+E = TypeVar("E", bound=EventData)
+
+
+def make_envelope(
+    data: EventData,
+    *,
+    source: str,
+    subject: str,
+    clock: Clock,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> Envelope:
+    event_id = uuid.uuid4()
+    return Envelope(
+        id=event_id,
+        type=data.event_type,
+        source=source,
+        time=clock.now(),
+        subject=subject,
+        correlationid=correlation_id or str(event_id),
+        causationid=causation_id,
+        data=data.model_dump(mode="json"),
+    )
+
+
+def parse_data(envelope: Envelope, model: type[E]) -> E:
+    return model.model_validate(envelope.data)
+
+
+# --- call_definition -------------------------------------------------------------------------
+
+
+class RegionSnapshot(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    code: str
+    name: str
+    currency: CurrencyCode
+
+
+class CallSnapshot(BaseModel):
+    """The full published version of a call, so consumers never have to ask back."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    call_id: uuid.UUID
+    version: int
+    code: str
+    title: str
+    status: str
+    opens_at: datetime
+    deadline: datetime
+    regions: list[RegionSnapshot]
+
+
+class CallPublished(EventData):
+    event_type: ClassVar[str] = "call.published.v1"
+    call: CallSnapshot
+
+
+# --- proposal_intake -------------------------------------------------------------------------
+
+
+class PartnerSnapshot(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    partner_id: str
+    organisation_name: str
+    region_code: str
+    requested_funding: Money
+
+
+class ProposalSubmitted(EventData):
+    event_type: ClassVar[str] = "proposal.submitted.v1"
+
+    proposal_id: uuid.UUID
+    call_id: uuid.UUID
+    version: int
+    applicant_id: str
+    acronym: str
+    title: str
+    submitted_at: datetime
+    content_sha256: str
+    partners: list[PartnerSnapshot]
+
+
+# --- regional_eligibility --------------------------------------------------------------------
+
+
+class PartnerVerdict(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    partner_id: str
+    region_code: str
+    eligible: bool
+    reasons: list[str]
+
+
+class EligibilityDecided(EventData):
+    event_type: ClassVar[str] = "eligibility.decided.v1"
+
+    proposal_id: uuid.UUID
+    call_id: uuid.UUID
+    proposal_version: int
+    outcome: Literal["eligible", "not_eligible"]
+    reasons: list[str]
+    partners: list[PartnerVerdict]
+    decided_at: datetime
+
+
+EVENT_MODELS: dict[str, type[EventData]] = {
+    model.event_type: model for model in (CallPublished, ProposalSubmitted, EligibilityDecided)
+}

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the four services: problems, correlation ids, auth, health."""

@@ -1,0 +1,112 @@
+"""Bearer JWT authentication: a role and its scope.
+
+Roles: `agency` (call administration), `region:<code>`, `consortium:<applicant id>`,
+`evaluator:<id>`. Tokens are HS256 with a configured secret by default.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.errors import Forbidden, Unauthenticated
+
+ISSUER = "jointcall"
+DEFAULT_TTL_S = 12 * 3600
+
+
+class Role(StrEnum):
+    AGENCY = "agency"
+    REGION = "region"
+    CONSORTIUM = "consortium"
+    EVALUATOR = "evaluator"
+
+
+SCOPED_ROLES = {Role.REGION, Role.CONSORTIUM, Role.EVALUATOR}
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    scope: str | None
+    subject: str
+
+    @property
+    def label(self) -> str:
+        """How the principal appears in audit records: e.g. `region:AT-4`."""
+        return f"{self.role.value}:{self.scope}" if self.scope else self.role.value
+
+
+def parse_role(text: str) -> tuple[Role, str | None]:
+    """`region:AT-4` -> (Role.REGION, "AT-4"); raises ValueError on anything else."""
+    name, _, scope = text.partition(":")
+    role = Role(name)
+    if role in SCOPED_ROLES and not scope:
+        raise ValueError(f"role {role.value} needs a scope, e.g. {role.value}:<id>")
+    if role not in SCOPED_ROLES and scope:
+        raise ValueError(f"role {role.value} takes no scope")
+    return role, scope or None
+
+
+def issue_token(
+    secret: str,
+    role_text: str,
+    *,
+    subject: str | None = None,
+    ttl_s: int = DEFAULT_TTL_S,
+    algorithm: str = "HS256",
+) -> str:
+    role, scope = parse_role(role_text)
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "sub": subject or role_text,
+        "role": role.value,
+        "iat": now,
+        "exp": now + ttl_s,
+    }
+    if scope:
+        claims["scope"] = scope
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def decode_token(token: str, secret: str, algorithm: str = "HS256") -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[algorithm], issuer=ISSUER, options={"require": ["exp"]})
+        role, scope = parse_role(f"{claims['role']}:{claims['scope']}" if claims.get("scope") else claims["role"])
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthenticated("The token has expired.") from exc
+    except (jwt.PyJWTError, KeyError, ValueError) as exc:
+        raise Unauthenticated(f"The token is not valid: {exc}.") from exc
+    return Principal(role=role, scope=scope, subject=str(claims.get("sub", "")))
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT issued by `jointcall token <role>`")
+
+
+async def authenticated(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("A bearer token is required.")
+    settings = request.app.state.settings
+    return decode_token(credentials.credentials, settings.jwt_secret, settings.jwt_algorithm)
+
+
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets only the given roles through (403 for the others)."""
+
+    async def dependency(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+        if principal.role not in roles:
+            allowed = ", ".join(role.value for role in roles)
+            raise Forbidden(f"This needs one of the roles: {allowed}; the token has {principal.label}.")
+        return principal
+
+    return dependency

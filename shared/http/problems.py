@@ -1,0 +1,114 @@
+"""Every error leaves as RFC 9457 problem+json, validation errors with the field at fault."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import PROBLEM_BASE, FieldError, ServiceError
+from shared.logs import correlation_id_var
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = [error.as_dict() for error in errors]
+    if extra:
+        body.update(extra)
+    correlation_id = correlation_id_var.get()
+    if correlation_id:
+        body["correlation_id"] = correlation_id
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+    errors = []
+    for error in exc.errors():
+        location, *path = [str(part) for part in error.get("loc", ())] or ["body"]
+        errors.append(FieldError(field=".".join(path), message=str(error.get("msg", "invalid")), location=location))
+    return errors
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return problem_response(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+        extra=exc.extra,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _field_errors(exc)
+    detail = "; ".join(f"{e.field or e.location}: {e.message}" for e in errors[:5])
+    return problem_response(
+        request,
+        status=422,
+        slug="validation-error",
+        title="The request is not valid",
+        detail=detail,
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}.get(
+        exc.status_code, "http-error"
+    )
+    return problem_response(
+        request,
+        status=exc.status_code,
+        slug=slug,
+        title=str(exc.detail),
+        detail=str(exc.detail),
+        headers=dict(exc.headers or {}),
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request,
+        status=500,
+        slug="internal-error",
+        title="Internal error",
+        detail="An unexpected error occurred; it has been logged with the correlation id.",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,1 @@
+"""Events between services: bus interface, transactional outbox, idempotent inbox."""

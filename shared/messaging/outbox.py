@@ -1,0 +1,145 @@
+"""Transactional outbox: the event row commits with the business change; a relay publishes it.
+
+The relay marks a row published only after the broker confirmed it, so a crash between commit
+and publish delays the event but never loses it (consumers are idempotent, so a re-publish after
+a crash between confirm and mark is harmless). On PostgreSQL rows are claimed with
+FOR UPDATE SKIP LOCKED, so several relays can run side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from contextvars import ContextVar
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.clock import Clock, as_utc
+from shared.events import Envelope, EventData, make_envelope
+from shared.logs import correlation_id_var
+from shared.messaging.bus import Bus
+from shared.messaging.tables import MessagingTables
+
+logger = logging.getLogger(__name__)
+
+# Set while a message is handled, so events emitted by the handler name their cause.
+causation_id_var: ContextVar[str | None] = ContextVar("causation_id", default=None)
+
+
+async def emit(
+    session: AsyncSession,
+    tables: MessagingTables,
+    data: EventData,
+    *,
+    source: str,
+    subject: str,
+    clock: Clock,
+) -> Envelope:
+    """Add an event to the outbox in the caller's transaction; it leaves when that commits."""
+    envelope = make_envelope(
+        data,
+        source=source,
+        subject=subject,
+        clock=clock,
+        correlation_id=correlation_id_var.get(),
+        causation_id=causation_id_var.get(),
+    )
+    await session.execute(
+        insert(tables.outbox).values(
+            event_id=str(envelope.id),
+            event_type=envelope.type,
+            subject=envelope.subject,
+            correlation_id=envelope.correlationid,
+            envelope=envelope.model_dump_json(),
+            created_at=envelope.time,
+            attempts=0,
+        )
+    )
+    return envelope
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        bus: Bus,
+        clock: Clock,
+        *,
+        batch_size: int = 100,
+        poll_interval_s: float = 0.2,
+    ) -> None:
+        self._sessions = session_factory
+        self._outbox = tables.outbox
+        self._bus = bus
+        self._clock = clock
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = self._poll_interval_s
+        while not stop.is_set():
+            try:
+                published, failed = await self.relay_once()
+                backoff = self._poll_interval_s if not failed else min(backoff * 2, 10.0)
+                if published == self._batch_size:
+                    continue  # more waiting: no pause
+            except Exception:
+                logger.exception("outbox relay pass failed")
+                backoff = min(backoff * 2, 10.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=backoff)
+
+    async def relay_once(self) -> tuple[int, int]:
+        """Publish one batch of pending rows in order; return (published, failed)."""
+        async with self._sessions() as session, session.begin():
+            query = (
+                select(self._outbox.c.id, self._outbox.c.envelope)
+                .where(self._outbox.c.published_at.is_(None))
+                .order_by(self._outbox.c.id)
+                .limit(self._batch_size)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0, 0
+            if session.get_bind().dialect.name == "sqlite":
+                # Publish outside the transaction: SQLite cannot upgrade a read snapshot
+                # to a write once another writer has committed.
+                await session.rollback()
+            results = await self._bus.publish_batch([Envelope.model_validate_json(r.envelope) for r in rows])
+            if not session.in_transaction():
+                await session.begin()
+            now = self._clock.now()
+            published = [row.id for row, error in zip(rows, results, strict=True) if error is None]
+            if published:
+                await session.execute(
+                    update(self._outbox).where(self._outbox.c.id.in_(published)).values(published_at=now)
+                )
+            failures = [(row.id, error) for row, error in zip(rows, results, strict=True) if error is not None]
+            for row_id, error in failures:
+                await session.execute(
+                    update(self._outbox)
+                    .where(self._outbox.c.id == row_id)
+                    .values(attempts=self._outbox.c.attempts + 1, last_error=f"{type(error).__name__}: {error}")
+                )
+            if failures:
+                logger.warning(
+                    "outbox: %d of %d events not confirmed yet: %s", len(failures), len(rows), failures[0][1]
+                )
+            return len(published), len(failures)
+
+
+async def outbox_backlog(session: AsyncSession, tables: MessagingTables) -> tuple[int, datetime | None]:
+    """How many events wait to be published, and since when the oldest waits."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(tables.outbox.c.created_at)).where(tables.outbox.c.published_at.is_(None))
+        )
+    ).one()
+    oldest = as_utc(row[1]) if row[1] is not None else None
+    return int(row[0]), oldest
