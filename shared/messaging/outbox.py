@@ -13,6 +13,7 @@ import contextlib
 import logging
 from contextvars import ContextVar
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -95,43 +96,49 @@ class OutboxRelay:
 
     async def relay_once(self) -> tuple[int, int]:
         """Publish one batch of pending rows in order; return (published, failed)."""
-        async with self._sessions() as session, session.begin():
-            query = (
-                select(self._outbox.c.id, self._outbox.c.envelope)
-                .where(self._outbox.c.published_at.is_(None))
-                .order_by(self._outbox.c.id)
-                .limit(self._batch_size)
-            )
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+        async with self._sessions() as session:
+            postgres = session.get_bind().dialect.name == "postgresql"
+            rows = await self._claim(session, lock=postgres)
+            if not postgres:
+                # SQLite cannot upgrade a read snapshot to a write once another writer has
+                # committed: release it while publishing (one relay per SQLite database).
+                await session.rollback()
             if not rows:
                 return 0, 0
-            if session.get_bind().dialect.name == "sqlite":
-                # Publish outside the transaction: SQLite cannot upgrade a read snapshot
-                # to a write once another writer has committed.
-                await session.rollback()
             results = await self._bus.publish_batch([Envelope.model_validate_json(r.envelope) for r in rows])
-            if not session.in_transaction():
-                await session.begin()
-            now = self._clock.now()
-            published = [row.id for row, error in zip(rows, results, strict=True) if error is None]
-            if published:
-                await session.execute(
-                    update(self._outbox).where(self._outbox.c.id.in_(published)).values(published_at=now)
-                )
-            failures = [(row.id, error) for row, error in zip(rows, results, strict=True) if error is not None]
-            for row_id, error in failures:
-                await session.execute(
-                    update(self._outbox)
-                    .where(self._outbox.c.id == row_id)
-                    .values(attempts=self._outbox.c.attempts + 1, last_error=f"{type(error).__name__}: {error}")
-                )
-            if failures:
-                logger.warning(
-                    "outbox: %d of %d events not confirmed yet: %s", len(failures), len(rows), failures[0][1]
-                )
-            return len(published), len(failures)
+            published, failed = await self._record(session, [r.id for r in rows], results)
+            await session.commit()
+        if failed:
+            logger.warning("outbox: %d of %d events not confirmed yet: %s", len(failed), len(rows), failed[0][1])
+        return len(published), len(failed)
+
+    async def _claim(self, session: AsyncSession, *, lock: bool) -> list[Any]:
+        query = (
+            select(self._outbox.c.id, self._outbox.c.envelope)
+            .where(self._outbox.c.published_at.is_(None))
+            .order_by(self._outbox.c.id)
+            .limit(self._batch_size)
+        )
+        if lock:  # several relays share the work; a row is never published by two at once
+            query = query.with_for_update(skip_locked=True)
+        return list((await session.execute(query)).all())
+
+    async def _record(
+        self, session: AsyncSession, row_ids: list[int], results: list[BaseException | None]
+    ) -> tuple[list[int], list[tuple[int, BaseException]]]:
+        published = [row_id for row_id, error in zip(row_ids, results, strict=True) if error is None]
+        failed = [(row_id, error) for row_id, error in zip(row_ids, results, strict=True) if error is not None]
+        if published:
+            await session.execute(
+                update(self._outbox).where(self._outbox.c.id.in_(published)).values(published_at=self._clock.now())
+            )
+        for row_id, error in failed:
+            await session.execute(
+                update(self._outbox)
+                .where(self._outbox.c.id == row_id)
+                .values(attempts=self._outbox.c.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:2000])
+            )
+        return published, failed
 
 
 async def outbox_backlog(session: AsyncSession, tables: MessagingTables) -> tuple[int, datetime | None]:
