@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--data-dir", type=Path, default=Path("./jointcall-data"))
     up.set_defaults(run=_up)
 
+    demo = commands.add_parser("demo", help="run a joint call on the Alpine example, end to end, embedded")
+    demo.add_argument("--proposals", type=int, default=40)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--data-dir", type=Path, default=None, help="keep the databases here (default: a temp folder)")
+    demo.set_defaults(run=_demo)
+
     mig = commands.add_parser(
         "migrate", help="migrate a service's database (and declare its queues if a broker is set)"
     )
@@ -96,6 +102,14 @@ def _up(args: argparse.Namespace) -> None:
     for definition in SERVICES.values():
         print(f"  http://{args.host}:{args.port}{definition.path_prefix}/docs")
     uvicorn.run(create_embedded_app(data_dir), host=args.host, port=args.port, log_config=None)
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from .demo import demo_embedded
+
+    configure_logging("WARNING")
+    summary = asyncio.run(demo_embedded(proposals=args.proposals, seed=args.seed, data_dir=args.data_dir))
+    print(json.dumps(summary, indent=2))
 
 
 # --- full stack -----------------------------------------------------------------------------------

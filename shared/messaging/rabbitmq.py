@@ -172,13 +172,15 @@ class RabbitMQBus:
         )
         return await asyncio.wait_for(opened, timeout=30)
 
-    async def _open_channel(self) -> Channel:
+    async def _open_channel(self, *, essential: bool = True) -> Channel:
+        """A channel; closing an essential one (publishing, consuming) means starting over."""
         assert self._connection is not None
         loop = asyncio.get_running_loop()
         opened: asyncio.Future[Channel] = loop.create_future()
         self._connection.channel(on_open_callback=opened.set_result)
         channel = await asyncio.wait_for(opened, timeout=30)
-        channel.add_on_close_callback(self._on_channel_closed)
+        if essential:
+            channel.add_on_close_callback(self._on_channel_closed)
         return channel
 
     def _on_channel_closed(self, channel: Channel, reason: BaseException) -> None:
@@ -386,7 +388,7 @@ class RabbitMQBus:
     # --- operator's view of the dead letters -----------------------------------------------
 
     async def dead_letter_count(self, subscription: Subscription) -> int:
-        channel = await self._open_channel()
+        channel = await self._open_channel(essential=False)
         try:
             frame = await _call(channel.queue_declare, queue=f"{self.queue_name(subscription)}.dead", passive=True)
             return int(frame.method.message_count)
@@ -395,7 +397,7 @@ class RabbitMQBus:
 
     async def replay_dead_letters(self, subscription: Subscription, limit: int = 10_000) -> int:
         """Move parked messages back to their queue, attempt counter reset. Needs a started bus."""
-        channel = await self._open_channel()
+        channel = await self._open_channel(essential=False)
         queue = self.queue_name(subscription)
         moved = 0
         try:

@@ -28,7 +28,7 @@ from shared.rules.model import (
     ratio,
 )
 
-SHARE_RULES = (
+_SHARE_RULES = (
     "consortium.max_share_per_partner",
     "consortium.max_share_per_region",
     "consortium.min_sme_share",
@@ -244,7 +244,7 @@ class _Budget:
         return format_money(value, self.currency)
 
     def original(self, partner: PartnerFacts) -> str:
-        """ "300,000.00 CHF (315,000.00 EUR)", or just the amount when no conversion was needed."""
+        """Costs as entered, then converted: "300,000.00 CHF (315,000.00 EUR)"; converted only if needed."""
         own = format_money(partner.total_costs, partner.currency)
         if partner.currency == self.currency:
             return own
@@ -263,14 +263,14 @@ def _budget_shares(facts: _Facts) -> list[Verdict]:
     configured = (rules.max_share_per_partner, rules.max_share_per_region, rules.min_sme_share)
     if all(limit is None for limit in configured):
         return []
-    if not any(p.total_costs for p in facts.partners):
-        return []
-    missing = sorted({p.currency for p in facts.partners} - facts.reporting_rates.keys())
+    missing = sorted({p.currency for p in facts.partners if facts.reporting_rates.get(p.currency, 0) <= 0})
     if missing:
         return [
-            _no_rate(rule, missing) for rule, limit in zip(SHARE_RULES, configured, strict=True) if limit is not None
+            _no_rate(rule, missing) for rule, limit in zip(_SHARE_RULES, configured, strict=True) if limit is not None
         ]
     budget = _convert(facts)
+    if not budget.total:
+        return []  # a draft without costs yet: there are no shares to judge
     return [*_partner_shares(facts, budget), *_region_shares(facts, budget), *_sme_share(facts, budget)]
 
 
@@ -285,8 +285,9 @@ def _no_rate(rule: str, currencies: list[str]) -> Verdict:
 def _convert(facts: _Facts) -> _Budget:
     rates = facts.reporting_rates
     costs = {p.partner_id: p.total_costs * rates[p.currency] for p in facts.partners}
-    currency = _reporting_currency(rates, facts.reporting_currency)
-    return _Budget(currency=currency, rates=rates, costs=costs, total=sum(costs.values(), Decimal(0)))
+    total = sum(costs.values(), Decimal(0))
+    currency = _reporting_currency(rates, facts.reporting_currency) if total else ""
+    return _Budget(currency=currency, rates=rates, costs=costs, total=total)
 
 
 def _reporting_currency(rates: Mapping[str, Decimal], given: str | None) -> str:

@@ -199,7 +199,7 @@ def outcome_of(verdicts: Iterable[Verdict]) -> Outcome:
 
 
 def format_money(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -> str:
-    """ "62,000.00 EUR". Computed limits pass ROUND_DOWN so that a request shown as allowed is allowed."""
+    """An amount as people read it: "62,000.00 EUR". Computed limits pass ROUND_DOWN, never overstated."""
     return f"{amount.quantize(CENT, rounding=rounding):,.2f} {currency}"
 
 

@@ -82,6 +82,7 @@ def precheck(
     """Judge `proposal` against the call: `regions` holds the annex of every participating region by code.
 
     Partners from regions missing from `regions` are self-funded: only the consortium rules apply to them.
+    `reporting_currency` is needed only when several currencies have rate 1 (see `evaluate_consortium`).
     """
     mismatched = sorted(code for code, rules in regions.items() if rules.code != code)
     if mismatched:

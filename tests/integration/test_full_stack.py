@@ -1,0 +1,123 @@
+"""The thin slice on the full stack: each service's api and worker in its own process,
+PostgreSQL and RabbitMQ, with a worker SIGKILLed between commit and publish."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from services.registry import SERVICES
+from tests.helpers import bearer, call_body, proposal_body
+from tests.integration.conftest import Stack
+from tests.integration.processes import Processes
+
+pytestmark = pytest.mark.integration
+
+AGENCY = bearer("agency")
+CONSORTIUM = bearer("consortium:acme")
+
+
+@pytest.fixture
+def processes(stack: Stack, tmp_path: Path) -> Iterator[Processes]:
+    running = Processes(env=stack.env, log_dir=tmp_path)
+    running.run("migrate", "all")
+    try:
+        yield running
+    finally:
+        running.stop_all()
+
+
+def poll(method: str, url: str, accept: Any, within: float = 30.0, **kwargs: Any) -> httpx.Response:
+    response = None
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        response = httpx.request(method, url, timeout=5, **kwargs)
+        if accept(response):
+            return response
+        time.sleep(0.1)
+    raise AssertionError(f"{method} {url} never answered as expected; last: {response and response.text}")
+
+
+async def unpublished_events(database_url: str) -> list[str]:
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        rows = await connection.fetch("SELECT event_type FROM outbox WHERE published_at IS NULL")
+    finally:
+        await connection.close()
+    return [row["event_type"] for row in rows]
+
+
+async def test_thin_slice_across_processes_survives_a_killed_worker(processes: Processes, stack: Stack) -> None:
+    urls = {service: processes.start_api(service) for service in SERVICES}
+    for service in SERVICES:
+        processes.start_worker(service)
+
+    # The call_definition worker dies: the publication commits, but nothing relays it yet.
+    processes.kill("worker:call_definition")
+    now = datetime.now(UTC)
+    body = call_body(opens_at=(now - timedelta(days=1)).isoformat(), deadline=(now + timedelta(days=1)).isoformat())
+    call = httpx.post(f"{urls['call_definition']}/calls", json=body, headers=AGENCY).json()
+    published = httpx.post(f"{urls['call_definition']}/calls/{call['id']}/publish", headers=AGENCY)
+    assert published.status_code == 200
+    await asyncio.sleep(1.0)
+    assert await unpublished_events(stack.database_urls["call_definition"]) == ["call.published.v1"]
+
+    # Restarted, it gets the event out: proposal_intake learns the call and accepts submissions.
+    processes.start_worker("call_definition")
+    submit = f"{urls['proposal_intake']}/calls/{call['id']}/proposals"
+    eligible = poll("POST", submit, lambda r: r.status_code != 404, json=proposal_body(), headers=CONSORTIUM)
+    assert eligible.status_code == 201, eligible.text
+    assert await unpublished_events(stack.database_urls["call_definition"]) == []
+    foreign = proposal_body(("Alpha GmbH", "AT-4", "1000.00", "EUR"), ("Torino Srl", "IT-C1", "500.00", "EUR"))
+    ineligible = httpx.post(submit, json=foreign, headers=CONSORTIUM)
+    assert ineligible.status_code == 201
+
+    evaluation = f"{urls['joint_evaluation']}/proposals"
+    good = poll(
+        "GET",
+        f"{evaluation}/{eligible.json()['proposal_id']}",
+        lambda r: r.status_code == 200 and r.json()["status"] == "awaiting_evaluation",
+        headers=AGENCY,
+    )
+    assert good.json()["acronym"] == "ALPHA"
+    bad = poll(
+        "GET",
+        f"{evaluation}/{ineligible.json()['proposal_id']}",
+        lambda r: r.status_code == 200 and r.json()["status"] == "not_eligible",
+        headers=AGENCY,
+    )
+    assert "IT-C1" in bad.json()["eligibility_reasons"][0]
+
+    checks = httpx.get(
+        f"{urls['regional_eligibility']}/proposals/{eligible.json()['proposal_id']}", headers=bearer("region:CH-FR")
+    ).json()
+    assert [c["region_code"] for c in checks["checks"]] == ["CH-FR"]
+
+
+async def test_submission_after_the_deadline_is_refused_by_the_server_clock(processes: Processes) -> None:
+    urls = {service: processes.start_api(service) for service in ("call_definition", "proposal_intake")}
+    for service in ("call_definition", "proposal_intake"):
+        processes.start_worker(service)
+    now = datetime.now(UTC)
+    deadline = now + timedelta(seconds=6)
+    body = call_body(opens_at=(now - timedelta(days=1)).isoformat(), deadline=deadline.isoformat())
+    call = httpx.post(f"{urls['call_definition']}/calls", json=body, headers=AGENCY).json()
+    httpx.post(f"{urls['call_definition']}/calls/{call['id']}/publish", headers=AGENCY)
+    submit = f"{urls['proposal_intake']}/calls/{call['id']}/proposals"
+    early = poll("POST", submit, lambda r: r.status_code != 404, json=proposal_body(), headers=CONSORTIUM)
+    assert early.status_code == 201
+
+    await asyncio.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.2)
+    late = httpx.post(submit, json=proposal_body(), headers=CONSORTIUM)
+    assert late.status_code == 409
+    assert late.headers["content-type"] == "application/problem+json"
+    mine = httpx.get(f"{urls['proposal_intake']}/calls/{call['id']}/proposals", headers=CONSORTIUM).json()
+    assert len(mine["items"]) == 1
