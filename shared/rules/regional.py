@@ -181,12 +181,18 @@ def _incomparable(rule: str, rules: RegionalRules, partner: PartnerFacts) -> Ver
 
 def _s3_areas(rules: RegionalRules, partner: PartnerFacts, proposal: ProposalFacts) -> list[Verdict]:
     shared_areas = proposal.s3_areas & rules.s3_areas
-    reason = (
-        f"the proposal addresses {format_list(shared_areas)}, an S3 priority area of {rules.name}"
-        if shared_areas
-        else f"the proposal addresses {format_list(proposal.s3_areas)}, none of which is an S3 priority "
-        f"area of {rules.name} ({format_list(rules.s3_areas)})"
-    )
+    regional_areas = format_list(rules.s3_areas)
+    if len(shared_areas) > 1:
+        reason = f"the proposal addresses {format_list(shared_areas)}, S3 priority areas of {rules.name}"
+    elif shared_areas:
+        reason = f"the proposal addresses {format_list(shared_areas)}, an S3 priority area of {rules.name}"
+    elif proposal.s3_areas:
+        reason = (
+            f"the proposal addresses {format_list(proposal.s3_areas)}, none of which is an S3 priority area "
+            f"of {rules.name} ({regional_areas})"
+        )
+    else:
+        reason = f"the proposal names no S3 priority area; {rules.name} funds only its own ({regional_areas})"
     overlap = ", ".join(sorted(shared_areas))
     return [_verdict("regional.s3_areas", bool(shared_areas), reason, rules, partner, overlap=overlap)]
 

@@ -1,0 +1,17 @@
+"""The example call shipped with the project is the one given in ../shared (when it is there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.demo import EXAMPLE
+
+GIVEN = Path(__file__).resolve().parents[3] / "shared" / "alpine-call.json"
+
+
+def test_shipped_example_matches_the_given_one() -> None:
+    if not GIVEN.is_file():
+        pytest.skip(f"{GIVEN} is not beside the repository")
+    assert EXAMPLE.read_text(encoding="utf-8") == GIVEN.read_text(encoding="utf-8")
