@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.http.auth import issue_token
@@ -41,6 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--data-dir", type=Path, default=None, help="keep the databases here (default: a temp folder)")
     demo.set_defaults(run=_demo)
+
+    example = commands.add_parser("example-call", help="load the Alpine Space example call into a running jointcall")
+    example.add_argument(
+        "--url",
+        default="http://127.0.0.1:8000/call-definition",
+        help="base URL of call_definition (default: the embedded `jointcall up`)",
+    )
+    example.add_argument("--token", default=None, help="an agency token (default: issued with JOINTCALL_JWT_SECRET)")
+    example.add_argument("--code", default=None, help="another code for the call (codes are unique)")
+    example.add_argument("--open-now", action="store_true", help="move its dates so that it is open now")
+    example.add_argument("--publish", action="store_true")
+    example.set_defaults(run=_example_call)
 
     mig = commands.add_parser(
         "migrate", help="migrate a service's database (and declare its queues if a broker is set)"
@@ -110,6 +123,27 @@ def _demo(args: argparse.Namespace) -> None:
     configure_logging("WARNING")
     summary = asyncio.run(demo_embedded(proposals=args.proposals, seed=args.seed, data_dir=args.data_dir))
     print(json.dumps(summary, indent=2))
+
+
+def _example_call(args: argparse.Namespace) -> None:
+    import httpx
+
+    from .call_definition.examples import alpine_call
+    from .demo import alpine_call_body
+
+    body = alpine_call_body(datetime.now(UTC)) if args.open_now else alpine_call()
+    if args.code:
+        body["code"] = args.code
+    token = args.token or issue_token(ServiceSettings().jwt_secret, "agency")
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=args.url, headers=headers, timeout=30) as client:
+        response = client.post("/calls", json=body)
+        if response.status_code == 201 and args.publish:
+            response = client.post(f"/calls/{response.json()['id']}/publish")
+    if response.status_code >= 400:
+        raise SystemExit(f"{response.status_code}: {response.text}")
+    call = response.json()
+    print(f"call {call['code']} ({call['id']}) is {call['status']}, {len(call['configuration']['regions'])} regions")
 
 
 # --- full stack -----------------------------------------------------------------------------------
@@ -197,7 +231,7 @@ async def _run_worker(definition: ServiceDefinition, settings: ServiceSettings) 
     await bus.start(wait_s=120)
     print(f"{definition.name} worker running", file=sys.stderr, flush=True)
     try:
-        await worker.run_relay(stop)
+        await worker.run(stop)
     finally:
         await bus.close()
         await runtime.engine.dispose()

@@ -6,7 +6,6 @@ Everything goes through the services' public HTTP APIs and the bus, as real clie
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import sys
 import tempfile
@@ -20,22 +19,20 @@ import httpx
 from shared.http.auth import issue_token
 from shared.settings import DEV_JWT_SECRET
 
+from .call_definition.examples import alpine_call, redated
 from .registry import SERVICES
 
-EXAMPLE = Path(__file__).parent / "call_definition" / "examples" / "alpine-call.json"
 OUTSIDERS = [("IT-42", "Liguria"), ("FR-ARA", "Auvergne-Rhone-Alpes")]  # not in the call: ineligible here
 
 
 def alpine_call_body(now: datetime) -> dict[str, Any]:
-    example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    return {
-        "code": f"{example['code']}-DEMO-{now:%H%M%S}",
-        "title": example["title"],
-        "description": example["description"],
-        "opens_at": (now - timedelta(hours=1)).isoformat(),
-        "deadline": (now + timedelta(hours=2)).isoformat(),
-        "regions": [{"code": r["code"], "name": r["name"], "currency": r["currency"]} for r in example["regions"]],
-    }
+    """The Alpine example, re-dated so that it is open now and closes in two hours."""
+    body = redated(alpine_call(), now - timedelta(hours=1))
+    body["code"] = f"{body['code']}-DEMO-{now:%H%M%S}"
+    body["stages"][-1]["deadline"] = (now + timedelta(hours=2)).isoformat()
+    for key, days in (("eligibility_check_due", 30), ("evaluation_due", 60), ("decisions_due", 90)):
+        body[key] = (now + timedelta(days=days)).isoformat()
+    return body
 
 
 def generated_proposal(rng: random.Random, index: int, regions: list[dict[str, str]]) -> dict[str, Any]:
@@ -67,12 +64,12 @@ async def run_demo(client: httpx.AsyncClient, *, proposals: int, seed: int) -> d
     body = alpine_call_body(datetime.now(UTC))
     call = await _ok(client.post("/call-definition/calls", json=body, headers=agency))
     await _ok(client.post(f"/call-definition/calls/{call['id']}/publish", headers=agency))
-    _say(f"call {call['code']} published with {len(call['regions'])} regions")
+    _say(f"call {call['code']} published with {len(call['configuration']['regions'])} regions")
 
     receipts = []
     for index in range(1, proposals + 1):
         consortium = _auth(f"consortium:applicant-{index:03d}")
-        proposal = generated_proposal(rng, index, call["regions"])
+        proposal = generated_proposal(rng, index, call["configuration"]["regions"])
         receipts.append(await _submit(client, call["id"], proposal, consortium))
         _progress("submitted", index, proposals)
 

@@ -42,8 +42,7 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
                 await stack.enter_async_context(sub_app.router.lifespan_context(sub_app))
             await bus.start()
             relays = [
-                asyncio.create_task(worker.run_relay(stop), name=f"relay:{worker.definition.name}")
-                for worker in workers
+                asyncio.create_task(worker.run(stop), name=f"relay:{worker.definition.name}") for worker in workers
             ]
             try:
                 yield

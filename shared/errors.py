@@ -74,6 +74,12 @@ class Conflict(ServiceError):
     title = "Conflict with the current state"
 
 
+class PreconditionFailed(ServiceError):
+    status = 412
+    slug = "precondition-failed"
+    title = "The resource changed since it was read"
+
+
 class DeadlinePassed(Conflict):
     slug = "deadline-passed"
     title = "The deadline has passed"

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.calls import CallConfiguration
 from shared.clock import Clock
 from shared.money import CurrencyCode, Money
 
@@ -83,23 +84,63 @@ class RegionSnapshot(BaseModel):
 
 
 class CallSnapshot(BaseModel):
-    """The full published version of a call, so consumers never have to ask back."""
+    """The full current version of a call, so consumers never have to ask back.
+
+    `version` counts configuration versions (amendments); `revision` counts every change,
+    status included: a consumer keeps the snapshot with the highest revision.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
     call_id: uuid.UUID
     version: int
+    revision: int = 0
     code: str
     title: str
     status: str
     opens_at: datetime
     deadline: datetime
     regions: list[RegionSnapshot]
+    configuration: CallConfiguration | None = None
+
+    @property
+    def ordering_key(self) -> int:
+        return self.revision or self.version
 
 
-class CallPublished(EventData):
-    event_type: ClassVar[str] = "call.published.v1"
+class CallEvent(EventData):
+    """Every call.* event carries the call as it now stands."""
+
     call: CallSnapshot
+
+
+class CallPublished(CallEvent):
+    event_type: ClassVar[str] = "call.published.v1"
+
+
+class CallOpened(CallEvent):
+    """The clock passed the opening: submissions are accepted."""
+
+    event_type: ClassVar[str] = "call.opened.v1"
+
+
+class CallClosed(CallEvent):
+    """The clock passed the final deadline: the last versions submitted are the ones that count."""
+
+    event_type: ClassVar[str] = "call.closed.v1"
+
+
+class CallAmended(CallEvent):
+    event_type: ClassVar[str] = "call.amended.v1"
+    kind: str
+    reason: str
+
+
+class CallStatusChanged(CallEvent):
+    """An agency moved the call on (eligibility, evaluation, ranking, decisions, results)."""
+
+    event_type: ClassVar[str] = "call.status_changed.v1"
+    previous_status: str
 
 
 # --- proposal_intake -------------------------------------------------------------------------
@@ -152,6 +193,17 @@ class EligibilityDecided(EventData):
     decided_at: datetime
 
 
+CALL_EVENTS: tuple[type[CallEvent], ...] = (CallPublished, CallOpened, CallClosed, CallAmended, CallStatusChanged)
+
 EVENT_MODELS: dict[str, type[EventData]] = {
-    model.event_type: model for model in (CallPublished, ProposalSubmitted, EligibilityDecided)
+    model.event_type: model
+    for model in (
+        CallPublished,
+        CallOpened,
+        CallClosed,
+        CallAmended,
+        CallStatusChanged,
+        ProposalSubmitted,
+        EligibilityDecided,
+    )
 }

@@ -41,7 +41,7 @@ async def upsert_call_copy(session: AsyncSession, table: Table, call: CallSnapsh
     if inserted.rowcount:  # type: ignore[attr-defined]
         return True
     updated = await session.execute(
-        update(table).where(table.c.call_id == values["call_id"], table.c.version < call.version).values(values)
+        update(table).where(table.c.call_id == values["call_id"], table.c.version < call.ordering_key).values(values)
     )
     return bool(updated.rowcount)  # type: ignore[attr-defined]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.clock import Clock, SystemClock
 from shared.db import create_engine, create_session_factory
-from shared.events import CallPublished, Envelope, parse_data
+from shared.events import CALL_EVENTS, CallEvent, Envelope, parse_data
 from shared.http.correlation import CorrelationIdMiddleware
 from shared.http.problems import install_problem_handlers
 from shared.messaging.bus import Bus, Subscription
@@ -35,6 +35,9 @@ from shared.readmodel import upsert_call_copy
 from shared.settings import ServiceSettings
 
 logger = logging.getLogger(__name__)
+
+
+BackgroundJob = Callable[[asyncio.Event], Awaitable[None]]
 
 
 @dataclass
@@ -60,6 +63,8 @@ class ServiceDefinition:
     subscriptions: Callable[[Runtime], list[Subscription]]
     settings_class: type[ServiceSettings]
     tags: list[dict[str, str]] = field(default_factory=list)
+    # Periodic jobs the worker runs beside the relay (e.g. following the clock).
+    background: Callable[[Runtime], list[BackgroundJob]] = lambda runtime: []
 
     @property
     def path_prefix(self) -> str:
@@ -217,8 +222,10 @@ class Worker:
         for subscription in definition.subscriptions(runtime):
             bus.subscribe(subscription)
 
-    async def run_relay(self, stop: asyncio.Event) -> None:
-        await self.relay.run(stop)
+    async def run(self, stop: asyncio.Event) -> None:
+        """The outbox relay and the service's background jobs, until `stop` is set."""
+        jobs = [self.relay.run(stop), *(job(stop) for job in self.definition.background(self.runtime))]
+        await asyncio.gather(*jobs)
 
 
 # --- migrations --------------------------------------------------------------------------------------
@@ -283,8 +290,7 @@ def call_copy_subscription(runtime: Runtime, call_copies: Table) -> Subscription
     """Keep the service's local copy of the calls up to date from call.* events."""
 
     async def on_call_event(session: AsyncSession, envelope: Envelope) -> None:
-        await upsert_call_copy(session, call_copies, parse_data(envelope, CallPublished).call, runtime.clock)
+        await upsert_call_copy(session, call_copies, parse_data(envelope, CallEvent).call, runtime.clock)
 
-    return idempotent_subscription(
-        runtime, f"{runtime.name}.calls", {"call.published": on_call_event}, routing_keys=("call.*",)
-    )
+    handlers = {model.event_type.rsplit(".", 1)[0]: on_call_event for model in CALL_EVENTS}
+    return idempotent_subscription(runtime, f"{runtime.name}.calls", handlers, routing_keys=("call.*",))

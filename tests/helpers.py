@@ -7,6 +7,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.call_definition.examples import alpine_call, redated
+from shared.calls import CallConfiguration
 from shared.clock import MovableClock
 from shared.events import CallPublished, CallSnapshot, Envelope, RegionSnapshot, make_envelope
 from shared.http.auth import issue_token
@@ -20,19 +22,30 @@ def bearer(role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(DEV_JWT_SECRET, role)}"}
 
 
-def call_body(code: str = "ALP-TEST", **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "code": code,
-        "title": "Alpine test call",
-        "opens_at": (NOW - timedelta(days=10)).isoformat(),
-        "deadline": (NOW + timedelta(days=30)).isoformat(),
-        "regions": [
-            {"code": "AT-4", "name": "Upper Austria", "currency": "EUR"},
-            {"code": "DE-BY", "name": "Bavaria", "currency": "EUR"},
-            {"code": "CH-FR", "name": "Fribourg", "currency": "CHF"},
-        ],
-    }
+def call_body(code: str = "ALP-TEST", *, regions: tuple[str, ...] | None = None, **overrides: Any) -> dict[str, Any]:
+    """The Alpine example as a fresh draft: open since 10 days, deadline in 30 days (from NOW)."""
+    body = live_call_body(code, now=NOW, opened=timedelta(days=10), deadline=timedelta(days=30))
+    if regions is not None:
+        body["regions"] = [r for r in body["regions"] if r["code"] in regions]
     body.update(overrides)
+    return body
+
+
+def live_call_body(
+    code: str,
+    *,
+    now: datetime | None = None,
+    opened: timedelta = timedelta(days=1),
+    deadline: timedelta = timedelta(days=1),
+) -> dict[str, Any]:
+    """The Alpine example re-dated around `now` (the real clock by default): opened `opened` ago,
+    closing `deadline` from now, the later dates after that."""
+    now = now or datetime.now(UTC)
+    body = redated(alpine_call(), now - opened)
+    body["code"] = code
+    body["stages"][-1]["deadline"] = (now + deadline).isoformat()
+    for key, days in (("eligibility_check_due", 60), ("evaluation_due", 90), ("decisions_due", 120)):
+        body[key] = (now + deadline + timedelta(days=days)).isoformat()
     return body
 
 
@@ -50,20 +63,28 @@ def proposal_body(*partners: tuple[str, str, str, str]) -> dict[str, Any]:
 
 
 def published_call(clock: MovableClock, **overrides: Any) -> CallSnapshot:
+    """A published call as events carry it: the Alpine example, open around `clock`'s now."""
+    body = redated(alpine_call(), clock.now() - timedelta(days=10))
+    body["stages"][-1]["deadline"] = (clock.now() + timedelta(days=30)).isoformat()
+    for key in ("eligibility_check_due", "evaluation_due", "decisions_due"):
+        body[key] = (clock.now() + timedelta(days=60)).isoformat()
+    config = CallConfiguration.model_validate(body)
     values: dict[str, Any] = {
         "call_id": uuid.uuid4(),
         "version": 1,
-        "code": "ALP-TEST",
-        "title": "Alpine test call",
+        "revision": 2,
+        "code": config.code,
+        "title": config.title,
         "status": "open",
-        "opens_at": clock.now() - timedelta(days=10),
-        "deadline": clock.now() + timedelta(days=30),
-        "regions": [
-            RegionSnapshot(code="AT-4", name="Upper Austria", currency="EUR"),
-            RegionSnapshot(code="CH-FR", name="Fribourg", currency="CHF"),
-        ],
+        "opens_at": config.opens_at,
+        "deadline": config.deadline,
+        "regions": [RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
+        "configuration": config,
     }
     values.update(overrides)
+    if "deadline" in overrides:
+        stages = [*config.stages[:-1], config.stages[-1].model_copy(update={"deadline": overrides["deadline"]})]
+        values["configuration"] = config.model_copy(update={"stages": stages})
     return CallSnapshot(**values)
 
 

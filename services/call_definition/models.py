@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, MetaData, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import add_audit_table
@@ -18,19 +18,37 @@ class Base(DeclarativeBase):
 
 
 class Call(Base):
+    """A call as it stands: its current configuration and its recorded status."""
+
     __tablename__ = "calls"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
     opens_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)
-    regions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    version: Mapped[int] = mapped_column(Integer)
+    configuration: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)  # configuration versions: 1 at publication, +1 per amendment
+    revision: Mapped[int] = mapped_column(Integer)  # every change, status included (ETag, event ordering)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_calls_clock", "status", "deadline"),)
+
+
+class CallVersion(Base):
+    """Every published version of a call's configuration, with who changed it, when and why."""
+
+    __tablename__ = "call_versions"
+
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    configuration: Mapped[dict[str, Any]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(40))  # publication | deadline_extension | budget_top_up | text_correction
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
 
 
 messaging = add_messaging_tables(Base.metadata)

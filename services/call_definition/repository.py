@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Call
+from .models import Call, CallVersion, audit_log
 
 
 async def get_call(session: AsyncSession, call_id: str, *, for_update: bool = False) -> Call | None:
@@ -19,8 +22,50 @@ async def code_taken(session: AsyncSession, code: str) -> bool:
     return (await session.execute(select(Call.id).where(Call.code == code))).first() is not None
 
 
-async def list_published(session: AsyncSession, *, after_id: str | None, limit: int) -> list[Call]:
-    query = select(Call).where(Call.status != "draft").order_by(Call.id).limit(limit)
+async def list_public(session: AsyncSession, *, now: datetime, after_id: str | None, limit: int) -> list[Call]:
+    """Published calls whose final deadline is still ahead: open and upcoming."""
+    query = (
+        select(Call).where(Call.status.in_(("published", "open")), Call.deadline > now).order_by(Call.id).limit(limit)
+    )
     if after_id:
         query = query.where(Call.id > after_id)
     return list((await session.execute(query)).scalars())
+
+
+async def list_all(session: AsyncSession, *, status: str | None, after_id: str | None, limit: int) -> list[Call]:
+    query = select(Call).order_by(Call.id).limit(limit)
+    if status:
+        query = query.where(Call.status == status)
+    if after_id:
+        query = query.where(Call.id > after_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def calls_behind_the_clock(session: AsyncSession, now: datetime, limit: int = 100) -> list[Call]:
+    """Calls whose recorded status the clock has overtaken (to open, or to close)."""
+    query = (
+        select(Call)
+        .where(
+            or_(
+                (Call.status == "published") & (Call.opens_at <= now),
+                Call.status.in_(("published", "open")) & (Call.deadline <= now),
+            )
+        )
+        .order_by(Call.deadline)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.execute(query)).scalars())
+
+
+async def versions_of(session: AsyncSession, call_id: str) -> list[CallVersion]:
+    query = select(CallVersion).where(CallVersion.call_id == call_id).order_by(CallVersion.version)
+    return list((await session.execute(query)).scalars())
+
+
+async def audit_of(session: AsyncSession, call_id: str) -> list[RowMapping]:
+    query = (
+        select(audit_log).where(audit_log.c.entity == "call", audit_log.c.entity_id == call_id).order_by(audit_log.c.id)
+    )
+    return list((await session.execute(query)).mappings())

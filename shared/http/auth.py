@@ -100,6 +100,15 @@ async def authenticated(
     return decode_token(credentials.credentials, settings.jwt_secret, settings.jwt_algorithm)
 
 
+async def optional_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal | None:
+    """The caller if a token came with the request (public pages show more to an agency)."""
+    if credentials is None:
+        return None
+    return await authenticated(request, credentials)
+
+
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets only the given roles through (403 for the others)."""
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from services.call_definition.models import messaging
+from shared.clock import MovableClock
 from tests.conftest import ServiceClient
-from tests.helpers import bearer, call_body
+from tests.helpers import NOW, bearer, call_body
 
 AGENCY = bearer("agency")
 
@@ -41,36 +43,40 @@ async def test_publishing_twice_is_a_conflict(service_client: ServiceClient) -> 
 
 async def test_invalid_call_lists_every_error_with_its_field_and_stores_nothing(service_client: ServiceClient) -> None:
     client, _ = await service_client("call_definition")
-    body = call_body(
-        deadline="2027-01-01T00:00:00+00:00",
-        opens_at="2027-02-01T00:00:00+00:00",
-        regions=[
-            {"code": "AT-4", "name": "Upper Austria", "currency": "EUR"},
-            {"code": "AT-4", "name": "Upper Austria", "currency": "EUR"},
-        ],
-    )
+    body = call_body()
+    body["stages"][0]["deadline"] = "2027-01-01T00:00:00+00:00"
+    body["regions"].append(dict(body["regions"][0]))
+    body["evaluation"]["tie_break"] = ["elegance"]
     response = await client.post("/calls", json=body, headers=AGENCY)
     assert response.status_code == 422
     problem = response.json()
-    assert {e["field"] for e in problem["errors"]} == {"deadline", "regions.1.code"}
-    assert (await client.get("/calls")).json()["items"] == []
+    assert {e["field"] for e in problem["errors"]} == {
+        "stages.0.deadline",
+        f"regions.{len(body['regions']) - 1}.code",
+        "evaluation.tie_break.0",
+    }
+    assert (await client.get("/calls/all", headers=AGENCY)).json()["items"] == []
 
 
 async def test_field_errors_point_at_the_field(service_client: ServiceClient) -> None:
     client, _ = await service_client("call_definition")
     body: dict[str, Any] = call_body()
     body["regions"][1]["currency"] = "euro"
+    body["regions"][2]["funding_rates"]["sme"] = 1.5
     response = await client.post("/calls", json=body, headers=AGENCY)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "regions.1.currency"
-    assert response.json()["errors"][0]["pointer"] == "#/regions/1/currency"
+    errors = {e["field"]: e for e in response.json()["errors"]}
+    assert set(errors) == {"regions.1.currency", "regions.2.funding_rates.sme"}
+    assert errors["regions.1.currency"]["pointer"] == "#/regions/1/currency"
 
 
 async def test_naive_instants_are_refused(service_client: ServiceClient) -> None:
     client, _ = await service_client("call_definition")
-    response = await client.post("/calls", json=call_body(deadline="2027-05-01T17:00:00"), headers=AGENCY)
+    body = call_body()
+    body["stages"][0]["deadline"] = "2027-05-01T17:00:00"
+    response = await client.post("/calls", json=body, headers=AGENCY)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "deadline"
+    assert response.json()["errors"][0]["field"] == "stages.0.deadline"
 
 
 async def test_public_list_shows_published_calls_without_a_token_but_not_drafts(service_client: ServiceClient) -> None:
@@ -82,14 +88,19 @@ async def test_public_list_shows_published_calls_without_a_token_but_not_drafts(
     listed = (await client.get("/calls")).json()["items"]
     assert [c["code"] for c in listed] == ["PUB-1"]
     assert (await client.get(f"/calls/{draft['id']}")).status_code == 404
+    assert (await client.get(f"/calls/{draft['id']}", headers=AGENCY)).status_code == 200
     assert (await client.get(f"/calls/{public['id']}")).status_code == 200
 
 
 async def test_deadline_is_stored_as_the_same_instant(service_client: ServiceClient) -> None:
     client, _ = await service_client("call_definition")
-    call = (await client.post("/calls", json=call_body(deadline="2027-04-15T17:00:00+02:00"), headers=AGENCY)).json()
-    read = (await client.get(f"/calls/{call['id']}/draft", headers=AGENCY)).json()
+    body = call_body()
+    body["stages"][0]["deadline"] = "2027-04-15T17:00:00+02:00"
+    call = (await client.post("/calls", json=body, headers=AGENCY)).json()
+    read = (await client.get(f"/calls/{call['id']}", headers=AGENCY)).json()
     assert read["deadline"] == "2027-04-15T15:00:00Z"
+    assert read["deadline_local"] == "2027-04-15T17:00:00+02:00"  # Europe/Zurich, summer time
+    assert read["configuration"]["stages"][0]["deadline"] == "2027-04-15T17:00:00+02:00"  # as the agency wrote it
 
 
 async def test_roles_no_token_401_wrong_role_403(service_client: ServiceClient) -> None:
@@ -120,3 +131,134 @@ async def test_correlation_id_is_echoed_and_put_on_problems(service_client: Serv
     response = await client.post("/calls", json={}, headers={**AGENCY, "X-Request-ID": "trace-42"})
     assert response.headers["x-request-id"] == "trace-42"
     assert response.json()["correlation_id"] == "trace-42"
+
+
+async def published(client: Any, code: str = "ALP-TEST") -> dict[str, Any]:
+    call = (await client.post("/calls", json=call_body(code), headers=AGENCY)).json()
+    response = await client.post(f"/calls/{call['id']}/publish", headers=AGENCY)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def test_a_draft_is_edited_with_if_match_and_stale_writes_get_412(service_client: ServiceClient) -> None:
+    client, _ = await service_client("call_definition")
+    created = await client.post("/calls", json=call_body(), headers=AGENCY)
+    call, tag = created.json(), created.headers["etag"]
+    body = call_body(title="Alpine test call, reworded")
+    edited = await client.put(f"/calls/{call['id']}", json=body, headers={**AGENCY, "If-Match": tag})
+    assert edited.status_code == 200
+    assert edited.json()["title"] == "Alpine test call, reworded"
+    stale = await client.put(f"/calls/{call['id']}", json=call_body(), headers={**AGENCY, "If-Match": tag})
+    assert stale.status_code == 412
+    await client.post(f"/calls/{call['id']}/publish", headers=AGENCY)
+    after = await client.put(f"/calls/{call['id']}", json=body, headers=AGENCY)
+    assert after.status_code == 409
+
+
+async def test_amendments_make_versions_with_who_when_why(service_client: ServiceClient) -> None:
+    client, app = await service_client("call_definition")
+    call = await published(client)
+    later = (NOW + timedelta(days=37)).isoformat()
+    extended = await client.post(
+        f"/calls/{call['id']}/amendments",
+        json={"kind": "deadline_extension", "deadline": later, "reason": "portal outage on deadline day"},
+        headers=AGENCY,
+    )
+    assert extended.status_code == 201, extended.text
+    assert extended.json()["version"] == 2
+    topped = await client.post(
+        f"/calls/{call['id']}/amendments",
+        json={"kind": "budget_top_up", "region": "CH-FR", "amount": "100000.00", "reason": "canton adds money"},
+        headers=AGENCY,
+    )
+    assert topped.json()["version"] == 3
+    fribourg = next(r for r in topped.json()["configuration"]["regions"] if r["code"] == "CH-FR")
+    assert fribourg["budget"] == "600000.00"
+
+    versions = (await client.get(f"/calls/{call['id']}/versions")).json()
+    assert [(v["version"], v["kind"]) for v in versions] == [
+        (1, "publication"),
+        (2, "deadline_extension"),
+        (3, "budget_top_up"),
+    ]
+    assert versions[1]["reason"] == "portal outage on deadline day"
+    assert versions[1]["created_by"] == "agency"
+    audit = (await client.get(f"/calls/{call['id']}/audit", headers=AGENCY)).json()
+    assert [a["action"] for a in audit][-2:] == ["call.amended.deadline_extension", "call.amended.budget_top_up"]
+
+    async with app.state.runtime.sessions() as session:
+        events = (await session.execute(select(messaging.outbox.c.event_type))).scalars().all()
+    assert events == ["call.published.v1", "call.amended.v1", "call.amended.v1"]
+
+
+async def test_a_bad_amendment_changes_nothing(service_client: ServiceClient) -> None:
+    client, _ = await service_client("call_definition")
+    call = await published(client)
+    refused = await client.post(
+        f"/calls/{call['id']}/amendments",
+        json={"kind": "budget_top_up", "region": "IT-42", "amount": "5.00", "reason": "wrong region"},
+        headers=AGENCY,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "region"
+    unknown = await client.post(
+        f"/calls/{call['id']}/amendments", json={"kind": "rename", "reason": "hello"}, headers=AGENCY
+    )
+    assert unknown.status_code == 422
+    assert (await client.get(f"/calls/{call['id']}")).json()["version"] == 1
+
+
+async def test_the_clock_closes_the_call_and_an_extension_reopens_it(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    from services.call_definition.use_cases.follow_clock import follow_clock_once
+
+    client, app = await service_client("call_definition")
+    call = await published(client)
+    clock.advance(timedelta(days=31))
+    assert (await client.get(f"/calls/{call['id']}")).json()["status"] == "closed"  # even before the worker runs
+    runtime = app.state.runtime
+    async with runtime.sessions() as session, session.begin():
+        assert await follow_clock_once(session, runtime) == 1
+    async with runtime.sessions() as session, session.begin():
+        assert await follow_clock_once(session, runtime) == 0  # once only
+    reopened = await client.post(
+        f"/calls/{call['id']}/amendments",
+        json={
+            "kind": "deadline_extension",
+            "deadline": (clock.now() + timedelta(days=2)).isoformat(),
+            "reason": "reopened after the outage",
+        },
+        headers=AGENCY,
+    )
+    assert reopened.json()["status"] == "open"
+    async with runtime.sessions() as session:
+        events = (await session.execute(select(messaging.outbox.c.event_type))).scalars().all()
+    assert events == ["call.published.v1", "call.closed.v1", "call.amended.v1"]
+
+
+async def test_transitions_after_closing_only_in_order(service_client: ServiceClient, clock: MovableClock) -> None:
+    client, _ = await service_client("call_definition")
+    call = await published(client)
+    early = await client.post(f"/calls/{call['id']}/transitions", json={"to": "eligibility"}, headers=AGENCY)
+    assert early.status_code == 409
+    clock.advance(timedelta(days=31))
+    for target in ("eligibility", "evaluation", "ranking"):
+        moved = await client.post(f"/calls/{call['id']}/transitions", json={"to": target}, headers=AGENCY)
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["status"] == target
+    skip = await client.post(f"/calls/{call['id']}/transitions", json={"to": "results_published"}, headers=AGENCY)
+    assert skip.status_code == 409
+    assert "funding_decisions" in skip.json()["detail"]
+
+
+async def test_the_alpine_example_loads_as_is(service_client: ServiceClient) -> None:
+    from services.call_definition.examples import alpine_call
+
+    client, _ = await service_client("call_definition")
+    response = await client.post("/calls", json=alpine_call(), headers=AGENCY)
+    assert response.status_code == 201, response.text
+    regions = response.json()["configuration"]["regions"]
+    assert len(regions) == 11
+    assert {r["currency"] for r in regions} == {"EUR", "CHF"}

@@ -63,7 +63,7 @@ async def test_each_partner_is_checked_and_the_outcome_emitted_once(
     client, app = await service_client("regional_eligibility")
     call = published_call(clock)
     await deliver(app, call_published_envelope(call, clock))
-    event = envelope(submitted(call.call_id, clock, "AT-4", "IT-21"), clock)
+    event = envelope(submitted(call.call_id, clock, "AT-4", "IT-42"), clock)
     await deliver(app, event)
     await deliver(app, event)  # redelivered: applied once
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 
 from services.embedded import create_embedded_app
 from services.registry import SERVICES
-from tests.helpers import bearer, call_body, migrate_in_thread, proposal_body
+from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_body
 
 AGENCY = bearer("agency")
 CONSORTIUM = bearer("consortium:acme")
@@ -42,8 +41,7 @@ async def until(client: httpx.AsyncClient, url: str, accept: Any, within: float 
 
 
 async def test_call_to_evaluation_through_every_service(embedded: httpx.AsyncClient) -> None:
-    now = datetime.now(UTC)
-    body = call_body(opens_at=(now - timedelta(days=1)).isoformat(), deadline=(now + timedelta(days=1)).isoformat())
+    body = live_call_body("ALP-TEST")
     call = (await embedded.post("/call-definition/calls", json=body, headers=AGENCY)).json()
     assert (await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).status_code == 200
 
@@ -53,7 +51,7 @@ async def test_call_to_evaluation_through_every_service(embedded: httpx.AsyncCli
     ineligible = await submit_when_known(
         embedded,
         submit_url,
-        proposal_body(("Alpha GmbH", "AT-4", "1000.00", "EUR"), ("Torino Srl", "IT-C1", "500.00", "EUR")),
+        proposal_body(("Alpha GmbH", "AT-4", "1000.00", "EUR"), ("Torino Srl", "IT-42", "500.00", "EUR")),
     )
 
     good = await until(
@@ -65,7 +63,7 @@ async def test_call_to_evaluation_through_every_service(embedded: httpx.AsyncCli
     bad = await until(
         embedded, f"/joint-evaluation/proposals/{ineligible['proposal_id']}", lambda b: b["status"] == "not_eligible"
     )
-    assert bad["eligibility_reasons"] == ["Torino Srl: region IT-C1 does not take part in call ALP-TEST"]
+    assert bad["eligibility_reasons"] == ["Torino Srl: region IT-42 does not take part in call ALP-TEST"]
 
     checks = (
         await embedded.get(f"/regional-eligibility/proposals/{eligible['proposal_id']}", headers=bearer("region:AT-4"))

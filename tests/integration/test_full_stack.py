@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from services.registry import SERVICES
-from tests.helpers import bearer, call_body, proposal_body
+from tests.helpers import bearer, live_call_body, proposal_body
 from tests.integration.conftest import Stack
 from tests.integration.processes import Processes
 
@@ -62,8 +62,7 @@ async def test_thin_slice_across_processes_survives_a_killed_worker(processes: P
 
     # The call_definition worker dies: the publication commits, but nothing relays it yet.
     processes.kill("worker:call_definition")
-    now = datetime.now(UTC)
-    body = call_body(opens_at=(now - timedelta(days=1)).isoformat(), deadline=(now + timedelta(days=1)).isoformat())
+    body = live_call_body("ALP-TEST")
     call = httpx.post(f"{urls['call_definition']}/calls", json=body, headers=AGENCY).json()
     published = httpx.post(f"{urls['call_definition']}/calls/{call['id']}/publish", headers=AGENCY)
     assert published.status_code == 200
@@ -76,7 +75,7 @@ async def test_thin_slice_across_processes_survives_a_killed_worker(processes: P
     eligible = poll("POST", submit, lambda r: r.status_code != 404, json=proposal_body(), headers=CONSORTIUM)
     assert eligible.status_code == 201, eligible.text
     assert await unpublished_events(stack.database_urls["call_definition"]) == []
-    foreign = proposal_body(("Alpha GmbH", "AT-4", "1000.00", "EUR"), ("Torino Srl", "IT-C1", "500.00", "EUR"))
+    foreign = proposal_body(("Alpha GmbH", "AT-4", "1000.00", "EUR"), ("Torino Srl", "IT-42", "500.00", "EUR"))
     ineligible = httpx.post(submit, json=foreign, headers=CONSORTIUM)
     assert ineligible.status_code == 201
 
@@ -94,7 +93,7 @@ async def test_thin_slice_across_processes_survives_a_killed_worker(processes: P
         lambda r: r.status_code == 200 and r.json()["status"] == "not_eligible",
         headers=AGENCY,
     )
-    assert "IT-C1" in bad.json()["eligibility_reasons"][0]
+    assert "IT-42" in bad.json()["eligibility_reasons"][0]
 
     checks = httpx.get(
         f"{urls['regional_eligibility']}/proposals/{eligible.json()['proposal_id']}", headers=bearer("region:CH-FR")
@@ -106,9 +105,8 @@ async def test_submission_after_the_deadline_is_refused_by_the_server_clock(proc
     urls = {service: processes.start_api(service) for service in ("call_definition", "proposal_intake")}
     for service in ("call_definition", "proposal_intake"):
         processes.start_worker(service)
-    now = datetime.now(UTC)
-    deadline = now + timedelta(seconds=6)
-    body = call_body(opens_at=(now - timedelta(days=1)).isoformat(), deadline=deadline.isoformat())
+    deadline = datetime.now(UTC) + timedelta(seconds=6)
+    body = live_call_body("ALP-SOON", deadline=timedelta(seconds=6))
     call = httpx.post(f"{urls['call_definition']}/calls", json=body, headers=AGENCY).json()
     httpx.post(f"{urls['call_definition']}/calls/{call['id']}/publish", headers=AGENCY)
     submit = f"{urls['proposal_intake']}/calls/{call['id']}/proposals"

@@ -25,10 +25,10 @@ def test_partner_of_a_participating_region_passes_with_its_reason() -> None:
 
 def test_partner_of_another_region_fails_and_makes_the_proposal_not_eligible() -> None:
     call = published_call(MovableClock(NOW))
-    verdicts = check_partner(call, partner("AT-4")) + check_partner(call, partner("IT-21", "Piemonte Srl"))
+    verdicts = check_partner(call, partner("AT-4")) + check_partner(call, partner("IT-42", "Liguria Srl"))
     outcome, reasons = consolidate(verdicts) or ("", [])
     assert outcome == "not_eligible"
-    assert reasons == ["Piemonte Srl: region IT-21 does not take part in call ALP-TEST"]
+    assert reasons == ["Liguria Srl: region IT-42 does not take part in call ALP-S3-2027"]
 
 
 def test_no_decision_while_a_human_check_is_open() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.demo import EXAMPLE
+from services.call_definition.examples import ALPINE_CALL as EXAMPLE
 
 GIVEN = Path(__file__).resolve().parents[3] / "shared" / "alpine-call.json"
 

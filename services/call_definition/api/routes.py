@@ -1,66 +1,149 @@
-"""Routes of call_definition: agencies define and publish calls; anyone reads the public ones."""
+"""Routes of call_definition: agencies define, publish, amend and move calls on; anyone reads
+the published ones."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 
+from shared.calls import CallConfiguration
 from shared.errors import NotFound
-from shared.http.auth import Principal, Role, require
+from shared.http.auth import Principal, Role, optional_principal, require
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
+from ..domain.amendments import Amendment
 from ..domain.lifecycle import CallStatus
-from ..repository import get_call, list_published
+from ..repository import audit_of, get_call, list_all, list_public, versions_of
+from ..use_cases.amend_call import amend_call
+from ..use_cases.change_status import change_status
 from ..use_cases.create_call import create_call
 from ..use_cases.publish_call import publish_call
-from ..use_cases.views import call_out, status_of
-from .schemas import CallDraftIn, CallOut
+from ..use_cases.update_draft import update_draft
+from ..use_cases.views import call_out, etag
+from .schemas import AuditEntryOut, CallOut, CallVersionOut, TransitionIn
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+def _page(items: list[CallOut], ids: list[str], limit: int) -> Page[CallOut]:
+    return Page[CallOut](items=items, next_cursor=encode_cursor(ids[-1]) if len(ids) == limit else None)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CallOut, summary="Create a draft call")
-async def post_call(body: CallDraftIn, session: DbSession, runtime: RuntimeDep, agency: Agency) -> CallOut:
+async def post_call(
+    body: CallConfiguration, session: DbSession, runtime: RuntimeDep, agency: Agency, response: Response
+) -> CallOut:
     call = await create_call(session, runtime, agency, body)
+    response.headers["ETag"] = etag(call)
     return call_out(call, runtime.clock.now())
 
 
-@router.post("/{call_id}/publish", response_model=CallOut, summary="Publish a draft call (call.published)")
-async def post_publish(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> CallOut:
-    call = await publish_call(session, runtime, agency, str(call_id))
-    return call_out(call, runtime.clock.now())
-
-
-@router.get("", response_model=Page[CallOut], summary="Open and upcoming calls (public, no token)")
-async def get_calls(
+@router.put("/{call_id}", response_model=CallOut, summary="Replace a draft's configuration (If-Match: its ETag)")
+async def put_call(
+    call_id: uuid.UUID,
+    body: CallConfiguration,
     session: DbSession,
     runtime: RuntimeDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    agency: Agency,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> CallOut:
+    call = await update_draft(session, runtime, agency, str(call_id), body, if_match)
+    response.headers["ETag"] = etag(call)
+    return call_out(call, runtime.clock.now())
+
+
+@router.post("/{call_id}/publish", response_model=CallOut, summary="Publish a draft (call.published, version 1)")
+async def post_publish(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> CallOut:
+    return call_out(await publish_call(session, runtime, agency, str(call_id)), runtime.clock.now())
+
+
+@router.post(
+    "/{call_id}/amendments",
+    response_model=CallOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Amend a published call: deadline extension, budget top-up or text correction",
+)
+async def post_amendment(
+    call_id: uuid.UUID, body: Annotated[Amendment, Body()], session: DbSession, runtime: RuntimeDep, agency: Agency
+) -> CallOut:
+    return call_out(await amend_call(session, runtime, agency, str(call_id), body), runtime.clock.now())
+
+
+@router.post(
+    "/{call_id}/transitions",
+    response_model=CallOut,
+    summary="Move a closed call on: eligibility, evaluation, ranking, funding_decisions, results_published",
+)
+async def post_transition(
+    call_id: uuid.UUID, body: TransitionIn, session: DbSession, runtime: RuntimeDep, agency: Agency
+) -> CallOut:
+    call = await change_status(session, runtime, agency, str(call_id), body.to, body.reason)
+    return call_out(call, runtime.clock.now())
+
+
+@router.get("", response_model=Page[CallOut], summary="Open and upcoming calls (public, no token needed)")
+async def get_calls(session: DbSession, runtime: RuntimeDep, limit: Limit = 50, cursor: Cursor = None) -> Page[CallOut]:
+    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    now = runtime.clock.now()
+    calls = await list_public(session, now=now, after_id=after_id, limit=limit)
+    return _page([call_out(c, now) for c in calls], [c.id for c in calls], limit)
+
+
+@router.get("/all", response_model=Page[CallOut], summary="Every call, drafts included, by recorded status (agency)")
+async def get_all_calls(
+    session: DbSession,
+    runtime: RuntimeDep,
+    _: Agency,
+    status: CallStatus | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[CallOut]:
     after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
     now = runtime.clock.now()
-    calls = await list_published(session, after_id=after_id, limit=limit)
-    visible = [call_out(c, now) for c in calls if status_of(c, now) is not CallStatus.CLOSED]
-    next_cursor = encode_cursor(calls[-1].id) if len(calls) == limit else None
-    return Page[CallOut](items=visible, next_cursor=next_cursor)
+    calls = await list_all(session, status=status.value if status else None, after_id=after_id, limit=limit)
+    return _page([call_out(c, now) for c in calls], [c.id for c in calls], limit)
 
 
-@router.get("/{call_id}", response_model=CallOut, summary="One published call (public); drafts need an agency token")
-async def get_one_call(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep) -> CallOut:
+@router.get(
+    "/{call_id}", response_model=CallOut, summary="A call: public once published; a draft needs an agency token"
+)
+async def get_one_call(
+    call_id: uuid.UUID,
+    session: DbSession,
+    runtime: RuntimeDep,
+    response: Response,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> CallOut:
     call = await get_call(session, str(call_id))
-    if call is None or call.status == CallStatus.DRAFT.value:
+    agency = principal is not None and principal.role is Role.AGENCY
+    if call is None or (call.status == CallStatus.DRAFT.value and not agency):
         raise NotFound(f"No published call {call_id}.")
+    response.headers["ETag"] = etag(call)
     return call_out(call, runtime.clock.now())
 
 
-@router.get("/{call_id}/draft", response_model=CallOut, summary="Any call, drafts included (agency)")
-async def get_call_as_agency(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, _: Agency) -> CallOut:
-    call = await get_call(session, str(call_id))
-    if call is None:
+@router.get(
+    "/{call_id}/versions",
+    response_model=list[CallVersionOut],
+    summary="Every published version of the call, with who amended it, when and why (public)",
+)
+async def get_versions(call_id: uuid.UUID, session: DbSession) -> list[CallVersionOut]:
+    versions = await versions_of(session, str(call_id))
+    if not versions:
+        raise NotFound(f"No published call {call_id}.")
+    return [CallVersionOut.model_validate(v, from_attributes=True) for v in versions]
+
+
+@router.get("/{call_id}/audit", response_model=list[AuditEntryOut], summary="The call's audit trail (agency)")
+async def get_audit(call_id: uuid.UUID, session: DbSession, _: Agency) -> list[AuditEntryOut]:
+    entries = await audit_of(session, str(call_id))
+    if not entries:
         raise NotFound(f"No call {call_id}.")
-    return call_out(call, runtime.clock.now())
+    return [AuditEntryOut.model_validate(dict(entry)) for entry in entries]

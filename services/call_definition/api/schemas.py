@@ -1,57 +1,53 @@
-"""Request and response bodies of call_definition."""
+"""Request and response bodies of call_definition (the configuration itself is shared.calls)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.money import CurrencyCode
+from shared.calls import CallConfiguration
 
 from ..domain.lifecycle import CallStatus
-
-
-class RegionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: str = Field(
-        min_length=2,
-        max_length=12,
-        pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$|^[A-Z]{2}[A-Z0-9]{1,3}$",
-        examples=["AT-4", "DE-BY", "CH-FR"],
-        description="ISO 3166-2 or NUTS code",
-    )
-    name: str = Field(min_length=1, max_length=200)
-    currency: CurrencyCode = Field(examples=["EUR", "CHF"])
-
-
-class CallDraftIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: str = Field(min_length=2, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", examples=["ALP-S3-2027"])
-    title: str = Field(min_length=3, max_length=300)
-    description: str = Field(default="", max_length=20_000)
-    opens_at: AwareDatetime = Field(description="Opening instant, with its UTC offset")
-    deadline: AwareDatetime = Field(description="Submission deadline, with its UTC offset; enforced by the server")
-    regions: list[RegionIn] = Field(max_length=60)
-
-
-class RegionOut(BaseModel):
-    code: str
-    name: str
-    currency: str
 
 
 class CallOut(BaseModel):
     id: uuid.UUID
     code: str
     title: str
-    description: str
-    status: CallStatus
+    status: CallStatus = Field(description="As of now: the clock decides between published, open and closed")
+    version: int = Field(description="Configuration version: 1 at publication, +1 per amendment (0: draft)")
+    revision: int = Field(description="Changes with every change; the ETag")
     opens_at: datetime
-    deadline: datetime
-    regions: list[RegionOut]
-    version: int
+    deadline: datetime = Field(description="The final deadline (UTC)")
+    deadline_local: datetime = Field(description="The final deadline in the call's time zone")
+    configuration: CallConfiguration
     created_at: datetime
     updated_at: datetime
+
+
+class CallVersionOut(BaseModel):
+    version: int
+    kind: str
+    reason: str
+    created_at: datetime
+    created_by: str
+    configuration: CallConfiguration
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: CallStatus
+    reason: str = Field(default="", max_length=2000)
+
+
+class AuditEntryOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    before: object | None
+    after: object | None
+    reason: str | None
+    correlation_id: str | None

@@ -1,7 +1,9 @@
-"""The lifecycle of a call and what the clock does to it.
+"""The lifecycle of a call, and what the clock does to it.
 
-Stored statuses are the ones people set (draft, published); `open` and `closed` follow from the
-clock, so no one has to press a button at midnight.
+draft -> published -> open -> closed -> eligibility -> evaluation -> ranking -> funding_decisions
+-> results_published. People publish and move the call on after it closed; opening and closing
+follow the clock (no one has to press a button at midnight), and a deadline extension reopens
+a closed call.
 """
 
 from __future__ import annotations
@@ -9,23 +11,52 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from shared.calls import CallConfiguration
+
 
 class CallStatus(StrEnum):
     DRAFT = "draft"
-    PUBLISHED = "published"  # announced, not yet open
+    PUBLISHED = "published"  # announced, not open yet (or between two stages)
     OPEN = "open"
     CLOSED = "closed"
+    ELIGIBILITY = "eligibility"
+    EVALUATION = "evaluation"
+    RANKING = "ranking"
+    FUNDING_DECISIONS = "funding_decisions"
+    RESULTS_PUBLISHED = "results_published"
 
 
-def effective_status(stored: CallStatus, opens_at: datetime, deadline: datetime, now: datetime) -> CallStatus:
-    if stored is CallStatus.DRAFT:
-        return stored
-    if now >= deadline:
+CLOCK_DRIVEN = frozenset({CallStatus.PUBLISHED, CallStatus.OPEN, CallStatus.CLOSED})
+NEXT_BY_HAND = {
+    CallStatus.CLOSED: CallStatus.ELIGIBILITY,
+    CallStatus.ELIGIBILITY: CallStatus.EVALUATION,
+    CallStatus.EVALUATION: CallStatus.RANKING,
+    CallStatus.RANKING: CallStatus.FUNDING_DECISIONS,
+    CallStatus.FUNDING_DECISIONS: CallStatus.RESULTS_PUBLISHED,
+}
+
+
+def clock_status(config: CallConfiguration, now: datetime) -> CallStatus:
+    if now >= config.deadline:
         return CallStatus.CLOSED
-    if now >= opens_at:
+    if any(stage.opens <= now < stage.deadline for stage in config.stages):
         return CallStatus.OPEN
     return CallStatus.PUBLISHED
 
 
-def can_publish(stored: CallStatus) -> bool:
-    return stored is CallStatus.DRAFT
+def effective_status(recorded: CallStatus, config: CallConfiguration, now: datetime) -> CallStatus:
+    """The status as of `now`: the clock decides between published, open and closed."""
+    return clock_status(config, now) if recorded in CLOCK_DRIVEN else recorded
+
+
+def transition_refusal(current: CallStatus, target: CallStatus) -> str | None:
+    """None if an agency may move the call from `current` to `target`; otherwise why not."""
+    if current is CallStatus.DRAFT and target is CallStatus.PUBLISHED:
+        return None
+    if NEXT_BY_HAND.get(current) is target:
+        return None
+    if target in (CallStatus.OPEN, CallStatus.CLOSED):
+        return "opening and closing follow the clock; extend the deadline with an amendment to reopen"
+    allowed = NEXT_BY_HAND.get(current)
+    hint = f"the next step is {allowed.value}" if allowed else "no step can be taken by hand now"
+    return f"a {current.value} call cannot become {target.value}: {hint}"

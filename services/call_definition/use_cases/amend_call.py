@@ -1,0 +1,60 @@
+"""An agency amends a published call: a new version, announced with the reason, audited."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.errors import Conflict
+from shared.events import CallAmended
+from shared.http.auth import Principal
+from shared.service import Runtime
+
+from ..domain.amendments import BudgetTopUp, DeadlineExtension, TextCorrection, apply_amendment
+from ..domain.lifecycle import CLOCK_DRIVEN, CallStatus, clock_status
+from ..models import Call, CallVersion
+from .changes import call_for_update, record_change, refuse_if
+from .views import configuration_of, status_of, store_configuration
+
+
+async def amend_call(
+    session: AsyncSession,
+    runtime: Runtime,
+    actor: Principal,
+    call_id: str,
+    amendment: DeadlineExtension | BudgetTopUp | TextCorrection,
+) -> Call:
+    call = await call_for_update(session, call_id)
+    now = runtime.clock.now()
+    if call.status == CallStatus.DRAFT.value:
+        raise Conflict("A draft is edited directly (PUT); amendments are for published calls.")
+    before = configuration_of(call)
+    amended, errors = apply_amendment(before, status_of(call, now), amendment, now)
+    refuse_if(errors, "The amendment cannot be made")
+    store_configuration(call, amended)
+    if CallStatus(call.status) in CLOCK_DRIVEN:
+        call.status = clock_status(amended, now).value  # an extension reopens a closed call
+    call.version += 1
+    session.add(
+        CallVersion(
+            call_id=call.id,
+            version=call.version,
+            configuration=call.configuration,
+            kind=amendment.kind,
+            reason=amendment.reason,
+            created_at=now,
+            created_by=actor.label,
+        )
+    )
+    await record_change(
+        session,
+        runtime,
+        call,
+        actor=actor.label,
+        action=f"call.amended.{amendment.kind}",
+        before=before.model_dump(mode="json"),
+        after=call.configuration,
+        reason=amendment.reason,
+        event=CallAmended,
+        event_fields={"kind": amendment.kind, "reason": amendment.reason},
+    )
+    return call

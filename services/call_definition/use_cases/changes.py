@@ -1,0 +1,71 @@
+"""What every change to a call does: bump its revision, announce it, and audit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.errors import NotFound, ValidationFailed
+from shared.events import CallEvent, CallSnapshot
+from shared.messaging.outbox import emit
+from shared.service import Runtime
+
+from ..models import Call, audit_log
+from ..repository import get_call
+from .views import call_snapshot
+
+
+async def call_for_update(session: AsyncSession, call_id: str) -> Call:
+    call = await get_call(session, call_id, for_update=True)
+    if call is None:
+        raise NotFound(f"No call {call_id}.")
+    return call
+
+
+def refuse_if(errors: list[Any], summary: str) -> None:
+    if errors:
+        raise ValidationFailed(f"{summary}: " + "; ".join(e.message for e in errors), errors=errors)
+
+
+async def record_change(
+    session: AsyncSession,
+    runtime: Runtime,
+    call: Call,
+    *,
+    actor: str,
+    action: str,
+    before: Any,
+    after: Any,
+    reason: str | None = None,
+    event: type[CallEvent] | None = None,
+    event_fields: dict[str, Any] | None = None,
+) -> CallSnapshot:
+    now = runtime.clock.now()
+    call.revision += 1
+    call.updated_at = now
+    await session.flush()
+    snapshot = call_snapshot(call, now)
+    if event is not None:
+        await emit(
+            session,
+            runtime.tables,
+            event(call=snapshot, **(event_fields or {})),
+            source="call_definition",
+            subject=call.id,
+            clock=runtime.clock,
+        )
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=actor,
+        action=action,
+        entity="call",
+        entity_id=call.id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    return snapshot

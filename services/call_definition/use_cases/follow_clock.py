@@ -1,0 +1,54 @@
+"""The worker's clock: record openings and closings when their instant passes, and announce them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.events import CallClosed, CallEvent, CallOpened
+from shared.service import Runtime
+
+from ..domain.lifecycle import CallStatus, clock_status
+from ..repository import calls_behind_the_clock
+from .changes import record_change
+from .views import configuration_of
+
+logger = logging.getLogger(__name__)
+EVENT_FOR: dict[CallStatus, type[CallEvent]] = {CallStatus.OPEN: CallOpened, CallStatus.CLOSED: CallClosed}
+
+
+async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
+    now = runtime.clock.now()
+    changed = 0
+    for call in await calls_behind_the_clock(session, now):
+        target = clock_status(configuration_of(call), now)
+        if target.value == call.status:
+            continue
+        before = call.status
+        call.status = target.value
+        await record_change(
+            session,
+            runtime,
+            call,
+            actor="clock",
+            action=f"call.{target.value}",
+            before={"status": before},
+            after={"status": target.value},
+            event=EVENT_FOR.get(target),
+        )
+        changed += 1
+    return changed
+
+
+async def follow_clock(runtime: Runtime, stop: asyncio.Event, interval_s: float = 1.0) -> None:
+    while not stop.is_set():
+        try:
+            async with runtime.sessions() as session, session.begin():
+                await follow_clock_once(session, runtime)
+        except Exception:
+            logger.exception("following the clock failed; trying again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_s)

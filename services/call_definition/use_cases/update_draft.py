@@ -1,0 +1,40 @@
+"""An agency reworks a draft call: the whole configuration is replaced and validated again."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.calls import CallConfiguration
+from shared.errors import Conflict, FieldError, PreconditionFailed, ValidationFailed
+from shared.http.auth import Principal
+from shared.service import Runtime
+
+from ..domain.lifecycle import CallStatus
+from ..domain.validation import validate_configuration
+from ..models import Call
+from .changes import call_for_update, record_change, refuse_if
+from .views import etag, store_configuration
+
+
+async def update_draft(
+    session: AsyncSession,
+    runtime: Runtime,
+    actor: Principal,
+    call_id: str,
+    config: CallConfiguration,
+    if_match: str | None,
+) -> Call:
+    call = await call_for_update(session, call_id)
+    if if_match is not None and if_match != etag(call):
+        raise PreconditionFailed(f"The call changed since you read it (now {etag(call)}); read it again.")
+    if call.status != CallStatus.DRAFT.value:
+        raise Conflict("A published call changes only through amendments.")
+    if config.code != call.code:
+        raise ValidationFailed("The code of a call cannot change.", errors=[FieldError("code", "cannot change")])
+    refuse_if(validate_configuration(config), "The call is not valid")
+    before = call.configuration
+    store_configuration(call, config)
+    await record_change(
+        session, runtime, call, actor=actor.label, action="call.draft_updated", before=before, after=call.configuration
+    )
+    return call

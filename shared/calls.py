@@ -1,0 +1,183 @@
+"""The configuration of a joint call: what an agency defines, what every service works from.
+
+It is the body agencies send (the shape of `alpine-call.json`), the content of every call
+version, and travels whole in call.* events, so consumers never have to ask back. Field-level
+checks live here; the checks that relate fields to each other are in
+services/call_definition/domain/validation.py and report every problem at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.money import CurrencyCode
+from shared.rules.model import ConsortiumRules, OrganisationType, RegionalRules
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
+PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+OptionalAmount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Rate = Annotated[Decimal, Field(ge=0, le=1)]
+Share = Annotated[Decimal, Field(gt=0, le=1)]
+Trl = Annotated[int, Field(ge=1, le=9)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stage(_Strict):
+    name: Text = Field(examples=["pre-proposal", "full proposal"])
+    opens: AwareDatetime = Field(description="Opening instant, with its UTC offset")
+    deadline: AwareDatetime = Field(description="Deadline instant, with its UTC offset; enforced by the server clock")
+
+
+class TrlRange(_Strict):
+    min: Trl
+    max: Trl
+
+
+class ConsortiumRulesConfig(_Strict):
+    min_partners: int = Field(default=2, ge=1, le=100)
+    min_participating_regions: int = Field(default=2, ge=1, le=100)
+    max_partners_per_region: int | None = Field(default=None, ge=1)
+    coordinator_from_participating_region: bool = True
+    max_share_per_partner: Share | None = None
+    max_share_per_region: Share | None = None
+    min_sme_share: Rate | None = None
+    self_funded_partners_allowed: bool = True
+
+
+class Scale(_Strict):
+    min: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    max: Decimal = Field(default=Decimal(5), gt=0, le=100)
+    step: Decimal = Field(default=Decimal("0.5"), gt=0, le=100)
+
+
+class Criterion(_Strict):
+    key: Slug
+    name: Text
+    description: str = Field(default="", max_length=5000)
+    weight: Decimal = Field(gt=0, le=100)
+    threshold: Decimal = Field(ge=0, le=100)
+
+
+class ConflictOfInterestPolicy(_Strict):
+    same_organisation: Literal[True] = Field(default=True, description="Always on: it cannot be switched off")
+    same_region: bool = False
+    same_country: bool = False
+
+
+class EvaluationConfig(_Strict):
+    scale: Scale = Field(default_factory=Scale)
+    criteria: list[Criterion] = Field(min_length=1, max_length=20)
+    overall_threshold: Decimal = Field(ge=0, description="On the unweighted sum of the consensus scores")
+    evaluators_per_proposal: int = Field(default=3, ge=1, le=20)
+    tie_break: list[Slug] = Field(default_factory=list, description="Criterion keys, most important first")
+    conflict_of_interest: ConflictOfInterestPolicy = Field(default_factory=ConflictOfInterestPolicy)
+    divergence_flag_spread: Decimal = Field(default=Decimal(2), ge=0)
+
+
+class FundingConfig(_Strict):
+    mode: Literal["virtual_common_pot"] = "virtual_common_pot"
+    reporting_currency: CurrencyCode = "EUR"
+    reporting_rates: dict[CurrencyCode, Annotated[Decimal, Field(gt=0)]] = Field(
+        default_factory=dict, description="1 unit of the currency = rate units of the reporting currency"
+    )
+
+
+class RegionAnnex(_Strict):
+    """One participating region: its agency, budget and its own funding rules."""
+
+    code: RegionCode = Field(examples=["AT-4", "DE-BY", "CH-FR", "SI"], description="ISO 3166-2 or NUTS code")
+    name: Text
+    agency: Text
+    currency: CurrencyCode
+    budget: PositiveAmount = Field(description="Budget envelope in the region's currency")
+    eligible_organisation_types: list[OrganisationType] = Field(min_length=1)
+    funding_rates: dict[OrganisationType, Rate] = Field(
+        description="Max share of a partner's eligible costs it may request, per organisation type"
+    )
+    max_grant_per_partner: OptionalAmount | None = None
+    max_grant_per_proposal: OptionalAmount | None = None
+    s3_areas: list[Text] = Field(min_length=1)
+    trl: TrlRange | None = Field(default=None, description="Only if stricter than the call's")
+    eligible_cost_categories: list[Slug] | None = Field(default=None, description="None: every category")
+    cost_caps: dict[Slug, Share] = Field(default_factory=dict, description="Max share of the partner's costs")
+    must_be_established_in_region: bool = True
+    max_partners: int | None = Field(default=None, ge=1)
+    manual_checks: list[Text] = Field(default_factory=list, description="Checks the region's officers do themselves")
+
+    def rules(self) -> RegionalRules:
+        return RegionalRules(
+            code=self.code,
+            name=self.name,
+            currency=self.currency,
+            eligible_organisation_types=frozenset(self.eligible_organisation_types),
+            funding_rates=self.funding_rates,
+            max_grant_per_partner=self.max_grant_per_partner,
+            max_grant_per_proposal=self.max_grant_per_proposal,
+            s3_areas=frozenset(self.s3_areas),
+            trl_min=self.trl.min if self.trl else None,
+            trl_max=self.trl.max if self.trl else None,
+            eligible_cost_categories=frozenset(self.eligible_cost_categories)
+            if self.eligible_cost_categories is not None
+            else None,
+            cost_caps=self.cost_caps,
+            must_be_established_in_region=self.must_be_established_in_region,
+            max_partners=self.max_partners,
+            manual_checks=self.manual_checks,
+        )
+
+
+class CallConfiguration(_Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,49}$")] = Field(
+        examples=["ALP-S3-2027"]
+    )
+    title: Text
+    description: str = Field(default="", max_length=20_000)
+    time_zone: str = Field(default="Europe/Brussels", description="IANA zone the call shows its instants in")
+    stages: list[Stage] = Field(min_length=1, max_length=2, description="One stage, or pre-proposal then full")
+    eligibility_check_due: AwareDatetime | None = None
+    evaluation_due: AwareDatetime | None = None
+    decisions_due: AwareDatetime | None = None
+    topics: list[Text] = Field(default_factory=list, description="Topics / S3 priority areas of the call")
+    max_duration_months: int | None = Field(default=None, ge=1, le=120)
+    trl: TrlRange | None = None
+    consortium_rules: ConsortiumRulesConfig = Field(default_factory=ConsortiumRulesConfig)
+    ineligible_partner_policy: Literal["reject_proposal", "drop_partner"] = "reject_proposal"
+    evaluation: EvaluationConfig
+    funding: FundingConfig = Field(default_factory=FundingConfig)
+    regions: list[RegionAnnex] = Field(min_length=1, max_length=60)
+
+    @property
+    def opens_at(self) -> datetime:
+        return self.stages[0].opens
+
+    @property
+    def deadline(self) -> datetime:
+        """The final deadline (of the last stage)."""
+        return self.stages[-1].deadline
+
+    def region(self, code: str) -> RegionAnnex | None:
+        return next((region for region in self.regions if region.code == code), None)
+
+    def consortium_rules_for_engine(self) -> ConsortiumRules:
+        rules = self.consortium_rules
+        return ConsortiumRules(
+            **rules.model_dump(),
+            max_duration_months=self.max_duration_months,
+            trl_min=self.trl.min if self.trl else None,
+            trl_max=self.trl.max if self.trl else None,
+        )
+
+    def regional_rules(self) -> dict[str, RegionalRules]:
+        return {region.code: region.rules() for region in self.regions}
+
+    def reporting_rates(self) -> dict[str, Decimal]:
+        return {**self.funding.reporting_rates, self.funding.reporting_currency: Decimal(1)}
