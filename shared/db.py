@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # Unique statement names keep asyncpg working behind PgBouncer in transaction mode, where a
+    # connection's prepared statements may belong to another client (SQLAlchemy's recipe).
+    kwargs.setdefault("connect_args", {"prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__"})
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
