@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="full stack: run one service's consumers and outbox relay")
     worker.add_argument("service")
+    worker.add_argument("--metrics-port", type=int, default=None, help="serve Prometheus /metrics on this port")
     worker.set_defaults(run=_worker)
 
     token = commands.add_parser("token", help="issue a development bearer token, e.g. `jointcall token region:AT-4`")
@@ -213,6 +214,8 @@ def _worker(args: argparse.Namespace) -> None:
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
     definition = service_named(args.service)
     settings = _settings(definition)
+    if args.metrics_port is not None:
+        settings.metrics_port = args.metrics_port
     if not settings.rabbitmq_url:
         raise SystemExit("jointcall worker needs JOINTCALL_RABBITMQ_URL (the embedded mode is `jointcall up`)")
     asyncio.run(_run_worker(definition, settings))
@@ -221,6 +224,10 @@ def _worker(args: argparse.Namespace) -> None:
 async def _run_worker(definition: ServiceDefinition, settings: ServiceSettings) -> None:
     from shared.service import Worker, open_runtime
 
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port)  # its own thread: never blocks the event loop
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

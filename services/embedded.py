@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 
 from shared.clock import Clock, SystemClock
 from shared.messaging.inprocess import InProcessBus
+from shared.metrics import metrics_endpoint
 from shared.service import Runtime, Worker, build_app, open_runtime
 
 from .registry import SERVICES
@@ -67,6 +68,7 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    root.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for name, sub_app in apps.items():
         root.mount(SERVICES[name].path_prefix, sub_app)
     return root

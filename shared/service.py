@@ -29,8 +29,9 @@ from shared.http.correlation import CorrelationIdMiddleware
 from shared.http.problems import install_problem_handlers
 from shared.messaging.bus import Bus, Subscription
 from shared.messaging.inbox import EventHandler, idempotent_handler
-from shared.messaging.outbox import OutboxRelay
+from shared.messaging.outbox import OutboxRelay, outbox_backlog
 from shared.messaging.tables import MessagingTables
+from shared.metrics import DEAD_LETTERS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, HttpMetricsMiddleware, metrics_endpoint
 from shared.readmodel import upsert_call_copy
 from shared.settings import ServiceSettings
 
@@ -131,7 +132,9 @@ def build_app(
     app.state.settings = settings
     app.state.definition = definition
     app.state.broker_check = broker_check and settings.rabbitmq_url is not None
+    app.add_middleware(HttpMetricsMiddleware, service=definition.name)
     app.add_middleware(CorrelationIdMiddleware)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     install_problem_handlers(app)
     app.include_router(health_router)
     for router in definition.routers():
@@ -219,13 +222,32 @@ class Worker:
             batch_size=runtime.settings.relay_batch_size,
             poll_interval_s=runtime.settings.relay_poll_interval_s,
         )
-        for subscription in definition.subscriptions(runtime):
+        self.subscriptions = definition.subscriptions(runtime)
+        for subscription in self.subscriptions:
             bus.subscribe(subscription)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """The outbox relay and the service's background jobs, until `stop` is set."""
-        jobs = [self.relay.run(stop), *(job(stop) for job in self.definition.background(self.runtime))]
-        await asyncio.gather(*jobs)
+        """The outbox relay, the gauges and the service's background jobs, until `stop` is set."""
+        background = [job(stop) for job in self.definition.background(self.runtime)]
+        await asyncio.gather(self.relay.run(stop), self.observe(stop), *background)
+
+    async def observe(self, stop: asyncio.Event, interval_s: float = 10.0) -> None:
+        """Refresh the outbox and dead-letter gauges (what the alerts watch)."""
+        name = self.definition.name
+        while not stop.is_set():
+            try:
+                async with self.runtime.sessions() as session:
+                    backlog, oldest = await outbox_backlog(session, self.runtime.tables)
+                OUTBOX_BACKLOG.labels(name).set(backlog)
+                age = (self.runtime.clock.now() - oldest).total_seconds() if oldest else 0.0
+                OUTBOX_OLDEST_AGE.labels(name).set(age)
+                for subscription in self.subscriptions:
+                    parked = await self.bus.dead_letter_count(subscription)
+                    DEAD_LETTERS.labels(name, subscription.queue).set(parked)
+            except Exception:
+                logger.warning("could not refresh the gauges", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
 
 # --- migrations --------------------------------------------------------------------------------------

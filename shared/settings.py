@@ -36,6 +36,7 @@ class ServiceSettings(BaseSettings):
     jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithm: str = "HS256"
     log_level: str = "INFO"
+    metrics_port: int | None = Field(default=None, description="Worker: serve /metrics on this port")
 
     @model_validator(mode="after")
     def _resolve_database_url(self) -> ServiceSettings:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Protocol
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from shared.errors import PermanentError
 from shared.events import Envelope
+from shared.metrics import CONSUMER_LAG, HANDLER_FAILURES, MESSAGES_HANDLED, service_of
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,8 @@ class Bus(Protocol):
 
     def is_ready(self) -> bool: ...
 
+    async def dead_letter_count(self, subscription: Subscription) -> int: ...
+
 
 class Outcome(Enum):
     ACK = "ack"
@@ -66,6 +70,18 @@ async def run_handler(
     handler: MessageHandler, envelope: Envelope, *, attempt: int, max_attempts: int, queue: str
 ) -> tuple[Outcome, str | None]:
     """Run one delivery and decide what the bus does with the message next."""
+    outcome, error = await _attempt(handler, envelope, attempt=attempt, max_attempts=max_attempts, queue=queue)
+    service = service_of(queue)
+    MESSAGES_HANDLED.labels(service, queue, outcome.value).inc()
+    if error is not None:
+        HANDLER_FAILURES.labels(service, queue, envelope.type).inc()
+    CONSUMER_LAG.labels(service, queue).observe(max(0.0, (datetime.now(UTC) - envelope.time).total_seconds()))
+    return outcome, error
+
+
+async def _attempt(
+    handler: MessageHandler, envelope: Envelope, *, attempt: int, max_attempts: int, queue: str
+) -> tuple[Outcome, str | None]:
     try:
         await handler(envelope)
     except (PermanentError, ValidationError) as exc:

@@ -192,6 +192,9 @@ class InProcessBus:
             for r in rows
         ]
 
+    async def dead_letter_count(self, subscription: Subscription) -> int:
+        return len(await self.dead_letters(subscription.queue))
+
     async def replay_dead_letters(self, queue: str | None = None) -> int:
         """Put parked messages back on their queue (after the cause was fixed)."""
         statement = update(messages).where(messages.c.state == "dead")

@@ -1,0 +1,74 @@
+"""Prometheus metrics of every service: HTTP latency, outbox backlog and age, handler outcomes,
+consumer lag, dead letters. Names and labels are what deploy/base/prometheus-rules.yaml alerts on."""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HTTP_DURATION = Histogram(
+    "jointcall_http_request_duration_seconds",
+    "HTTP request latency by route and status",
+    ["service", "method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+OUTBOX_BACKLOG = Gauge("jointcall_outbox_backlog", "Events committed but not yet published", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "jointcall_outbox_oldest_age_seconds", "Age of the oldest event waiting in the outbox", ["service"]
+)
+MESSAGES_HANDLED = Counter(
+    "jointcall_messages_handled_total", "Deliveries by outcome (ack, retry, park)", ["service", "queue", "outcome"]
+)
+HANDLER_FAILURES = Counter(
+    "jointcall_handler_failures_total", "Deliveries whose handler failed", ["service", "queue", "event_type"]
+)
+CONSUMER_LAG = Histogram(
+    "jointcall_consumer_lag_seconds",
+    "Time from an event's creation to its handling",
+    ["service", "queue"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800),
+)
+DEAD_LETTERS = Gauge("jointcall_dead_letters", "Messages parked in a dead-letter queue", ["service", "queue"])
+
+
+def service_of(queue: str) -> str:
+    """Queues are named <service>.<concern> (the bus may add a prefix in front)."""
+    parts = queue.split(".")
+    return parts[-2] if len(parts) >= 2 else queue
+
+
+class HttpMetricsMiddleware:
+    """Times every request, labelled by route template (not the raw path: bounded cardinality)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            HTTP_DURATION.labels(self.service, scope["method"], route, str(status)).observe(
+                time.perf_counter() - started
+            )
+
+
+async def metrics_endpoint(_: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
