@@ -76,8 +76,16 @@ async def test_unroutable_event_is_reported(name: str) -> None:
     await bus.close()
 
 
-async def test_failing_message_is_retried_then_parked_and_does_not_block_the_queue(name: str) -> None:
-    bus = new_bus(name, max_attempts=3, retry_delay_ms=100)
+@pytest.mark.parametrize("queue_type", ["classic", "quorum"])
+async def test_failing_message_is_retried_then_parked_and_does_not_block_the_queue(name: str, queue_type: str) -> None:
+    bus = RabbitMQBus(
+        RABBITMQ_URL,
+        exchange=f"jointcall.test.{name}",
+        queue_prefix=f"jctest.{name}",
+        queue_type=queue_type,
+        max_attempts=3,
+        retry_delay_ms=100,
+    )
     attempts: list[int] = []
     handled: list[uuid.UUID] = []
     poison, good = call_event(), call_event()
