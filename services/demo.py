@@ -35,27 +35,70 @@ def alpine_call_body(now: datetime) -> dict[str, Any]:
     return body
 
 
-def generated_proposal(rng: random.Random, index: int, regions: list[dict[str, str]]) -> dict[str, Any]:
-    partners = []
-    for number, region in enumerate(rng.sample(regions, k=rng.randint(2, 4))):
-        amount = Decimal(rng.randrange(20_000, 250_000, 500)).quantize(Decimal("0.01"))
-        partners.append(
-            {
-                "organisation_name": f"Org {index}-{number} ({region['name']})",
-                "region_code": region["code"],
-                "requested_funding": {"amount": str(amount), "currency": region["currency"]},
-            }
-        )
-    if rng.random() < 0.15:  # a partner from a region outside the call
+ORGANISATIONS = {
+    "sme": "GmbH",
+    "research_organisation": "Institute",
+    "university": "University",
+    "cluster_organisation": "Cluster",
+    "large_enterprise": "AG",
+}
+
+
+def generated_proposal(rng: random.Random, index: int, regions: list[dict[str, Any]]) -> dict[str, Any]:
+    """A realistic consortium: 2-4 partners from different regions, budgets within the shares."""
+    chosen = rng.sample(regions, k=rng.randint(2, 4))
+    topic = rng.choice(sorted(set.intersection(*(set(r["s3_areas"]) for r in chosen)) or chosen[0]["s3_areas"]))
+    partners = [_partner(rng, index, number, region) for number, region in enumerate(chosen)]
+    partners[0]["role"] = "coordinator"
+    if rng.random() < 0.1:  # a self-funded partner from outside the call: ineligible in this call's checks
         code, name = rng.choice(OUTSIDERS)
-        partners.append(
-            {
-                "organisation_name": f"Org {index}-x ({name})",
-                "region_code": code,
-                "requested_funding": {"amount": "10000.00", "currency": "EUR"},
-            }
-        )
-    return {"acronym": f"ALP{index:03d}", "title": f"Transregional value chain {index}", "partners": partners}
+        partners.append(_outsider(index, code, name))
+    return {
+        "acronym": f"ALP{index:03d}",
+        "title": f"Transregional value chain {index} in {topic}",
+        "abstract": f"Consortium {index} develops and pilots new {topic} solutions across Alpine regions.",
+        "s3_areas": [topic],
+        "trl": rng.randint(4, 7),
+        "duration_months": rng.choice((18, 24, 30, 36)),
+        "partners": partners,
+    }
+
+
+def _partner(rng: random.Random, index: int, number: int, region: dict[str, Any]) -> dict[str, Any]:
+    kind = rng.choice(region["eligible_organisation_types"])
+    costs = Decimal(rng.randrange(80_000, 300_000, 1_000))
+    rate = Decimal(str(region["funding_rates"][kind]))
+    cap = Decimal(str(region.get("max_grant_per_partner") or costs))
+    requested = min(costs * rate * Decimal(rng.choice(("0.8", "0.9", "1.0", "1.1"))), cap).quantize(Decimal("1"))
+    return {
+        "organisation_name": f"{region['name']} {ORGANISATIONS[kind]} {index}-{number}",
+        "legal_id": f"{region['code']}-{index:04d}-{number}",
+        "country": region["code"][:2],
+        "region_code": region["code"],
+        "organisation_type": kind,
+        "is_sme": kind == "sme",
+        "role": "partner",
+        "contact": {"name": f"Contact {index}-{number}", "email": f"p{index}.{number}@example.org"},
+        "currency": region["currency"],
+        "budget": {"personnel": str(costs)},
+        "requested_funding": str(requested),
+    }
+
+
+def _outsider(index: int, code: str, name: str) -> dict[str, Any]:
+    return {
+        "organisation_name": f"{name} Srl {index}",
+        "legal_id": f"{code}-{index:04d}",
+        "country": code[:2],
+        "region_code": code,
+        "organisation_type": "sme",
+        "is_sme": True,
+        "role": "partner",
+        "contact": {"name": "Self-funded", "email": f"x{index}@example.org"},
+        "currency": "EUR",
+        "budget": {"personnel": "50000"},
+        "requested_funding": "0",
+    }
 
 
 async def run_demo(client: httpx.AsyncClient, *, proposals: int, seed: int) -> dict[str, Any]:
@@ -73,11 +116,12 @@ async def run_demo(client: httpx.AsyncClient, *, proposals: int, seed: int) -> d
         receipts.append(await _submit(client, call["id"], proposal, consortium))
         _progress("submitted", index, proposals)
 
-    outcomes: dict[str, int] = {}
+    outcomes: dict[str, int] = {"refused at submission": sum(r is None for r in receipts)}
+    receipts = [r for r in receipts if r is not None]
     for index, receipt in enumerate(receipts, start=1):
         entry = await _settled(client, receipt["proposal_id"], agency)
         outcomes[entry["status"]] = outcomes.get(entry["status"], 0) + 1
-        _progress("evaluated", index, proposals)
+        _progress("evaluated", index, len(receipts))
     return {"call": call["code"], "proposals": proposals, "outcomes": outcomes}
 
 
@@ -85,7 +129,11 @@ async def _submit(client: httpx.AsyncClient, call_id: str, body: dict[str, Any],
     for _ in range(200):  # until proposal_intake has heard of the call
         response = await client.post(f"/proposal-intake/calls/{call_id}/proposals", json=body, headers=token)
         if response.status_code != 404:
-            return _checked(response)
+            draft = _checked(response)
+            submitted = await client.post(f"/proposal-intake/proposals/{draft['id']}/submit", headers=token)
+            if submitted.status_code == 422:
+                return None  # the consortium rules refuse it: a real consortium would fix its draft
+            return _checked(submitted)
         await asyncio.sleep(0.05)
     raise SystemExit("proposal_intake never learnt of the call")
 

@@ -80,6 +80,12 @@ class PreconditionFailed(ServiceError):
     title = "The resource changed since it was read"
 
 
+class PreconditionRequired(ServiceError):
+    status = 428
+    slug = "precondition-required"
+    title = "If-Match is required"
+
+
 class DeadlinePassed(Conflict):
     slug = "deadline-passed"
     title = "The deadline has passed"

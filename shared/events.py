@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -147,12 +148,21 @@ class CallStatusChanged(CallEvent):
 
 
 class PartnerSnapshot(BaseModel):
+    """A partner as submitted; `partner_id` is "<proposal id>:<partner key>"."""
+
     model_config = ConfigDict(extra="ignore")
 
     partner_id: str
     organisation_name: str
     region_code: str
     requested_funding: Money
+    key: str | None = None
+    legal_id: str | None = None
+    country: str | None = None
+    organisation_type: str | None = None
+    is_sme: bool = False
+    role: str = "partner"
+    costs: dict[str, Decimal] = Field(default_factory=dict)
 
 
 class ProposalSubmitted(EventData):
@@ -167,6 +177,23 @@ class ProposalSubmitted(EventData):
     submitted_at: datetime
     content_sha256: str
     partners: list[PartnerSnapshot]
+    abstract: str | None = None
+    s3_areas: list[str] = Field(default_factory=list)
+    trl: int | None = None
+    duration_months: int | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ProposalWithdrawn(EventData):
+    """A consortium withdrew its proposal: nothing proceeds for it any more."""
+
+    event_type: ClassVar[str] = "proposal.withdrawn.v1"
+
+    proposal_id: uuid.UUID
+    call_id: uuid.UUID
+    applicant_id: str
+    withdrawn_at: datetime
+    reason: str
 
 
 # --- regional_eligibility --------------------------------------------------------------------
@@ -204,6 +231,7 @@ EVENT_MODELS: dict[str, type[EventData]] = {
         CallAmended,
         CallStatusChanged,
         ProposalSubmitted,
+        ProposalWithdrawn,
         EligibilityDecided,
     )
 }

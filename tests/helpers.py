@@ -49,16 +49,55 @@ def live_call_body(
     return body
 
 
-def proposal_body(*partners: tuple[str, str, str, str]) -> dict[str, Any]:
-    """partners: (organisation, region, amount, currency)."""
-    chosen = partners or (("Alpha GmbH", "AT-4", "100000.00", "EUR"), ("Fri SA", "CH-FR", "80000.00", "CHF"))
+def partner(
+    name: str,
+    region: str,
+    *,
+    currency: str = "EUR",
+    kind: str = "sme",
+    role: str = "partner",
+    costs: str = "200000.00",
+    requested: str = "100000.00",
+    country: str | None = None,
+) -> dict[str, Any]:
+    """A complete partner; costs all personnel, requesting `requested` in `currency`."""
     return {
-        "acronym": "ALPHA",
-        "title": "A transregional project",
-        "partners": [
-            {"organisation_name": org, "region_code": region, "requested_funding": {"amount": amount, "currency": cur}}
-            for org, region, amount, cur in chosen
-        ],
+        "organisation_name": name,
+        "legal_id": f"ID-{abs(hash(name)) % 10**8:08d}",
+        "country": country or region[:2],
+        "region_code": region,
+        "organisation_type": kind,
+        "is_sme": kind == "sme",
+        "role": role,
+        "contact": {"name": "Contact Person", "email": "contact@example.org"},
+        "currency": currency,
+        "budget": {"personnel": costs},
+        "requested_funding": requested,
+    }
+
+
+def proposal_body(*partners: dict[str, Any], acronym: str = "ALPHA") -> dict[str, Any]:
+    """A complete draft for the Alpine call: by default an Upper Austrian SME coordinating with a
+    Fribourg university; passes every rule (Upper Austria leaves a manual check to its officers)."""
+    chosen = partners or (
+        partner("Alpha GmbH", "AT-4", role="coordinator"),
+        partner(
+            "Universite de Fribourg",
+            "CH-FR",
+            currency="CHF",
+            kind="university",
+            costs="150000.00",
+            requested="120000.00",
+        ),
+    )
+    return {
+        "acronym": acronym,
+        "title": "A transregional value chain for circular manufacturing",
+        "abstract": "Partners from two Alpine regions develop and pilot a circular process.",
+        "s3_areas": ["circular economy"],
+        "trl": 5,
+        "duration_months": 24,
+        "partners": list(chosen),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import add_audit_table
@@ -19,17 +19,21 @@ class Base(DeclarativeBase):
 
 
 class Proposal(Base):
+    """A consortium's proposal: its working draft, and the number of its latest submitted version."""
+
     __tablename__ = "proposals"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     call_id: Mapped[str] = mapped_column(String(36))
     applicant_id: Mapped[str] = mapped_column(String(100))
-    acronym: Mapped[str] = mapped_column(String(50))
-    title: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(20))
-    current_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # draft | submitted | withdrawn
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    draft_revision: Mapped[int] = mapped_column(Integer)  # the ETag: +1 on every change
+    current_version: Mapped[int] = mapped_column(Integer)  # 0 until first submitted
+    acronym: Mapped[str | None] = mapped_column(String(20), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (
         Index("ix_proposals_call", "call_id", "id"),
@@ -46,8 +50,37 @@ class ProposalVersion(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_sha256: Mapped[str] = mapped_column(String(64))
+    warnings: Mapped[list[str]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_by: Mapped[str] = mapped_column(String(200))
+
+
+class IdempotentSubmission(Base):
+    """A submit request's Idempotency-Key and the receipt it produced: a retry gets the same receipt."""
+
+    __tablename__ = "idempotent_submissions"
+
+    applicant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    proposal_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RegionPartner(Base):
+    """Partners of the latest submitted versions, by region: what a regional back office may read."""
+
+    __tablename__ = "region_partners"
+
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36))
+    region_code: Mapped[str] = mapped_column(String(12))
+    version: Mapped[int] = mapped_column(Integer)
+    partner: Mapped[dict[str, Any]] = mapped_column(JSON)
+    acronym: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_region_partners_region", "region_code", "call_id", "proposal_id"),)
 
 
 messaging = add_messaging_tables(Base.metadata)

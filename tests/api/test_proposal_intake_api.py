@@ -1,26 +1,27 @@
-"""proposal_intake through its HTTP API, with its call copy fed by a call.published event."""
+"""proposal_intake through its HTTP API, its call copy fed by call.* events as the bus would."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from services.proposal_intake.models import ProposalVersion, messaging
 from shared.canonical import sha256_hex
 from shared.clock import MovableClock
-from shared.events import CallSnapshot, Envelope
+from shared.events import CallAmended, CallSnapshot, Envelope, make_envelope
 from tests.conftest import ServiceClient
-from tests.helpers import bearer, call_published_envelope, proposal_body, published_call
+from tests.helpers import bearer, call_published_envelope, partner, proposal_body, published_call
 
 CONSORTIUM = bearer("consortium:acme")
 
 
 async def deliver(app: FastAPI, envelope: Envelope) -> None:
-    """Hand an event to the service's consumer, exactly as the bus would."""
-    runtime = app.state.runtime
-    for subscription in app.state.definition.subscriptions(runtime):
+    for subscription in app.state.definition.subscriptions(app.state.runtime):
         await subscription.handler(envelope)
 
 
@@ -30,44 +31,231 @@ async def open_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
     return call
 
 
-async def count(app: FastAPI, what: object) -> int:
+async def count(app: FastAPI, what: Any) -> int:
     async with app.state.runtime.sessions() as session:
-        return int((await session.execute(select(func.count()).select_from(what))).scalar_one())  # type: ignore[arg-type]
+        return int((await session.execute(select(func.count()).select_from(what))).scalar_one())
 
 
-async def test_submission_gets_a_receipt_and_emits_proposal_submitted(
+async def events(app: FastAPI) -> list[str]:
+    async with app.state.runtime.sessions() as session:
+        return list(
+            (await session.execute(select(messaging.outbox.c.event_type).order_by(messaging.outbox.c.id))).scalars()
+        )
+
+
+async def draft(
+    client: httpx.AsyncClient,
+    call: CallSnapshot,
+    body: dict[str, Any] | None = None,
+    token: dict[str, str] = CONSORTIUM,
+) -> httpx.Response:
+    return await client.post(f"/calls/{call.call_id}/proposals", json=body or proposal_body(), headers=token)
+
+
+async def test_draft_submit_receipt_and_versions(service_client: ServiceClient, clock: MovableClock) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    created = await draft(client, call)
+    assert created.status_code == 201, created.text
+    proposal = created.json()
+    assert [p["key"] for p in proposal["draft"]["partners"]] == ["p1", "p2"]
+
+    receipt = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    assert receipt.status_code == 201, receipt.text
+    first = receipt.json()
+    assert first["version"] == 1
+    assert first["received_at"] == clock.now().isoformat().replace("+00:00", "Z")
+    assert first["content_sha256"] == sha256_hex(proposal["draft"])
+    assert any("financial viability" in warning for warning in first["warnings"])
+
+    clock.advance(timedelta(hours=1))
+    second = (await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)).json()
+    assert second["version"] == 2
+    versions = (await client.get(f"/proposals/{proposal['id']}/versions", headers=CONSORTIUM)).json()
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[0]["content_sha256"] == first["content_sha256"]
+    assert await events(app) == ["proposal.submitted.v1", "proposal.submitted.v1"]
+
+
+async def test_concurrent_edits_need_if_match(service_client: ServiceClient, clock: MovableClock) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    created = await draft(client, call, {"acronym": "HALF"})
+    url, tag = f"/proposals/{created.json()['id']}", created.headers["etag"]
+    assert (await client.put(url, json=proposal_body(), headers=CONSORTIUM)).status_code == 428
+    edited = await client.put(url, json=proposal_body(), headers={**CONSORTIUM, "If-Match": tag})
+    assert edited.status_code == 200
+    stale = await client.put(url, json={"acronym": "LOST"}, headers={**CONSORTIUM, "If-Match": tag})
+    assert stale.status_code == 412
+    assert (await client.get(url, headers=CONSORTIUM)).json()["draft"]["acronym"] == "ALPHA"
+
+
+async def test_incomplete_draft_lists_every_gap_and_stores_nothing(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:
     client, app = await service_client("proposal_intake")
     call = await open_call(app, clock)
     body = proposal_body()
-    response = await client.post(f"/calls/{call.call_id}/proposals", json=body, headers=CONSORTIUM)
-    assert response.status_code == 201, response.text
-    receipt = response.json()
-    assert receipt["version"] == 1
-    assert receipt["received_at"] == clock.now().isoformat().replace("+00:00", "Z")
-    assert receipt["content_sha256"] == sha256_hex(body)
-    assert await count(app, messaging.outbox) == 1
+    del body["abstract"]
+    body["partners"][1]["contact"] = None
+    body["partners"][1]["budget"] = {}
+    proposal = (await draft(client, call, body)).json()
 
-    stored = (await client.get(f"/proposals/{receipt['proposal_id']}", headers=CONSORTIUM)).json()
-    assert stored["content_sha256"] == receipt["content_sha256"]
+    check = (await client.get(f"/proposals/{proposal['id']}/precheck", headers=CONSORTIUM)).json()
+    assert check["complete"] is False
+    refused = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    assert refused.status_code == 422
+    fields = {e["field"] for e in refused.json()["errors"]}
+    assert {"abstract", "partners.1.contact", "partners.1.budget"} <= fields
+    assert "consortium" in fields  # with no costs for Fribourg, Upper Austria holds 100% of the budget
+    assert await count(app, ProposalVersion) == 0
+    assert await events(app) == []
 
 
-async def test_after_the_deadline_refused_and_nothing_stored(
+async def test_consortium_rules_are_hard_errors(service_client: ServiceClient, clock: MovableClock) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    alone = proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator"))
+    proposal = (await draft(client, call, alone)).json()
+    refused = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    assert refused.status_code == 422
+    messages = " ".join(e["message"] for e in refused.json()["errors"])
+    assert "consortium.min_partners" in messages and "consortium.min_participating_regions" in messages
+
+
+async def test_regional_failures_are_warnings_and_the_precheck_names_the_numbers(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:
     client, app = await service_client("proposal_intake")
     call = await open_call(app, clock)
-    clock.set(call.deadline)  # at the deadline is already too late
-    response = await client.post(f"/calls/{call.call_id}/proposals", json=proposal_body(), headers=CONSORTIUM)
-    assert response.status_code == 409
-    assert response.json()["type"].endswith("/deadline-passed")
-    assert await count(app, ProposalVersion) == 0
-    assert await count(app, messaging.outbox) == 0
+    greedy = partner("Bayern Werk GmbH", "DE-BY", costs="100000.00", requested="62000.00")
+    body = proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator"), greedy)
+    proposal = (await draft(client, call, body)).json()
 
-    clock.set(call.deadline - timedelta(microseconds=1))
-    ok = await client.post(f"/calls/{call.call_id}/proposals", json=proposal_body(), headers=CONSORTIUM)
-    assert ok.status_code == 201
+    check = (await client.get(f"/proposals/{proposal['id']}/precheck", headers=CONSORTIUM)).json()
+    bavaria = check["report"]["regions"]["DE-BY"]["partners"]["p2"]
+    rate = next(v for v in bavaria if v["rule"] == "regional.funding_rate")
+    assert rate["outcome"] == "fail"
+    assert "62,000.00 EUR" in rate["reason"] and "50%" in rate["reason"] and "100,000.00 EUR" in rate["reason"]
+
+    receipt = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    assert receipt.status_code == 201
+    assert any("62,000.00 EUR" in warning for warning in receipt.json()["warnings"])
+
+
+async def test_the_server_clock_decides_and_an_extension_reopens(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    proposal = (await draft(client, call)).json()
+    clock.set(call.deadline)  # at the deadline is already too late
+    late = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    assert late.status_code == 409
+    assert late.json()["type"].endswith("/deadline-passed")
+    assert await count(app, ProposalVersion) == 0
+
+    assert call.configuration is not None
+    extended_stage = call.configuration.stages[-1].model_copy(update={"deadline": call.deadline + timedelta(days=3)})
+    extended = call.model_copy(
+        update={
+            "version": 2,
+            "revision": 5,
+            "deadline": extended_stage.deadline,
+            "configuration": call.configuration.model_copy(update={"stages": [extended_stage]}),
+        }
+    )
+    await deliver(
+        app,
+        make_envelope(
+            CallAmended(call=extended, kind="deadline_extension", reason="outage"),
+            source="call_definition",
+            subject=str(call.call_id),
+            clock=clock,
+        ),
+    )
+    reopened = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    assert reopened.status_code == 201
+
+
+async def test_retries_with_an_idempotency_key_get_the_same_receipt(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    proposal = (await draft(client, call)).json()
+    url = f"/proposals/{proposal['id']}/submit"
+    key = {**CONSORTIUM, "Idempotency-Key": "submit-alpha-1"}
+    first, again = (await client.post(url, headers=key)).json(), (await client.post(url, headers=key)).json()
+    assert first == again
+    assert await count(app, ProposalVersion) == 1
+    assert await events(app) == ["proposal.submitted.v1"]
+    other = (await draft(client, call)).json()
+    reused = await client.post(f"/proposals/{other['id']}/submit", headers=key)
+    assert reused.status_code == 409
+
+
+async def test_concurrent_submits_make_one_version_each_in_order(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    proposal = (await draft(client, call)).json()
+    url = f"/proposals/{proposal['id']}/submit"
+    receipts = await asyncio.gather(*(client.post(url, headers=CONSORTIUM) for _ in range(4)))
+    assert sorted(r.json()["version"] for r in receipts) == [1, 2, 3, 4]
+    assert await count(app, ProposalVersion) == 4
+
+
+async def test_withdrawal_stops_everything(service_client: ServiceClient, clock: MovableClock) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    proposal = (await draft(client, call)).json()
+    await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    clock.set(call.deadline + timedelta(days=1))  # withdrawing after the deadline is allowed
+    withdrawn = await client.post(
+        f"/proposals/{proposal['id']}/withdraw", json={"reason": "partner left"}, headers=CONSORTIUM
+    )
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert await events(app) == ["proposal.submitted.v1", "proposal.withdrawn.v1"]
+    again = await client.post(f"/proposals/{proposal['id']}/withdraw", json={"reason": "twice"}, headers=CONSORTIUM)
+    assert again.status_code == 409
+
+
+async def test_who_sees_what(service_client: ServiceClient, clock: MovableClock) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    mine = (await draft(client, call)).json()
+    await client.post(f"/proposals/{mine['id']}/submit", headers=CONSORTIUM)
+    other = bearer("consortium:someone-else")
+    assert (await client.get(f"/proposals/{mine['id']}", headers=other)).status_code == 404
+    assert (await client.post(f"/proposals/{mine['id']}/submit", headers=other)).status_code == 404
+    assert (await client.get(f"/calls/{call.call_id}/proposals", headers=other)).json()["items"] == []
+    agency = (await client.get(f"/calls/{call.call_id}/proposals", headers=bearer("agency"))).json()
+    assert [p["id"] for p in agency["items"]] == [mine["id"]]
+    assert (await draft(client, call, token=bearer("agency"))).status_code == 403
+
+    fribourg = (await client.get(f"/calls/{call.call_id}/partners", headers=bearer("region:CH-FR"))).json()
+    assert [p["partner"]["region_code"] for p in fribourg["items"]] == ["CH-FR"]
+    assert (await client.get(f"/proposals/{mine['id']}", headers=bearer("region:CH-FR"))).status_code == 403
+
+
+async def test_wrong_currency_and_bad_amounts_point_at_the_field(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    body = proposal_body()
+    body["partners"][1]["currency"] = "EUR"
+    proposal = (await draft(client, call, body)).json()
+    refused = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    assert [e["field"] for e in refused.json()["errors"]] == ["partners.1.currency"]
+
+    body["partners"][0]["requested_funding"] = "1000.123"
+    invalid = await draft(client, call, body)
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"][0]["field"] == "partners.0.requested_funding"
 
 
 async def test_unknown_call_is_404(service_client: ServiceClient) -> None:
@@ -76,49 +264,3 @@ async def test_unknown_call_is_404(service_client: ServiceClient) -> None:
         "/calls/00000000-0000-0000-0000-000000000000/proposals", json=proposal_body(), headers=CONSORTIUM
     )
     assert response.status_code == 404
-
-
-async def test_funding_in_the_wrong_currency_points_at_the_field(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
-    body = proposal_body(("Alpha", "AT-4", "1000", "EUR"), ("Fri", "CH-FR", "1000", "EUR"))
-    response = await client.post(f"/calls/{call.call_id}/proposals", json=body, headers=CONSORTIUM)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "partners.1.requested_funding.currency"
-
-
-async def test_negative_or_float_like_amounts_are_invalid(service_client: ServiceClient, clock: MovableClock) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
-    body = proposal_body(("Alpha", "AT-4", "1000.123", "EUR"))
-    response = await client.post(f"/calls/{call.call_id}/proposals", json=body, headers=CONSORTIUM)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "partners.0.requested_funding.amount"
-
-
-async def test_a_consortium_sees_only_its_own_proposals(service_client: ServiceClient, clock: MovableClock) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
-    mine = (await client.post(f"/calls/{call.call_id}/proposals", json=proposal_body(), headers=CONSORTIUM)).json()
-    other = bearer("consortium:someone-else")
-    assert (await client.get(f"/proposals/{mine['proposal_id']}", headers=other)).status_code == 404
-    assert (await client.get(f"/calls/{call.call_id}/proposals", headers=other)).json()["items"] == []
-    agency_view = (await client.get(f"/calls/{call.call_id}/proposals", headers=bearer("agency"))).json()
-    assert [p["id"] for p in agency_view["items"]] == [mine["proposal_id"]]
-    assert (
-        await client.post(f"/calls/{call.call_id}/proposals", json=proposal_body(), headers=bearer("agency"))
-    ).status_code == 403
-
-
-async def test_an_older_call_version_never_overwrites_a_newer_one(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    newer = published_call(clock, version=2)
-    older = newer.model_copy(update={"version": 1, "deadline": clock.now() - timedelta(days=1)})
-    await deliver(app, call_published_envelope(newer, clock))
-    await deliver(app, call_published_envelope(older, clock))
-    response = await client.post(f"/calls/{newer.call_id}/proposals", json=proposal_body(), headers=CONSORTIUM)
-    assert response.status_code == 201

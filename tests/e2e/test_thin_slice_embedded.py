@@ -12,7 +12,7 @@ import pytest
 
 from services.embedded import create_embedded_app
 from services.registry import SERVICES
-from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_body
+from tests.helpers import bearer, live_call_body, migrate_in_thread, partner, proposal_body
 
 AGENCY = bearer("agency")
 CONSORTIUM = bearer("consortium:acme")
@@ -46,13 +46,8 @@ async def test_call_to_evaluation_through_every_service(embedded: httpx.AsyncCli
     assert (await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).status_code == 200
 
     # proposal_intake learns of the call from call.published, then accepts submissions.
-    submit_url = f"/proposal-intake/calls/{call['id']}/proposals"
-    eligible = await submit_when_known(embedded, submit_url, proposal_body())
-    ineligible = await submit_when_known(
-        embedded,
-        submit_url,
-        proposal_body(("Alpha GmbH", "AT-4", "1000.00", "EUR"), ("Torino Srl", "IT-42", "500.00", "EUR")),
-    )
+    eligible = await submit_when_known(embedded, call["id"], proposal_body())
+    ineligible = await submit_when_known(embedded, call["id"], with_ligurian_partner())
 
     good = await until(
         embedded,
@@ -63,22 +58,35 @@ async def test_call_to_evaluation_through_every_service(embedded: httpx.AsyncCli
     bad = await until(
         embedded, f"/joint-evaluation/proposals/{ineligible['proposal_id']}", lambda b: b["status"] == "not_eligible"
     )
-    assert bad["eligibility_reasons"] == ["Torino Srl: region IT-42 does not take part in call ALP-TEST"]
+    assert bad["eligibility_reasons"] == ["Genova Srl: region IT-42 does not take part in call ALP-TEST"]
 
     checks = (
         await embedded.get(f"/regional-eligibility/proposals/{eligible['proposal_id']}", headers=bearer("region:AT-4"))
     ).json()
     assert [c["verdict"] for c in checks["checks"]] == ["pass"]
+    receipt = (await embedded.get(f"/proposal-intake/proposals/{eligible['proposal_id']}", headers=CONSORTIUM)).json()
+    assert receipt["status"] == "submitted"
     listed = (await embedded.get(f"/joint-evaluation/calls/{call['id']}/proposals", headers=AGENCY)).json()
     assert len(listed["items"]) == 2
 
 
-async def submit_when_known(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> dict[str, Any]:
+def with_ligurian_partner() -> dict[str, Any]:
+    body = proposal_body()
+    body["partners"].append(partner("Genova Srl", "IT-42", requested="0.00", costs="100000.00"))
+    return body
+
+
+async def submit_when_known(client: httpx.AsyncClient, call_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Draft (once proposal_intake has heard of the call), then submit."""
     for _ in range(200):
-        response = await client.post(url, json=body, headers=CONSORTIUM)
-        if response.status_code != 404:
-            assert response.status_code == 201, response.text
-            receipt: dict[str, Any] = response.json()
+        created = await client.post(f"/proposal-intake/calls/{call_id}/proposals", json=body, headers=CONSORTIUM)
+        if created.status_code != 404:
+            assert created.status_code == 201, created.text
+            submitted = await client.post(
+                f"/proposal-intake/proposals/{created.json()['id']}/submit", headers=CONSORTIUM
+            )
+            assert submitted.status_code == 201, submitted.text
+            receipt: dict[str, Any] = submitted.json()
             return receipt
         await asyncio.sleep(0.05)
     raise AssertionError("the call never reached proposal_intake")

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from services.registry import SERVICES
-from tests.helpers import bearer, live_call_body, proposal_body
+from tests.helpers import bearer, live_call_body, partner, proposal_body
 from tests.integration.conftest import Stack
 from tests.integration.processes import Processes
 
@@ -46,6 +46,17 @@ def poll(method: str, url: str, accept: Any, within: float = 30.0, **kwargs: Any
     raise AssertionError(f"{method} {url} never answered as expected; last: {response and response.text}")
 
 
+def submit(intake: str, call_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Draft (once proposal_intake knows the call), then submit; the receipt."""
+    drafts = f"{intake}/calls/{call_id}/proposals"
+    created = poll("POST", drafts, lambda r: r.status_code != 404, json=body, headers=CONSORTIUM)
+    assert created.status_code == 201, created.text
+    receipt = httpx.post(f"{intake}/proposals/{created.json()['id']}/submit", headers=CONSORTIUM)
+    assert receipt.status_code == 201, receipt.text
+    result: dict[str, Any] = receipt.json()
+    return result
+
+
 async def unpublished_events(database_url: str) -> list[str]:
     connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
@@ -71,32 +82,31 @@ async def test_thin_slice_across_processes_survives_a_killed_worker(processes: P
 
     # Restarted, it gets the event out: proposal_intake learns the call and accepts submissions.
     processes.start_worker("call_definition")
-    submit = f"{urls['proposal_intake']}/calls/{call['id']}/proposals"
-    eligible = poll("POST", submit, lambda r: r.status_code != 404, json=proposal_body(), headers=CONSORTIUM)
-    assert eligible.status_code == 201, eligible.text
+    intake = urls["proposal_intake"]
+    eligible = submit(intake, call["id"], proposal_body())
     assert await unpublished_events(stack.database_urls["call_definition"]) == []
-    foreign = proposal_body(("Alpha GmbH", "AT-4", "1000.00", "EUR"), ("Torino Srl", "IT-42", "500.00", "EUR"))
-    ineligible = httpx.post(submit, json=foreign, headers=CONSORTIUM)
-    assert ineligible.status_code == 201
+    foreign = proposal_body()
+    foreign["partners"].append(partner("Genova Srl", "IT-42", requested="0.00", costs="100000.00"))
+    ineligible = submit(intake, call["id"], foreign)
 
     evaluation = f"{urls['joint_evaluation']}/proposals"
     good = poll(
         "GET",
-        f"{evaluation}/{eligible.json()['proposal_id']}",
+        f"{evaluation}/{eligible['proposal_id']}",
         lambda r: r.status_code == 200 and r.json()["status"] == "awaiting_evaluation",
         headers=AGENCY,
     )
     assert good.json()["acronym"] == "ALPHA"
     bad = poll(
         "GET",
-        f"{evaluation}/{ineligible.json()['proposal_id']}",
+        f"{evaluation}/{ineligible['proposal_id']}",
         lambda r: r.status_code == 200 and r.json()["status"] == "not_eligible",
         headers=AGENCY,
     )
     assert "IT-42" in bad.json()["eligibility_reasons"][0]
 
     checks = httpx.get(
-        f"{urls['regional_eligibility']}/proposals/{eligible.json()['proposal_id']}", headers=bearer("region:CH-FR")
+        f"{urls['regional_eligibility']}/proposals/{eligible['proposal_id']}", headers=bearer("region:CH-FR")
     ).json()
     assert [c["region_code"] for c in checks["checks"]] == ["CH-FR"]
 
@@ -109,13 +119,15 @@ async def test_submission_after_the_deadline_is_refused_by_the_server_clock(proc
     body = live_call_body("ALP-SOON", deadline=timedelta(seconds=6))
     call = httpx.post(f"{urls['call_definition']}/calls", json=body, headers=AGENCY).json()
     httpx.post(f"{urls['call_definition']}/calls/{call['id']}/publish", headers=AGENCY)
-    submit = f"{urls['proposal_intake']}/calls/{call['id']}/proposals"
-    early = poll("POST", submit, lambda r: r.status_code != 404, json=proposal_body(), headers=CONSORTIUM)
-    assert early.status_code == 201
+    intake = urls["proposal_intake"]
+    submit(intake, call["id"], proposal_body())
+    draft = httpx.post(f"{intake}/calls/{call['id']}/proposals", json=proposal_body(), headers=CONSORTIUM).json()
 
     await asyncio.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.2)
-    late = httpx.post(submit, json=proposal_body(), headers=CONSORTIUM)
+    late = httpx.post(f"{intake}/proposals/{draft['id']}/submit", headers=CONSORTIUM)
     assert late.status_code == 409
     assert late.headers["content-type"] == "application/problem+json"
+    versions = httpx.get(f"{intake}/proposals/{draft['id']}/versions", headers=CONSORTIUM).json()
+    assert versions == []
     mine = httpx.get(f"{urls['proposal_intake']}/calls/{call['id']}/proposals", headers=CONSORTIUM).json()
-    assert len(mine["items"]) == 1
+    assert [p["status"] for p in mine["items"]].count("submitted") == 1

@@ -1,56 +1,154 @@
-"""Routes of proposal_intake: consortia submit; agencies and consortia read what they may."""
+"""Routes of proposal_intake: consortia draft, pre-check, submit and withdraw; agencies read all;
+a region reads the partners of its own region."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from shared.clock import as_utc
-from shared.errors import NotFound
 from shared.http.auth import Principal, Role, require
 from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.proposals import ProposalDraft
 from shared.service import DbSession, RuntimeDep
 
-from ..models import Proposal
-from ..repository import get_proposal, get_version, list_for_call
+from ..domain.completeness import completeness_errors
+from ..domain.precheck import precheck_draft
+from ..models import Proposal, ProposalVersion
+from ..repository import list_for_call, partners_of_region, versions_of
+from ..use_cases.access import applicant_of, call_of, proposal_for
+from ..use_cases.edit_draft import create_draft, etag, update_draft
 from ..use_cases.submit_proposal import submit_proposal
-from .schemas import ProposalOut, ProposalSubmissionIn, ReceiptOut
+from ..use_cases.withdraw_proposal import withdraw_proposal
+from .schemas import ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
 
 router = APIRouter(tags=["proposals"])
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.CONSORTIUM))]
+Region = Annotated[Principal, Depends(require(Role.REGION))]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=300)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+
+
+def proposal_out(proposal: Proposal, response: Response | None = None) -> ProposalOut:
+    if response is not None:
+        response.headers["ETag"] = etag(proposal)
+    return ProposalOut(
+        id=uuid.UUID(proposal.id),
+        call_id=uuid.UUID(proposal.call_id),
+        applicant_id=proposal.applicant_id,
+        status=proposal.status,
+        revision=proposal.draft_revision,
+        current_version=proposal.current_version,
+        draft=ProposalDraft.model_validate(proposal.draft),
+        created_at=proposal.created_at,
+        updated_at=proposal.updated_at,
+        withdrawn_at=proposal.withdrawn_at,
+    )
+
+
+def receipt_out(version: ProposalVersion) -> ReceiptOut:
+    return ReceiptOut(
+        proposal_id=uuid.UUID(version.proposal_id),
+        version=version.version,
+        received_at=version.submitted_at,
+        content_sha256=version.content_sha256,
+        warnings=version.warnings,
+    )
 
 
 @router.post(
     "/calls/{call_id}/proposals",
     status_code=status.HTTP_201_CREATED,
-    response_model=ReceiptOut,
-    summary="Submit a proposal to an open call; the 201 receipt comes once it is durably stored",
+    response_model=ProposalOut,
+    summary="Start a draft proposal for a call (it may be incomplete)",
 )
-async def post_proposal(
+async def post_draft(
     call_id: uuid.UUID,
-    body: ProposalSubmissionIn,
+    body: ProposalDraft,
     session: DbSession,
     runtime: RuntimeDep,
     consortium: Consortium,
-) -> ReceiptOut:
-    version = await submit_proposal(session, runtime, consortium, str(call_id), body)
-    return ReceiptOut(
-        proposal_id=uuid.UUID(version.proposal_id),
-        version=version.version,
-        received_at=as_utc(version.submitted_at),
-        content_sha256=version.content_sha256,
-    )
+    response: Response,
+) -> ProposalOut:
+    return proposal_out(await create_draft(session, runtime, consortium, str(call_id), body), response)
+
+
+@router.put(
+    "/proposals/{proposal_id}",
+    response_model=ProposalOut,
+    summary="Replace the draft (If-Match: the ETag you read; 412 if someone changed it since)",
+)
+async def put_draft(
+    proposal_id: uuid.UUID,
+    body: ProposalDraft,
+    session: DbSession,
+    runtime: RuntimeDep,
+    consortium: Consortium,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> ProposalOut:
+    proposal = await update_draft(session, runtime, consortium, str(proposal_id), body, if_match)
+    return proposal_out(proposal, response)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut, summary="A proposal (its owner or an agency)")
-async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader) -> ProposalOut:
-    proposal = await get_proposal(session, str(proposal_id))
-    if proposal is None or not _may_read(reader, proposal):
-        raise NotFound(f"No proposal {proposal_id}.")
-    return await _proposal_out(session, proposal)
+async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader, response: Response) -> ProposalOut:
+    return proposal_out(await proposal_for(session, reader, str(proposal_id)), response)
+
+
+@router.get("/proposals/{proposal_id}/precheck", summary="Live pre-check of the draft against every rule")
+async def get_precheck(proposal_id: uuid.UUID, session: DbSession, reader: Reader) -> dict[str, Any]:
+    proposal = await proposal_for(session, reader, str(proposal_id))
+    _, config = await call_of(session, proposal.call_id)
+    draft = ProposalDraft.model_validate(proposal.draft)
+    missing = completeness_errors(draft, config)
+    report = precheck_draft(draft, config)
+    return {
+        "complete": not missing,
+        "missing": [error.as_dict() for error in missing],
+        "outcome": report.outcome.value if report else "incomplete",
+        "report": report.model_dump(mode="json") if report else None,
+    }
+
+
+@router.post(
+    "/proposals/{proposal_id}/submit",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReceiptOut,
+    summary="Submit the draft as a new version; the receipt comes once it is durably stored",
+)
+async def post_submit(
+    proposal_id: uuid.UUID,
+    session: DbSession,
+    runtime: RuntimeDep,
+    consortium: Consortium,
+    idempotency_key: IdempotencyKey = None,
+) -> ReceiptOut:
+    return receipt_out(await submit_proposal(session, runtime, consortium, str(proposal_id), idempotency_key))
+
+
+@router.post(
+    "/proposals/{proposal_id}/withdraw",
+    response_model=ProposalOut,
+    summary="Withdraw the proposal (before or after the deadline)",
+)
+async def post_withdraw(
+    proposal_id: uuid.UUID, body: WithdrawalIn, session: DbSession, runtime: RuntimeDep, consortium: Consortium
+) -> ProposalOut:
+    return proposal_out(await withdraw_proposal(session, runtime, consortium, str(proposal_id), body.reason))
+
+
+@router.get(
+    "/proposals/{proposal_id}/versions",
+    response_model=list[VersionOut],
+    summary="Every submitted version, each with its hash",
+)
+async def get_versions(proposal_id: uuid.UUID, session: DbSession, reader: Reader) -> list[VersionOut]:
+    proposal = await proposal_for(session, reader, str(proposal_id))
+    return [VersionOut.model_validate(v, from_attributes=True) for v in await versions_of(session, proposal.id)]
 
 
 @router.get(
@@ -59,37 +157,30 @@ async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader) ->
     summary="Proposals of a call: all for an agency, its own for a consortium",
 )
 async def get_for_call(
-    call_id: uuid.UUID,
-    session: DbSession,
-    reader: Reader,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    call_id: uuid.UUID, session: DbSession, reader: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ProposalOut]:
     after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
-    applicant = reader.scope if reader.role is Role.CONSORTIUM else None
+    applicant = applicant_of(reader) if reader.role is Role.CONSORTIUM else None
     proposals = await list_for_call(session, str(call_id), applicant_id=applicant, after_id=after_id, limit=limit)
-    items = [await _proposal_out(session, proposal) for proposal in proposals]
-    return Page[ProposalOut](
-        items=items, next_cursor=encode_cursor(proposals[-1].id) if len(proposals) == limit else None
+    next_cursor = encode_cursor(proposals[-1].id) if len(proposals) == limit else None
+    return Page[ProposalOut](items=[proposal_out(p) for p in proposals], next_cursor=next_cursor)
+
+
+@router.get(
+    "/calls/{call_id}/partners",
+    response_model=Page[RegionPartnerOut],
+    summary="The region's own partners in submitted proposals (region token)",
+)
+async def get_region_partners(
+    call_id: uuid.UUID, session: DbSession, region: Region, limit: Limit = 100, cursor: Cursor = None
+) -> Page[RegionPartnerOut]:
+    after = decode_cursor(cursor, 2) if cursor else None
+    rows = await partners_of_region(
+        session, str(call_id), region.scope or "", after=(str(after[0]), str(after[1])) if after else None, limit=limit
     )
-
-
-def _may_read(reader: Principal, proposal: Proposal) -> bool:
-    return reader.role is Role.AGENCY or proposal.applicant_id == reader.scope
-
-
-async def _proposal_out(session: DbSession, proposal: Proposal) -> ProposalOut:
-    version = await get_version(session, proposal.id, proposal.current_version)
-    assert version is not None, "a proposal always has its current version"
-    return ProposalOut(
-        id=uuid.UUID(proposal.id),
-        call_id=uuid.UUID(proposal.call_id),
-        applicant_id=proposal.applicant_id,
-        acronym=proposal.acronym,
-        title=proposal.title,
-        status=proposal.status,
-        current_version=proposal.current_version,
-        submitted_at=as_utc(version.submitted_at),
-        content_sha256=version.content_sha256,
-        content=version.content,
-    )
+    items = [
+        RegionPartnerOut(proposal_id=uuid.UUID(r.proposal_id), acronym=r.acronym, version=r.version, partner=r.partner)
+        for r in rows
+    ]
+    next_cursor = encode_cursor(rows[-1].proposal_id, rows[-1].partner_key) if len(rows) == limit else None
+    return Page[RegionPartnerOut](items=items, next_cursor=next_cursor)

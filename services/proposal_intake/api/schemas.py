@@ -1,29 +1,27 @@
-"""Request and response bodies of proposal_intake."""
+"""Request and response bodies of proposal_intake (the content itself is shared.proposals)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.money import Money
+from shared.proposals import ProposalDraft
 
 
-class PartnerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organisation_name: str = Field(min_length=1, max_length=300)
-    region_code: str = Field(min_length=2, max_length=12, examples=["DE-BY"])
-    requested_funding: Money
-
-
-class ProposalSubmissionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    acronym: str = Field(min_length=1, max_length=50)
-    title: str = Field(min_length=3, max_length=300)
-    partners: list[PartnerIn] = Field(min_length=1, max_length=50)
+class ProposalOut(BaseModel):
+    id: uuid.UUID
+    call_id: uuid.UUID
+    applicant_id: str
+    status: str = Field(description="draft, submitted or withdrawn")
+    revision: int = Field(description="The draft's revision: send it back as If-Match (the ETag)")
+    current_version: int = Field(description="Latest submitted version; 0 if never submitted")
+    draft: ProposalDraft
+    created_at: datetime
+    updated_at: datetime
+    withdrawn_at: datetime | None
 
 
 class ReceiptOut(BaseModel):
@@ -31,18 +29,28 @@ class ReceiptOut(BaseModel):
 
     proposal_id: uuid.UUID
     version: int
-    received_at: datetime
+    received_at: datetime = Field(description="Server time of the submission (UTC)")
     content_sha256: str
+    warnings: list[str] = Field(description="Regional rules the content breaks or leaves to officers")
 
 
-class ProposalOut(BaseModel):
-    id: uuid.UUID
-    call_id: uuid.UUID
-    applicant_id: str
-    acronym: str
-    title: str
-    status: str
-    current_version: int
+class VersionOut(BaseModel):
+    version: int
     submitted_at: datetime
+    submitted_by: str
     content_sha256: str
-    content: dict[str, object]
+    warnings: list[str]
+    content: dict[str, Any]
+
+
+class WithdrawalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class RegionPartnerOut(BaseModel):
+    proposal_id: uuid.UUID
+    acronym: str
+    version: int
+    partner: dict[str, Any]

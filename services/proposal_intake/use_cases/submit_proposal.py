@@ -1,81 +1,71 @@
-"""A consortium submits a proposal to an open call and gets a receipt."""
+"""A consortium submits its draft: a new version, a receipt, proposal.submitted.
+
+The server clock decides; completeness and the consortium rules are hard errors (all listed at
+once); regional rule failures are warnings, since the official check belongs to each region.
+A repeated request with the same Idempotency-Key gets the same receipt, never a second version.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
+from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
-from shared.errors import DeadlinePassed, FieldError, NotFound, ValidationFailed
-from shared.events import PartnerSnapshot, ProposalSubmitted, RegionSnapshot
+from shared.errors import Conflict, DeadlinePassed, FieldError, ValidationFailed
+from shared.events import PartnerSnapshot, ProposalSubmitted
 from shared.http.auth import Principal
 from shared.messaging.outbox import emit
-from shared.readmodel import load_call_copy
+from shared.money import Money
+from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
-from ..api.schemas import ProposalSubmissionIn
+from ..domain.completeness import completeness_errors
+from ..domain.precheck import consortium_failures, precheck_draft, regional_warnings
 from ..domain.submission import submission_window_error
-from ..models import Proposal, ProposalVersion, audit_log, call_copies
+from ..models import IdempotentSubmission, Proposal, ProposalVersion, RegionPartner, audit_log
+from ..repository import get_version, idempotent_submission, replace_region_partners
+from .access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
 
 
 async def submit_proposal(
-    session: AsyncSession, runtime: Runtime, consortium: Principal, call_id: str, body: ProposalSubmissionIn
+    session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, idempotency_key: str | None
 ) -> ProposalVersion:
-    call = await load_call_copy(session, call_copies, call_id)
-    if call is None:
-        raise NotFound(f"No published call {call_id}.")
+    proposal = await proposal_for(session, consortium, proposal_id, for_update=True)  # submissions queue here
+    if idempotency_key:
+        earlier = await _earlier_receipt(session, consortium, proposal, idempotency_key)
+        if earlier is not None:
+            return earlier
+    refuse_if_withdrawn(proposal)
+    call, config = await call_of(session, proposal.call_id)
     now = runtime.clock.now()
     refusal = submission_window_error(call, now)
     if refusal:
         raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
-    _check_currencies(call.regions, body)
-    content = body.model_dump(mode="json")
-    proposal = Proposal(
-        id=str(uuid.uuid4()),
-        call_id=call_id,
-        applicant_id=consortium.scope or consortium.subject,
-        acronym=body.acronym,
-        title=body.title,
-        status="submitted",
-        current_version=1,
-        created_at=now,
-        updated_at=now,
-    )
-    version = ProposalVersion(
-        proposal_id=proposal.id,
-        version=1,
-        content=content,
-        content_sha256=sha256_hex(content),
-        submitted_at=now,
-        submitted_by=consortium.label,
-    )
-    session.add_all([proposal, version])
-    await session.flush()
-    partners = [
-        PartnerSnapshot(
-            partner_id=f"{proposal.id}:{index}",
-            organisation_name=partner.organisation_name,
-            region_code=partner.region_code,
-            requested_funding=partner.requested_funding,
+    draft = ProposalDraft.model_validate(proposal.draft)
+    _refuse_incomplete(draft, config)
+    version = _new_version(proposal, draft, config, consortium, now)
+    session.add(version)
+    if idempotency_key:
+        session.add(
+            IdempotentSubmission(
+                applicant_id=applicant_of(consortium),
+                key=idempotency_key,
+                proposal_id=proposal.id,
+                version=version.version,
+                created_at=now,
+            )
         )
-        for index, partner in enumerate(body.partners)
-    ]
+    proposal.status, proposal.current_version, proposal.updated_at = "submitted", version.version, now
+    await session.flush()
+    await replace_region_partners(session, _region_rows(proposal, draft, version.version), proposal.id)
     await emit(
         session,
         runtime.tables,
-        ProposalSubmitted(
-            proposal_id=uuid.UUID(proposal.id),
-            call_id=uuid.UUID(call_id),
-            version=1,
-            applicant_id=proposal.applicant_id,
-            acronym=body.acronym,
-            title=body.title,
-            submitted_at=now,
-            content_sha256=version.content_sha256,
-            partners=partners,
-        ),
+        _submitted_event(proposal, draft, version, config),
         source="proposal_intake",
         subject=proposal.id,
         clock=runtime.clock,
@@ -88,22 +78,97 @@ async def submit_proposal(
         action="proposal.submitted",
         entity="proposal",
         entity_id=proposal.id,
-        after={"version": 1, "sha256": version.content_sha256},
+        after={"version": version.version, "sha256": version.content_sha256},
     )
     return version
 
 
-def _check_currencies(regions: list[RegionSnapshot], body: ProposalSubmissionIn) -> None:
-    """A partner of a participating region requests money in that region's currency."""
-    currency_of = {region.code: region.currency for region in regions}
-    errors = [
-        FieldError(
-            f"partners.{index}.requested_funding.currency",
-            f"{partner.region_code} funds in {currency_of[partner.region_code]}, "
-            f"not {partner.requested_funding.currency}",
-        )
-        for index, partner in enumerate(body.partners)
-        if partner.region_code in currency_of and partner.requested_funding.currency != currency_of[partner.region_code]
+async def _earlier_receipt(
+    session: AsyncSession, consortium: Principal, proposal: Proposal, key: str
+) -> ProposalVersion | None:
+    stored = await idempotent_submission(session, applicant_of(consortium), key)
+    if stored is None:
+        return None
+    if stored.proposal_id != proposal.id:
+        raise Conflict(f"Idempotency-Key {key!r} was already used for another proposal.")
+    return await get_version(session, stored.proposal_id, stored.version)
+
+
+def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration) -> None:
+    errors = completeness_errors(draft, config)
+    errors += [
+        FieldError("partners" if v.partner_id else "consortium", f"{v.rule}: {v.reason}")
+        for v in consortium_failures(draft, config)
     ]
     if errors:
-        raise ValidationFailed("Requested funding must be in the partner's region's currency.", errors=errors)
+        raise ValidationFailed(f"The proposal cannot be submitted yet ({len(errors)} problem(s)).", errors=errors)
+
+
+def _new_version(
+    proposal: Proposal, draft: ProposalDraft, config: CallConfiguration, consortium: Principal, now: datetime
+) -> ProposalVersion:
+    content = draft.model_dump(mode="json")
+    return ProposalVersion(
+        proposal_id=proposal.id,
+        version=proposal.current_version + 1,
+        content=content,
+        content_sha256=sha256_hex(content),
+        warnings=regional_warnings(precheck_draft(draft, config)),
+        submitted_at=now,
+        submitted_by=consortium.label,
+    )
+
+
+def _region_rows(proposal: Proposal, draft: ProposalDraft, version: int) -> list[RegionPartner]:
+    return [
+        RegionPartner(
+            proposal_id=proposal.id,
+            partner_key=p.key or "",
+            call_id=proposal.call_id,
+            region_code=p.region_code or "",
+            version=version,
+            partner=p.model_dump(mode="json"),
+            acronym=draft.acronym or "",
+        )
+        for p in draft.partners
+    ]
+
+
+def _submitted_event(
+    proposal: Proposal, draft: ProposalDraft, version: ProposalVersion, config: CallConfiguration
+) -> ProposalSubmitted:
+    currency_of = {region.code: region.currency for region in config.regions}
+    partners = [
+        PartnerSnapshot(
+            partner_id=f"{proposal.id}:{p.key}",
+            key=p.key,
+            organisation_name=p.organisation_name or "",
+            region_code=p.region_code or "",
+            legal_id=p.legal_id,
+            country=p.country,
+            organisation_type=p.organisation_type.value if p.organisation_type else None,
+            is_sme=p.is_sme,
+            role=p.role,
+            costs=dict(p.budget),
+            requested_funding=Money(
+                amount=p.requested_funding or 0, currency=p.currency or currency_of.get(p.region_code or "", "EUR")
+            ),
+        )
+        for p in draft.partners
+    ]
+    return ProposalSubmitted(
+        proposal_id=uuid.UUID(proposal.id),
+        call_id=uuid.UUID(proposal.call_id),
+        version=version.version,
+        applicant_id=proposal.applicant_id,
+        acronym=draft.acronym or "",
+        title=draft.title or "",
+        submitted_at=version.submitted_at,
+        content_sha256=version.content_sha256,
+        partners=partners,
+        abstract=draft.abstract,
+        s3_areas=draft.s3_areas,
+        trl=draft.trl,
+        duration_months=draft.duration_months,
+        warnings=version.warnings,
+    )

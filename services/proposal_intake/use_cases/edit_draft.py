@@ -1,0 +1,67 @@
+"""A consortium creates and edits its draft; concurrent edits are safe (If-Match, 412 when stale)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.errors import DeadlinePassed, PreconditionFailed, PreconditionRequired
+from shared.http.auth import Principal
+from shared.proposals import ProposalDraft
+from shared.service import Runtime
+
+from ..models import Proposal
+from .access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
+
+
+def etag(proposal: Proposal) -> str:
+    return f'"{proposal.draft_revision}"'
+
+
+async def create_draft(
+    session: AsyncSession, runtime: Runtime, consortium: Principal, call_id: str, draft: ProposalDraft
+) -> Proposal:
+    call, config = await call_of(session, call_id)
+    now = runtime.clock.now()
+    if now >= config.deadline:
+        raise DeadlinePassed(f"The call closed at {config.deadline.isoformat()}; no new proposals.")
+    keyed = draft.with_partner_keys()
+    proposal = Proposal(
+        id=str(uuid.uuid4()),
+        call_id=str(call.call_id),
+        applicant_id=applicant_of(consortium),
+        status="draft",
+        draft=keyed.model_dump(mode="json"),
+        draft_revision=1,
+        current_version=0,
+        acronym=keyed.acronym,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(proposal)
+    await session.flush()
+    return proposal
+
+
+async def update_draft(
+    session: AsyncSession,
+    runtime: Runtime,
+    consortium: Principal,
+    proposal_id: str,
+    draft: ProposalDraft,
+    if_match: str | None,
+) -> Proposal:
+    proposal = await proposal_for(session, consortium, proposal_id, for_update=True)
+    if if_match is None:
+        raise PreconditionRequired(f"Send If-Match: {etag(proposal)} so that no one else's edit is overwritten.")
+    if if_match != etag(proposal):
+        raise PreconditionFailed(f"The draft changed since you read it (now {etag(proposal)}); read it again.")
+    refuse_if_withdrawn(proposal)
+    keyed = draft.with_partner_keys()
+    proposal.draft = keyed.model_dump(mode="json")
+    proposal.acronym = keyed.acronym
+    proposal.draft_revision += 1
+    proposal.updated_at = runtime.clock.now()
+    await session.flush()
+    return proposal

@@ -1,0 +1,58 @@
+"""A consortium withdraws its proposal, before or after the deadline: nothing proceeds for it."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.events import ProposalWithdrawn
+from shared.http.auth import Principal
+from shared.messaging.outbox import emit
+from shared.service import Runtime
+
+from ..models import Proposal, audit_log
+from ..repository import replace_region_partners
+from .access import proposal_for, refuse_if_withdrawn
+
+
+async def withdraw_proposal(
+    session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, reason: str
+) -> Proposal:
+    proposal = await proposal_for(session, consortium, proposal_id, for_update=True)
+    refuse_if_withdrawn(proposal)
+    now = runtime.clock.now()
+    before = proposal.status
+    proposal.status, proposal.withdrawn_at, proposal.updated_at = "withdrawn", now, now
+    proposal.draft_revision += 1
+    await session.flush()
+    await replace_region_partners(session, [], proposal.id)
+    if before == "submitted":  # a draft never announced needs no withdrawal announced
+        await emit(
+            session,
+            runtime.tables,
+            ProposalWithdrawn(
+                proposal_id=uuid.UUID(proposal.id),
+                call_id=uuid.UUID(proposal.call_id),
+                applicant_id=proposal.applicant_id,
+                withdrawn_at=now,
+                reason=reason,
+            ),
+            source="proposal_intake",
+            subject=proposal.id,
+            clock=runtime.clock,
+        )
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=consortium.label,
+        action="proposal.withdrawn",
+        entity="proposal",
+        entity_id=proposal.id,
+        before={"status": before},
+        after={"status": "withdrawn"},
+        reason=reason,
+    )
+    return proposal
