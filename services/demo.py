@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from shared.clock import ShiftedClock
 from shared.http.auth import issue_token
 from shared.settings import DEV_JWT_SECRET
 
@@ -101,7 +102,9 @@ def _outsider(index: int, code: str, name: str) -> dict[str, Any]:
     }
 
 
-async def run_demo(client: httpx.AsyncClient, *, proposals: int, seed: int) -> dict[str, Any]:
+async def run_demo(
+    client: httpx.AsyncClient, *, proposals: int, seed: int, clock: ShiftedClock | None = None
+) -> dict[str, Any]:
     rng = random.Random(seed)
     agency = _auth("agency")
     body = alpine_call_body(datetime.now(UTC))
@@ -118,11 +121,51 @@ async def run_demo(client: httpx.AsyncClient, *, proposals: int, seed: int) -> d
 
     outcomes: dict[str, int] = {"refused at submission": sum(r is None for r in receipts)}
     receipts = [r for r in receipts if r is not None]
+    if clock is not None:
+        clock.advance(timedelta(hours=2, minutes=1))  # the deadline passes
+        _say("deadline passed: the call closes and each region checks its partners")
+    await _wait_for_checks(client, receipts, agency)
+    await _regions_decide(client, rng, [r["code"] for r in call["configuration"]["regions"]], call["id"])
     for index, receipt in enumerate(receipts, start=1):
         entry = await _settled(client, receipt["proposal_id"], agency)
         outcomes[entry["status"]] = outcomes.get(entry["status"], 0) + 1
         _progress("evaluated", index, len(receipts))
     return {"call": call["code"], "proposals": proposals, "outcomes": outcomes}
+
+
+async def _wait_for_checks(client: httpx.AsyncClient, receipts: list[Any], token: dict[str, str]) -> None:
+    for receipt in receipts:
+        for _ in range(600):
+            response = await client.get(f"/regional-eligibility/proposals/{receipt['proposal_id']}", headers=token)
+            if response.status_code == 200 and response.json()["status"] != "awaiting_deadline":
+                break
+            await asyncio.sleep(0.05)
+
+
+async def _regions_decide(client: httpx.AsyncClient, rng: random.Random, regions: list[str], call_id: str) -> None:
+    """Each region's officers close their manual items; a few findings fail a partner."""
+    for index, region in enumerate(regions, start=1):
+        token = _auth(f"region:{region}")
+        while True:
+            page = await _ok(
+                client.get(
+                    "/regional-eligibility/checks",
+                    params={"status": "open", "call_id": call_id, "limit": 500},
+                    headers=token,
+                )
+            )
+            if not page["items"]:
+                break
+            for check in page["items"]:
+                verdict = "fail" if rng.random() < 0.03 else "pass"
+                await _ok(
+                    client.post(
+                        f"/regional-eligibility/checks/{check['id']}/decision",
+                        headers=token,
+                        json={"action": "close", "verdict": verdict, "reason": f"{check['rule']}: documents checked"},
+                    )
+                )
+        _progress("regions", index, len(regions))
 
 
 async def _submit(client: httpx.AsyncClient, call_id: str, body: dict[str, Any], token: dict[str, str]) -> Any:
@@ -181,9 +224,10 @@ async def demo_embedded(*, proposals: int, seed: int, data_dir: Path | None) -> 
     folder = data_dir or Path(tempfile.mkdtemp(prefix="jointcall-demo-"))
     for definition in SERVICES.values():
         await asyncio.to_thread(migrate, definition, definition.settings_class(data_dir=folder).database_url)
-    app = create_embedded_app(folder, retry_delay_ms=200)
+    clock = ShiftedClock()
+    app = create_embedded_app(folder, clock=clock, retry_delay_ms=200)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
-        summary = await run_demo(client, proposals=proposals, seed=seed)
+        summary = await run_demo(client, proposals=proposals, seed=seed, clock=clock)
     summary["data_dir"] = str(folder)
     return summary

@@ -40,3 +40,17 @@ def as_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         return instant.replace(tzinfo=UTC)
     return instant.astimezone(UTC)
+
+
+class ShiftedClock:
+    """The system clock moved forward on demand: a demo can jump past a deadline while
+    everything that waits (retries, relays) still sees time flowing."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta

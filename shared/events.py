@@ -218,6 +218,8 @@ class EligibilityDecided(EventData):
     reasons: list[str]
     partners: list[PartnerVerdict]
     decided_at: datetime
+    decision_version: int = Field(default=1, description="+1 when a correction changes the outcome")
+    dropped_partners: list[str] = Field(default_factory=list, description="Partner ids dropped by the policy")
 
 
 CALL_EVENTS: tuple[type[CallEvent], ...] = (CallPublished, CallOpened, CallClosed, CallAmended, CallStatusChanged)

@@ -10,8 +10,18 @@ from typing import Any
 from services.call_definition.examples import alpine_call, redated
 from shared.calls import CallConfiguration
 from shared.clock import MovableClock
-from shared.events import CallPublished, CallSnapshot, Envelope, RegionSnapshot, make_envelope
+from shared.events import (
+    CallPublished,
+    CallSnapshot,
+    Envelope,
+    EventData,
+    PartnerSnapshot,
+    ProposalSubmitted,
+    RegionSnapshot,
+    make_envelope,
+)
 from shared.http.auth import issue_token
+from shared.money import Money
 from shared.service import ServiceDefinition, migrate
 from shared.settings import DEV_JWT_SECRET
 
@@ -134,3 +144,56 @@ def call_published_envelope(call: CallSnapshot, clock: MovableClock) -> Envelope
 async def migrate_in_thread(definition: ServiceDefinition, url: str) -> None:
     # Alembic's env runs its own event loop: keep it off the test's loop.
     await asyncio.to_thread(migrate, definition, url)
+
+
+def submitted_event(
+    call: CallSnapshot,
+    body: dict[str, Any],
+    clock: MovableClock,
+    version: int = 1,
+    proposal_id: uuid.UUID | None = None,
+) -> ProposalSubmitted:
+    """proposal.submitted as proposal_intake announces it, for a draft body of proposal_body()."""
+    from shared.proposals import ProposalDraft
+
+    draft = ProposalDraft.model_validate(body).with_partner_keys()
+    proposal_id = proposal_id or uuid.uuid4()
+    assert call.configuration is not None
+    currency_of = {r.code: r.currency for r in call.configuration.regions}
+    partners = [
+        PartnerSnapshot(
+            partner_id=f"{proposal_id}:{p.key}",
+            key=p.key,
+            organisation_name=p.organisation_name or "",
+            region_code=p.region_code or "",
+            legal_id=p.legal_id,
+            country=p.country,
+            organisation_type=p.organisation_type.value if p.organisation_type else None,
+            is_sme=p.is_sme,
+            role=p.role,
+            costs=dict(p.budget),
+            requested_funding=Money(
+                amount=p.requested_funding or 0, currency=p.currency or currency_of.get(p.region_code or "", "EUR")
+            ),
+        )
+        for p in draft.partners
+    ]
+    return ProposalSubmitted(
+        proposal_id=proposal_id,
+        call_id=call.call_id,
+        version=version,
+        applicant_id="acme",
+        acronym=draft.acronym or "",
+        title=draft.title or "",
+        submitted_at=clock.now(),
+        content_sha256="0" * 64,
+        partners=partners,
+        abstract=draft.abstract,
+        s3_areas=draft.s3_areas,
+        trl=draft.trl,
+        duration_months=draft.duration_months,
+    )
+
+
+def envelope_of(data: EventData, clock: MovableClock, subject: str = "test") -> Envelope:
+    return make_envelope(data, source="test", subject=subject, clock=clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from shared.clock import Clock
-from shared.service import ServiceDefinition, build_app
+from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
 
 from . import handlers
 from .models import Base, messaging
@@ -18,6 +18,12 @@ def _routers() -> list[APIRouter]:
     return [router]
 
 
+def _background(runtime: Runtime) -> list[BackgroundJob]:
+    from .use_cases.webhooks import deliver_webhooks
+
+    return [lambda stop: deliver_webhooks(runtime, stop)]
+
+
 SERVICE = ServiceDefinition(
     name="regional_eligibility",
     title="regional eligibility",
@@ -27,6 +33,7 @@ SERVICE = ServiceDefinition(
     routers=_routers,
     subscriptions=handlers.subscriptions,
     settings_class=Settings,
+    background=_background,
 )
 
 

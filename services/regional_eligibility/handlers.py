@@ -1,27 +1,38 @@
-"""Events regional_eligibility consumes: calls (local copy) and submitted proposals (checks)."""
+"""Events regional_eligibility consumes: calls (local copy; closing opens the checks), submitted
+and withdrawn proposals."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import Envelope, ProposalSubmitted, parse_data
+from shared.events import CALL_EVENTS, CallEvent, Envelope, ProposalSubmitted, ProposalWithdrawn, parse_data
 from shared.messaging.bus import Subscription
-from shared.service import Runtime, call_copy_subscription, idempotent_subscription
+from shared.readmodel import upsert_call_copy
+from shared.service import Runtime, idempotent_subscription
 
 from .models import call_copies
-from .use_cases.open_case import open_case
+from .use_cases.cases import open_checks_of_call, record_submission, withdraw_case
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    async def on_proposal_submitted(session: AsyncSession, envelope: Envelope) -> None:
-        await open_case(session, runtime, parse_data(envelope, ProposalSubmitted))
+    async def on_call_event(session: AsyncSession, envelope: Envelope) -> None:
+        call = parse_data(envelope, CallEvent).call
+        await upsert_call_copy(session, call_copies, call, runtime.clock)
+        await open_checks_of_call(session, runtime, call)
 
+    async def on_proposal_submitted(session: AsyncSession, envelope: Envelope) -> None:
+        await record_submission(session, runtime, parse_data(envelope, ProposalSubmitted))
+
+    async def on_proposal_withdrawn(session: AsyncSession, envelope: Envelope) -> None:
+        await withdraw_case(session, runtime, parse_data(envelope, ProposalWithdrawn))
+
+    call_handlers = {model.event_type.rsplit(".", 1)[0]: on_call_event for model in CALL_EVENTS}
     return [
-        call_copy_subscription(runtime, call_copies),
+        idempotent_subscription(runtime, "regional_eligibility.calls", call_handlers, routing_keys=("call.*",)),
         idempotent_subscription(
             runtime,
             "regional_eligibility.proposals",
-            {"proposal.submitted": on_proposal_submitted},
+            {"proposal.submitted": on_proposal_submitted, "proposal.withdrawn": on_proposal_withdrawn},
             routing_keys=("proposal.*",),
         ),
     ]

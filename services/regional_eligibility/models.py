@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import add_audit_table
 from shared.db import UtcDateTime
-from shared.messaging.tables import add_messaging_tables
+from shared.messaging.tables import BigId, add_messaging_tables
 from shared.readmodel import add_call_copy_table
 
 
@@ -19,7 +19,7 @@ class Base(DeclarativeBase):
 
 
 class ProposalCase(Base):
-    """A proposal's eligibility case: one per proposal, following its latest submitted version."""
+    """A proposal's eligibility: its final submitted version, its checks, its outcome."""
 
     __tablename__ = "proposal_cases"
 
@@ -27,33 +27,86 @@ class ProposalCase(Base):
     call_id: Mapped[str] = mapped_column(String(36), index=True)
     version: Mapped[int] = mapped_column(Integer)
     acronym: Mapped[str] = mapped_column(String(50))
-    partners: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    submission: Mapped[dict[str, Any]] = mapped_column(JSON)  # the proposal.submitted payload
+    status: Mapped[str] = mapped_column(String(20))  # awaiting_deadline | checking | decided | withdrawn
     outcome: Mapped[str] = mapped_column(String(20))  # pending | eligible | not_eligible
     reasons: Mapped[list[str]] = mapped_column(JSON)
+    decision_version: Mapped[int] = mapped_column(Integer)  # +1 each time a (changed) outcome is announced
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class PartnerCheck(Base):
-    """One rule checked for one partner of one proposal version, with its verdict in words."""
+    """One rule on one partner (or on a region's partners together, or the consortium), its
+    automatic verdict and what the region's officers made of it."""
 
     __tablename__ = "partner_checks"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    proposal_id: Mapped[str] = mapped_column(String(36))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposal_cases.proposal_id"))
+    call_id: Mapped[str] = mapped_column(String(36))
     proposal_version: Mapped[int] = mapped_column(Integer)
-    partner_id: Mapped[str] = mapped_column(String(80))
+    partner_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     organisation_name: Mapped[str] = mapped_column(String(300))
-    region_code: Mapped[str] = mapped_column(String(12))
+    region_code: Mapped[str] = mapped_column(String(12))  # or "consortium"
     rule: Mapped[str] = mapped_column(String(80))
+    automatic_verdict: Mapped[str] = mapped_column(String(20))
     verdict: Mapped[str] = mapped_column(String(20))  # pass | fail | needs_human
     reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    current: Mapped[bool] = mapped_column(Boolean)  # False once a newer version or a withdrawal replaced it
     checked_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (
-        Index("ix_checks_proposal", "proposal_id", "proposal_version"),
-        Index("ix_checks_region", "region_code", "id"),
+        Index("ix_checks_proposal", "proposal_id", "current"),
+        Index("ix_checks_region", "region_code", "current", "id"),
     )
+
+
+class RegionEvent(Base):
+    """The change feed of one region: what its back office must know, in commit order."""
+
+    __tablename__ = "region_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(String(12))
+    type: Mapped[str] = mapped_column(String(40))  # checks.opened | proposal.withdrawn | outcome.decided
+    proposal_id: Mapped[str] = mapped_column(String(36))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_region_events_region", "region_code", "id"),)
+
+
+class WebhookSubscription(Base):
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WebhookDelivery(Base):
+    """One feed event to one subscription: retried with exponential backoff, in feed order."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("region_events.id"))
+    status: Mapped[str] = mapped_column(String(20))  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_deliveries_due", "status", "subscription_id", "event_id"),)
 
 
 messaging = add_messaging_tables(Base.metadata)

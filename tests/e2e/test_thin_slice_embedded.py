@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +42,19 @@ async def until(client: httpx.AsyncClient, url: str, accept: Any, within: float 
 
 
 async def test_call_to_evaluation_through_every_service(embedded: httpx.AsyncClient) -> None:
-    body = live_call_body("ALP-TEST")
+    body = live_call_body("ALP-TEST", deadline=timedelta(seconds=3))
     call = (await embedded.post("/call-definition/calls", json=body, headers=AGENCY)).json()
     assert (await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).status_code == 200
 
     # proposal_intake learns of the call from call.published, then accepts submissions.
     eligible = await submit_when_known(embedded, call["id"], proposal_body())
-    ineligible = await submit_when_known(embedded, call["id"], with_ligurian_partner())
+    ineligible = await submit_when_known(embedded, call["id"], with_greedy_bavarian_partner())
+    # The deadline passes: call_definition's worker announces call.closed, eligibility opens the checks.
+    await until(
+        embedded, f"/regional-eligibility/proposals/{eligible['proposal_id']}", lambda b: b["status"] == "checking"
+    )
+    for region in ("AT-4", "CH-FR", "DE-BY"):
+        await close_open_items(embedded, bearer(f"region:{region}"))
 
     good = await until(
         embedded,
@@ -58,21 +65,34 @@ async def test_call_to_evaluation_through_every_service(embedded: httpx.AsyncCli
     bad = await until(
         embedded, f"/joint-evaluation/proposals/{ineligible['proposal_id']}", lambda b: b["status"] == "not_eligible"
     )
-    assert bad["eligibility_reasons"] == ["Genova Srl: region IT-42 does not take part in call ALP-TEST"]
+    assert any("62,000.00 EUR" in reason for reason in bad["eligibility_reasons"])
 
     checks = (
         await embedded.get(f"/regional-eligibility/proposals/{eligible['proposal_id']}", headers=bearer("region:AT-4"))
     ).json()
-    assert [c["verdict"] for c in checks["checks"]] == ["pass"]
+    assert {c["region_code"] for c in checks["checks"]} == {"AT-4"}
     receipt = (await embedded.get(f"/proposal-intake/proposals/{eligible['proposal_id']}", headers=CONSORTIUM)).json()
     assert receipt["status"] == "submitted"
     listed = (await embedded.get(f"/joint-evaluation/calls/{call['id']}/proposals", headers=AGENCY)).json()
     assert len(listed["items"]) == 2
 
 
-def with_ligurian_partner() -> dict[str, Any]:
+async def close_open_items(client: httpx.AsyncClient, region: dict[str, str]) -> None:
+    page = (await client.get("/regional-eligibility/checks", params={"status": "open"}, headers=region)).json()
+    for check in page["items"]:
+        decided = await client.post(
+            f"/regional-eligibility/checks/{check['id']}/decision",
+            json={"action": "close", "verdict": "pass", "reason": "documents checked"},
+            headers=region,
+        )
+        assert decided.status_code == 200, decided.text
+
+
+def with_greedy_bavarian_partner() -> dict[str, Any]:
+    """A Bavarian SME asking 62% of its costs where Bavaria funds SMEs at 50%: a warning at
+    submission, a failed check in Bavaria's eligibility (the call rejects the proposal)."""
     body = proposal_body()
-    body["partners"].append(partner("Genova Srl", "IT-42", requested="0.00", costs="100000.00"))
+    body["partners"].append(partner("Bayern Werk GmbH", "DE-BY", requested="62000.00", costs="100000.00"))
     return body
 
 

@@ -73,7 +73,7 @@ async def test_thin_slice_across_processes_survives_a_killed_worker(processes: P
 
     # The call_definition worker dies: the publication commits, but nothing relays it yet.
     processes.kill("worker:call_definition")
-    body = live_call_body("ALP-TEST")
+    body = live_call_body("ALP-TEST", deadline=timedelta(seconds=12))
     call = httpx.post(f"{urls['call_definition']}/calls", json=body, headers=AGENCY).json()
     published = httpx.post(f"{urls['call_definition']}/calls/{call['id']}/publish", headers=AGENCY)
     assert published.status_code == 200
@@ -85,9 +85,29 @@ async def test_thin_slice_across_processes_survives_a_killed_worker(processes: P
     intake = urls["proposal_intake"]
     eligible = submit(intake, call["id"], proposal_body())
     assert await unpublished_events(stack.database_urls["call_definition"]) == []
-    foreign = proposal_body()
-    foreign["partners"].append(partner("Genova Srl", "IT-42", requested="0.00", costs="100000.00"))
-    ineligible = submit(intake, call["id"], foreign)
+    greedy = proposal_body()
+    greedy["partners"].append(partner("Bayern Werk GmbH", "DE-BY", requested="62000.00", costs="100000.00"))
+    ineligible = submit(intake, call["id"], greedy)
+
+    # At the deadline the call closes (call_definition's clock), eligibility opens the checks, and
+    # each region's officers close their manual items.
+    eligibility = urls["regional_eligibility"]
+    poll(
+        "GET",
+        f"{eligibility}/proposals/{eligible['proposal_id']}",
+        lambda r: r.status_code == 200 and r.json()["status"] == "checking",
+        within=40,
+        headers=AGENCY,
+    )
+    for region in ("AT-4", "CH-FR", "DE-BY"):
+        token = bearer(f"region:{region}")
+        for check in httpx.get(f"{eligibility}/checks", params={"status": "open"}, headers=token).json()["items"]:
+            decided = httpx.post(
+                f"{eligibility}/checks/{check['id']}/decision",
+                headers=token,
+                json={"action": "close", "verdict": "pass", "reason": "documents checked"},
+            )
+            assert decided.status_code == 200, decided.text
 
     evaluation = f"{urls['joint_evaluation']}/proposals"
     good = poll(
@@ -103,12 +123,12 @@ async def test_thin_slice_across_processes_survives_a_killed_worker(processes: P
         lambda r: r.status_code == 200 and r.json()["status"] == "not_eligible",
         headers=AGENCY,
     )
-    assert "IT-42" in bad.json()["eligibility_reasons"][0]
+    assert any("62,000.00 EUR" in reason for reason in bad.json()["eligibility_reasons"])
 
     checks = httpx.get(
         f"{urls['regional_eligibility']}/proposals/{eligible['proposal_id']}", headers=bearer("region:CH-FR")
     ).json()
-    assert [c["region_code"] for c in checks["checks"]] == ["CH-FR"]
+    assert {c["region_code"] for c in checks["checks"]} == {"CH-FR"}
 
 
 async def test_submission_after_the_deadline_is_refused_by_the_server_clock(processes: Processes) -> None:

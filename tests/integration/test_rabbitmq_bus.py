@@ -5,19 +5,27 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from services.regional_eligibility.models import PartnerCheck
-from services.regional_eligibility.models import messaging as eligibility_messaging
+from services.regional_eligibility.domain.checks import automatic_checks
+from services.regional_eligibility.models import PartnerCheck, RegionEvent
 from services.registry import SERVICES
 from shared.clock import MovableClock, SystemClock
 from shared.events import CallPublished, Envelope, make_envelope
 from shared.messaging.bus import Subscription, Unroutable
 from shared.messaging.rabbitmq import RabbitMQBus
 from shared.service import open_runtime
-from tests.helpers import call_published_envelope, migrate_in_thread, published_call
+from tests.helpers import (
+    call_published_envelope,
+    envelope_of,
+    migrate_in_thread,
+    proposal_body,
+    published_call,
+    submitted_event,
+)
 from tests.integration.conftest import RABBITMQ_URL, Stack
 
 pytestmark = pytest.mark.integration
@@ -141,25 +149,27 @@ async def test_a_message_delivered_twice_is_applied_once(stack: Stack) -> None:
         bus.subscribe(subscription)
     await bus.start()
 
-    call = published_call(MovableClock(clock.now()))
-    from tests.api.test_eligibility_and_evaluation_api import envelope, submitted
-
-    proposal = envelope(submitted(call.call_id, MovableClock(clock.now()), "AT-4", "CH-FR"), MovableClock(clock.now()))
-    await bus.publish_batch([call_published_envelope(call, MovableClock(clock.now()))])
+    # A call whose deadline has passed: a submission arriving now opens its checks at once.
+    earlier = MovableClock(clock.now() - timedelta(days=31))
+    call = published_call(earlier)
+    submitted = submitted_event(call, proposal_body(), earlier)
+    proposal = envelope_of(submitted, earlier)
+    await bus.publish_batch([call_published_envelope(call, earlier)])
     await bus.publish_batch([proposal, proposal])  # the same message id twice
 
-    async def checks() -> int:
+    async def feed_events() -> int:
         async with runtime.sessions() as session:
-            return int((await session.execute(select(func.count()).select_from(PartnerCheck))).scalar_one())
+            return int((await session.execute(select(func.count()).select_from(RegionEvent))).scalar_one())
 
     for _ in range(200):
-        if await checks() == 2:
+        if await feed_events() == 2:
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)  # give a double application the time to show
-    assert await checks() == 2
+    assert await feed_events() == 2  # checks.opened for Upper Austria and Fribourg, once each
     async with runtime.sessions() as session:
-        events = (await session.execute(select(eligibility_messaging.outbox.c.event_type))).scalars().all()
-    assert events == ["eligibility.decided.v1"]
+        checks = (await session.execute(select(func.count()).select_from(PartnerCheck))).scalar_one()
+    assert call.configuration is not None
+    assert checks == len(automatic_checks(call.configuration, submitted))
     await bus.close()
     await runtime.engine.dispose()

@@ -1,25 +1,55 @@
-"""Routes of regional_eligibility: a region sees only its own partners; an agency sees all."""
+"""Routes of regional_eligibility: each region's back office sees and decides only its own
+partners, integrates by webhooks or the change feed; agencies see everything."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, status
 
-from shared.clock import as_utc
 from shared.errors import NotFound
+from shared.events import ProposalSubmitted
 from shared.http.auth import Principal, Role, require
 from shared.pagination import Page, decode_cursor, encode_cursor
-from shared.service import DbSession
+from shared.service import DbSession, RuntimeDep
 
-from ..models import PartnerCheck
-from ..repository import checks_of, checks_of_region, get_case
-from .schemas import CaseOut, CheckOut
+from ..domain.checks import CheckVerdict
+from ..models import PartnerCheck, WebhookSubscription
+from ..repository import (
+    checks_of_partner,
+    current_checks,
+    deliveries_of,
+    feed_after,
+    get_case,
+    overview,
+    region_checks,
+)
+from ..use_cases.cases import call_config
+from ..use_cases.decide_check import decide_check
+from ..use_cases.webhooks import event_body, subscribe
+from .schemas import (
+    CaseOut,
+    CheckOut,
+    DecisionIn,
+    DeliveryOut,
+    FeedEventOut,
+    FeedPage,
+    PartnerOut,
+    RegionProgress,
+    SubscriptionIn,
+    SubscriptionOut,
+)
 
 router = APIRouter(tags=["eligibility"])
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
+Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
+
+
+def check_out(check: PartnerCheck) -> CheckOut:
+    return CheckOut.model_validate(check, from_attributes=True)
 
 
 @router.get(
@@ -30,46 +60,157 @@ Region = Annotated[Principal, Depends(require(Role.REGION))]
 async def get_case_view(proposal_id: uuid.UUID, session: DbSession, reader: Reader) -> CaseOut:
     case = await get_case(session, str(proposal_id))
     region = reader.scope if reader.role is Role.REGION else None
-    checks = await checks_of(session, str(proposal_id), case.version, region) if case else []
-    if case is None or (region is not None and not checks):
+    checks = await current_checks(session, str(proposal_id), region) if case else []
+    submitted = ProposalSubmitted.model_validate(case.submission) if case else None
+    if case is None or submitted is None or (region and region not in {p.region_code for p in submitted.partners}):
         raise NotFound(f"No eligibility case {proposal_id} for {reader.label}.")
     return CaseOut(
         proposal_id=uuid.UUID(case.proposal_id),
         call_id=uuid.UUID(case.call_id),
         version=case.version,
         acronym=case.acronym,
+        status=case.status,
         outcome=case.outcome,
         reasons=case.reasons,
-        decided_at=as_utc(case.decided_at) if case.decided_at else None,
-        checks=[_check_out(c) for c in checks],
+        decision_version=case.decision_version,
+        decided_at=case.decided_at,
+        checks=[check_out(c) for c in checks],
     )
 
 
-@router.get("/checks", response_model=Page[CheckOut], summary="The region's own partner checks, oldest first")
+@router.get("/checks", response_model=Page[CheckOut], summary="The region's own checks, oldest first")
 async def get_region_checks(
     session: DbSession,
     region: Region,
+    call_id: uuid.UUID | None = None,
+    status: Annotated[str | None, Query(pattern="^(open|decided)$", description="open: needs a human")] = None,
+    verdict: CheckVerdict | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[CheckOut]:
     after_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
-    checks = await checks_of_region(session, region.scope or "", after_id=after_id, limit=limit)
+    checks = await region_checks(
+        session,
+        region.scope or "",
+        call_id=str(call_id) if call_id else None,
+        open_only=None if status is None else status == "open",
+        verdict=verdict.value if verdict else None,
+        after_id=after_id,
+        limit=limit,
+    )
     return Page[CheckOut](
-        items=[_check_out(c) for c in checks],
-        next_cursor=encode_cursor(checks[-1].id) if len(checks) == limit else None,
+        items=[check_out(c) for c in checks], next_cursor=encode_cursor(checks[-1].id) if len(checks) == limit else None
     )
 
 
-def _check_out(check: PartnerCheck) -> CheckOut:
-    return CheckOut(
-        id=check.id,
-        proposal_id=uuid.UUID(check.proposal_id),
-        proposal_version=check.proposal_version,
-        partner_id=check.partner_id,
-        organisation_name=check.organisation_name,
-        region_code=check.region_code,
-        rule=check.rule,
-        verdict=check.verdict,
-        reason=check.reason,
-        checked_at=as_utc(check.checked_at),
+@router.get(
+    "/partners/{partner_id}",
+    response_model=PartnerOut,
+    summary="One of the region's partners: its data as submitted and every rule's verdict",
+)
+async def get_partner(partner_id: str, session: DbSession, region: Region) -> PartnerOut:
+    checks = await checks_of_partner(session, partner_id)
+    case = await get_case(session, checks[0].proposal_id) if checks else None
+    submitted = ProposalSubmitted.model_validate(case.submission) if case else None
+    partner = next((p for p in submitted.partners if p.partner_id == partner_id), None) if submitted else None
+    if partner is None or partner.region_code != region.scope:
+        raise NotFound(f"No partner {partner_id} in region {region.scope}.")
+    return PartnerOut(
+        partner_id=partner_id,
+        proposal_id=uuid.UUID(checks[0].proposal_id),
+        region_code=partner.region_code,
+        data=partner.model_dump(mode="json"),
+        checks=[check_out(c) for c in checks],
     )
+
+
+@router.post(
+    "/checks/{check_id}/decision",
+    response_model=CheckOut,
+    summary="Confirm or override an automatic verdict, or close a manual item (with a reason)",
+)
+async def post_decision(
+    check_id: int, body: DecisionIn, session: DbSession, runtime: RuntimeDep, region: Region
+) -> CheckOut:
+    verdict = CheckVerdict(body.verdict) if body.verdict else None
+    return check_out(await decide_check(session, runtime, region, check_id, body.action, verdict, body.reason))
+
+
+@router.get(
+    "/feed",
+    response_model=FeedPage,
+    summary="The region's change feed (checks opened, withdrawals, outcomes), in order",
+)
+async def get_feed(
+    session: DbSession,
+    region: Region,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> FeedPage:
+    events = await feed_after(session, region.scope or "", after, limit)
+    items = [FeedEventOut.model_validate(json.loads(event_body(e))) for e in events]
+    return FeedPage(items=items, next_after=events[-1].id if events else after)
+
+
+@router.post(
+    "/webhooks",
+    response_model=SubscriptionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Subscribe a URL to the region's events (signed with your secret)",
+)
+async def post_webhook(
+    body: SubscriptionIn, session: DbSession, runtime: RuntimeDep, region: Region
+) -> SubscriptionOut:
+    subscription = await subscribe(session, runtime, region.scope or "", str(body.url), body.secret)
+    return SubscriptionOut.model_validate(subscription, from_attributes=True)
+
+
+@router.get(
+    "/webhooks/{subscription_id}/deliveries",
+    response_model=list[DeliveryOut],
+    summary="The delivery log of a subscription, newest first",
+)
+async def get_deliveries(
+    subscription_id: uuid.UUID, session: DbSession, region: Region, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[DeliveryOut]:
+    subscription = await session.get(WebhookSubscription, str(subscription_id))
+    if subscription is None or subscription.region_code != region.scope:
+        raise NotFound(f"No subscription {subscription_id} for {region.label}.")
+    return [
+        DeliveryOut.model_validate(d, from_attributes=True)
+        for d in await deliveries_of(session, subscription.id, limit)
+    ]
+
+
+@router.delete(
+    "/webhooks/{subscription_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Stop a subscription (pending deliveries stay in the log)",
+)
+async def delete_webhook(subscription_id: uuid.UUID, session: DbSession, region: Region) -> None:
+    subscription = await session.get(WebhookSubscription, str(subscription_id))
+    if subscription is None or subscription.region_code != region.scope:
+        raise NotFound(f"No subscription {subscription_id} for {region.label}.")
+    subscription.active = False
+
+
+@router.get(
+    "/calls/{call_id}/overview",
+    response_model=list[RegionProgress],
+    summary="Per region: checks done, pending and overdue (agency)",
+)
+async def get_overview(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, _: Agency) -> list[RegionProgress]:
+    _call, config = await call_config(session, str(call_id))
+    overdue = config.eligibility_check_due is not None and runtime.clock.now() >= config.eligibility_check_due
+    progress: dict[str, RegionProgress] = {}
+    for region, verdict, count in await overview(session, str(call_id)):
+        entry = progress.setdefault(
+            region, RegionProgress(region_code=region, checks=0, decided=0, pending=0, overdue=0)
+        )
+        entry.checks += count
+        if verdict == CheckVerdict.NEEDS_HUMAN.value:
+            entry.pending += count
+            entry.overdue += count if overdue else 0
+        else:
+            entry.decided += count
+    return sorted(progress.values(), key=lambda p: p.region_code)

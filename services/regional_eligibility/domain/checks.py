@@ -1,66 +1,122 @@
-"""Per-partner checks and the consolidated outcome of a proposal.
+"""The automatic checks of a submitted proposal, by the shared rule engine.
 
-For now one rule: the partner's region takes part in the call. The full regional rule set is
-evaluated by the shared rule engine (shared/rules) once the call carries it.
+Every partner from a participating region is judged by that region's rules (manual checks
+become open items for its officers); partners from elsewhere only by the call's self-funding
+rule; the consortium rules judge the proposal as a whole.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
 
-from shared.events import CallSnapshot, PartnerSnapshot
+from shared.calls import CallConfiguration
+from shared.events import PartnerSnapshot, ProposalSubmitted
+from shared.rules.consortium import evaluate_consortium
+from shared.rules.model import Outcome, PartnerFacts, ProposalFacts, Verdict
+from shared.rules.regional import evaluate_partner, evaluate_region
+
+CONSORTIUM = "consortium"  # the "region" of checks on the proposal as a whole
 
 
-class Verdict(StrEnum):
+class CheckVerdict(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     NEEDS_HUMAN = "needs_human"
 
 
 @dataclass(frozen=True)
-class PartnerVerdictDraft:
-    partner_id: str
+class CheckDraft:
+    partner_id: str | None  # None: the rule is on the region's partners together, or the consortium
     organisation_name: str
-    region_code: str
+    region_code: str  # a region code, or CONSORTIUM
     rule: str
-    verdict: Verdict
+    verdict: CheckVerdict
     reason: str
 
 
-def check_partner(call: CallSnapshot, partner: PartnerSnapshot) -> list[PartnerVerdictDraft]:
-    region = next((r for r in call.regions if r.code == partner.region_code), None)
-    if region is None:
-        verdict, reason = (
-            Verdict.FAIL,
-            (f"{partner.organisation_name}: region {partner.region_code} does not take part in call {call.code}"),
+def automatic_checks(call: CallConfiguration, proposal: ProposalSubmitted) -> list[CheckDraft]:
+    facts, by_key = proposal_facts(proposal, call)
+    if facts is None:
+        return [
+            CheckDraft(
+                None,
+                proposal.acronym,
+                CONSORTIUM,
+                "data.complete",
+                CheckVerdict.NEEDS_HUMAN,
+                "the submission lacks the data the rules need (TRL, duration or partner types)",
+            )
+        ]
+    checks = [_check(v, by_key, CONSORTIUM) for v in _consortium_verdicts(call, facts)]
+    rules = call.regional_rules()
+    for code, region_rules in rules.items():
+        partners = [p for p in facts.partners if p.region_code == code]
+        if not partners:
+            continue
+        checks += [_check(v, by_key, code) for p in partners for v in evaluate_partner(region_rules, p, facts)]
+        checks += [_check(v, by_key, code) for v in evaluate_region(region_rules, partners, facts)]
+    return checks
+
+
+def proposal_facts(
+    proposal: ProposalSubmitted, call: CallConfiguration, *, without: frozenset[str] = frozenset()
+) -> tuple[ProposalFacts | None, dict[str, PartnerSnapshot]]:
+    """The rule engine's facts (partners keyed by their key), leaving out the partners in `without`."""
+    by_key = {p.key or p.partner_id: p for p in proposal.partners}
+    if proposal.trl is None or proposal.duration_months is None:
+        return None, by_key
+    partners = []
+    for key, partner in by_key.items():
+        if partner.partner_id in without:
+            continue
+        if partner.organisation_type is None:
+            return None, by_key
+        partners.append(
+            PartnerFacts(
+                partner_id=key,
+                organisation_name=partner.organisation_name,
+                organisation_type=partner.organisation_type,
+                is_sme=partner.is_sme or partner.organisation_type == "sme",
+                role=partner.role,
+                region_code=partner.region_code,
+                country=partner.country or partner.region_code[:2],
+                costs=partner.costs,
+                requested_funding=partner.requested_funding.amount,
+                currency=partner.requested_funding.currency,
+            )
         )
-    else:
-        verdict, reason = (
-            Verdict.PASS,
-            (f"{partner.organisation_name}: region {region.name} ({region.code}) takes part in call {call.code}"),
-        )
-    return [
-        PartnerVerdictDraft(
-            partner.partner_id,
-            partner.organisation_name,
-            partner.region_code,
-            "region.participates",
-            verdict,
-            reason,
-        )
-    ]
+    facts = ProposalFacts(
+        s3_areas=frozenset(proposal.s3_areas),
+        trl=proposal.trl,
+        duration_months=proposal.duration_months,
+        partners=partners,
+    )
+    return facts, by_key
 
 
-Decision = tuple[Literal["eligible", "not_eligible"], list[str]]
+def consortium_failures(call: CallConfiguration, facts: ProposalFacts) -> list[str]:
+    return [v.reason for v in _consortium_verdicts(call, facts) if v.outcome is Outcome.FAIL]
 
 
-def consolidate(verdicts: list[PartnerVerdictDraft]) -> Decision | None:
-    """(outcome, reasons) once every check is decided; None while a human still has to decide."""
-    if any(v.verdict is Verdict.NEEDS_HUMAN for v in verdicts):
-        return None
-    failures = [v.reason for v in verdicts if v.verdict is Verdict.FAIL]
-    if failures:
-        return "not_eligible", failures
-    return "eligible", []
+def _consortium_verdicts(call: CallConfiguration, facts: ProposalFacts) -> list[Verdict]:
+    currencies = {region.code: region.currency for region in call.regions}
+    return evaluate_consortium(
+        call.consortium_rules_for_engine(),
+        facts,
+        currencies,
+        call.reporting_rates(),
+        reporting_currency=call.funding.reporting_currency,
+    )
+
+
+def _check(verdict: Verdict, by_key: dict[str, PartnerSnapshot], region: str) -> CheckDraft:
+    partner = by_key.get(verdict.partner_id or "")
+    return CheckDraft(
+        partner_id=partner.partner_id if partner else None,
+        organisation_name=partner.organisation_name if partner else "",
+        region_code=region,
+        rule=verdict.rule,
+        verdict=CheckVerdict(verdict.outcome.value),
+        reason=verdict.reason,
+    )

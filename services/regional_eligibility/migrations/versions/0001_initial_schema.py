@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 05:13:24.829515
+Create Date: 2026-11-22 05:44:13.737687
 """
 
 from collections.abc import Sequence
@@ -78,32 +78,16 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "partner_checks",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("proposal_id", sa.String(length=36), nullable=False),
-        sa.Column("proposal_version", sa.Integer(), nullable=False),
-        sa.Column("partner_id", sa.String(length=80), nullable=False),
-        sa.Column("organisation_name", sa.String(length=300), nullable=False),
-        sa.Column("region_code", sa.String(length=12), nullable=False),
-        sa.Column("rule", sa.String(length=80), nullable=False),
-        sa.Column("verdict", sa.String(length=20), nullable=False),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("checked_at", shared.db.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("partner_checks", schema=None) as batch_op:
-        batch_op.create_index("ix_checks_proposal", ["proposal_id", "proposal_version"], unique=False)
-        batch_op.create_index("ix_checks_region", ["region_code", "id"], unique=False)
-
-    op.create_table(
         "proposal_cases",
         sa.Column("proposal_id", sa.String(length=36), nullable=False),
         sa.Column("call_id", sa.String(length=36), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("acronym", sa.String(length=50), nullable=False),
-        sa.Column("partners", sa.JSON(), nullable=False),
+        sa.Column("submission", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("outcome", sa.String(length=20), nullable=False),
         sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("decision_version", sa.Integer(), nullable=False),
         sa.Column("decided_at", shared.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", shared.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("proposal_id"),
@@ -111,20 +95,110 @@ def upgrade() -> None:
     with op.batch_alter_table("proposal_cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_proposal_cases_call_id"), ["call_id"], unique=False)
 
+    op.create_table(
+        "region_events",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("proposal_id", sa.String(length=36), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("created_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("region_events", schema=None) as batch_op:
+        batch_op.create_index("ix_region_events_region", ["region_code", "id"], unique=False)
+
+    op.create_table(
+        "webhook_subscriptions",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("secret", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("webhook_subscriptions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_webhook_subscriptions_region_code"), ["region_code"], unique=False)
+
+    op.create_table(
+        "partner_checks",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("proposal_id", sa.String(length=36), nullable=False),
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("proposal_version", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.String(length=80), nullable=True),
+        sa.Column("organisation_name", sa.String(length=300), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("rule", sa.String(length=80), nullable=False),
+        sa.Column("automatic_verdict", sa.String(length=20), nullable=False),
+        sa.Column("verdict", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("decided_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("current", sa.Boolean(), nullable=False),
+        sa.Column("checked_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["proposal_cases.proposal_id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("partner_checks", schema=None) as batch_op:
+        batch_op.create_index("ix_checks_proposal", ["proposal_id", "current"], unique=False)
+        batch_op.create_index("ix_checks_region", ["region_code", "current", "id"], unique=False)
+
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("subscription_id", sa.String(length=36), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["region_events.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["webhook_subscriptions.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_deliveries_due", ["status", "subscription_id", "event_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("proposal_cases", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_proposal_cases_call_id"))
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_due")
 
-    op.drop_table("proposal_cases")
+    op.drop_table("webhook_deliveries")
     with op.batch_alter_table("partner_checks", schema=None) as batch_op:
         batch_op.drop_index("ix_checks_region")
         batch_op.drop_index("ix_checks_proposal")
 
     op.drop_table("partner_checks")
+    with op.batch_alter_table("webhook_subscriptions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_subscriptions_region_code"))
+
+    op.drop_table("webhook_subscriptions")
+    with op.batch_alter_table("region_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_region_events_region")
+
+    op.drop_table("region_events")
+    with op.batch_alter_table("proposal_cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_proposal_cases_call_id"))
+
+    op.drop_table("proposal_cases")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_outbox_unpublished",

@@ -1,0 +1,187 @@
+"""A proposal's eligibility case: opened with its final version when the call closes, checked by
+the rules, decided once every region has decided all its partners, announced as
+eligibility.decided (again, versioned, if a correction changes the outcome)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.calls import CallConfiguration
+from shared.errors import RetryableError
+from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, ProposalSubmitted, ProposalWithdrawn
+from shared.messaging.outbox import emit
+from shared.readmodel import load_call_copy
+from shared.service import Runtime
+
+from ..domain.checks import CheckVerdict, automatic_checks
+from ..domain.consolidation import CheckState, Decision, decide
+from ..models import PartnerCheck, ProposalCase, call_copies
+from ..repository import cases_awaiting_deadline, current_checks, get_case, retire_checks
+from .feed import announce
+
+
+async def call_config(session: AsyncSession, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
+    call = await load_call_copy(session, call_copies, call_id)
+    if call is None or call.configuration is None:
+        raise RetryableError(f"call {call_id} not known yet")  # its event is on the way
+    return call, call.configuration
+
+
+async def record_submission(session: AsyncSession, runtime: Runtime, submitted: ProposalSubmitted) -> None:
+    _, config = await call_config(session, str(submitted.call_id))
+    proposal_id = str(submitted.proposal_id)
+    case = await get_case(session, proposal_id, for_update=True)
+    if case is not None and (case.version >= submitted.version or case.status == "withdrawn"):
+        return  # an older version arriving late, or a withdrawn proposal: nothing changes
+    now = runtime.clock.now()
+    if case is None:
+        case = ProposalCase(proposal_id=proposal_id, call_id=str(submitted.call_id), decision_version=0)
+        session.add(case)
+    case.version, case.acronym, case.updated_at = submitted.version, submitted.acronym, now
+    case.submission = submitted.model_dump(mode="json")
+    case.status, case.outcome, case.reasons, case.decided_at = "awaiting_deadline", "pending", [], None
+    await session.flush()
+    if now >= config.deadline:  # the call already closed: this is the final version
+        await open_checks(session, runtime, case, config)
+
+
+async def open_checks_of_call(session: AsyncSession, runtime: Runtime, call: CallSnapshot) -> None:
+    if call.configuration is None or runtime.clock.now() < call.configuration.deadline:
+        return
+    for case in await cases_awaiting_deadline(session, str(call.call_id)):
+        await open_checks(session, runtime, case, call.configuration)
+
+
+async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCase, config: CallConfiguration) -> None:
+    submitted = ProposalSubmitted.model_validate(case.submission)
+    now = runtime.clock.now()
+    await retire_checks(session, case.proposal_id)
+    drafts = automatic_checks(config, submitted)
+    session.add_all(
+        [
+            PartnerCheck(
+                proposal_id=case.proposal_id,
+                call_id=case.call_id,
+                proposal_version=case.version,
+                partner_id=d.partner_id,
+                organisation_name=d.organisation_name,
+                region_code=d.region_code,
+                rule=d.rule,
+                automatic_verdict=d.verdict.value,
+                verdict=d.verdict.value,
+                reason=d.reason,
+                current=True,
+                checked_at=now,
+            )
+            for d in drafts
+        ]
+    )
+    case.status = "checking"
+    await session.flush()
+    for region in _regions(submitted, config):
+        mine = [d for d in drafts if d.region_code == region]
+        await announce(
+            session,
+            runtime,
+            {region},
+            "checks.opened",
+            case.proposal_id,
+            {
+                "proposal_id": case.proposal_id,
+                "acronym": case.acronym,
+                "version": case.version,
+                "checks": len(mine),
+                "open_items": sum(d.verdict is CheckVerdict.NEEDS_HUMAN for d in mine),
+            },
+        )
+    await try_decide(session, runtime, case, config)
+
+
+async def try_decide(session: AsyncSession, runtime: Runtime, case: ProposalCase, config: CallConfiguration) -> None:
+    submitted = ProposalSubmitted.model_validate(case.submission)
+    checks = [
+        CheckState(c.partner_id, c.organisation_name, c.region_code, CheckVerdict(c.verdict), c.reason)
+        for c in await current_checks(session, case.proposal_id)
+    ]
+    decision = decide(config, submitted, checks)
+    if decision is None:
+        case.status, case.outcome, case.reasons = "checking", "pending", []
+        return
+    if case.decided_at is not None and (decision.outcome, decision.reasons) == (case.outcome, case.reasons):
+        case.status = "decided"
+        return  # a confirmation that changes nothing announces nothing
+    now = runtime.clock.now()
+    case.status, case.outcome, case.reasons, case.decided_at = "decided", decision.outcome, decision.reasons, now
+    case.decision_version += 1
+    await session.flush()
+    await emit(
+        session,
+        runtime.tables,
+        _decided_event(case, submitted, decision),
+        source="regional_eligibility",
+        subject=case.proposal_id,
+        clock=runtime.clock,
+    )
+    await announce(
+        session,
+        runtime,
+        _regions(submitted, config),
+        "outcome.decided",
+        case.proposal_id,
+        {
+            "proposal_id": case.proposal_id,
+            "acronym": case.acronym,
+            "outcome": decision.outcome,
+            "reasons": decision.reasons,
+            "decision_version": case.decision_version,
+        },
+    )
+
+
+async def withdraw_case(session: AsyncSession, runtime: Runtime, withdrawn: ProposalWithdrawn) -> None:
+    case = await get_case(session, str(withdrawn.proposal_id), for_update=True)
+    if case is None or case.status == "withdrawn":
+        return
+    case.status, case.updated_at = "withdrawn", runtime.clock.now()
+    await retire_checks(session, case.proposal_id)
+    submitted = ProposalSubmitted.model_validate(case.submission)
+    regions = {p.region_code for p in submitted.partners}
+    await announce(
+        session,
+        runtime,
+        regions,
+        "proposal.withdrawn",
+        case.proposal_id,
+        {"proposal_id": case.proposal_id, "acronym": case.acronym, "reason": withdrawn.reason},
+    )
+
+
+def _regions(submitted: ProposalSubmitted, config: CallConfiguration) -> set[str]:
+    participating = {region.code for region in config.regions}
+    return {p.region_code for p in submitted.partners if p.region_code in participating}
+
+
+def _decided_event(case: ProposalCase, submitted: ProposalSubmitted, decision: Decision) -> EligibilityDecided:
+    partners = [
+        PartnerVerdict(
+            partner_id=p.partner_id,
+            region_code=p.region_code,
+            eligible=p.partner_id not in decision.ineligible_partners,
+            reasons=decision.ineligible_partners.get(p.partner_id, []),
+        )
+        for p in submitted.partners
+    ]
+    assert case.decided_at is not None
+    return EligibilityDecided(
+        proposal_id=uuid.UUID(case.proposal_id),
+        call_id=uuid.UUID(case.call_id),
+        proposal_version=case.version,
+        outcome=decision.outcome,
+        reasons=decision.reasons,
+        partners=partners,
+        decided_at=case.decided_at,
+        decision_version=case.decision_version,
+        dropped_partners=decision.dropped_partners,
+    )

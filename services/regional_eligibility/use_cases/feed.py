@@ -1,0 +1,48 @@
+"""Every region's change feed, and the webhook deliveries that follow it, in one transaction
+with the change itself: a back office polling the feed or receiving webhooks misses nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.service import Runtime
+
+from ..models import RegionEvent, WebhookDelivery
+from ..repository import active_subscriptions, lock_feed
+
+
+async def announce(
+    session: AsyncSession,
+    runtime: Runtime,
+    regions: set[str],
+    kind: str,
+    proposal_id: str,
+    payload: dict[str, Any],
+) -> None:
+    """Append `kind` to the feed of each region (ids in commit order: the feed lock)."""
+    if not regions:
+        return
+    await lock_feed(session)
+    now = runtime.clock.now()
+    for region in sorted(regions):
+        event = RegionEvent(
+            region_code=region,
+            type=kind,
+            proposal_id=proposal_id,
+            payload={**payload, "region": region},
+            created_at=now,
+        )
+        session.add(event)
+        await session.flush()
+        for subscription in await active_subscriptions(session, region):
+            session.add(
+                WebhookDelivery(
+                    subscription_id=subscription.id,
+                    event_id=event.id,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                )
+            )

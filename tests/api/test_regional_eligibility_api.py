@@ -1,0 +1,204 @@
+"""regional_eligibility through its HTTP API, fed with call and proposal events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from services.regional_eligibility.models import messaging
+from shared.clock import MovableClock
+from shared.events import CallSnapshot, EligibilityDecided, Envelope, ProposalSubmitted, ProposalWithdrawn
+from tests.conftest import ServiceClient
+from tests.helpers import (
+    bearer,
+    call_published_envelope,
+    envelope_of,
+    partner,
+    proposal_body,
+    published_call,
+    submitted_event,
+)
+
+AGENCY = bearer("agency")
+AUSTRIA, FRIBOURG, BAVARIA = bearer("region:AT-4"), bearer("region:CH-FR"), bearer("region:DE-BY")
+
+
+async def deliver(app: FastAPI, envelope: Envelope) -> None:
+    for subscription in app.state.definition.subscriptions(app.state.runtime):
+        if any(key.split(".")[0] == envelope.routing_key.split(".")[0] for key in subscription.routing_keys):
+            await subscription.handler(envelope)
+
+
+async def decided_events(app: FastAPI) -> list[EligibilityDecided]:
+    async with app.state.runtime.sessions() as session:
+        rows = (await session.execute(select(messaging.outbox.c.envelope).order_by(messaging.outbox.c.id))).scalars()
+        return [EligibilityDecided.model_validate(Envelope.model_validate_json(r).data) for r in rows]
+
+
+async def closed_call_with(
+    app: FastAPI, clock: MovableClock, *bodies: dict[str, Any]
+) -> tuple[CallSnapshot, list[ProposalSubmitted]]:
+    """A call, proposals submitted before its deadline, then the deadline passes (call.closed)."""
+    call = published_call(clock)
+    await deliver(app, call_published_envelope(call, clock))
+    submitted = [submitted_event(call, body, clock) for body in bodies or (proposal_body(),)]
+    for event in submitted:
+        await deliver(app, envelope_of(event, clock))
+    clock.set(call.deadline + timedelta(minutes=1))
+    await deliver(app, call_published_envelope(call.model_copy(update={"status": "closed", "revision": 3}), clock))
+    return call, submitted
+
+
+async def close_manual_items(client: httpx.AsyncClient, token: dict[str, str], verdict: str = "pass") -> None:
+    page = (await client.get("/checks", params={"status": "open"}, headers=token)).json()
+    for check in page["items"]:
+        response = await client.post(
+            f"/checks/{check['id']}/decision",
+            json={"action": "close", "verdict": verdict, "reason": "checked the files"},
+            headers=token,
+        )
+        assert response.status_code == 200, response.text
+
+
+async def test_checks_open_at_the_deadline_and_the_outcome_follows_the_regions(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    call = published_call(clock)
+    await deliver(app, call_published_envelope(call, clock))
+    early = submitted_event(call, proposal_body(), clock)
+    await deliver(app, envelope_of(early, clock))
+    case = (await client.get(f"/proposals/{early.proposal_id}", headers=AGENCY)).json()
+    assert case["status"] == "awaiting_deadline" and case["checks"] == []
+
+    clock.set(call.deadline + timedelta(minutes=1))
+    await deliver(app, call_published_envelope(call.model_copy(update={"status": "closed", "revision": 3}), clock))
+    case = (await client.get(f"/proposals/{early.proposal_id}", headers=AGENCY)).json()
+    assert case["status"] == "checking" and case["outcome"] == "pending"
+
+    await close_manual_items(client, AUSTRIA)
+    assert await decided_events(app) == []  # Fribourg has not decided yet
+    await close_manual_items(client, FRIBOURG)
+    [decided] = await decided_events(app)
+    assert decided.outcome == "eligible" and decided.decision_version == 1
+    feed = (await client.get("/feed", headers=FRIBOURG)).json()
+    assert [e["type"] for e in feed["items"]] == ["checks.opened", "outcome.decided"]
+
+
+async def test_a_correction_before_the_region_deadline_changes_the_outcome_one_after_is_refused(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    call, _ = await closed_call_with(app, clock)
+    await close_manual_items(client, AUSTRIA)
+    await close_manual_items(client, FRIBOURG)
+    checks = (await client.get("/checks", params={"verdict": "pass"}, headers=AUSTRIA)).json()["items"]
+    rate = next(c for c in checks if c["rule"] == "regional.funding_rate")
+    overridden = await client.post(
+        f"/checks/{rate['id']}/decision",
+        json={"action": "override", "verdict": "fail", "reason": "costs not eligible"},
+        headers=AUSTRIA,
+    )
+    assert overridden.status_code == 200
+    first, second = await decided_events(app)
+    assert (first.outcome, second.outcome, second.decision_version) == ("eligible", "not_eligible", 2)
+
+    assert call.configuration is not None and call.configuration.eligibility_check_due is not None
+    clock.set(call.configuration.eligibility_check_due)
+    late = await client.post(
+        f"/checks/{rate['id']}/decision",
+        json={"action": "override", "verdict": "pass", "reason": "changed my mind"},
+        headers=AUSTRIA,
+    )
+    assert late.status_code == 409
+    assert len(await decided_events(app)) == 2
+
+
+async def test_a_region_never_sees_or_decides_another_regions_partners(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    _, [proposal] = await closed_call_with(app, clock)
+    austrian = next(p for p in proposal.partners if p.region_code == "AT-4")
+    own = (await client.get("/checks", headers=AUSTRIA)).json()["items"]
+    assert own and {c["region_code"] for c in own} == {"AT-4"}
+    assert (await client.get(f"/partners/{austrian.partner_id}", headers=AUSTRIA)).status_code == 200
+    assert (await client.get(f"/partners/{austrian.partner_id}", headers=FRIBOURG)).status_code == 404
+    decision = {"action": "confirm", "reason": "looks right"}
+    assert (await client.post(f"/checks/{own[0]['id']}/decision", json=decision, headers=FRIBOURG)).status_code == 404
+    assert (await client.get(f"/proposals/{proposal.proposal_id}", headers=BAVARIA)).status_code == 404
+    view = (await client.get(f"/proposals/{proposal.proposal_id}", headers=FRIBOURG)).json()
+    assert {c["region_code"] for c in view["checks"]} == {"CH-FR"}
+    assert (await client.get("/checks", headers=AGENCY)).status_code == 403
+    assert (
+        await client.get(f"/proposals/{proposal.proposal_id}", headers=bearer("consortium:acme"))
+    ).status_code == 403
+
+
+async def test_decisions_need_the_right_action_and_a_reason(service_client: ServiceClient, clock: MovableClock) -> None:
+    client, app = await service_client("regional_eligibility")
+    await closed_call_with(app, clock)
+    manual = (await client.get("/checks", params={"status": "open"}, headers=AUSTRIA)).json()["items"][0]
+    confirm = await client.post(
+        f"/checks/{manual['id']}/decision", json={"action": "confirm", "reason": "fine"}, headers=AUSTRIA
+    )
+    assert confirm.status_code == 422 and confirm.json()["errors"][0]["field"] == "action"
+    no_reason = await client.post(
+        f"/checks/{manual['id']}/decision", json={"action": "close", "verdict": "pass"}, headers=AUSTRIA
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
+
+
+async def test_withdrawn_proposals_drop_out(service_client: ServiceClient, clock: MovableClock) -> None:
+    client, app = await service_client("regional_eligibility")
+    call, [proposal] = await closed_call_with(app, clock)
+    withdrawn = ProposalWithdrawn(
+        proposal_id=proposal.proposal_id,
+        call_id=call.call_id,
+        applicant_id="acme",
+        withdrawn_at=clock.now(),
+        reason="partner left",
+    )
+    await deliver(app, envelope_of(withdrawn, clock))
+    case = (await client.get(f"/proposals/{proposal.proposal_id}", headers=AGENCY)).json()
+    assert case["status"] == "withdrawn" and case["checks"] == []
+    assert (await client.get("/checks", params={"status": "open"}, headers=AUSTRIA)).json()["items"] == []
+    feed = (await client.get("/feed", headers=AUSTRIA)).json()["items"]
+    assert [e["type"] for e in feed] == ["checks.opened", "proposal.withdrawn"]
+    await close_manual_items(client, FRIBOURG)
+    assert await decided_events(app) == []
+
+
+async def test_agency_overview_counts_done_pending_and_overdue(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    body = proposal_body()
+    body["partners"].append(partner("Bayern GmbH", "DE-BY", costs="100000.00", requested="50000.00"))
+    call, _ = await closed_call_with(app, clock, body, proposal_body(acronym="BETA"))
+    await close_manual_items(client, AUSTRIA)
+    rows = {r["region_code"]: r for r in (await client.get(f"/calls/{call.call_id}/overview", headers=AGENCY)).json()}
+    assert rows["AT-4"]["pending"] == 0 and rows["AT-4"]["decided"] == rows["AT-4"]["checks"]
+    assert rows["CH-FR"]["pending"] == 2 and rows["CH-FR"]["overdue"] == 0
+    assert call.configuration is not None and call.configuration.eligibility_check_due is not None
+    clock.set(call.configuration.eligibility_check_due + timedelta(days=1))
+    rows = {r["region_code"]: r for r in (await client.get(f"/calls/{call.call_id}/overview", headers=AGENCY)).json()}
+    assert rows["CH-FR"]["overdue"] == 2 and rows["DE-BY"]["overdue"] == 1
+
+
+async def test_a_new_version_after_the_deadline_replaces_the_checks(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    call, [first] = await closed_call_with(app, clock)
+    newer = submitted_event(call, proposal_body(), clock, version=2, proposal_id=first.proposal_id)
+    await deliver(app, envelope_of(newer, clock))  # submitted before the deadline, arriving late
+    case = (await client.get(f"/proposals/{first.proposal_id}", headers=AGENCY)).json()
+    assert case["version"] == 2 and {c["proposal_version"] for c in case["checks"]} == {2}
+    older = submitted_event(call, proposal_body(), clock, version=1, proposal_id=first.proposal_id)
+    await deliver(app, envelope_of(older, clock))
+    assert (await client.get(f"/proposals/{first.proposal_id}", headers=AGENCY)).json()["version"] == 2

@@ -1,0 +1,114 @@
+"""Webhooks to a real local HTTP receiver: signed, retried with backoff after failures, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from services.regional_eligibility.use_cases.webhooks import backoff, deliver_due
+from shared.clock import MovableClock
+from shared.webhooks import verify
+from tests.api.test_regional_eligibility_api import AUSTRIA, close_manual_items, closed_call_with
+from tests.conftest import ServiceClient
+
+SECRET = "a-back-office-secret-of-some-length"
+
+
+@dataclass
+class Receiver:
+    url: str
+    failures_left: int = 0
+    accepted: list[int] = field(default_factory=list)
+    refused: int = 0
+    forged: int = 0
+
+
+@pytest.fixture
+async def receiver(clock: MovableClock) -> AsyncIterator[Receiver]:
+    """A real HTTP server on loopback; it checks signatures against the test's clock."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    state = Receiver(url=f"http://127.0.0.1:{port}/hook")
+
+    async def hook(request: Request) -> Response:
+        body = await request.body()
+        if not verify(SECRET, dict(request.headers.items()) | _canonical(request), body, now=clock.now().timestamp()):
+            state.forged += 1
+            return Response(status_code=401)
+        if state.failures_left:
+            state.failures_left -= 1
+            state.refused += 1
+            return Response(status_code=503)
+        state.accepted.append(int(request.headers["x-jointcall-event-id"]))
+        return Response(status_code=204)
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            Starlette(routes=[Route("/hook", hook, methods=["POST"])]), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    yield state
+    server.should_exit = True
+    await task
+
+
+def _canonical(request: Request) -> dict[str, str]:
+    """Starlette lower-cases header names; the verifier reads them as documented."""
+    return {name: request.headers.get(name, "") for name in ("X-Jointcall-Timestamp", "X-Jointcall-Signature")}
+
+
+async def test_webhooks_are_signed_retried_and_ordered(
+    service_client: ServiceClient, clock: MovableClock, receiver: Receiver
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    subscribed = await client.post("/webhooks", json={"url": receiver.url, "secret": SECRET}, headers=AUSTRIA)
+    assert subscribed.status_code == 201
+    await closed_call_with(app, clock)  # checks.opened for Upper Austria
+    await close_manual_items(client, AUSTRIA)  # no outcome yet: Fribourg still has to decide
+    receiver.failures_left = 2
+    runtime = app.state.runtime
+
+    async with httpx.AsyncClient(timeout=5) as http:
+        assert await deliver_due(runtime, http) == 1  # first attempt: 503
+        assert await deliver_due(runtime, http) == 0  # backing off: nothing due
+        clock.advance(backoff(1))
+        assert await deliver_due(runtime, http) == 1  # second attempt: 503
+        clock.advance(backoff(2))
+        assert await deliver_due(runtime, http) == 1  # delivered
+        assert await deliver_due(runtime, http) == 0
+
+    feed = (await client.get("/feed", headers=AUSTRIA)).json()["items"]
+    assert receiver.accepted == [event["id"] for event in feed]
+    assert (receiver.refused, receiver.forged) == (2, 0)
+    log = (await client.get(f"/webhooks/{subscribed.json()['id']}/deliveries", headers=AUSTRIA)).json()
+    assert [(d["status"], d["attempts"], d["last_status_code"]) for d in log] == [("delivered", 3, 204)]
+
+
+def test_signatures_reject_tampering_and_replays() -> None:
+    from shared.webhooks import signed_headers
+
+    body = b'{"id":1}'
+    headers = signed_headers(SECRET, 1, int(time.time()), body)
+    assert verify(SECRET, headers, body, now=time.time())
+    assert not verify(SECRET, headers, b'{"id":2}', now=time.time())
+    assert not verify("another-secret-entirely-123", headers, body, now=time.time())
+    assert not verify(SECRET, headers, body, now=time.time() + 301)
+    assert backoff(1) == timedelta(seconds=1) and backoff(30) == timedelta(hours=1)
