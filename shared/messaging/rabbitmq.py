@@ -340,8 +340,8 @@ class RabbitMQBus:
         except ValueError as exc:
             await self._park_raw(channel, method, properties, body, queue, f"invalid envelope: {exc}")
             return
-        outcome, error = await run_handler(
-            subscription.handler, envelope, attempt=attempt, max_attempts=self._max_attempts, queue=queue
+        outcome, error = await run_handler(  # metrics label queues without the prefix, as everywhere
+            subscription.handler, envelope, attempt=attempt, max_attempts=self._max_attempts, queue=subscription.queue
         )
         try:
             if outcome is Outcome.RETRY:

@@ -9,6 +9,8 @@
 - Cross-checks that catch real mistakes: selectors vs labels, references to Secrets/ConfigMaps,
   probes, database URLs vs databases and roles, KEDA queues vs the queues the services consume,
   environment variable names vs the settings the application reads, pinned production images.
+- Metrics: every series and label an alert uses exists in shared/metrics.py (imported, not copied),
+  PodMonitors scrape every api and worker pod once on a declared port, workers serve /metrics.
 
 Nothing here needs a network, a Docker engine or a cluster.
 """
@@ -31,7 +33,9 @@ import kubernetes_validate
 import promql_parser
 import pytest
 import yaml
+from prometheus_client.metrics import MetricWrapperBase
 
+import shared.metrics
 from shared.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,13 +62,25 @@ EXTERNAL_SECRETS_BY_OVERLAY = {
     "production": EXTERNAL_SECRETS | {"jointcall-backup-s3"},
 }
 QUEUE_TYPE_BY_OVERLAY = {"dev": "classic", "production": "quorum"}
-REQUIRED_METRICS = (
+# series the alerts must use (names as Prometheus stores them: a histogram is its _bucket/_count/_sum)
+REQUIRED_SERIES = (
     "jointcall_outbox_backlog",
     "jointcall_outbox_oldest_age_seconds",
     "jointcall_dead_letters",
     "jointcall_handler_failures_total",
-    "jointcall_http_request_duration_seconds",
+    "jointcall_http_request_duration_seconds_count",
+    "jointcall_consumer_lag_seconds_bucket",
 )
+# series an alert may use that the application does not define: RabbitMQ's rabbitmq_prometheus plugin
+# with per-object metrics (deploy/base/rabbitmq.yaml), and their labels
+EXTERNAL_SERIES = {
+    "rabbitmq_queue_messages": frozenset({"vhost", "queue"}),
+    "rabbitmq_queue_messages_ready": frozenset({"vhost", "queue"}),
+}
+# target labels the PodMonitors attach that alerts may group by
+SCRAPE_LABELS = frozenset({"namespace"})
+# `jointcall worker --metrics-port`, the worker container port `metrics`
+WORKER_METRICS_PORT = 9100
 STANDARD_LABELS = (
     "app.kubernetes.io/name",
     "app.kubernetes.io/instance",
@@ -330,6 +346,7 @@ def test_compose_runs_every_service_and_role_in_order() -> None:
 
     seen: set[tuple[str, str]] = set()
     api_ports: list[str] = []
+    worker_ports: list[str] = []
     migrates = {f"{s.replace('_', '-')}-migrate" for s in SERVICES}
     for name, role, service, definition in _compose_app_services():
         assert role in ROLES and service in SERVICES, name
@@ -350,11 +367,20 @@ def test_compose_runs_every_service_and_role_in_order() -> None:
             assert "/readyz" in " ".join(definition["healthcheck"]["test"]), name
             (port,) = definition["ports"]
             api_ports.append(port.rsplit(":", 2)[-2])
+        elif role == "worker":
+            # /metrics on --metrics-port, the port published (loopback) and health-checked
+            assert definition["command"][2:] == ["--metrics-port", str(WORKER_METRICS_PORT)], name
+            (port,) = definition["ports"]
+            host_port, container_port = port.rsplit(":", 2)[-2:]
+            assert container_port == str(WORKER_METRICS_PORT), name
+            worker_ports.append(host_port)
+            assert f"127.0.0.1:{WORKER_METRICS_PORT}/metrics" in " ".join(definition["healthcheck"]["test"]), name
         else:
             assert "ports" not in definition, name
         assert definition["read_only"] is True and definition["cap_drop"] == ["ALL"], name
     assert seen == {(s, r) for s in SERVICES for r in ROLES}
     assert sorted(api_ports) == ["8001", "8002", "8003", "8004"]
+    assert sorted(worker_ports) == ["9101", "9102", "9103", "9104"]
 
 
 def test_compose_environment_is_complete_and_points_at_the_right_databases() -> None:
@@ -521,6 +547,101 @@ def _labels_of_pods(workload: dict[str, Any]) -> dict[str, str]:
     return workload["spec"]["template"]["metadata"]["labels"]
 
 
+def _label_selector_matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A metav1.LabelSelector (matchLabels and matchExpressions); an empty one matches nothing here."""
+    expressions = selector.get("matchExpressions", [])
+    if not selector.get("matchLabels") and not expressions:
+        return False
+    if not all(labels.get(key) == value for key, value in selector.get("matchLabels", {}).items()):
+        return False
+    operators = {
+        "In": lambda key, values: labels.get(key) in values,
+        "NotIn": lambda key, values: labels.get(key) not in values,
+        "Exists": lambda key, values: key in labels,
+        "DoesNotExist": lambda key, values: key not in labels,
+    }
+    return all(operators[e["operator"]](e["key"], e.get("values", [])) for e in expressions)
+
+
+def _scrapable_pods(docs: tuple[dict[str, Any], ...]) -> list[tuple[str, dict[str, str], set[str]]]:
+    """(where, pod labels, container port names) of every pod the manifests produce, including the
+    RabbitMQ pods the Cluster Operator creates: labels from rabbitmq/cluster-operator
+    internal/metadata/label.go, container port `prometheus` (15692) as scraped by the operator's own
+    PodMonitor example (observability/prometheus/monitors/README.md)."""
+    pods = [
+        (_id(w), _labels_of_pods(w), {p["name"] for c in _containers(w) for p in c.get("ports", [])})
+        for w in _workloads(docs)
+    ]
+    for cluster in _of_kind(docs, "RabbitmqCluster"):
+        labels = {"app.kubernetes.io/name": cluster["metadata"]["name"], "app.kubernetes.io/component": "rabbitmq"}
+        pods.append((f"{_id(cluster)} pods", labels, {"prometheus"}))
+    return pods
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_pod_monitors_scrape_every_api_worker_and_broker_pod_once(overlay: str) -> None:
+    docs = _rendered(overlay)
+    pods = _scrapable_pods(docs)
+    monitors = _of_kind(docs, "PodMonitor")
+    assert monitors, "nothing scrapes the pods"
+    scraped: dict[str, int] = dict.fromkeys((where for where, _labels, _ports in pods), 0)
+    for monitor in monitors:
+        spec = monitor["spec"]
+        # the pods are in the PodMonitor's own namespace; `any: true` would scrape other environments
+        assert "namespaceSelector" not in spec, _id(monitor)
+        selected = [
+            (where, ports) for where, labels, ports in pods if _label_selector_matches(spec["selector"], labels)
+        ]
+        assert selected, f"{_id(monitor)} selects no pod"
+        assert spec["podMetricsEndpoints"], _id(monitor)
+        for endpoint in spec["podMetricsEndpoints"]:
+            assert endpoint.get("path", "/metrics") == "/metrics", _id(monitor)
+            for where, ports in selected:
+                assert endpoint.get("port") in ports, (
+                    f"{_id(monitor)}: {where} has no container port {endpoint.get('port')}"
+                )
+                scraped[where] += 1
+    for workload in _workloads(docs):
+        # exactly once: a second scrape of the same pod doubles every sum in the alerts
+        expected = 1 if _role_of(workload) in ("api", "worker") else 0
+        assert scraped[_id(workload)] == expected, f"{_id(workload)} is scraped {scraped[_id(workload)]} times"
+    for cluster in _of_kind(docs, "RabbitmqCluster"):
+        assert scraped[f"{_id(cluster)} pods"] == 1, f"{_id(cluster)}: the alerts need its queue metrics"
+
+
+def _routed_paths(doc: dict[str, Any]) -> Iterator[str]:
+    """The path prefixes an Ingress or a Gateway API HTTPRoute sends to a backend ("" = everything)."""
+    if doc["kind"] == "Ingress":
+        spec = doc["spec"]
+        if "defaultBackend" in spec:
+            yield ""
+        for rule in spec.get("rules", []):
+            for path in rule.get("http", {}).get("paths", []):
+                yield path.get("path", "") if path.get("pathType") != "Exact" else f"={path.get('path', '')}"
+    elif doc["kind"] == "HTTPRoute":
+        for rule in doc["spec"].get("rules", []):
+            matches = rule.get("matches") or [{}]
+            for match in matches:
+                path = match.get("path", {"type": "PathPrefix", "value": "/"})
+                yield path["value"] if path.get("type", "PathPrefix") != "Exact" else f"={path['value']}"
+
+
+def _exposes_metrics(path: str) -> bool:
+    if path.startswith("="):  # an exact match
+        return path[1:] == "/metrics"
+    return path.rstrip("/") in ("", "/metrics")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_metrics_stay_off_ingresses(overlay: str) -> None:
+    """/metrics is unauthenticated: whatever routes traffic in from outside must not reach it."""
+    assert _exposes_metrics("/") and _exposes_metrics("/metrics") and _exposes_metrics("=/metrics")
+    assert not _exposes_metrics("/proposal-intake") and not _exposes_metrics("/metricsx")
+    for doc in _rendered(overlay):
+        for path in _routed_paths(doc):
+            assert not _exposes_metrics(path), f"{_id(doc)} routes {path or 'everything'}, which includes /metrics"
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_workload_runs_its_own_service_role_and_database(overlay: str) -> None:
     docs = _rendered(overlay)
@@ -649,23 +770,41 @@ def _secret_names_in(node: Any, within_secret: bool = False) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_probes_point_at_the_health_endpoints(overlay: str) -> None:
+def test_probes_point_at_the_health_and_metrics_endpoints(overlay: str) -> None:
+    from services.cli import _parser
+
     for workload in _workloads(_rendered(overlay)):
         (container,) = _pod_spec(workload)["containers"]
-        ports = {p["name"] for p in container.get("ports", [])} | {
-            p["containerPort"] for p in container.get("ports", [])
-        }
+        ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
         probes = {kind: container.get(kind) for kind in ("startupProbe", "readinessProbe", "livenessProbe")}
         for kind, probe in probes.items():
             if probe and "httpGet" in probe:
-                assert probe["httpGet"]["port"] in ports, f"{_id(workload)} {kind}: port not declared"
-        if _role_of(workload) == "api":
+                port = probe["httpGet"]["port"]
+                assert port in ports or port in ports.values(), f"{_id(workload)} {kind}: port not declared"
+        role = _role_of(workload)
+        if role == "api":
             assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz", _id(workload)
             assert probes["livenessProbe"]["httpGet"]["path"] == "/healthz", _id(workload)
             assert probes["startupProbe"]["httpGet"]["path"] == "/healthz", _id(workload)
+            # /metrics is served on the API port: the PodMonitor scrapes it there
+            assert ports == {"http": _parser().parse_args(container["args"]).port}, _id(workload)
+        elif role == "worker":
+            # the worker's only HTTP is /metrics on --metrics-port: declared, and probed for liveness
+            metrics_port = _parser().parse_args(container["args"]).metrics_port
+            assert metrics_port == WORKER_METRICS_PORT, f"{_id(workload)}: no --metrics-port {WORKER_METRICS_PORT}"
+            assert ports == {"metrics": metrics_port}, _id(workload)
+            liveness = probes["livenessProbe"]
+            assert liveness, f"{_id(workload)}: no liveness probe"
+            assert liveness["httpGet"]["path"] == "/metrics", _id(workload)
+            assert liveness["httpGet"]["port"] == "metrics", _id(workload)
+            # generous: a busy worker (a long handler, a slow broker) must not be killed for a slow scrape
+            assert liveness.get("timeoutSeconds", 1) >= 5, _id(workload)
+            assert liveness.get("periodSeconds", 10) * liveness.get("failureThreshold", 3) >= 120, _id(workload)
+            # no traffic is routed to a worker: readiness would only mislead
+            assert not probes["readinessProbe"] and not probes["startupProbe"], _id(workload)
         else:
-            # a worker or a migration serves no HTTP: no probe may expect one
-            assert not any(probes.values()), f"{_id(workload)}: probe on a process without an HTTP port"
+            # a migration serves no HTTP: no probe may expect one
+            assert not ports and not any(probes.values()), f"{_id(workload)}: probe on a process without HTTP"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -793,20 +932,164 @@ def test_production_backs_up_postgres_continuously() -> None:
     assert len(backup["spec"]["schedule"].split()) == 6, "CNPG schedules have a seconds field"
 
 
+# ---------------------------------------------------------------------------------------------------
+# (f) alerts vs the application's metrics
+# ---------------------------------------------------------------------------------------------------
+
+# the series a metric family exposes, by type, and the labels each suffix adds
+SERIES_SUFFIXES: dict[str, dict[str, frozenset[str]]] = {
+    "counter": {"_total": frozenset(), "_created": frozenset()},
+    "gauge": {"": frozenset()},
+    "histogram": {"_bucket": frozenset({"le"}), "_count": frozenset(), "_sum": frozenset(), "_created": frozenset()},
+    "summary": {"": frozenset({"quantile"}), "_count": frozenset(), "_sum": frozenset(), "_created": frozenset()},
+}
+
+
+def _metric_families() -> list[tuple[str, str, frozenset[str]]]:
+    """(name, type, label names) of every metric shared/metrics.py defines."""
+    families = []
+    for metric in vars(shared.metrics).values():
+        if isinstance(metric, MetricWrapperBase):
+            (family,) = metric.describe()
+            # prometheus_client has no public accessor for a metric's label names
+            families.append((family.name, family.type, frozenset(metric._labelnames)))
+    assert families, "no metrics found in shared/metrics.py"
+    return families
+
+
+@functools.cache
+def _known_series() -> dict[str, frozenset[str]]:
+    """Every series name an alert may use, with its labels: the application's, then RabbitMQ's."""
+    series: dict[str, frozenset[str]] = {}
+    for name, kind, labels in _metric_families():
+        assert kind in SERIES_SUFFIXES, f"{name}: metric type {kind} not handled here"
+        for suffix, extra in SERIES_SUFFIXES[kind].items():
+            series[name + suffix] = labels | extra
+    return series | EXTERNAL_SERIES
+
+
+def _output_labels(node: Any, series: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The labels the series of a PromQL (sub)expression carry, as far as the alerts need it."""
+    if isinstance(node, promql_parser.VectorSelector):
+        return series.get(node.name, frozenset()) | SCRAPE_LABELS
+    if isinstance(node, promql_parser.MatrixSelector):
+        return _output_labels(node.vector_selector, series)
+    if isinstance(node, (promql_parser.ParenExpr, promql_parser.UnaryExpr, promql_parser.SubqueryExpr)):
+        return _output_labels(node.expr, series)
+    if isinstance(node, promql_parser.AggregateExpr):
+        inner = _output_labels(node.expr, series)
+        if node.modifier is None:
+            return frozenset()
+        grouping = frozenset(node.modifier.labels)
+        return inner & grouping if node.modifier.type == promql_parser.AggModifierType.By else inner - grouping
+    if isinstance(node, promql_parser.Call):
+        vectors = [
+            a for a in node.args if not isinstance(a, (promql_parser.NumberLiteral, promql_parser.StringLiteral))
+        ]
+        labels = _output_labels(vectors[0], series) if vectors else frozenset()
+        return labels - {"le"} if node.func.name.startswith("histogram_quantile") else labels
+    if isinstance(node, promql_parser.BinaryExpr):
+        if isinstance(node.lhs, promql_parser.NumberLiteral):
+            return _output_labels(node.rhs, series)
+        return _output_labels(node.lhs, series)  # vector op vector/scalar: the left-hand side's labels
+    return frozenset()
+
+
+def _promql_errors(expr: Any, series: dict[str, frozenset[str]]) -> list[str]:
+    """Unknown series, matchers on labels a series does not have, grouping by labels that are not there."""
+    errors: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            if node.name not in series:
+                errors.append(f"{node.name} is not a metric of shared/metrics.py (nor a known RabbitMQ one)")
+                return
+            matchers = [*node.matchers.matchers, *(m for group in node.matchers.or_matchers for m in group)]
+            for matcher in matchers:
+                if matcher.name != "__name__" and matcher.name not in series[node.name] | SCRAPE_LABELS:
+                    errors.append(f"{node.name} has no label {matcher.name!r}")
+        elif isinstance(node, promql_parser.AggregateExpr) and node.modifier is not None:
+            available = _output_labels(node.expr, series)
+            for label in node.modifier.labels:
+                if label not in available:
+                    errors.append(f"{node.op} by/without {label!r}: not a label of {sorted(available)}")
+        elif isinstance(node, promql_parser.Call) and node.func.name == "histogram_quantile":
+            if "le" not in _output_labels(node.args[1], series):
+                errors.append("histogram_quantile over series without `le` (aggregate `by (..., le)`)")
+        elif isinstance(node, promql_parser.BinaryExpr) and node.modifier and node.modifier.matching:
+            for side in (node.lhs, node.rhs):
+                available = _output_labels(side, series)
+                for label in node.modifier.matching.labels:
+                    if label not in available:
+                        errors.append(f"on/ignoring {label!r}: not a label of {sorted(available)}")
+
+    promql_parser.walk(expr, visit)
+    return errors
+
+
+def _alerts(overlay: str) -> list[dict[str, Any]]:
+    (rule,) = _of_kind(_rendered(overlay), "PrometheusRule")
+    return [r for group in rule["spec"]["groups"] for r in group["rules"]]
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_alerts_cover_the_required_signals_and_parse(overlay: str) -> None:
-    (rule,) = _of_kind(_rendered(overlay), "PrometheusRule")
-    alerts = [r for group in rule["spec"]["groups"] for r in group["rules"]]
-    expressions = " ".join(str(a["expr"]) for a in alerts)
-    for metric in REQUIRED_METRICS:
-        assert metric in expressions, f"no alert uses {metric}"
+    alerts = _alerts(overlay)
+    used: set[str] = set()
     for alert in alerts:
-        promql_parser.parse(str(alert["expr"]))  # raises on a syntax error
+        expr = promql_parser.parse(str(alert["expr"]))  # raises on a syntax error
+        promql_parser.walk(expr, lambda n: used.add(n.name) if isinstance(n, promql_parser.VectorSelector) else None)
         assert alert["labels"]["severity"] in ("warning", "critical"), alert["alert"]
         assert alert["annotations"]["summary"], alert["alert"]
+    for series in REQUIRED_SERIES:
+        assert series in used, f"no alert uses {series}"
     readme = (DEPLOY / "README.md").read_text()
     for alert in alerts:
-        assert alert["alert"] in readme, f"{alert['alert']} is not documented in deploy/README.md"
+        assert f"`{alert['alert']}`" in readme, f"{alert['alert']} is not documented in deploy/README.md"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_alerts_use_only_the_metrics_and_labels_that_exist(overlay: str) -> None:
+    series = _known_series()
+    errors: list[str] = []
+    for alert in _alerts(overlay):
+        expr = promql_parser.parse(str(alert["expr"]))
+        errors += [f"{alert['alert']}: {error}" for error in _promql_errors(expr, series)]
+        # a $labels.x the expression does not keep renders as an empty string in the notification
+        available = _output_labels(expr, series)
+        templates = " ".join(map(str, [*alert["annotations"].values(), *alert.get("labels", {}).values()]))
+        for label in re.findall(r"\$labels\.(\w+)", templates):
+            if label not in available:
+                errors.append(f"{alert['alert']}: $labels.{label} is not among {sorted(available)}")
+    assert not errors, "\n".join(errors)
+
+
+def test_alert_checks_reject_unknown_metrics_and_labels() -> None:
+    """The checks above have teeth: a misspelt metric, a histogram's bare name, a wrong label fail."""
+    series = _known_series()
+    good = 'sum by (namespace, service) (rate(jointcall_http_request_duration_seconds_count{status=~"5.."}[5m]))'
+    assert not _promql_errors(promql_parser.parse(good), series)
+    assert _output_labels(promql_parser.parse(good), series) == {"namespace", "service"}
+    for bad in (
+        "max by (namespace, service, queue) (jointcall_dead_letter) > 0",  # misspelt
+        'sum(rate(jointcall_http_request_duration_seconds{status=~"5.."}[5m]))',  # a histogram has no bare series
+        'sum(rate(jointcall_http_request_duration_seconds_count{code=~"5.."}[5m]))',  # its label is `status`
+        "sum by (namespace, route) (rate(jointcall_handler_failures_total[5m]))",  # no `route` on it
+        "max by (namespace, queue) (jointcall_outbox_backlog)",  # the outbox is per service, not per queue
+        "histogram_quantile(0.95, sum by (service) (rate(jointcall_consumer_lag_seconds_bucket[5m])))",  # le lost
+    ):
+        assert _promql_errors(promql_parser.parse(bad), series), bad
+
+
+def test_readme_documents_every_metric_with_its_labels() -> None:
+    rows = [line for line in (DEPLOY / "README.md").read_text().splitlines() if line.startswith("| `jointcall_")]
+    for name, kind, labels in _metric_families():
+        exposed = f"{name}_total" if kind == "counter" else name
+        matching = [row for row in rows if row.startswith(f"| `{exposed}` |")]
+        assert len(matching) == 1, f"{exposed}: {len(matching)} rows in the metrics table of deploy/README.md"
+        (row,) = matching
+        documented = set(re.findall(r"`(\w+)`", row.split("|")[3]))
+        assert documented == labels, f"{exposed}: README lists labels {sorted(documented)}, the code {sorted(labels)}"
 
 
 def test_readme_documents_every_setting_the_artefacts_use() -> None:
