@@ -131,6 +131,8 @@ def build_app(
     )
     app.state.settings = settings
     app.state.definition = definition
+    if runtime is not None:
+        app.state.runtime = runtime  # usable before (or without) the lifespan
     app.state.broker_check = broker_check and settings.rabbitmq_url is not None
     app.add_middleware(HttpMetricsMiddleware, service=definition.name)
     app.add_middleware(CorrelationIdMiddleware)

@@ -200,7 +200,7 @@ async def delete_webhook(subscription_id: uuid.UUID, session: DbSession, region:
     summary="Per region: checks done, pending and overdue (agency)",
 )
 async def get_overview(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, _: Agency) -> list[RegionProgress]:
-    _call, config = await call_config(session, str(call_id))
+    _call, config = await call_config(session, str(call_id), missing=NotFound)
     overdue = config.eligibility_check_due is not None and runtime.clock.now() >= config.eligibility_check_due
     progress: dict[str, RegionProgress] = {}
     for region, verdict, count in await overview(session, str(call_id)):

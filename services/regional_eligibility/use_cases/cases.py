@@ -22,10 +22,14 @@ from ..repository import cases_awaiting_deadline, current_checks, get_case, reti
 from .feed import announce
 
 
-async def call_config(session: AsyncSession, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
+async def call_config(
+    session: AsyncSession, call_id: str, *, missing: type[Exception] = RetryableError
+) -> tuple[CallSnapshot, CallConfiguration]:
+    """The call's local copy. For an event handler a missing call is `RetryableError` (its event is
+    on the way); for an HTTP request pass `missing=NotFound`."""
     call = await load_call_copy(session, call_copies, call_id)
     if call is None or call.configuration is None:
-        raise RetryableError(f"call {call_id} not known yet")  # its event is on the way
+        raise missing(f"No call {call_id} known here.")
     return call, call.configuration
 
 

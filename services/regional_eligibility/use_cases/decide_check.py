@@ -32,7 +32,7 @@ async def decide_check(
     check = await get_check(session, check_id, for_update=True)
     if check is None or not check.current or check.region_code != officer.scope:
         raise NotFound(f"No open check {check_id} for {officer.label}.")
-    _, config = await call_config(session, check.call_id)
+    _, config = await call_config(session, check.call_id, missing=NotFound)
     now = runtime.clock.now()
     if config.eligibility_check_due is not None and now >= config.eligibility_check_due:
         raise Conflict(
