@@ -15,13 +15,11 @@ from shared.events import (
     CallSnapshot,
     Envelope,
     EventData,
-    PartnerSnapshot,
     ProposalSubmitted,
     RegionSnapshot,
     make_envelope,
 )
 from shared.http.auth import issue_token
-from shared.money import Money
 from shared.service import ServiceDefinition, migrate
 from shared.settings import DEV_JWT_SECRET
 
@@ -153,46 +151,22 @@ def submitted_event(
     version: int = 1,
     proposal_id: uuid.UUID | None = None,
 ) -> ProposalSubmitted:
-    """proposal.submitted as proposal_intake announces it, for a draft body of proposal_body()."""
+    """proposal.submitted exactly as proposal_intake announces it, for a draft body of proposal_body()."""
+    from services.proposal_intake.domain.announcement import SubmittedVersion
+    from services.proposal_intake.domain.announcement import submitted_event as announce
     from shared.proposals import ProposalDraft
 
-    draft = ProposalDraft.model_validate(body).with_partner_keys()
-    proposal_id = proposal_id or uuid.uuid4()
     assert call.configuration is not None
-    currency_of = {r.code: r.currency for r in call.configuration.regions}
-    partners = [
-        PartnerSnapshot(
-            partner_id=f"{proposal_id}:{p.key}",
-            key=p.key,
-            organisation_name=p.organisation_name or "",
-            region_code=p.region_code or "",
-            legal_id=p.legal_id,
-            country=p.country,
-            organisation_type=p.organisation_type.value if p.organisation_type else None,
-            is_sme=p.is_sme,
-            role=p.role,
-            costs=dict(p.budget),
-            requested_funding=Money(
-                amount=p.requested_funding or 0, currency=p.currency or currency_of.get(p.region_code or "", "EUR")
-            ),
-        )
-        for p in draft.partners
-    ]
-    return ProposalSubmitted(
-        proposal_id=proposal_id,
+    submitted = SubmittedVersion(
+        proposal_id=proposal_id or uuid.uuid4(),
         call_id=call.call_id,
-        version=version,
         applicant_id="acme",
-        acronym=draft.acronym or "",
-        title=draft.title or "",
+        version=version,
         submitted_at=clock.now(),
         content_sha256="0" * 64,
-        partners=partners,
-        abstract=draft.abstract,
-        s3_areas=draft.s3_areas,
-        trl=draft.trl,
-        duration_months=draft.duration_months,
+        warnings=[],
     )
+    return announce(submitted, ProposalDraft.model_validate(body).with_partner_keys(), call.configuration)
 
 
 def envelope_of(data: EventData, clock: MovableClock, subject: str = "test") -> Envelope:

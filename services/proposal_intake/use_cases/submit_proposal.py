@@ -16,13 +16,13 @@ from shared.audit import record_audit
 from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
 from shared.errors import Conflict, DeadlinePassed, FieldError, ValidationFailed
-from shared.events import PartnerSnapshot, ProposalSubmitted
+from shared.events import ProposalSubmitted
 from shared.http.auth import Principal
 from shared.messaging.outbox import emit
-from shared.money import Money
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
+from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
 from ..domain.precheck import consortium_failures, precheck_draft, regional_warnings
 from ..domain.submission import submission_window_error
@@ -137,38 +137,13 @@ def _region_rows(proposal: Proposal, draft: ProposalDraft, version: int) -> list
 def _submitted_event(
     proposal: Proposal, draft: ProposalDraft, version: ProposalVersion, config: CallConfiguration
 ) -> ProposalSubmitted:
-    currency_of = {region.code: region.currency for region in config.regions}
-    partners = [
-        PartnerSnapshot(
-            partner_id=f"{proposal.id}:{p.key}",
-            key=p.key,
-            organisation_name=p.organisation_name or "",
-            region_code=p.region_code or "",
-            legal_id=p.legal_id,
-            country=p.country,
-            organisation_type=p.organisation_type.value if p.organisation_type else None,
-            is_sme=p.is_sme,
-            role=p.role,
-            costs=dict(p.budget),
-            requested_funding=Money(
-                amount=p.requested_funding or 0, currency=p.currency or currency_of.get(p.region_code or "", "EUR")
-            ),
-        )
-        for p in draft.partners
-    ]
-    return ProposalSubmitted(
+    submitted = SubmittedVersion(
         proposal_id=uuid.UUID(proposal.id),
         call_id=uuid.UUID(proposal.call_id),
-        version=version.version,
         applicant_id=proposal.applicant_id,
-        acronym=draft.acronym or "",
-        title=draft.title or "",
+        version=version.version,
         submitted_at=version.submitted_at,
         content_sha256=version.content_sha256,
-        partners=partners,
-        abstract=draft.abstract,
-        s3_areas=draft.s3_areas,
-        trl=draft.trl,
-        duration_months=draft.duration_months,
         warnings=version.warnings,
     )
+    return submitted_event(submitted, draft, config)
