@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Dialect, TypeDecorator, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -29,8 +30,23 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("connect_args", {"prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__"})
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server closed (restart, idle kill) is replaced before use, like pre-ping does.
+
+    asyncpg notices a closed socket by itself, so this costs no round trip; SQLAlchemy's pool_pre_ping on
+    asyncpg costs three per checkout (BEGIN, a statement, ROLLBACK), i.e. per request. A connection that
+    dies silently (no FIN) is noticed by its first statement instead, which fails that request and makes
+    SQLAlchemy invalidate the pool.
+    """
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the pooled connection was closed by the server")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

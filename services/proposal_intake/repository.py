@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import IdempotentSubmission, Proposal, ProposalVersion, RegionPartner
@@ -57,11 +59,19 @@ async def partners_of_region(
     return list((await session.execute(query)).scalars())
 
 
-async def replace_region_partners(session: AsyncSession, rows: list[RegionPartner], proposal_id: str) -> None:
-    for old in (await session.execute(select(RegionPartner).where(RegionPartner.proposal_id == proposal_id))).scalars():
-        await session.delete(old)
-    await session.flush()
-    session.add_all(rows)
+async def replace_region_partners(
+    session: AsyncSession, rows: list[dict[str, Any]], proposal_id: str, *, had_rows: bool = True
+) -> None:
+    """The proposal's partners by region become `rows` (RegionPartner column values), in two statements at
+    most: one DELETE, unless had_rows=False (never submitted: nothing to delete), and one bulk INSERT."""
+    if had_rows:
+        await session.execute(
+            delete(RegionPartner)
+            .where(RegionPartner.proposal_id == proposal_id)
+            .execution_options(synchronize_session="fetch")
+        )
+    if rows:
+        await session.execute(insert(RegionPartner), rows)
 
 
 async def idempotent_submission(session: AsyncSession, applicant_id: str, key: str) -> IdempotentSubmission | None:

@@ -32,7 +32,10 @@ Cursor = Annotated[str | None, Query(max_length=300)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
 
 
-def proposal_out(proposal: Proposal, response: Response | None = None) -> ProposalOut:
+def proposal_out(
+    proposal: Proposal, response: Response | None = None, draft: ProposalDraft | None = None
+) -> ProposalOut:
+    """`draft`: the proposal's draft already validated (as just stored), so it is not parsed again."""
     if response is not None:
         response.headers["ETag"] = etag(proposal)
     return ProposalOut(
@@ -42,7 +45,7 @@ def proposal_out(proposal: Proposal, response: Response | None = None) -> Propos
         status=proposal.status,
         revision=proposal.draft_revision,
         current_version=proposal.current_version,
-        draft=ProposalDraft.model_validate(proposal.draft),
+        draft=draft if draft is not None else ProposalDraft.model_validate(proposal.draft),
         created_at=proposal.created_at,
         updated_at=proposal.updated_at,
         withdrawn_at=proposal.withdrawn_at,
@@ -73,7 +76,8 @@ async def post_draft(
     consortium: Consortium,
     response: Response,
 ) -> ProposalOut:
-    return proposal_out(await create_draft(session, runtime, consortium, str(call_id), body), response)
+    proposal, draft = await create_draft(session, runtime, consortium, str(call_id), body)
+    return proposal_out(proposal, response, draft)
 
 
 @router.put(
@@ -90,8 +94,8 @@ async def put_draft(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> ProposalOut:
-    proposal = await update_draft(session, runtime, consortium, str(proposal_id), body, if_match)
-    return proposal_out(proposal, response)
+    proposal, draft = await update_draft(session, runtime, consortium, str(proposal_id), body, if_match)
+    return proposal_out(proposal, response, draft)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut, summary="A proposal (its owner or an agency)")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
 from shared.errors import Conflict, NotFound
 from shared.events import CallSnapshot
 from shared.http.auth import Principal, Role
-from shared.readmodel import load_call_copy
 
 from ..models import Proposal, call_copies
 from ..repository import get_proposal
@@ -33,7 +35,31 @@ def refuse_if_withdrawn(proposal: Proposal) -> None:
 
 
 async def call_of(session: AsyncSession, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
-    call = await load_call_copy(session, call_copies, call_id)
+    """The local copy of the call, read at every request (an amendment or a status change counts at once).
+
+    The stored snapshot is read as JSON text (CAST AS TEXT, or the driver would decode it); parsing and
+    validating it (a whole call configuration, every region's rules) is done once per distinct text, not
+    on every draft, pre-check and submission.
+    """
+    query = select(cast(call_copies.c.snapshot, Text)).where(call_copies.c.call_id == str(call_id))
+    text = (await session.execute(query)).scalar()
+    call = _parsed_call(text) if text is not None else None
     if call is None or call.configuration is None:
         raise NotFound(f"No published call {call_id}.")
     return call, call.configuration
+
+
+# Snapshot JSON text -> the parsed call. Exactly what load_call_copy returns for that text (same json.loads,
+# same validation); shared by the requests of this process, which only read it (never mutate the result).
+_PARSED_CALLS: dict[str, CallSnapshot] = {}
+_PARSED_CALLS_MAX = 32
+
+
+def _parsed_call(text: str) -> CallSnapshot:
+    call = _PARSED_CALLS.get(text)
+    if call is None:
+        call = CallSnapshot.model_validate(json.loads(text))
+        if len(_PARSED_CALLS) >= _PARSED_CALLS_MAX:
+            _PARSED_CALLS.pop(next(iter(_PARSED_CALLS)))  # the oldest: calls are few, amendments rare
+        _PARSED_CALLS[text] = call
+    return call

@@ -21,7 +21,8 @@ def etag(proposal: Proposal) -> str:
 
 async def create_draft(
     session: AsyncSession, runtime: Runtime, consortium: Principal, call_id: str, draft: ProposalDraft
-) -> Proposal:
+) -> tuple[Proposal, ProposalDraft]:
+    """The new proposal, and its draft as stored (partner keys given), for the answer without parsing it again."""
     call, config = await call_of(session, call_id)
     now = runtime.clock.now()
     if now >= config.deadline:
@@ -41,7 +42,7 @@ async def create_draft(
     )
     session.add(proposal)
     await session.flush()
-    return proposal
+    return proposal, keyed
 
 
 async def update_draft(
@@ -51,7 +52,7 @@ async def update_draft(
     proposal_id: str,
     draft: ProposalDraft,
     if_match: str | None,
-) -> Proposal:
+) -> tuple[Proposal, ProposalDraft]:
     proposal = await proposal_for(session, consortium, proposal_id, for_update=True)
     if if_match is None:
         raise PreconditionRequired(f"Send If-Match: {etag(proposal)} so that no one else's edit is overwritten.")
@@ -64,4 +65,4 @@ async def update_draft(
     proposal.draft_revision += 1
     proposal.updated_at = runtime.clock.now()
     await session.flush()
-    return proposal
+    return proposal, keyed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,13 +21,14 @@ from shared.events import ProposalSubmitted
 from shared.http.auth import Principal
 from shared.messaging.outbox import emit
 from shared.proposals import ProposalDraft
+from shared.rules.precheck import PrecheckReport
 from shared.service import Runtime
 
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
 from ..domain.precheck import consortium_failures, precheck_draft, regional_warnings
 from ..domain.submission import submission_window_error
-from ..models import IdempotentSubmission, Proposal, ProposalVersion, RegionPartner, audit_log
+from ..models import IdempotentSubmission, Proposal, ProposalVersion, audit_log
 from ..repository import get_version, idempotent_submission, replace_region_partners
 from .access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
 
@@ -46,8 +48,10 @@ async def submit_proposal(
     if refusal:
         raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
     draft = ProposalDraft.model_validate(proposal.draft)
-    _refuse_incomplete(draft, config)
-    version = _new_version(proposal, draft, config, consortium, now)
+    report = precheck_draft(draft, config)  # every rule once: hard consortium errors and regional warnings
+    _refuse_incomplete(draft, config, report)
+    first_submission = proposal.current_version == 0
+    version = _new_version(proposal, draft, report, consortium, now)
     session.add(version)
     if idempotency_key:
         session.add(
@@ -61,7 +65,9 @@ async def submit_proposal(
         )
     proposal.status, proposal.current_version, proposal.updated_at = "submitted", version.version, now
     await session.flush()
-    await replace_region_partners(session, _region_rows(proposal, draft, version.version), proposal.id)
+    await replace_region_partners(
+        session, _region_rows(proposal, draft, version.version), proposal.id, had_rows=not first_submission
+    )
     await emit(
         session,
         runtime.tables,
@@ -94,18 +100,18 @@ async def _earlier_receipt(
     return await get_version(session, stored.proposal_id, stored.version)
 
 
-def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration) -> None:
+def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration, report: PrecheckReport | None) -> None:
     errors = completeness_errors(draft, config)
     errors += [
         FieldError("partners" if v.partner_id else "consortium", f"{v.rule}: {v.reason}")
-        for v in consortium_failures(draft, config)
+        for v in consortium_failures(report)
     ]
     if errors:
         raise ValidationFailed(f"The proposal cannot be submitted yet ({len(errors)} problem(s)).", errors=errors)
 
 
 def _new_version(
-    proposal: Proposal, draft: ProposalDraft, config: CallConfiguration, consortium: Principal, now: datetime
+    proposal: Proposal, draft: ProposalDraft, report: PrecheckReport | None, consortium: Principal, now: datetime
 ) -> ProposalVersion:
     content = draft.model_dump(mode="json")
     return ProposalVersion(
@@ -113,23 +119,24 @@ def _new_version(
         version=proposal.current_version + 1,
         content=content,
         content_sha256=sha256_hex(content),
-        warnings=regional_warnings(precheck_draft(draft, config)),
+        warnings=regional_warnings(report),
         submitted_at=now,
         submitted_by=consortium.label,
     )
 
 
-def _region_rows(proposal: Proposal, draft: ProposalDraft, version: int) -> list[RegionPartner]:
+def _region_rows(proposal: Proposal, draft: ProposalDraft, version: int) -> list[dict[str, Any]]:
+    """The RegionPartner rows of this version (column values: inserted in bulk, no ORM objects needed)."""
     return [
-        RegionPartner(
-            proposal_id=proposal.id,
-            partner_key=p.key or "",
-            call_id=proposal.call_id,
-            region_code=p.region_code or "",
-            version=version,
-            partner=p.model_dump(mode="json"),
-            acronym=draft.acronym or "",
-        )
+        {
+            "proposal_id": proposal.id,
+            "partner_key": p.key or "",
+            "call_id": proposal.call_id,
+            "region_code": p.region_code or "",
+            "version": version,
+            "partner": p.model_dump(mode="json"),
+            "acronym": draft.acronym or "",
+        }
         for p in draft.partners
     ]
 
