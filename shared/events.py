@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.calls import CallConfiguration
 from shared.clock import Clock
-from shared.money import CurrencyCode, Money
+from shared.money import Amount, CurrencyCode, Money
 
 
 class Envelope(BaseModel):
@@ -222,6 +222,130 @@ class EligibilityDecided(EventData):
     dropped_partners: list[str] = Field(default_factory=list, description="Partner ids dropped by the policy")
 
 
+# --- joint_evaluation ------------------------------------------------------------------------
+
+
+class RankedProposal(BaseModel):
+    """One line of the ranking list: passing proposals carry a rank; the others say why not."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    proposal_id: uuid.UUID
+    acronym: str
+    status: Literal["passed", "not_passed", "ineligible"]
+    rank: int | None = None
+    scores: dict[str, Decimal] = Field(default_factory=dict, description="Consensus score per criterion key")
+    unweighted_total: Decimal | None = None
+    weighted_total: Decimal | None = None
+    reasons: list[str] = Field(default_factory=list)
+
+
+class EvaluationCompleted(EventData):
+    """Every eligible proposal has a final consensus: the ranking list is fixed."""
+
+    event_type: ClassVar[str] = "evaluation.completed.v1"
+
+    call_id: uuid.UUID
+    completed_at: datetime
+    ranking: list[RankedProposal] = Field(description="Passed by rank, then not passed, then ineligible")
+
+
+class RegionAmount(BaseModel):
+    """Money of one region, in the region's currency."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    region_code: str
+    amount: Amount
+    currency: CurrencyCode
+
+
+class FundingDecision(BaseModel):
+    """A passing proposal after the walk: funded, on the reserve list, or declined by a region."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    proposal_id: uuid.UUID
+    acronym: str
+    rank: int
+    status: Literal["funded", "reserve", "declined"]
+    requested: list[RegionAmount] = Field(description="Per region, its funded partners' requests, in its currency")
+    shortfall: list[RegionAmount] = Field(default_factory=list, description="Reserve: what each short region lacked")
+    cumulative_gap: list[RegionAmount] = Field(
+        default_factory=list, description="Reserve: the top-up per region that would fund the list down to here"
+    )
+    declined_by: list[str] = Field(default_factory=list)
+
+
+class RegionFunding(BaseModel):
+    """A region's budget after the walk, in its currency and in the reporting currency."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    region_code: str
+    budget: Money
+    allocated: Money
+    remaining: Money
+    funding_gap: Money
+    funded_proposals: int
+    budget_reporting: Money
+    allocated_reporting: Money
+    remaining_reporting: Money
+    funding_gap_reporting: Money
+
+
+class FundingTotals(BaseModel):
+    """Sums over the regions, in the reporting currency."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    budget: Money
+    allocated: Money
+    remaining: Money
+    funding_gap: Money
+
+
+class FundingDecided(EventData):
+    """The virtual common pot walked over the ranking; announced again (funding_version + 1) after a decline."""
+
+    event_type: ClassVar[str] = "funding.decided.v1"
+
+    call_id: uuid.UUID
+    funding_version: int
+    decided_at: datetime
+    trigger: str = Field(description="run, decline or withdrawal")
+    reporting_currency: str
+    proposals: list[FundingDecision] = Field(description="In rank order")
+    regions: list[RegionFunding]
+    totals: FundingTotals
+
+
+class ResultLine(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    proposal_id: uuid.UUID
+    acronym: str
+    rank: int | None = None
+    status: Literal["funded", "reserve", "declined", "not_passed", "ineligible"]
+    scores: dict[str, Decimal] = Field(default_factory=dict)
+    weighted_total: Decimal | None = None
+    grants: list[RegionAmount] = Field(default_factory=list, description="Funded: the grant of each region")
+
+
+class ResultsPublished(EventData):
+    """Every region confirmed its decisions: the consolidated results are public."""
+
+    event_type: ClassVar[str] = "results.published.v1"
+
+    call_id: uuid.UUID
+    published_at: datetime
+    funding_version: int
+    reporting_currency: str
+    results: list[ResultLine]
+    regions: list[RegionFunding]
+    totals: FundingTotals
+
+
 CALL_EVENTS: tuple[type[CallEvent], ...] = (CallPublished, CallOpened, CallClosed, CallAmended, CallStatusChanged)
 
 EVENT_MODELS: dict[str, type[EventData]] = {
@@ -235,5 +359,8 @@ EVENT_MODELS: dict[str, type[EventData]] = {
         ProposalSubmitted,
         ProposalWithdrawn,
         EligibilityDecided,
+        EvaluationCompleted,
+        FundingDecided,
+        ResultsPublished,
     )
 }

@@ -13,20 +13,27 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
-    from .api.routes import router
+    from .api import decisions, experts, routes, scoring
 
-    return [router]
+    return [routes.router, experts.router, scoring.router, decisions.router]
 
 
 SERVICE = ServiceDefinition(
     name="joint_evaluation",
     title="joint evaluation",
-    description="Eligible proposals await evaluation; experts score, one ranking list, the virtual common pot.",
+    description="One panel of independent experts scores every eligible proposal; one ranking list; each region "
+    "funds its own partners from its own budget (the virtual common pot); one consolidated result.",
     metadata=Base.metadata,
     tables=messaging,
     routers=_routers,
     subscriptions=handlers.subscriptions,
     settings_class=Settings,
+    tags=[
+        {"name": "evaluation", "description": "Proposals in evaluation, as agencies and evaluators see them"},
+        {"name": "experts", "description": "Evaluators, conflicts of interest, assignment"},
+        {"name": "scoring", "description": "Individual assessments and the consensus"},
+        {"name": "ranking and funding", "description": "Ranking, funding decisions, confirmations, results"},
+    ],
 )
 
 

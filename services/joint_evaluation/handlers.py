@@ -1,20 +1,24 @@
-"""Events joint_evaluation consumes: calls, submitted proposals, eligibility decisions."""
+"""Events joint_evaluation consumes: calls (local copy), submitted and withdrawn proposals, eligibility
+decisions."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import EligibilityDecided, Envelope, ProposalSubmitted, parse_data
+from shared.events import EligibilityDecided, Envelope, ProposalSubmitted, ProposalWithdrawn, parse_data
 from shared.messaging.bus import Subscription
 from shared.service import Runtime, call_copy_subscription, idempotent_subscription
 
 from .models import call_copies
-from .use_cases.record_proposal import record_eligibility, record_submission
+from .use_cases.record_proposal import record_eligibility, record_submission, record_withdrawal
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
     async def on_proposal_submitted(session: AsyncSession, envelope: Envelope) -> None:
         await record_submission(session, runtime, parse_data(envelope, ProposalSubmitted))
+
+    async def on_proposal_withdrawn(session: AsyncSession, envelope: Envelope) -> None:
+        await record_withdrawal(session, runtime, parse_data(envelope, ProposalWithdrawn))
 
     async def on_eligibility_decided(session: AsyncSession, envelope: Envelope) -> None:
         await record_eligibility(session, runtime, parse_data(envelope, EligibilityDecided))
@@ -24,7 +28,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
         idempotent_subscription(
             runtime,
             "joint_evaluation.proposals",
-            {"proposal.submitted": on_proposal_submitted},
+            {"proposal.submitted": on_proposal_submitted, "proposal.withdrawn": on_proposal_withdrawn},
             routing_keys=("proposal.*",),
         ),
         idempotent_subscription(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, MetaData, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import add_audit_table
@@ -18,8 +19,8 @@ class Base(DeclarativeBase):
 
 
 class EvaluationEntry(Base):
-    """A proposal as evaluation knows it. Filled from proposal.submitted and eligibility.decided,
-    in whichever order they arrive."""
+    """A proposal as evaluation knows it. Filled from proposal.submitted, eligibility.decided and
+    proposal.withdrawn, in whichever order they arrive."""
 
     __tablename__ = "evaluation_entries"
 
@@ -28,13 +29,163 @@ class EvaluationEntry(Base):
     proposal_version: Mapped[int] = mapped_column(Integer, default=0)
     acronym: Mapped[str | None] = mapped_column(String(50), nullable=True)
     title: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    abstract: Mapped[str | None] = mapped_column(Text, nullable=True)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # the proposal's S3 areas
+    partners: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # PartnerSnapshot, as JSON
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    eligibility_version: Mapped[int] = mapped_column(Integer, default=0)
+    eligibility_version: Mapped[int] = mapped_column(Integer, default=0)  # the proposal version decided
+    decision_version: Mapped[int] = mapped_column(Integer, default=0)
     eligibility: Mapped[str] = mapped_column(String(20), default="pending")  # pending | eligible | not_eligible
     eligibility_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ineligible_partners: Mapped[list[str]] = mapped_column(JSON, default=list)  # partner ids
+    dropped_partners: Mapped[list[str]] = mapped_column(JSON, default=list)  # partner ids
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_entries_call", "call_id", "proposal_id"),)
+
+    @property
+    def current_eligibility(self) -> str:
+        """The outcome, if it was decided on the version that counts; otherwise still pending."""
+        return self.eligibility if self.eligibility_version == self.proposal_version else "pending"
+
+    @property
+    def evaluable(self) -> bool:
+        return self.withdrawn_at is None and self.current_eligibility == "eligible"
+
+
+class Evaluator(Base):
+    """An independent expert registered by an agency for one call."""
+
+    __tablename__ = "evaluators"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(300))
+    organisation_legal_id: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    country: Mapped[str] = mapped_column(String(2))
+    region_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    expertise: Mapped[list[str]] = mapped_column(JSON)
+    max_load: Mapped[int] = mapped_column(Integer)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_evaluators_call", "call_id", "id"),)
+
+
+class DeclaredConflict(Base):
+    """An evaluator's own declaration of a conflict of interest with a proposal."""
+
+    __tablename__ = "declared_conflicts"
+
+    evaluator_id: Mapped[str] = mapped_column(ForeignKey("evaluators.id"), primary_key=True)
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_conflicts_proposal", "proposal_id"),)
+
+
+class AssignedPair(Base):
+    """One evaluator assigned to one proposal (removed when a conflict is declared later)."""
+
+    __tablename__ = "assignments"
+
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    evaluator_id: Mapped[str] = mapped_column(ForeignKey("evaluators.id"), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36))
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_assignments_call", "call_id", "proposal_id"),
+        Index("ix_assignments_evaluator", "evaluator_id", "proposal_id"),
+    )
+
+
+class Assessment(Base):
+    """One evaluator's scores and justifications for one proposal: a draft until submitted, then locked."""
+
+    __tablename__ = "assessments"
+
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    evaluator_id: Mapped[str] = mapped_column(ForeignKey("evaluators.id"), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36))
+    scores: Mapped[dict[str, str]] = mapped_column(JSON)  # criterion key -> decimal as text
+    justifications: Mapped[dict[str, str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # draft | submitted
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Consensus(Base):
+    """A proposal's consensus: the rapporteur's overrides, then the final scores once finalised."""
+
+    __tablename__ = "consensus"
+
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36), index=True)
+    overrides: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON)  # key -> {score, justification}
+    scores: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)  # final, once finalised
+    finalised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finalised_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CallProgress(Base):
+    """Where a call's evaluation stands; its row also serialises the call-wide steps (locked for update)."""
+
+    __tablename__ = "call_progress"
+
+    call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    shortfalls: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # of the latest assignment
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    ranking: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)  # fixed at completion
+    funding_version: Mapped[int] = mapped_column(Integer)  # 0: no funding decided yet
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FundingRound(Base):
+    """One version of the funding decisions: the funding.decided payload as announced."""
+
+    __tablename__ = "funding_rounds"
+
+    call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(20))  # run | decline | withdrawal
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class FundingDecline(Base):
+    """A region declines to fund its partners in a proposal: the walk skips the proposal from then on."""
+
+    __tablename__ = "funding_declines"
+
+    call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    declined_by: Mapped[str] = mapped_column(String(200))
+    declined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    funding_version: Mapped[int] = mapped_column(Integer)  # the version it declined
+
+
+class RegionConfirmation(Base):
+    """A region confirmed its part of the decisions; it holds while that part stays the same."""
+
+    __tablename__ = "region_confirmations"
+
+    call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    funding_version: Mapped[int] = mapped_column(Integer)
+    part: Mapped[list[list[str]]] = mapped_column(JSON)  # [proposal id, grant] of what it funds
+    confirmed_by: Mapped[str] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 messaging = add_messaging_tables(Base.metadata)

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, delete, exists, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import EvaluationEntry
+from .models import (
+    Assessment,
+    AssignedPair,
+    CallProgress,
+    Consensus,
+    DeclaredConflict,
+    EvaluationEntry,
+    Evaluator,
+    FundingDecline,
+    FundingRound,
+    RegionConfirmation,
+)
+
+Pair = tuple[str, str]  # (evaluator id, proposal id)
+
+
+# --- proposals -------------------------------------------------------------------------------------
 
 
 async def get_entry(session: AsyncSession, proposal_id: str, *, for_update: bool = False) -> EvaluationEntry | None:
@@ -18,16 +36,21 @@ async def get_entry(session: AsyncSession, proposal_id: str, *, for_update: bool
 
 
 async def entry_for_update(session: AsyncSession, proposal_id: str, call_id: str, now: datetime) -> EvaluationEntry:
-    """The entry, created empty if neither of its events was seen yet."""
+    """The entry, created empty if none of its events was seen yet."""
     entry = await get_entry(session, proposal_id, for_update=True)
     if entry is None:
         entry = EvaluationEntry(
             proposal_id=proposal_id,
             call_id=call_id,
             proposal_version=0,
+            topics=[],
+            partners=[],
             eligibility_version=0,
+            decision_version=0,
             eligibility="pending",
             eligibility_reasons=[],
+            ineligible_partners=[],
+            dropped_partners=[],
             updated_at=now,
         )
         session.add(entry)
@@ -35,9 +58,174 @@ async def entry_for_update(session: AsyncSession, proposal_id: str, call_id: str
 
 
 async def entries_of_call(
-    session: AsyncSession, call_id: str, *, after_id: str | None, limit: int
+    session: AsyncSession, call_id: str, *, after_id: str | None = None, limit: int | None = None
 ) -> list[EvaluationEntry]:
     query = select(EvaluationEntry).where(EvaluationEntry.call_id == call_id).order_by(EvaluationEntry.proposal_id)
     if after_id:
         query = query.where(EvaluationEntry.proposal_id > after_id)
-    return list((await session.execute(query.limit(limit))).scalars())
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+def evaluable() -> ColumnElement[bool]:
+    """SQL for EvaluationEntry.evaluable: eligible on the version that counts, not withdrawn."""
+    return and_(
+        EvaluationEntry.withdrawn_at.is_(None),
+        EvaluationEntry.eligibility == "eligible",
+        EvaluationEntry.eligibility_version == EvaluationEntry.proposal_version,
+    )
+
+
+async def evaluable_entries(session: AsyncSession, call_id: str) -> list[EvaluationEntry]:
+    query = select(EvaluationEntry).where(EvaluationEntry.call_id == call_id, evaluable())
+    return list((await session.execute(query.order_by(EvaluationEntry.proposal_id))).scalars())
+
+
+# --- evaluators and conflicts ------------------------------------------------------------------------
+
+
+async def get_evaluator(session: AsyncSession, evaluator_id: str) -> Evaluator | None:
+    return await session.get(Evaluator, evaluator_id)
+
+
+async def evaluators_of_call(
+    session: AsyncSession, call_id: str, *, after_id: str | None = None, limit: int | None = None
+) -> list[Evaluator]:
+    query = select(Evaluator).where(Evaluator.call_id == call_id).order_by(Evaluator.id)
+    if after_id:
+        query = query.where(Evaluator.id > after_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def get_declared_conflict(session: AsyncSession, evaluator_id: str, proposal_id: str) -> DeclaredConflict | None:
+    return await session.get(DeclaredConflict, (evaluator_id, proposal_id))
+
+
+async def declared_conflicts_of_call(session: AsyncSession, call_id: str) -> list[DeclaredConflict]:
+    query = select(DeclaredConflict).where(DeclaredConflict.call_id == call_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def declared_conflicts_of_proposal(session: AsyncSession, proposal_id: str) -> list[DeclaredConflict]:
+    query = select(DeclaredConflict).where(DeclaredConflict.proposal_id == proposal_id)
+    return list((await session.execute(query.order_by(DeclaredConflict.declared_at))).scalars())
+
+
+# --- assignment ---------------------------------------------------------------------------------------
+
+
+async def pairs_of_call(session: AsyncSession, call_id: str) -> list[AssignedPair]:
+    query = select(AssignedPair).where(AssignedPair.call_id == call_id)
+    return list((await session.execute(query.order_by(AssignedPair.proposal_id, AssignedPair.evaluator_id))).scalars())
+
+
+async def pairs_of_proposals(session: AsyncSession, proposal_ids: list[str]) -> list[AssignedPair]:
+    query = select(AssignedPair).where(AssignedPair.proposal_id.in_(proposal_ids))
+    return list((await session.execute(query.order_by(AssignedPair.proposal_id, AssignedPair.evaluator_id))).scalars())
+
+
+async def get_pair(session: AsyncSession, evaluator_id: str, proposal_id: str) -> AssignedPair | None:
+    return await session.get(AssignedPair, (proposal_id, evaluator_id))
+
+
+async def remove_pairs(session: AsyncSession, pairs: Iterable[Pair]) -> None:
+    """Remove the pairs and whatever their evaluators wrote for those proposals."""
+    keys = [(proposal_id, evaluator_id) for evaluator_id, proposal_id in pairs]
+    if not keys:
+        return
+    for model in (AssignedPair, Assessment):
+        columns = tuple_(model.proposal_id, model.evaluator_id)
+        await session.execute(delete(model).where(columns.in_(keys)))
+
+
+async def assigned_to(
+    session: AsyncSession, evaluator_id: str, *, after_id: str | None, limit: int
+) -> list[tuple[EvaluationEntry, Assessment | None]]:
+    """The evaluator's assigned proposals it may see (evaluable, no declared conflict), by proposal id."""
+    declared = exists().where(
+        DeclaredConflict.evaluator_id == evaluator_id, DeclaredConflict.proposal_id == AssignedPair.proposal_id
+    )
+    query = (
+        select(EvaluationEntry, Assessment)
+        .join(AssignedPair, AssignedPair.proposal_id == EvaluationEntry.proposal_id)
+        .outerjoin(
+            Assessment,
+            and_(Assessment.proposal_id == AssignedPair.proposal_id, Assessment.evaluator_id == evaluator_id),
+        )
+        .where(AssignedPair.evaluator_id == evaluator_id, evaluable(), ~declared)
+        .order_by(EvaluationEntry.proposal_id)
+        .limit(limit)
+    )
+    if after_id:
+        query = query.where(EvaluationEntry.proposal_id > after_id)
+    return [(entry, assessment) for entry, assessment in (await session.execute(query)).all()]
+
+
+# --- assessments and consensus ------------------------------------------------------------------------
+
+
+async def get_assessment(
+    session: AsyncSession, proposal_id: str, evaluator_id: str, *, for_update: bool = False
+) -> Assessment | None:
+    query = select(Assessment).where(Assessment.proposal_id == proposal_id, Assessment.evaluator_id == evaluator_id)
+    return (await session.execute(query.with_for_update() if for_update else query)).scalar_one_or_none()
+
+
+async def assessments_of(session: AsyncSession, proposal_id: str) -> list[Assessment]:
+    query = select(Assessment).where(Assessment.proposal_id == proposal_id).order_by(Assessment.evaluator_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def get_consensus(session: AsyncSession, proposal_id: str, *, for_update: bool = False) -> Consensus | None:
+    query = select(Consensus).where(Consensus.proposal_id == proposal_id)
+    return (await session.execute(query.with_for_update() if for_update else query)).scalar_one_or_none()
+
+
+async def consensus_of_call(session: AsyncSession, call_id: str) -> dict[str, Consensus]:
+    query = select(Consensus).where(Consensus.call_id == call_id)
+    return {c.proposal_id: c for c in (await session.execute(query)).scalars()}
+
+
+async def finalised_proposal_ids(session: AsyncSession, call_id: str) -> set[str]:
+    query = select(Consensus.proposal_id).where(Consensus.call_id == call_id, Consensus.finalised_at.is_not(None))
+    return set((await session.execute(query)).scalars())
+
+
+# --- the call's progress and its funding ----------------------------------------------------------------
+
+
+async def progress_for_update(session: AsyncSession, call_id: str, now: datetime) -> CallProgress:
+    """The call's progress row, locked (created on first use): call-wide steps queue on it."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    values = {"call_id": call_id, "shortfalls": [], "funding_version": 0, "updated_at": now}
+    await session.execute(dialect.insert(CallProgress).values(values).on_conflict_do_nothing())  # two first uses
+    query = select(CallProgress).where(CallProgress.call_id == call_id).with_for_update()
+    return (await session.execute(query)).scalar_one()
+
+
+async def get_progress(session: AsyncSession, call_id: str) -> CallProgress | None:
+    return await session.get(CallProgress, call_id)
+
+
+async def get_round(session: AsyncSession, call_id: str, version: int) -> FundingRound | None:
+    return await session.get(FundingRound, (call_id, version))
+
+
+async def declines_of_call(session: AsyncSession, call_id: str) -> list[FundingDecline]:
+    query = select(FundingDecline).where(FundingDecline.call_id == call_id)
+    return list((await session.execute(query.order_by(FundingDecline.declined_at))).scalars())
+
+
+async def confirmations_of_call(session: AsyncSession, call_id: str) -> dict[str, RegionConfirmation]:
+    query = select(RegionConfirmation).where(RegionConfirmation.call_id == call_id)
+    return {c.region_code: c for c in (await session.execute(query)).scalars()}
+
+
+async def withdrawn_proposal_ids(session: AsyncSession, call_id: str) -> set[str]:
+    query = select(EvaluationEntry.proposal_id).where(
+        EvaluationEntry.call_id == call_id, EvaluationEntry.withdrawn_at.is_not(None)
+    )
+    return set((await session.execute(query)).scalars())

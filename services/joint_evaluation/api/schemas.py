@@ -1,13 +1,31 @@
-"""Response bodies of joint_evaluation."""
+"""Request and response bodies of joint_evaluation."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.calls import RegionCode, Text
+from shared.events import FundingDecision, FundingTotals, RankedProposal, RegionFunding, ResultLine
+from shared.money import Money
+from shared.proposals import CountryCode, Email
 
 from ..domain.status import EvaluationStatus
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Justification = Annotated[str, StringConstraints(max_length=10_000)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- proposals ---------------------------------------------------------------------------------------
 
 
 class EntryOut(BaseModel):
@@ -20,3 +38,241 @@ class EntryOut(BaseModel):
     eligibility: str
     eligibility_reasons: list[str]
     status: EvaluationStatus
+
+
+class PartnerOut(BaseModel):
+    partner_id: str
+    organisation_name: str
+    legal_id: str | None
+    country: str | None
+    region_code: str
+    role: str
+    requested_funding: Money
+    funded: bool = Field(description="False for partners dropped, not eligible, or from outside the call (self-funded)")
+
+
+class AssessmentOut(BaseModel):
+    evaluator_id: str
+    status: str = Field(description="draft or submitted (locked)")
+    scores: dict[str, Decimal]
+    justifications: dict[str, str]
+    updated_at: datetime
+    submitted_at: datetime | None
+
+
+class CriterionConsensusOut(BaseModel):
+    criterion_key: str
+    score: Decimal | None = Field(description="Final, or as it would be now; None while nobody scored it")
+    mean: Decimal | None = Field(description="Unrounded mean of the submitted individual scores")
+    individual_count: int
+    overridden: bool
+    justification: str | None
+
+
+class DivergenceOut(BaseModel):
+    criterion_key: str
+    lowest: Decimal
+    highest: Decimal
+    spread: Decimal
+
+
+class ConsensusOut(BaseModel):
+    final: bool
+    finalised_at: datetime | None
+    criteria: list[CriterionConsensusOut]
+    divergence: list[DivergenceOut] = Field(description="Criteria whose individual scores differ by more than allowed")
+
+
+class ConflictOut(BaseModel):
+    evaluator_id: str
+    proposal_id: uuid.UUID
+    reason: str
+    declared_at: datetime
+
+
+class ProposalOut(EntryOut):
+    """A proposal in evaluation. An evaluator sees the proposal and its own assessment; the others' scores and the
+    consensus only once the consensus is final. An agency sees everything."""
+
+    abstract: str | None
+    topics: list[str]
+    partners: list[PartnerOut]
+    evaluator_ids: list[str] | None = None
+    own_assessment: AssessmentOut | None = None
+    assessments: list[AssessmentOut] | None = None
+    consensus: ConsensusOut | None = None
+    conflicts: list[ConflictOut] | None = None
+
+
+class MyProposalOut(BaseModel):
+    proposal_id: uuid.UUID
+    call_id: uuid.UUID
+    acronym: str | None
+    title: str | None
+    assessment: str = Field(description="not_started, draft or submitted")
+
+
+# --- experts ----------------------------------------------------------------------------------------------
+
+
+class EvaluatorIn(_In):
+    name: Text
+    email: Email
+    organisation: Text
+    organisation_legal_id: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=50)] | None
+    ) = None
+    country: CountryCode = Field(examples=["IT"])
+    region_code: RegionCode | None = Field(default=None, examples=["IT-25"])
+    expertise: list[Text] = Field(default_factory=list, max_length=50, description="Topics / S3 areas")
+    max_load: int = Field(ge=0, le=1000, description="At most this many proposals")
+
+
+class EvaluatorOut(BaseModel):
+    id: uuid.UUID
+    call_id: uuid.UUID
+    name: str
+    email: str
+    organisation: str
+    organisation_legal_id: str | None
+    country: str
+    region_code: str | None
+    expertise: list[str]
+    max_load: int
+    registered_at: datetime
+
+
+class TokenOut(BaseModel):
+    token: str = Field(description="Bearer token for the role evaluator:<id>")
+
+
+class RegisteredEvaluatorOut(TokenOut):
+    evaluator: EvaluatorOut
+
+
+class ConflictIn(_In):
+    reason: Reason
+
+
+class ConflictDeclaredOut(BaseModel):
+    conflict: ConflictOut
+    unassigned: bool = Field(description="The evaluator was taken off the proposal (its assessment discarded)")
+    replacements: list[str] = Field(description="Evaluators assigned in its place")
+
+
+class ShortfallOut(BaseModel):
+    proposal_id: uuid.UUID
+    acronym: str
+    assigned: int
+    needed: int
+    reason: str
+
+
+class AssignmentRunOut(BaseModel):
+    assigned_at: datetime
+    proposals: int
+    evaluators: int
+    pairs: int
+    added: int
+    removed: int
+    shortfalls: list[ShortfallOut] = Field(description="Proposals that could not be fully covered, and why")
+
+
+class AssignedProposalOut(BaseModel):
+    proposal_id: uuid.UUID
+    acronym: str | None
+    evaluator_ids: list[str]
+    needed: int
+    shortfall: str | None = Field(description="Why it is not fully covered, if it is not")
+
+
+class AssignmentPage(BaseModel):
+    assigned_at: datetime | None
+    items: list[AssignedProposalOut]
+    next_cursor: str | None = None
+
+
+# --- scoring ------------------------------------------------------------------------------------------------
+
+
+class AssessmentIn(_In):
+    scores: dict[str, Decimal] = Field(default_factory=dict, description="Criterion key -> score on the call's scale")
+    justifications: dict[str, Justification] = Field(default_factory=dict, description="Criterion key -> text")
+
+
+class ConsensusScoreIn(_In):
+    score: Decimal
+    justification: Reason
+
+
+class ConsensusIn(_In):
+    criteria: dict[str, ConsensusScoreIn] = Field(
+        default_factory=dict, description="The rapporteur's scores; criteria left out take the rounded mean"
+    )
+
+
+# --- ranking, funding, results ----------------------------------------------------------------------------
+
+
+class RankingPage(BaseModel):
+    completed_at: datetime | None = Field(description="Set once the ranking is fixed")
+    items: list[RankedProposal]
+    next_cursor: str | None = None
+    pending_consensus: list[uuid.UUID] = Field(description="Eligible proposals whose consensus is not final")
+    awaiting_eligibility: list[uuid.UUID]
+
+
+class CompletedOut(BaseModel):
+    completed_at: datetime
+    passed: int
+    not_passed: int
+    ineligible: int
+
+
+class RegionConfirmationOut(BaseModel):
+    region_code: str
+    funds_partners: bool
+    confirmed: bool = Field(description="Its current part is confirmed")
+    confirmed_at: datetime | None
+    confirmed_version: int | None
+
+
+class AllocationOut(BaseModel):
+    reporting_currency: str
+    proposals: list[FundingDecision] = Field(description="Passing proposals in rank order")
+    regions: list[RegionFunding]
+    totals: FundingTotals | None = Field(description="In the reporting currency; agencies only")
+
+
+class FundingOut(AllocationOut):
+    call_id: uuid.UUID
+    funding_version: int
+    decided_at: datetime
+    trigger: str
+    confirmations: list[RegionConfirmationOut]
+    final: bool = Field(description="Every region funding partners has confirmed its part")
+    published_at: datetime | None
+
+
+class SimulationIn(_In):
+    top_ups: dict[str, Amount] = Field(default_factory=dict, description="Region code -> amount in its currency")
+
+
+class ConfirmationIn(_In):
+    decision: Literal["confirm", "decline"]
+    proposal_id: uuid.UUID | None = Field(default=None, description="To decline: the proposal")
+    reason: Reason | None = Field(default=None, description="To decline: why")
+    funding_version: int | None = Field(default=None, description="Refused (409) if the decisions changed since")
+
+
+class ResultsOut(BaseModel):
+    call_id: uuid.UUID
+    funding_version: int
+    reporting_currency: str
+    criteria: list[str]
+    final: bool
+    published_at: datetime | None
+    results: list[ResultLine]
+    regions: list[RegionFunding] = Field(description="Budget, allocation, remainder and funding gap per region")
+    totals: FundingTotals
+    confirmations: list[RegionConfirmationOut]

@@ -1,1 +1,2 @@
-"""Pure evaluation logic: scoring, consensus, ranking, allocation, assignment (no I/O)."""
+"""Pure evaluation logic (no I/O): scoring and consensus, ranking, allocation, assignment, and the rules the
+service adds around them: conflicts of interest, assessments, requests per region, consolidated results."""

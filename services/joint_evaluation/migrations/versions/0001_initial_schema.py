@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 05:13:24.876697
+Create Date: 2026-11-22 06:04:55.280399
 """
 
 from collections.abc import Sequence
@@ -46,22 +46,94 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("call_id"),
     )
     op.create_table(
+        "call_progress",
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("assigned_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("shortfalls", sa.JSON(), nullable=False),
+        sa.Column("completed_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("ranking", sa.JSON(), nullable=True),
+        sa.Column("funding_version", sa.Integer(), nullable=False),
+        sa.Column("published_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("call_id"),
+    )
+    op.create_table(
+        "consensus",
+        sa.Column("proposal_id", sa.String(length=36), nullable=False),
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("overrides", sa.JSON(), nullable=False),
+        sa.Column("scores", sa.JSON(), nullable=True),
+        sa.Column("finalised_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("finalised_by", sa.String(length=200), nullable=True),
+        sa.Column("updated_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("proposal_id"),
+    )
+    with op.batch_alter_table("consensus", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consensus_call_id"), ["call_id"], unique=False)
+
+    op.create_table(
         "evaluation_entries",
         sa.Column("proposal_id", sa.String(length=36), nullable=False),
         sa.Column("call_id", sa.String(length=36), nullable=False),
         sa.Column("proposal_version", sa.Integer(), nullable=False),
         sa.Column("acronym", sa.String(length=50), nullable=True),
         sa.Column("title", sa.String(length=300), nullable=True),
+        sa.Column("abstract", sa.Text(), nullable=True),
+        sa.Column("topics", sa.JSON(), nullable=False),
+        sa.Column("partners", sa.JSON(), nullable=False),
         sa.Column("submitted_at", shared.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("eligibility_version", sa.Integer(), nullable=False),
+        sa.Column("decision_version", sa.Integer(), nullable=False),
         sa.Column("eligibility", sa.String(length=20), nullable=False),
         sa.Column("eligibility_reasons", sa.JSON(), nullable=False),
+        sa.Column("ineligible_partners", sa.JSON(), nullable=False),
+        sa.Column("dropped_partners", sa.JSON(), nullable=False),
+        sa.Column("withdrawn_at", shared.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", shared.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("proposal_id"),
     )
     with op.batch_alter_table("evaluation_entries", schema=None) as batch_op:
         batch_op.create_index("ix_entries_call", ["call_id", "proposal_id"], unique=False)
 
+    op.create_table(
+        "evaluators",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("organisation", sa.String(length=300), nullable=False),
+        sa.Column("organisation_legal_id", sa.String(length=50), nullable=True),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=True),
+        sa.Column("expertise", sa.JSON(), nullable=False),
+        sa.Column("max_load", sa.Integer(), nullable=False),
+        sa.Column("registered_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("evaluators", schema=None) as batch_op:
+        batch_op.create_index("ix_evaluators_call", ["call_id", "id"], unique=False)
+
+    op.create_table(
+        "funding_declines",
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("proposal_id", sa.String(length=36), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("declined_by", sa.String(length=200), nullable=False),
+        sa.Column("declined_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("funding_version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("call_id", "proposal_id", "region_code"),
+    )
+    op.create_table(
+        "funding_rounds",
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("trigger", sa.String(length=20), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=False),
+        sa.Column("decided_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("call_id", "version"),
+    )
     op.create_table(
         "inbox",
         sa.Column("consumer", sa.String(length=100), nullable=False),
@@ -94,11 +166,80 @@ def upgrade() -> None:
             sqlite_where=sa.text("published_at IS NULL"),
         )
 
+    op.create_table(
+        "region_confirmations",
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("funding_version", sa.Integer(), nullable=False),
+        sa.Column("part", sa.JSON(), nullable=False),
+        sa.Column("confirmed_by", sa.String(length=200), nullable=False),
+        sa.Column("confirmed_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("call_id", "region_code"),
+    )
+    op.create_table(
+        "assessments",
+        sa.Column("proposal_id", sa.String(length=36), nullable=False),
+        sa.Column("evaluator_id", sa.String(length=36), nullable=False),
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("scores", sa.JSON(), nullable=False),
+        sa.Column("justifications", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("updated_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["evaluator_id"],
+            ["evaluators.id"],
+        ),
+        sa.PrimaryKeyConstraint("proposal_id", "evaluator_id"),
+    )
+    op.create_table(
+        "assignments",
+        sa.Column("proposal_id", sa.String(length=36), nullable=False),
+        sa.Column("evaluator_id", sa.String(length=36), nullable=False),
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("assigned_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["evaluator_id"],
+            ["evaluators.id"],
+        ),
+        sa.PrimaryKeyConstraint("proposal_id", "evaluator_id"),
+    )
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.create_index("ix_assignments_call", ["call_id", "proposal_id"], unique=False)
+        batch_op.create_index("ix_assignments_evaluator", ["evaluator_id", "proposal_id"], unique=False)
+
+    op.create_table(
+        "declared_conflicts",
+        sa.Column("evaluator_id", sa.String(length=36), nullable=False),
+        sa.Column("proposal_id", sa.String(length=36), nullable=False),
+        sa.Column("call_id", sa.String(length=36), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("declared_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["evaluator_id"],
+            ["evaluators.id"],
+        ),
+        sa.PrimaryKeyConstraint("evaluator_id", "proposal_id"),
+    )
+    with op.batch_alter_table("declared_conflicts", schema=None) as batch_op:
+        batch_op.create_index("ix_conflicts_proposal", ["proposal_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("declared_conflicts", schema=None) as batch_op:
+        batch_op.drop_index("ix_conflicts_proposal")
+
+    op.drop_table("declared_conflicts")
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_index("ix_assignments_evaluator")
+        batch_op.drop_index("ix_assignments_call")
+
+    op.drop_table("assignments")
+    op.drop_table("assessments")
+    op.drop_table("region_confirmations")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_outbox_unpublished",
@@ -108,10 +249,21 @@ def downgrade() -> None:
 
     op.drop_table("outbox")
     op.drop_table("inbox")
+    op.drop_table("funding_rounds")
+    op.drop_table("funding_declines")
+    with op.batch_alter_table("evaluators", schema=None) as batch_op:
+        batch_op.drop_index("ix_evaluators_call")
+
+    op.drop_table("evaluators")
     with op.batch_alter_table("evaluation_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_entries_call")
 
     op.drop_table("evaluation_entries")
+    with op.batch_alter_table("consensus", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consensus_call_id"))
+
+    op.drop_table("consensus")
+    op.drop_table("call_progress")
     op.drop_table("call_copies")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_entity")

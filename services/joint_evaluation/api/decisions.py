@@ -1,0 +1,196 @@
+"""Routes of joint_evaluation: the ranking list, the funding decisions and their regional confirmation, the
+consolidated results. A region sees and decides only its own part."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from shared.errors import FieldError, NotFound, ValidationFailed
+from shared.http.auth import Principal, Role, require
+from shared.pagination import decode_cursor, encode_cursor
+from shared.service import DbSession, RuntimeDep
+
+from ..domain.results import results_csv
+from ..use_cases.access import call_config
+from ..use_cases.complete_ranking import complete_ranking
+from ..use_cases.confirm_funding import confirm_funding
+from ..use_cases.decide_funding import run_funding
+from ..use_cases.publish_results import publish_results
+from ..use_cases.ranking import current_ranking
+from ..use_cases.simulate_funding import simulate_funding
+from ..use_cases.views import funding_state, results_state
+from .presenters import allocation_out, funding_out, results_out
+from .schemas import (
+    AllocationOut,
+    CompletedOut,
+    ConfirmationIn,
+    FundingOut,
+    RankingPage,
+    ResultsOut,
+    SimulationIn,
+)
+
+router = APIRouter(tags=["ranking and funding"])
+Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
+Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
+Region = Annotated[Principal, Depends(require(Role.REGION))]
+
+
+@router.get(
+    "/calls/{call_id}/ranking",
+    response_model=RankingPage,
+    summary="The ranking list over the final consensus scores (agency): passed by rank, then not passed and "
+    "ineligible, with reasons",
+)
+async def get_ranking(
+    call_id: uuid.UUID,
+    session: DbSession,
+    _: Agency,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> RankingPage:
+    view = await current_ranking(session, str(call_id), await call_config(session, str(call_id)))
+    start = _position(cursor)
+    end = start + limit
+    return RankingPage(
+        completed_at=view.completed_at,
+        items=view.ranking[start:end],
+        next_cursor=encode_cursor(end) if end < len(view.ranking) else None,
+        pending_consensus=[uuid.UUID(pid) for pid in view.pending_consensus],
+        awaiting_eligibility=[uuid.UUID(pid) for pid in view.awaiting_eligibility],
+    )
+
+
+@router.post(
+    "/calls/{call_id}/ranking/complete",
+    response_model=CompletedOut,
+    summary="Fix the ranking once every eligible proposal has a final consensus; announces evaluation.completed",
+)
+async def post_complete(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> CompletedOut:
+    view = await complete_ranking(session, runtime, agency, str(call_id))
+    assert view.completed_at is not None
+    statuses = [line.status for line in view.ranking]
+    return CompletedOut(
+        completed_at=view.completed_at,
+        passed=statuses.count("passed"),
+        not_passed=statuses.count("not_passed"),
+        ineligible=statuses.count("ineligible"),
+    )
+
+
+@router.post(
+    "/calls/{call_id}/funding",
+    response_model=FundingOut,
+    summary="Decide the funding by the virtual common pot over the ranking (agency); announces funding.decided",
+)
+async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> FundingOut:
+    await run_funding(session, runtime, agency, str(call_id))
+    return funding_out(await funding_state(session, str(call_id)), None)
+
+
+@router.get(
+    "/calls/{call_id}/funding",
+    response_model=FundingOut,
+    summary="The current funding decisions: all of them for an agency, its own part for a region",
+)
+async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) -> FundingOut:
+    region = await _own_region(session, call_id, reader)
+    return funding_out(await funding_state(session, str(call_id)), region)
+
+
+@router.post(
+    "/calls/{call_id}/funding/simulate",
+    response_model=AllocationOut,
+    summary="What if: the funding with regional budgets topped up (agency); nothing is stored",
+)
+async def post_simulation(
+    call_id: uuid.UUID, body: SimulationIn, session: DbSession, runtime: RuntimeDep, _: Agency
+) -> AllocationOut:
+    return allocation_out(await simulate_funding(session, runtime, str(call_id), body.top_ups))
+
+
+@router.post(
+    "/calls/{call_id}/funding/regions/{region_code}/confirmation",
+    response_model=FundingOut,
+    summary="The region confirms its part of the decisions, or declines one proposal with a reason (the walk is "
+    "then redone and announced)",
+)
+async def post_confirmation(
+    call_id: uuid.UUID, region_code: str, body: ConfirmationIn, session: DbSession, runtime: RuntimeDep, region: Region
+) -> FundingOut:
+    if body.decision == "decline":
+        missing = [
+            FieldError(name, "needed to decline") for name in ("proposal_id", "reason") if not getattr(body, name)
+        ]
+        if missing:
+            raise ValidationFailed("A decline names the proposal and gives a reason.", errors=missing)
+    await confirm_funding(
+        session,
+        runtime,
+        region,
+        str(call_id),
+        region_code,
+        body.decision,
+        proposal_id=str(body.proposal_id) if body.proposal_id else None,
+        reason=body.reason,
+        funding_version=body.funding_version,
+    )
+    return funding_out(await funding_state(session, str(call_id)), region_code)
+
+
+@router.get(
+    "/calls/{call_id}/results",
+    response_model=ResultsOut,
+    summary="The consolidated results: one list, grants per region, totals per region and in the reporting currency",
+)
+async def get_results(call_id: uuid.UUID, session: DbSession, _: Agency) -> ResultsOut:
+    return results_out(await results_state(session, str(call_id)))
+
+
+@router.get(
+    "/calls/{call_id}/results.csv",
+    response_class=Response,
+    summary="The consolidated results as CSV: the list, then the totals per region",
+    responses={200: {"content": {"text/csv": {}}, "description": "The results as CSV"}},
+)
+async def get_results_csv(call_id: uuid.UUID, session: DbSession, _: Agency) -> Response:
+    state = await results_state(session, str(call_id))
+    criteria = [criterion.key for criterion in state.config.evaluation.criteria]
+    return Response(
+        content=results_csv(state.lines, criteria, state.funding.decided),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="results-{state.config.code}.csv"'},
+    )
+
+
+@router.post(
+    "/calls/{call_id}/results/publish",
+    response_model=ResultsOut,
+    summary="Publish the results once every region funding partners has confirmed (agency); announces "
+    "results.published",
+)
+async def post_publish(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> ResultsOut:
+    return results_out(await publish_results(session, runtime, agency, str(call_id)))
+
+
+def _position(cursor: str | None) -> int:
+    """Where a page of the ranking starts: the list is computed whole, so a cursor is a position in it."""
+    position = decode_cursor(cursor, 1)[0] if cursor else 0
+    if not isinstance(position, int) or position < 0:
+        raise ValidationFailed(
+            "The cursor is not one this API issued.", errors=[FieldError("cursor", "invalid cursor", "query")]
+        )
+    return position
+
+
+async def _own_region(session: DbSession, call_id: uuid.UUID, reader: Principal) -> str | None:
+    """None for an agency; for a region, its code, if it takes part in the call (404 otherwise)."""
+    if reader.role is not Role.REGION:
+        return None
+    config = await call_config(session, str(call_id))
+    if config.region(reader.scope or "") is None:
+        raise NotFound(f"No call {call_id} for {reader.label}.")
+    return reader.scope

@@ -1,0 +1,206 @@
+"""How joint_evaluation shows its state: one mapping from models to response bodies per kind of thing."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from shared.clock import as_utc
+from shared.events import FundingDecided
+
+from ..domain.assessment import canonical
+from ..domain.funding import for_region
+from ..models import Assessment, DeclaredConflict, EvaluationEntry, Evaluator
+from ..use_cases.access import partners_of
+from ..use_cases.views import FundingState, ProposalState, RegionStatus, ResultsState, status_of
+from .schemas import (
+    AllocationOut,
+    AssessmentOut,
+    ConflictOut,
+    ConsensusOut,
+    CriterionConsensusOut,
+    DivergenceOut,
+    EntryOut,
+    EvaluatorOut,
+    FundingOut,
+    PartnerOut,
+    ProposalOut,
+    RegionConfirmationOut,
+    ResultsOut,
+)
+
+MEAN_PLACES = Decimal("0.001")  # a mean is shown to the thousandth: 3.333, not 3.3333333333333333
+
+
+def entry_out(entry: EvaluationEntry, *, assigned: bool, final: bool) -> EntryOut:
+    return EntryOut(
+        proposal_id=uuid.UUID(entry.proposal_id),
+        call_id=uuid.UUID(entry.call_id),
+        proposal_version=entry.proposal_version,
+        acronym=entry.acronym,
+        title=entry.title,
+        submitted_at=as_utc(entry.submitted_at) if entry.submitted_at else None,
+        eligibility=entry.current_eligibility,
+        eligibility_reasons=entry.eligibility_reasons,
+        status=status_of(entry, assigned=assigned, final=final),
+    )
+
+
+def proposal_out(
+    state: ProposalState,
+    *,
+    own_assessment: AssessmentOut | None = None,
+    evaluator_ids: list[str] | None = None,
+    assessments: list[AssessmentOut] | None = None,
+    consensus: ConsensusOut | None = None,
+    conflicts: list[ConflictOut] | None = None,
+) -> ProposalOut:
+    entry = state.entry
+    excluded = {*entry.dropped_partners, *entry.ineligible_partners}
+    partners = [
+        PartnerOut(
+            partner_id=p.partner_id,
+            organisation_name=p.organisation_name,
+            legal_id=p.legal_id,
+            country=p.country,
+            region_code=p.region_code,
+            role=p.role,
+            requested_funding=p.requested_funding,
+            funded=p.partner_id not in excluded,
+        )
+        for p in partners_of(entry)
+    ]
+    summary = entry_out(entry, assigned=bool(state.evaluator_ids), final=state.final)
+    return ProposalOut(
+        **summary.model_dump(),
+        abstract=entry.abstract,
+        topics=entry.topics,
+        partners=partners,
+        own_assessment=own_assessment,
+        evaluator_ids=evaluator_ids,
+        assessments=assessments,
+        consensus=consensus,
+        conflicts=conflicts,
+    )
+
+
+def for_agency(state: ProposalState) -> ProposalOut:
+    return proposal_out(
+        state,
+        evaluator_ids=state.evaluator_ids,
+        assessments=[assessment_out(a) for a in state.assessments],
+        consensus=consensus_out(state),
+        conflicts=[conflict_out(c) for c in state.conflicts],
+    )
+
+
+def for_evaluator(state: ProposalState, evaluator_id: str) -> ProposalOut:
+    own = next((a for a in state.assessments if a.evaluator_id == evaluator_id), None)
+    if not state.final:  # never the others' scores before the consensus is final
+        return proposal_out(state, own_assessment=assessment_out(own) if own else None)
+    return proposal_out(
+        state,
+        own_assessment=assessment_out(own) if own else None,
+        assessments=[assessment_out(a) for a in state.assessments if a.status == "submitted"],
+        consensus=consensus_out(state),
+    )
+
+
+def assessment_out(assessment: Assessment) -> AssessmentOut:
+    return AssessmentOut(
+        evaluator_id=assessment.evaluator_id,
+        status=assessment.status,
+        scores={key: Decimal(value) for key, value in assessment.scores.items()},
+        justifications=assessment.justifications,
+        updated_at=assessment.updated_at,
+        submitted_at=assessment.submitted_at,
+    )
+
+
+def consensus_out(state: ProposalState) -> ConsensusOut:
+    consensus = state.consensus
+    final_scores = consensus.scores if consensus is not None and consensus.scores is not None else {}
+    criteria = []
+    for key, item in state.preview.items():
+        score = Decimal(final_scores[key]) if key in final_scores else canonical(item.value if item else None)
+        criteria.append(
+            CriterionConsensusOut(
+                criterion_key=key,
+                score=score,
+                mean=canonical(item.mean.quantize(MEAN_PLACES)) if item and item.mean is not None else None,
+                individual_count=item.individual_count if item else 0,
+                overridden=item.overridden if item else False,
+                justification=item.justification if item else None,
+            )
+        )
+    return ConsensusOut(
+        final=state.final,
+        finalised_at=consensus.finalised_at if consensus else None,
+        criteria=criteria,
+        divergence=[
+            DivergenceOut(criterion_key=f.criterion_key, lowest=f.lowest, highest=f.highest, spread=f.spread)
+            for f in state.divergence
+        ],
+    )
+
+
+def evaluator_out(evaluator: Evaluator) -> EvaluatorOut:
+    return EvaluatorOut.model_validate(evaluator, from_attributes=True)
+
+
+def conflict_out(conflict: DeclaredConflict) -> ConflictOut:
+    return ConflictOut.model_validate(conflict, from_attributes=True)
+
+
+def allocation_out(decided: FundingDecided) -> AllocationOut:
+    return AllocationOut(
+        reporting_currency=decided.reporting_currency,
+        proposals=decided.proposals,
+        regions=decided.regions,
+        totals=decided.totals,
+    )
+
+
+def funding_out(state: FundingState, region_code: str | None) -> FundingOut:
+    """Everything for an agency (region_code None); only its own part for a region."""
+    decided = state.decided if region_code is None else for_region(state.decided, region_code)
+    regions = [r for r in state.regions if region_code in (None, r.region_code)]
+    return FundingOut(
+        call_id=decided.call_id,
+        funding_version=decided.funding_version,
+        decided_at=decided.decided_at,
+        trigger=decided.trigger,
+        reporting_currency=decided.reporting_currency,
+        proposals=decided.proposals,
+        regions=decided.regions,
+        totals=decided.totals if region_code is None else None,
+        confirmations=[confirmation_out(r) for r in regions],
+        final=state.final,
+        published_at=state.published_at,
+    )
+
+
+def results_out(state: ResultsState) -> ResultsOut:
+    decided = state.funding.decided
+    return ResultsOut(
+        call_id=decided.call_id,
+        funding_version=decided.funding_version,
+        reporting_currency=decided.reporting_currency,
+        criteria=[criterion.key for criterion in state.config.evaluation.criteria],
+        final=state.funding.final,
+        published_at=state.funding.published_at,
+        results=state.lines,
+        regions=decided.regions,
+        totals=decided.totals,
+        confirmations=[confirmation_out(r) for r in state.funding.regions],
+    )
+
+
+def confirmation_out(status: RegionStatus) -> RegionConfirmationOut:
+    return RegionConfirmationOut(
+        region_code=status.region_code,
+        funds_partners=status.funds_partners,
+        confirmed=status.confirmed,
+        confirmed_at=status.confirmed_at,
+        confirmed_version=status.confirmed_version,
+    )

@@ -1,0 +1,81 @@
+"""Routes of joint_evaluation: evaluators' assessments, and the consensus the agency finalises."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from shared.errors import NotFound
+from shared.http.auth import Principal, Role, require
+from shared.service import DbSession, RuntimeDep
+
+from ..repository import get_assessment
+from ..use_cases.access import entry_of, proposal_for_evaluator
+from ..use_cases.finalise_consensus import finalise_consensus
+from ..use_cases.save_assessment import save_assessment
+from ..use_cases.set_consensus import set_consensus
+from ..use_cases.submit_assessment import submit_assessment
+from ..use_cases.views import proposal_state
+from .presenters import assessment_out, consensus_out
+from .schemas import AssessmentIn, AssessmentOut, ConsensusIn, ConsensusOut
+
+router = APIRouter(tags=["scoring"])
+Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
+Expert = Annotated[Principal, Depends(require(Role.EVALUATOR))]
+
+
+@router.get("/proposals/{proposal_id}/assessment", response_model=AssessmentOut, summary="Your own assessment")
+async def get_own_assessment(proposal_id: uuid.UUID, session: DbSession, expert: Expert) -> AssessmentOut:
+    _, evaluator, _ = await proposal_for_evaluator(session, expert, str(proposal_id))
+    assessment = await get_assessment(session, str(proposal_id), evaluator.id)
+    if assessment is None:
+        raise NotFound(f"No assessment of {proposal_id} by {expert.label} yet.")
+    return assessment_out(assessment)
+
+
+@router.put(
+    "/proposals/{proposal_id}/assessment",
+    response_model=AssessmentOut,
+    summary="Save a draft: scores on the call's scale and a justification per criterion (409 once submitted)",
+)
+async def put_assessment(
+    proposal_id: uuid.UUID, body: AssessmentIn, session: DbSession, runtime: RuntimeDep, expert: Expert
+) -> AssessmentOut:
+    assessment = await save_assessment(session, runtime, expert, str(proposal_id), body.scores, body.justifications)
+    return assessment_out(assessment)
+
+
+@router.post(
+    "/proposals/{proposal_id}/assessment/submit",
+    response_model=AssessmentOut,
+    summary="Submit the assessment: complete, then locked (422 lists what is missing)",
+)
+async def post_submit(proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, expert: Expert) -> AssessmentOut:
+    return assessment_out(await submit_assessment(session, runtime, expert, str(proposal_id)))
+
+
+@router.put(
+    "/proposals/{proposal_id}/consensus",
+    response_model=ConsensusOut,
+    summary="The rapporteur's consensus scores, each with a justification (agency); other criteria take the mean",
+)
+async def put_consensus(
+    proposal_id: uuid.UUID, body: ConsensusIn, session: DbSession, runtime: RuntimeDep, agency: Agency
+) -> ConsensusOut:
+    overrides = {key: (item.score, item.justification) for key, item in body.criteria.items()}
+    await set_consensus(session, runtime, agency, str(proposal_id), overrides)
+    return consensus_out(await proposal_state(session, await entry_of(session, str(proposal_id))))
+
+
+@router.post(
+    "/proposals/{proposal_id}/consensus/finalise",
+    response_model=ConsensusOut,
+    summary="Finalise the consensus once every assigned evaluator has submitted (agency)",
+)
+async def post_finalise(
+    proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency
+) -> ConsensusOut:
+    await finalise_consensus(session, runtime, agency, str(proposal_id))
+    return consensus_out(await proposal_state(session, await entry_of(session, str(proposal_id))))

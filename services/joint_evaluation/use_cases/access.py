@@ -1,0 +1,128 @@
+"""Who may see which proposal, and the call's rules as the domain wants them.
+
+An evaluator sees only proposals assigned to it, still in evaluation and without a conflict of interest; any
+other proposal is 404 for it, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.calls import CallConfiguration
+from shared.errors import Conflict, NotFound
+from shared.events import PartnerSnapshot
+from shared.http.auth import Principal
+from shared.readmodel import load_call_copy
+
+from ..domain.conflicts import ConflictPolicy, ExpertFacts, PartnerFacts, conflict_reasons
+from ..domain.scoring import EvaluationRules, EvaluatorScores, RapporteurOverride
+from ..models import Assessment, CallProgress, Consensus, EvaluationEntry, Evaluator, call_copies
+from ..repository import get_declared_conflict, get_entry, get_evaluator, get_pair
+
+
+async def call_config(session: AsyncSession, call_id: str) -> CallConfiguration:
+    call = await load_call_copy(session, call_copies, call_id)
+    if call is None or call.configuration is None:
+        raise NotFound(f"No published call {call_id}.")
+    return call.configuration
+
+
+def evaluation_rules(config: CallConfiguration) -> EvaluationRules:
+    return EvaluationRules.model_validate(config.evaluation.model_dump())
+
+
+def conflict_policy(config: CallConfiguration) -> ConflictPolicy:
+    policy = config.evaluation.conflict_of_interest
+    return ConflictPolicy(same_region=policy.same_region, same_country=policy.same_country)
+
+
+def partners_of(entry: EvaluationEntry) -> list[PartnerSnapshot]:
+    return [PartnerSnapshot.model_validate(partner) for partner in entry.partners]
+
+
+def partner_facts(entry: EvaluationEntry) -> list[PartnerFacts]:
+    return [
+        PartnerFacts(p.organisation_name, p.region_code, legal_id=p.legal_id, country=p.country)
+        for p in partners_of(entry)
+    ]
+
+
+def expert_facts(evaluator: Evaluator) -> ExpertFacts:
+    return ExpertFacts(
+        evaluator_id=evaluator.id,
+        organisation=evaluator.organisation,
+        country=evaluator.country,
+        legal_id=evaluator.organisation_legal_id,
+        region_code=evaluator.region_code,
+    )
+
+
+def submitted_scores(assessments: list[Assessment], rules: EvaluationRules) -> list[EvaluatorScores]:
+    """The submitted individual scores, on the call's current criteria."""
+    keys = {criterion.key for criterion in rules.criteria}
+    return [
+        EvaluatorScores(a.evaluator_id, {k: Decimal(v) for k, v in a.scores.items() if k in keys})
+        for a in assessments
+        if a.status == "submitted"
+    ]
+
+
+def overrides_of(consensus: Consensus | None) -> list[RapporteurOverride]:
+    if consensus is None:
+        return []
+    return [
+        RapporteurOverride(key, Decimal(value["score"]), value["justification"])
+        for key, value in consensus.overrides.items()
+    ]
+
+
+async def evaluator_of(session: AsyncSession, principal: Principal) -> Evaluator:
+    evaluator = await get_evaluator(session, principal.scope or "")
+    if evaluator is None:
+        raise NotFound(f"No evaluator {principal.scope}.")
+    return evaluator
+
+
+async def entry_of(session: AsyncSession, proposal_id: str, *, for_update: bool = False) -> EvaluationEntry:
+    entry = await get_entry(session, proposal_id, for_update=for_update)
+    if entry is None:
+        raise NotFound(f"No proposal {proposal_id} in evaluation.")
+    return entry
+
+
+async def proposal_for_evaluator(
+    session: AsyncSession, principal: Principal, proposal_id: str
+) -> tuple[EvaluationEntry, Evaluator, CallConfiguration]:
+    """The proposal, if assigned to this evaluator, in evaluation and free of conflicts; 404 otherwise."""
+    evaluator = await evaluator_of(session, principal)
+    entry = await get_entry(session, proposal_id)
+    hidden = NotFound(f"No proposal {proposal_id} for {principal.label}.")
+    if entry is None or not entry.evaluable or await get_pair(session, evaluator.id, proposal_id) is None:
+        raise hidden
+    config = await call_config(session, entry.call_id)
+    if await get_declared_conflict(session, evaluator.id, proposal_id) or in_conflict(evaluator, entry, config):
+        raise hidden
+    return entry, evaluator, config
+
+
+def in_conflict(evaluator: Evaluator, entry: EvaluationEntry, config: CallConfiguration) -> bool:
+    """By the call's rules, on the proposal's current partners (declared conflicts are looked up apart)."""
+    return bool(conflict_reasons(expert_facts(evaluator), partner_facts(entry), conflict_policy(config)))
+
+
+def refuse_once_completed(progress: CallProgress) -> None:
+    if progress.completed_at is not None:
+        raise Conflict("The evaluation of this call is complete: its ranking is fixed.")
+
+
+def refuse_unless_evaluable(entry: EvaluationEntry) -> None:
+    if not entry.evaluable:
+        raise Conflict(f"Proposal {entry.proposal_id} is not in evaluation ({_why_not(entry)}).")
+
+
+def _why_not(entry: EvaluationEntry) -> str:
+    if entry.withdrawn_at is not None:
+        return "withdrawn"
+    return "not eligible" if entry.current_eligibility == "not_eligible" else "eligibility not decided yet"

@@ -1,0 +1,56 @@
+"""The agency closes the evaluation once every eligible proposal has a final consensus: the ranking list is
+fixed and announced (evaluation.completed)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.errors import Conflict
+from shared.events import EvaluationCompleted
+from shared.http.auth import Principal
+from shared.messaging.outbox import emit
+from shared.service import Runtime
+
+from ..models import audit_log
+from ..repository import progress_for_update
+from .access import call_config, refuse_once_completed
+from .ranking import RankingView, current_ranking
+
+
+async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str) -> RankingView:
+    config = await call_config(session, call_id)
+    now = runtime.clock.now()
+    progress = await progress_for_update(session, call_id, now)
+    refuse_once_completed(progress)
+    view = await current_ranking(session, call_id, config)
+    if view.pending_consensus or view.awaiting_eligibility:
+        raise Conflict(
+            f"{len(view.pending_consensus)} eligible proposal(s) lack a final consensus and "
+            f"{len(view.awaiting_eligibility)} await their eligibility.",
+            extra={"pending_consensus": view.pending_consensus, "awaiting_eligibility": view.awaiting_eligibility},
+        )
+    progress.ranking = [line.model_dump(mode="json") for line in view.ranking]
+    progress.completed_at = progress.updated_at = now
+    await session.flush()
+    await emit(
+        session,
+        runtime.tables,
+        EvaluationCompleted(call_id=uuid.UUID(call_id), completed_at=now, ranking=view.ranking),
+        source="joint_evaluation",
+        subject=call_id,
+        clock=runtime.clock,
+    )
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=agency.label,
+        action="evaluation.completed",
+        entity="call",
+        entity_id=call_id,
+        after={"ranked": sum(1 for line in view.ranking if line.rank is not None), "listed": len(view.ranking)},
+    )
+    return RankingView(view.ranking, completed_at=now)

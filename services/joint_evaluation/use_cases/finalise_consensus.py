@@ -1,0 +1,68 @@
+"""The agency finalises a proposal's consensus once every assigned evaluator has submitted.
+
+The final score per criterion is the rapporteur's override where there is one, the mean of the submitted
+scores rounded half up to the scale's step otherwise (``domain.scoring.consensus``). From then on the
+evaluators of the proposal may see each other's scores, and the proposal enters the ranking.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.errors import Conflict
+from shared.http.auth import Principal
+from shared.service import Runtime
+
+from ..domain.assessment import score_text
+from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
+from ..models import Consensus, audit_log
+from ..repository import assessments_of, pairs_of_proposals, progress_for_update
+from .access import (
+    call_config,
+    entry_of,
+    evaluation_rules,
+    overrides_of,
+    refuse_once_completed,
+    refuse_unless_evaluable,
+    submitted_scores,
+)
+from .set_consensus import consensus_for_update, refuse_if_final
+
+
+async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Principal, proposal_id: str) -> Consensus:
+    entry = await entry_of(session, proposal_id)
+    refuse_unless_evaluable(entry)
+    config = await call_config(session, entry.call_id)
+    refuse_once_completed(await progress_for_update(session, entry.call_id, runtime.clock.now()))
+    record = await consensus_for_update(session, entry.call_id, proposal_id, runtime)
+    refuse_if_final(record)
+    assessments = await assessments_of(session, proposal_id)
+    submitted = {a.evaluator_id for a in assessments if a.status == "submitted"}
+    waiting = sorted({p.evaluator_id for p in await pairs_of_proposals(session, [proposal_id])} - submitted)
+    if waiting:
+        raise Conflict(f"{len(waiting)} assigned evaluator(s) have not submitted yet.", extra={"waiting_for": waiting})
+    rules = evaluation_rules(config)
+    result = _consensus_of(record, submitted_scores(assessments, rules), rules)
+    now = runtime.clock.now()
+    record.scores = {key: score_text(value) for key, value in result.scores.items()}
+    record.finalised_at, record.finalised_by, record.updated_at = now, agency.label, now
+    await session.flush()
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=agency.label,
+        action="consensus.finalised",
+        entity="proposal",
+        entity_id=proposal_id,
+        after={"scores": record.scores, "overridden": sorted(record.overrides)},
+    )
+    return record
+
+
+def _consensus_of(record: Consensus, submitted: list[EvaluatorScores], rules: EvaluationRules) -> ProposalConsensus:
+    try:
+        return consensus(submitted, rules, overrides_of(record))
+    except ValueError as exc:  # a criterion nobody scored and the rapporteur did not set
+        raise Conflict(f"The consensus cannot be computed: {exc}.") from exc

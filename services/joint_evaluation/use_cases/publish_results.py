@@ -1,0 +1,61 @@
+"""The agency publishes the consolidated results once every region funding partners has confirmed its part."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.errors import Conflict
+from shared.events import ResultsPublished
+from shared.http.auth import Principal
+from shared.messaging.outbox import emit
+from shared.service import Runtime
+
+from ..models import audit_log
+from ..repository import progress_for_update
+from .views import ResultsState, results_state
+
+
+async def publish_results(session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str) -> ResultsState:
+    now = runtime.clock.now()
+    progress = await progress_for_update(session, call_id, now)
+    if progress.published_at is not None:
+        raise Conflict("The results of this call are already published.")
+    state = await results_state(session, call_id)
+    waiting = [r.region_code for r in state.funding.regions if r.funds_partners and not r.confirmed]
+    if waiting:
+        raise Conflict(
+            f"Regions still to confirm their decisions: {', '.join(waiting)}.", extra={"waiting_for": waiting}
+        )
+    decided = state.funding.decided
+    progress.published_at = progress.updated_at = now
+    await session.flush()
+    await emit(
+        session,
+        runtime.tables,
+        ResultsPublished(
+            call_id=uuid.UUID(call_id),
+            published_at=now,
+            funding_version=decided.funding_version,
+            reporting_currency=decided.reporting_currency,
+            results=state.lines,
+            regions=decided.regions,
+            totals=decided.totals,
+        ),
+        source="joint_evaluation",
+        subject=call_id,
+        clock=runtime.clock,
+    )
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=agency.label,
+        action="results.published",
+        entity="call",
+        entity_id=call_id,
+        after={"funding_version": decided.funding_version, "lines": len(state.lines)},
+    )
+    return await results_state(session, call_id)

@@ -1,0 +1,69 @@
+"""An evaluator saves a draft of its assessment: scores on the call's scale and a justification per criterion.
+
+A draft may be partial and is replaced whole on every save; once submitted it is locked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.http.auth import Principal
+from shared.service import Runtime
+
+from ..domain.assessment import Problem, draft_problems, score_text
+from ..models import Assessment, audit_log
+from ..repository import get_assessment
+from .access import evaluation_rules, proposal_for_evaluator
+
+
+async def save_assessment(
+    session: AsyncSession,
+    runtime: Runtime,
+    principal: Principal,
+    proposal_id: str,
+    scores: Mapping[str, Decimal],
+    justifications: Mapping[str, str],
+) -> Assessment:
+    entry, evaluator, config = await proposal_for_evaluator(session, principal, proposal_id)
+    refuse_problems(draft_problems(scores, justifications, evaluation_rules(config)), "The draft is not valid")
+    assessment = await get_assessment(session, proposal_id, evaluator.id, for_update=True)
+    refuse_if_submitted(assessment)
+    now = runtime.clock.now()
+    before = {"scores": assessment.scores} if assessment else None
+    if assessment is None:
+        assessment = Assessment(proposal_id=proposal_id, evaluator_id=evaluator.id, call_id=entry.call_id)
+        session.add(assessment)
+    assessment.scores = {key: score_text(value) for key, value in scores.items()}
+    assessment.justifications = {key: text.strip() for key, text in justifications.items()}
+    assessment.status, assessment.updated_at = "draft", now
+    await session.flush()
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=principal.label,
+        action="assessment.saved",
+        entity="assessment",
+        entity_id=f"{proposal_id}:{evaluator.id}",
+        before=before,
+        after={"scores": assessment.scores},
+    )
+    return assessment
+
+
+def refuse_if_submitted(assessment: Assessment | None) -> None:
+    if assessment is not None and assessment.status == "submitted":
+        raise Conflict("The assessment was submitted: it is locked.")
+
+
+def refuse_problems(problems: list[Problem], summary: str) -> None:
+    if problems:
+        raise ValidationFailed(
+            f"{summary}: " + "; ".join(f"{p.field}: {p.message}" for p in problems),
+            errors=[FieldError(p.field, p.message) for p in problems],
+        )

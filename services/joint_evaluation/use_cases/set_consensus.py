@@ -1,0 +1,76 @@
+"""The rapporteur (an agency) sets a consensus score that differs from the rounded mean, with a justification.
+
+The overrides are replaced whole (an empty set returns every criterion to the rounded mean) until the
+consensus is finalised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.errors import Conflict
+from shared.http.auth import Principal
+from shared.service import Runtime
+
+from ..domain.assessment import Problem, draft_problems, score_text
+from ..models import Consensus, audit_log
+from ..repository import get_consensus, progress_for_update
+from .access import call_config, entry_of, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
+from .save_assessment import refuse_problems
+
+
+async def set_consensus(
+    session: AsyncSession,
+    runtime: Runtime,
+    agency: Principal,
+    proposal_id: str,
+    overrides: Mapping[str, tuple[Decimal, str]],
+) -> Consensus:
+    """`overrides`: criterion key -> (score, justification)."""
+    entry = await entry_of(session, proposal_id)
+    refuse_unless_evaluable(entry)
+    config = await call_config(session, entry.call_id)
+    refuse_once_completed(await progress_for_update(session, entry.call_id, runtime.clock.now()))
+    scores = {key: score for key, (score, _) in overrides.items()}
+    problems = [
+        Problem(p.field.replace("scores.", "criteria.", 1), p.message)
+        for p in draft_problems(scores, {}, evaluation_rules(config))
+    ]
+    refuse_problems(problems, "The consensus is not valid")
+    consensus = await consensus_for_update(session, entry.call_id, proposal_id, runtime)
+    refuse_if_final(consensus)
+    before = consensus.overrides
+    consensus.overrides = {
+        key: {"score": score_text(score), "justification": text.strip()} for key, (score, text) in overrides.items()
+    }
+    consensus.updated_at = runtime.clock.now()
+    await session.flush()
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=agency.label,
+        action="consensus.overridden",
+        entity="proposal",
+        entity_id=proposal_id,
+        before=before,
+        after=consensus.overrides,
+    )
+    return consensus
+
+
+async def consensus_for_update(session: AsyncSession, call_id: str, proposal_id: str, runtime: Runtime) -> Consensus:
+    consensus = await get_consensus(session, proposal_id, for_update=True)
+    if consensus is None:
+        consensus = Consensus(proposal_id=proposal_id, call_id=call_id, overrides={}, updated_at=runtime.clock.now())
+        session.add(consensus)
+    return consensus
+
+
+def refuse_if_final(consensus: Consensus) -> None:
+    if consensus.finalised_at is not None:
+        raise Conflict("The consensus of this proposal is final.")

@@ -1,0 +1,33 @@
+"""What if: the funding walk with regional budgets topped up, for the selection meeting. Nothing is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.events import FundingDecided
+from shared.service import Runtime
+
+from ..repository import get_progress
+from .access import call_config
+from .decide_funding import walk
+
+
+async def simulate_funding(
+    session: AsyncSession, runtime: Runtime, call_id: str, top_ups: Mapping[str, Decimal]
+) -> FundingDecided:
+    """The allocation as it would be with the top-ups (funding_version 0: never announced)."""
+    config = await call_config(session, call_id)
+    known = {region.code for region in config.regions}
+    unknown = [FieldError(f"top_ups.{code}", "not a region of the call") for code in top_ups if code not in known]
+    if unknown:
+        raise ValidationFailed("Top-ups name regions outside the call.", errors=unknown)
+    progress = await get_progress(session, call_id)
+    if progress is None or progress.ranking is None:
+        raise Conflict("The evaluation is not complete: complete the ranking first.")
+    return await walk(
+        session, config, progress, version=0, trigger="simulation", decided_at=runtime.clock.now(), top_ups=top_ups
+    )

@@ -1,0 +1,46 @@
+"""An evaluator submits its assessment: complete (a score and a justification per criterion), then locked."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.http.auth import Principal
+from shared.service import Runtime
+
+from ..domain.assessment import draft_problems, missing_for_submission
+from ..models import Assessment, audit_log
+from ..repository import get_assessment
+from .access import evaluation_rules, proposal_for_evaluator
+from .save_assessment import refuse_if_submitted, refuse_problems
+
+
+async def submit_assessment(
+    session: AsyncSession, runtime: Runtime, principal: Principal, proposal_id: str
+) -> Assessment:
+    _, evaluator, config = await proposal_for_evaluator(session, principal, proposal_id)
+    assessment = await get_assessment(session, proposal_id, evaluator.id, for_update=True)
+    refuse_if_submitted(assessment)
+    scores = {k: Decimal(v) for k, v in assessment.scores.items()} if assessment else {}
+    justifications = assessment.justifications if assessment else {}
+    rules = evaluation_rules(config)  # checked again: the call's scale may have been amended since the save
+    problems = draft_problems(scores, justifications, rules) + missing_for_submission(scores, justifications, rules)
+    refuse_problems(problems, "The assessment is incomplete or not valid")
+    assert assessment is not None  # an absent draft misses everything
+    now = runtime.clock.now()
+    assessment.status, assessment.submitted_at, assessment.updated_at = "submitted", now, now
+    await session.flush()
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=principal.label,
+        action="assessment.submitted",
+        entity="assessment",
+        entity_id=f"{proposal_id}:{evaluator.id}",
+        before={"status": "draft"},
+        after={"status": "submitted", "scores": assessment.scores},
+    )
+    return assessment

@@ -1,0 +1,148 @@
+"""What the readers see: a proposal in evaluation, the funding decisions with their confirmations, the results.
+
+Who sees what is decided in the routes; these only gather the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.calls import CallConfiguration
+from shared.errors import Conflict, NotFound
+from shared.events import FundingDecided, ResultLine
+from shared.readmodel import load_call_copy
+
+from ..domain.assessment import consensus_preview
+from ..domain.funding import region_part, regions_funding_partners, unconfirmed_regions
+from ..domain.results import ResultsInconsistentError, consolidate
+from ..domain.scoring import CriterionConsensus, DivergenceFlag, divergence_flags
+from ..domain.status import EvaluationStatus, evaluation_status
+from ..models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
+from ..repository import (
+    assessments_of,
+    confirmations_of_call,
+    declared_conflicts_of_proposal,
+    get_consensus,
+    get_progress,
+    pairs_of_proposals,
+    withdrawn_proposal_ids,
+)
+from .access import call_config, evaluation_rules, overrides_of, submitted_scores
+from .decide_funding import latest_decisions
+from .ranking import current_ranking
+
+
+@dataclass(frozen=True)
+class ProposalState:
+    entry: EvaluationEntry
+    status: EvaluationStatus
+    evaluator_ids: list[str]
+    assessments: list[Assessment]
+    consensus: Consensus | None
+    preview: dict[str, CriterionConsensus | None]  # per criterion: final, or as it would be now
+    divergence: tuple[DivergenceFlag, ...]
+    conflicts: list[DeclaredConflict]
+
+    @property
+    def final(self) -> bool:
+        return self.consensus is not None and self.consensus.finalised_at is not None
+
+
+async def proposal_state(session: AsyncSession, entry: EvaluationEntry) -> ProposalState:
+    pairs = await pairs_of_proposals(session, [entry.proposal_id])
+    assessments = await assessments_of(session, entry.proposal_id)
+    consensus = await get_consensus(session, entry.proposal_id)
+    call = await load_call_copy(session, call_copies, entry.call_id)
+    preview: dict[str, CriterionConsensus | None] = {}
+    divergence: tuple[DivergenceFlag, ...] = ()
+    if call is not None and call.configuration is not None:
+        rules = evaluation_rules(call.configuration)
+        submitted = submitted_scores(assessments, rules)
+        preview = consensus_preview(rules, submitted, overrides_of(consensus))
+        divergence = divergence_flags(submitted, rules.divergence_flag_spread)
+    final = consensus is not None and consensus.finalised_at is not None
+    return ProposalState(
+        entry=entry,
+        status=status_of(entry, assigned=bool(pairs), final=final),
+        evaluator_ids=[p.evaluator_id for p in pairs],
+        assessments=assessments,
+        consensus=consensus,
+        preview=preview,
+        divergence=divergence,
+        conflicts=await declared_conflicts_of_proposal(session, entry.proposal_id),
+    )
+
+
+def status_of(entry: EvaluationEntry, *, assigned: bool, final: bool) -> EvaluationStatus:
+    return evaluation_status(
+        entry.current_eligibility, withdrawn=entry.withdrawn_at is not None, assigned=assigned, consensus_final=final
+    )
+
+
+@dataclass(frozen=True)
+class RegionStatus:
+    region_code: str
+    funds_partners: bool
+    confirmed: bool  # of its current part
+    confirmed_at: datetime | None
+    confirmed_version: int | None
+
+
+@dataclass(frozen=True)
+class FundingState:
+    decided: FundingDecided
+    regions: list[RegionStatus]
+    final: bool  # every region funding partners confirmed its current part
+    published_at: datetime | None
+
+
+async def funding_state(session: AsyncSession, call_id: str) -> FundingState:
+    progress = await get_progress(session, call_id)
+    decided = await latest_decisions(session, progress) if progress is not None else None
+    if progress is None or decided is None:
+        raise NotFound(f"No funding decided for call {call_id}.")
+    confirmations = await confirmations_of_call(session, call_id)
+    missing = unconfirmed_regions(decided, {code: c.part for code, c in confirmations.items()})
+    funding = set(regions_funding_partners(decided))
+    return FundingState(
+        decided=decided,
+        regions=[_region_status(r.region_code, funding, confirmations, decided) for r in decided.regions],
+        final=not missing,
+        published_at=progress.published_at,
+    )
+
+
+def _region_status(
+    code: str, funding: set[str], confirmations: dict[str, RegionConfirmation], decided: FundingDecided
+) -> RegionStatus:
+    confirmation = confirmations.get(code)
+    current = confirmation is not None and confirmation.part == region_part(decided, code)
+    return RegionStatus(
+        region_code=code,
+        funds_partners=code in funding,
+        confirmed=current,
+        confirmed_at=confirmation.confirmed_at if confirmation else None,
+        confirmed_version=confirmation.funding_version if confirmation else None,
+    )
+
+
+@dataclass(frozen=True)
+class ResultsState:
+    config: CallConfiguration
+    lines: list[ResultLine]
+    funding: FundingState
+
+
+async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
+    config = await call_config(session, call_id)
+    funding = await funding_state(session, call_id)
+    ranking = await current_ranking(session, call_id, config)
+    withdrawn = await withdrawn_proposal_ids(session, call_id)
+    try:
+        lines = consolidate(ranking.ranking, funding.decided, withdrawn)
+    except ResultsInconsistentError as exc:
+        raise Conflict(f"Run the funding again: {exc}.") from exc
+    return ResultsState(config, lines, funding)
