@@ -22,6 +22,7 @@ def add_call_copy_table(metadata: MetaData) -> Table:
         "call_copies",
         metadata,
         Column("call_id", String(36), primary_key=True),
+        # The snapshot's ordering key (its revision): a late, older snapshot never replaces a newer one.
         Column("version", Integer, nullable=False),
         Column("snapshot", JSON, nullable=False),
         Column("received_at", UtcDateTime, nullable=False),
@@ -32,7 +33,7 @@ async def upsert_call_copy(session: AsyncSession, table: Table, call: CallSnapsh
     """Store the call version unless a newer one is already here; True if stored."""
     values = {
         "call_id": str(call.call_id),
-        "version": call.version,
+        "version": call.ordering_key,
         "snapshot": call.model_dump(mode="json"),
         "received_at": clock.now(),
     }
