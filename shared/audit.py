@@ -45,16 +45,41 @@ async def record_audit(
     after: Any = None,
     reason: str | None = None,
 ) -> None:
-    await session.execute(
-        insert(table).values(
-            at=clock.now(),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-            reason=reason,
-            correlation_id=correlation_id_var.get(),
-        )
+    # The values as parameters of insert(table): one cached compiled statement (see shared.messaging.outbox.emit).
+    row = audit_row(
+        clock=clock,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        reason=reason,
     )
+    await session.execute(insert(table), row)
+
+
+def audit_row(
+    *,
+    clock: Clock,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """The audit record's column values, for a caller that writes it in a statement of its own (in the same
+    transaction as the change it records)."""
+    return {
+        "at": clock.now(),
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "correlation_id": correlation_id_var.get(),
+    }

@@ -5,12 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import DateTime, Dialect, TypeDecorator, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# What a query function runs its statements on: a request's ORM session, or a connection in a transaction
+# (`async with engine.begin()`) where only Core statements run.
+Executor: TypeAlias = AsyncSession | AsyncConnection
 
 
 def is_sqlite(url: str) -> bool:
@@ -65,6 +69,11 @@ def sqlite_url_for(path: Path) -> str:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def dialect_name(executor: Executor) -> str:
+    bind = executor.get_bind() if isinstance(executor, AsyncSession) else executor
+    return bind.dialect.name
 
 
 class UtcDateTime(TypeDecorator[datetime]):

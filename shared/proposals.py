@@ -90,7 +90,12 @@ def partner_facts(partner: PartnerDraft, currency_of: dict[str, str]) -> Partner
     currency = partner.currency or currency_of.get(partner.region_code)
     if currency is None:
         return None
-    return PartnerFacts(
+    # Built without validating again (model_construct: a fifth of the cost, and this runs for every partner on
+    # every pre-check): every value comes from the validated draft under the same or stricter constraints
+    # (amounts: the same decimal type; key, name, region, country: patterns and stripped text), or from the
+    # call's currencies, and is_sme is consistent with the type by construction. tests/unit/rules checks that
+    # validating the result changes nothing.
+    return PartnerFacts.model_construct(
         partner_id=partner.key or "",
         organisation_name=partner.organisation_name or "",
         organisation_type=partner.organisation_type,
@@ -98,7 +103,7 @@ def partner_facts(partner: PartnerDraft, currency_of: dict[str, str]) -> Partner
         role=partner.role,
         region_code=partner.region_code,
         country=partner.country or "",
-        costs=partner.budget,
+        costs=dict(partner.budget),
         requested_funding=partner.requested_funding or Decimal(0),
         currency=currency,
     )

@@ -149,6 +149,12 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
+async def _runtime_dependency(request: Request) -> Runtime:
+    """get_runtime as a dependency: `async def`, since FastAPI runs a plain `def` dependency in its thread
+    pool, a thread hand-off on every request for what is an attribute read."""
+    return get_runtime(request)
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once when the endpoint returns without error.
 
@@ -164,7 +170,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RuntimeDep = Annotated[Runtime, Depends(_runtime_dependency)]
 
 health_router = APIRouter(tags=["health"])
 

@@ -1,11 +1,14 @@
-"""Fixtures shared by every test: a movable clock, tokens per role, apps on temporary SQLite."""
+"""Fixtures shared by every test: a movable clock, tokens per role, apps on temporary SQLite (or PostgreSQL)."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -24,14 +27,56 @@ def clock() -> MovableClock:
 ServiceClient = Callable[[str], Awaitable[tuple[httpx.AsyncClient, FastAPI]]]
 
 
+POSTGRES_URL = os.environ.get("JOINTCALL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
 @pytest.fixture
-async def service_client(tmp_path: Path, clock: MovableClock) -> AsyncIterator[ServiceClient]:
-    """Start one service's API on a fresh SQLite database; returns (client, app)."""
+def database_backend() -> str:
+    """Where service_client puts a service's database: SQLite. A module overrides this fixture with
+    params=["sqlite", "postgresql"] to run its tests on both (PostgreSQL: see postgres_database)."""
+    return "sqlite"
+
+
+async def postgres_database(purpose: str) -> str:
+    """A fresh PostgreSQL database (asyncpg URL); skipped when the server is not reachable, but a failure
+    in CI (CI=true), where it must be (as for tests/integration)."""
+    try:
+        admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
+    except Exception as exc:
+        message = f"PostgreSQL at {POSTGRES_URL} is not reachable ({type(exc).__name__}: {exc})"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    name = f"jc_test_{purpose}_{uuid.uuid4().hex[:10]}"
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+async def drop_postgres_database(url: str) -> None:
+    admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def service_client(tmp_path: Path, clock: MovableClock, database_backend: str) -> AsyncIterator[ServiceClient]:
+    """Start one service's API on a fresh database (SQLite, or PostgreSQL: see database_backend);
+    returns (client, app)."""
     opened: list[tuple[httpx.AsyncClient, Any]] = []
+    databases: list[str] = []
 
     async def start(name: str) -> tuple[httpx.AsyncClient, FastAPI]:
         definition = SERVICES[name]
-        settings = definition.settings_class(data_dir=tmp_path)
+        if database_backend == "postgresql":
+            databases.append(await postgres_database(name))
+            settings = definition.settings_class(data_dir=tmp_path, database_url=databases[-1])
+        else:
+            settings = definition.settings_class(data_dir=tmp_path)
         await migrate_in_thread(definition, settings.database_url)
         app = build_app(definition, settings, clock=clock)
         lifespan = app.router.lifespan_context(app)
@@ -44,3 +89,5 @@ async def service_client(tmp_path: Path, clock: MovableClock) -> AsyncIterator[S
     for client, lifespan in opened:
         await client.aclose()
         await lifespan.__aexit__(None, None, None)
+    for url in databases:
+        await drop_postgres_database(url)

@@ -40,7 +40,16 @@ async def emit(
     clock: Clock,
 ) -> Envelope:
     """Add an event to the outbox in the caller's transaction; it leaves when that commits."""
-    envelope = make_envelope(
+    envelope = outgoing_envelope(data, source=source, subject=subject, clock=clock)
+    # insert(table) with the values as parameters, not .values(...): the statement is the same every time,
+    # so SQLAlchemy finds it compiled in its cache instead of building and keying a new one per event.
+    await session.execute(insert(tables.outbox), outbox_row(envelope))
+    return envelope
+
+
+def outgoing_envelope(data: EventData, *, source: str, subject: str, clock: Clock) -> Envelope:
+    """The envelope `emit` stores: named after the request or message being handled (correlation, causation)."""
+    return make_envelope(
         data,
         source=source,
         subject=subject,
@@ -48,18 +57,20 @@ async def emit(
         correlation_id=correlation_id_var.get(),
         causation_id=causation_id_var.get(),
     )
-    await session.execute(
-        insert(tables.outbox).values(
-            event_id=str(envelope.id),
-            event_type=envelope.type,
-            subject=envelope.subject,
-            correlation_id=envelope.correlationid,
-            envelope=envelope.model_dump_json(),
-            created_at=envelope.time,
-            attempts=0,
-        )
-    )
-    return envelope
+
+
+def outbox_row(envelope: Envelope) -> dict[str, Any]:
+    """The outbox row of an envelope (column values), for a caller that writes it in a statement of its own;
+    it must be in the same transaction as the change the event announces."""
+    return {
+        "event_id": str(envelope.id),
+        "event_type": envelope.type,
+        "subject": envelope.subject,
+        "correlation_id": envelope.correlationid,
+        "envelope": envelope.model_dump_json(),
+        "created_at": envelope.time,
+        "attempts": 0,
+    }
 
 
 class OutboxRelay:

@@ -271,7 +271,20 @@ def _budget_shares(facts: _Facts) -> list[Verdict]:
     budget = _convert(facts)
     if not budget.total:
         return []  # a draft without costs yet: there are no shares to judge
-    return [*_partner_shares(facts, budget), *_region_shares(facts, budget), *_sme_share(facts, budget)]
+    shares = _Shares(
+        budget, budget.amount(budget.total), exact_amount(budget.total), budget.conversion_note(facts.partners)
+    )
+    return [*_partner_shares(facts, shares), *_region_shares(facts, shares), *_sme_share(facts, shares)]
+
+
+@dataclass(frozen=True)
+class _Shares:
+    """The budget and what every share verdict of one proposal says of it, worded once."""
+
+    budget: _Budget
+    total: str  # the total as people read it
+    total_exact: str  # the total for Verdict.details
+    note: str  # how budgets in other currencies were converted ("" if none)
 
 
 def _no_rate(rule: str, currencies: list[str]) -> Verdict:
@@ -301,66 +314,72 @@ def _reporting_currency(rates: Mapping[str, Decimal], given: str | None) -> str:
     return at_par[0]
 
 
-def _partner_shares(facts: _Facts, budget: _Budget) -> list[Verdict]:
+def _partner_shares(facts: _Facts, shares: _Shares) -> list[Verdict]:
     maximum = facts.rules.max_share_per_partner
     if maximum is None:
         return []
-    return [_partner_share(facts, budget, partner, maximum) for partner in facts.partners]
+    limit = format_percent(maximum)
+    return [_partner_share(shares, partner, maximum, limit) for partner in facts.partners]
 
 
-def _partner_share(facts: _Facts, budget: _Budget, partner: PartnerFacts, maximum: Decimal) -> Verdict:
+def _partner_share(shares: _Shares, partner: PartnerFacts, maximum: Decimal, limit: str) -> Verdict:
+    budget = shares.budget
     costs = budget.costs[partner.partner_id]
     within = costs <= maximum * budget.total
     share = costs / budget.total
     relation = "within" if within else "above"
     reason = (
         f"{partner.organisation_name} holds {format_share_against(share, maximum)} of the total budget: "
-        f"costs of {budget.original(partner)} out of {budget.amount(budget.total)}, "
-        f"{relation} the maximum of {format_percent(maximum)} per partner"
-        f"{budget.conversion_note(facts.partners)}"
+        f"costs of {budget.original(partner)} out of {shares.total}, "
+        f"{relation} the maximum of {limit} per partner"
+        f"{shares.note}"
     )
-    return _share_verdict("consortium.max_share_per_partner", within, reason, costs, budget, maximum, partner=partner)
+    return _share_verdict("consortium.max_share_per_partner", within, reason, costs, shares, maximum, partner=partner)
 
 
-def _region_shares(facts: _Facts, budget: _Budget) -> list[Verdict]:
+def _region_shares(facts: _Facts, shares: _Shares) -> list[Verdict]:
     maximum = facts.rules.max_share_per_region
     if maximum is None:
         return []
+    budget = shares.budget
     by_region: dict[str, Decimal] = {}
     for partner in facts.partners:
         by_region[partner.region_code] = (
             by_region.get(partner.region_code, Decimal(0)) + budget.costs[partner.partner_id]
         )
-    return [_region_share(facts, budget, code, costs, maximum) for code, costs in sorted(by_region.items())]
+    limit = format_percent(maximum)
+    return [_region_share(shares, code, costs, maximum, limit) for code, costs in sorted(by_region.items())]
 
 
-def _region_share(facts: _Facts, budget: _Budget, region: str, costs: Decimal, maximum: Decimal) -> Verdict:
+def _region_share(shares: _Shares, region: str, costs: Decimal, maximum: Decimal, limit: str) -> Verdict:
+    budget = shares.budget
     within = costs <= maximum * budget.total
     share = costs / budget.total
     relation = "within" if within else "above"
     reason = (
         f"the partners from region {region} hold {format_share_against(share, maximum)} of the total budget: "
-        f"{budget.amount(costs)} out of {budget.amount(budget.total)}, {relation} the maximum of "
-        f"{format_percent(maximum)} per region{budget.conversion_note(facts.partners)}"
+        f"{budget.amount(costs)} out of {shares.total}, {relation} the maximum of "
+        f"{limit} per region{shares.note}"
     )
-    return _share_verdict("consortium.max_share_per_region", within, reason, costs, budget, maximum, region_code=region)
+    return _share_verdict("consortium.max_share_per_region", within, reason, costs, shares, maximum, region_code=region)
 
 
-def _sme_share(facts: _Facts, budget: _Budget) -> list[Verdict]:
+def _sme_share(facts: _Facts, shares: _Shares) -> list[Verdict]:
     minimum = facts.rules.min_sme_share
     if minimum is None:
         return []
+    budget = shares.budget
     costs = sum((budget.costs[p.partner_id] for p in facts.partners if p.is_sme), Decimal(0))
     enough = costs >= minimum * budget.total
     share = costs / budget.total
     relation = "meeting" if enough else "below"
     reason = (
         f"SMEs hold {format_share_against(share, minimum)} of the total budget: "
-        f"{budget.amount(costs)} out of {budget.amount(budget.total)}, "
+        f"{budget.amount(costs)} out of {shares.total}, "
         f"{relation} the minimum of {format_percent(minimum)}"
-        f"{budget.conversion_note(facts.partners)}"
+        f"{shares.note}"
     )
-    return [_share_verdict("consortium.min_sme_share", enough, reason, costs, budget, minimum)]
+    return [_share_verdict("consortium.min_sme_share", enough, reason, costs, shares, minimum)]
 
 
 def _share_verdict(
@@ -368,7 +387,7 @@ def _share_verdict(
     passed: bool,
     reason: str,
     costs: Decimal,
-    budget: _Budget,
+    shares: _Shares,
     limit: Decimal,
     *,
     partner: PartnerFacts | None = None,
@@ -381,10 +400,10 @@ def _share_verdict(
         partner=partner,
         region_code=region_code,
         costs=exact_amount(costs),
-        total=exact_amount(budget.total),
-        share=ratio(costs, budget.total),
+        total=shares.total_exact,
+        share=ratio(costs, shares.budget.total),
         limit=exact(limit),
-        currency=budget.currency,
+        currency=shares.budget.currency,
     )
 
 

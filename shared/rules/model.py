@@ -205,7 +205,7 @@ def format_money(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) 
 
 def format_percent(share: Decimal, places: int = 2, rounding: str = ROUND_HALF_UP) -> str:
     """A fraction as a percentage without trailing zeros: 0.5 -> "50%", 0.125 -> "12.5%"."""
-    percent = (share * 100).quantize(Decimal(1).scaleb(-places), rounding=rounding)
+    percent = (share * 100).quantize(CENT if places == 2 else Decimal(1).scaleb(-places), rounding=rounding)
     text = format(percent.normalize(), "f") if percent else "0"
     return f"{text}%"
 

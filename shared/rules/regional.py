@@ -46,10 +46,10 @@ def evaluate_region(
 
 def eligible_costs(rules: RegionalRules, partner: PartnerFacts) -> Decimal:
     """The sum of the partner's costs in the categories the region accepts (all, if it names none)."""
-    return sum(
-        (amount for category, amount in partner.costs.items() if _is_eligible_category(rules, category)),
-        Decimal(0),
-    )
+    eligible = rules.eligible_cost_categories
+    if eligible is None:
+        return sum(partner.costs.values(), Decimal(0))
+    return sum((amount for category, amount in partner.costs.items() if category in eligible), Decimal(0))
 
 
 def _is_eligible_category(rules: RegionalRules, category: str) -> bool:
@@ -75,12 +75,11 @@ def _verdict(
 def _organisation_type(rules: RegionalRules, partner: PartnerFacts, _: ProposalFacts) -> list[Verdict]:
     kind = partner.organisation_type
     eligible = kind in rules.eligible_organisation_types
-    labels = format_list(t.label for t in rules.eligible_organisation_types)
-    reason = (
-        f"{kind.with_article} is eligible for funding in {rules.name}"
-        if eligible
-        else f"{kind.with_article} is not eligible for funding in {rules.name} (eligible: {labels})"
-    )
+    if eligible:
+        reason = f"{kind.with_article} is eligible for funding in {rules.name}"
+    else:
+        labels = format_list(t.label for t in rules.eligible_organisation_types)
+        reason = f"{kind.with_article} is not eligible for funding in {rules.name} (eligible: {labels})"
     return [_verdict("regional.organisation_type", eligible, reason, rules, partner, organisation_type=kind.value)]
 
 

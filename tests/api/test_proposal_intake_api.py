@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from services.proposal_intake.models import ProposalVersion, messaging
+from services.proposal_intake.models import (
+    IdempotentSubmission,
+    Proposal,
+    ProposalVersion,
+    RegionPartner,
+    audit_log,
+    messaging,
+)
 from shared.canonical import sha256_hex
 from shared.clock import MovableClock
 from shared.events import CallAmended, CallSnapshot, Envelope, make_envelope
@@ -18,6 +27,13 @@ from tests.conftest import ServiceClient
 from tests.helpers import bearer, call_published_envelope, partner, proposal_body, published_call
 
 CONSORTIUM = bearer("consortium:acme")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_backend(request: pytest.FixtureRequest) -> str:
+    """Every test here runs on SQLite and on PostgreSQL: a submission is written differently on each
+    (one statement per table, or one statement in all on PostgreSQL), with the same result."""
+    return str(request.param)
 
 
 async def deliver(app: FastAPI, envelope: Envelope) -> None:
@@ -207,6 +223,22 @@ async def test_concurrent_submits_make_one_version_each_in_order(
     assert await count(app, ProposalVersion) == 4
 
 
+async def test_concurrent_retries_with_one_key_make_one_version(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """The retries wait for the first submission's lock; once it commits, they find its key and its receipt."""
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    proposal = (await draft(client, call)).json()
+    url = f"/proposals/{proposal['id']}/submit"
+    key = {**CONSORTIUM, "Idempotency-Key": "one-submission"}
+    answers = await asyncio.gather(*(client.post(url, headers=key) for _ in range(4)))
+    assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
+    assert len({a.text for a in answers}) == 1
+    assert await count(app, ProposalVersion) == 1
+    assert await events(app) == ["proposal.submitted.v1"]
+
+
 async def test_withdrawal_stops_everything(service_client: ServiceClient, clock: MovableClock) -> None:
     client, app = await service_client("proposal_intake")
     call = await open_call(app, clock)
@@ -264,3 +296,77 @@ async def test_unknown_call_is_404(service_client: ServiceClient) -> None:
         "/calls/00000000-0000-0000-0000-000000000000/proposals", json=proposal_body(), headers=CONSORTIUM
     )
     assert response.status_code == 404
+
+
+async def test_a_resubmission_leaves_exactly_what_its_version_says(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    created = await draft(client, call)
+    proposal = created.json()
+    url = f"/proposals/{proposal['id']}"
+    first = await client.post(f"{url}/submit", headers={**CONSORTIUM, "Idempotency-Key": "first"})
+    assert first.status_code == 201, first.text
+
+    clock.advance(timedelta(hours=2))
+    body = proposal_body(
+        {**partner("Alpha GmbH", "AT-4", role="coordinator", requested="90000.00"), "key": "p1"},
+        {**partner("Bayern Werk GmbH", "DE-BY"), "key": "p3"},
+        acronym="BETA",
+    )
+    edited = await client.put(url, json=body, headers={**CONSORTIUM, "If-Match": created.headers["etag"]})
+    assert edited.status_code == 200, edited.text
+    second = await client.post(f"{url}/submit", headers={**CONSORTIUM, "Idempotency-Key": "second"})
+    assert second.status_code == 201, second.text
+    receipt = second.json()
+    assert receipt["version"] == 2 and receipt["content_sha256"] == sha256_hex(edited.json()["draft"])
+
+    async with app.state.runtime.sessions() as session:
+        stored = (await session.execute(select(Proposal))).scalar_one()
+        versions = (await session.execute(select(ProposalVersion).order_by(ProposalVersion.version))).scalars().all()
+        keys = (await session.execute(select(IdempotentSubmission).order_by(IdempotentSubmission.key))).scalars().all()
+        partners = (await session.execute(select(RegionPartner).order_by(RegionPartner.partner_key))).scalars().all()
+        outbox = (await session.execute(select(messaging.outbox).order_by(messaging.outbox.c.id))).all()
+        audits = (await session.execute(select(audit_log).order_by(audit_log.c.id))).all()
+
+    assert (stored.status, stored.current_version, stored.updated_at) == ("submitted", 2, clock.now())
+    assert [(v.version, v.content_sha256, v.submitted_at) for v in versions] == [
+        (1, first.json()["content_sha256"], clock.now() - timedelta(hours=2)),
+        (2, receipt["content_sha256"], clock.now()),
+    ]
+    assert versions[1].content == edited.json()["draft"] and versions[1].warnings == receipt["warnings"]
+    assert versions[1].submitted_by == "consortium:acme"
+    assert [(k.key, k.version, k.proposal_id) for k in keys] == [("first", 1, stored.id), ("second", 2, stored.id)]
+    # The partners by region are the second version's: p2 (Fribourg) is gone, p1 changed, p3 is new.
+    new_partners = {p["key"]: p for p in edited.json()["draft"]["partners"]}
+    assert [(p.partner_key, p.region_code, p.version, p.acronym, p.call_id) for p in partners] == [
+        ("p1", "AT-4", 2, "BETA", str(call.call_id)),
+        ("p3", "DE-BY", 2, "BETA", str(call.call_id)),
+    ]
+    assert all(p.partner == new_partners[p.partner_key] for p in partners)
+    assert [row.event_type for row in outbox] == ["proposal.submitted.v1"] * 2
+    event = json.loads(outbox[1].envelope)
+    assert (event["subject"], event["data"]["version"], event["data"]["content_sha256"]) == (
+        stored.id,
+        2,
+        receipt["content_sha256"],
+    )
+    assert [p["key"] for p in event["data"]["partners"]] == ["p1", "p3"]
+    assert outbox[1].correlation_id == event["correlationid"] and outbox[1].attempts == 0
+    assert outbox[1].published_at is None
+    assert [(a.action, a.entity_id, a.actor, a.after, a.before) for a in audits] == [
+        (
+            "proposal.submitted",
+            stored.id,
+            "consortium:acme",
+            {"version": 1, "sha256": first.json()["content_sha256"]},
+            None,
+        ),
+        ("proposal.submitted", stored.id, "consortium:acme", {"version": 2, "sha256": receipt["content_sha256"]}, None),
+    ]
+    assert audits[1].correlation_id == event["correlationid"]
+    fribourg = (await client.get(f"/calls/{call.call_id}/partners", headers=bearer("region:CH-FR"))).json()
+    assert fribourg["items"] == []
+    bavaria = (await client.get(f"/calls/{call.call_id}/partners", headers=bearer("region:DE-BY"))).json()
+    assert [(p["partner"]["key"], p["version"], p["acronym"]) for p in bavaria["items"]] == [("p3", 2, "BETA")]

@@ -37,3 +37,20 @@ def test_token_without_expiry_is_refused() -> None:
     token = jwt.encode({"iss": "jointcall", "role": "agency"}, SECRET)
     with pytest.raises(Unauthenticated):
         decode_token(token, SECRET)
+
+
+def test_a_remembered_token_still_expires() -> None:
+    token = issue_token(SECRET, "consortium:acme", ttl_s=1)
+    assert decode_token(token, SECRET).scope == "acme"  # verified, then remembered
+    assert decode_token(token, SECRET).scope == "acme"  # from memory
+    expiry = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, expiry - time.time()) + 0.05)  # valid while now < exp, as PyJWT has it
+    with pytest.raises(Unauthenticated, match="expired"):
+        decode_token(token, SECRET)
+
+
+def test_a_remembered_token_is_not_valid_under_another_secret() -> None:
+    token = issue_token(SECRET, "agency")
+    assert decode_token(token, SECRET).role is Role.AGENCY
+    with pytest.raises(Unauthenticated):
+        decode_token(token, "another-secret-that-is-also-long-enough!")

@@ -15,13 +15,13 @@ from shared.service import DbSession, RuntimeDep
 
 from ..domain.completeness import completeness_errors
 from ..domain.precheck import precheck_draft
-from ..models import Proposal, ProposalVersion
-from ..repository import list_for_call, partners_of_region, versions_of
-from ..use_cases.access import applicant_of, call_of, proposal_for
+from ..models import Proposal
+from ..repository import list_for_call, partners_of_region, proposal_with_call, versions_of
+from ..use_cases.access import applicant_of, call_from_snapshot, proposal_for, visible_proposal
 from ..use_cases.edit_draft import create_draft, etag, update_draft
-from ..use_cases.submit_proposal import submit_proposal
+from ..use_cases.submit_proposal import Receipt, submit_proposal
 from ..use_cases.withdraw_proposal import withdraw_proposal
-from .schemas import ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
+from .schemas import PrecheckOut, ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
 
 router = APIRouter(tags=["proposals"])
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
@@ -52,13 +52,13 @@ def proposal_out(
     )
 
 
-def receipt_out(version: ProposalVersion) -> ReceiptOut:
+def receipt_out(receipt: Receipt) -> ReceiptOut:
     return ReceiptOut(
-        proposal_id=uuid.UUID(version.proposal_id),
-        version=version.version,
-        received_at=version.submitted_at,
-        content_sha256=version.content_sha256,
-        warnings=version.warnings,
+        proposal_id=uuid.UUID(receipt.proposal_id),
+        version=receipt.version,
+        received_at=receipt.submitted_at,
+        content_sha256=receipt.content_sha256,
+        warnings=receipt.warnings,
     )
 
 
@@ -69,14 +69,12 @@ def receipt_out(version: ProposalVersion) -> ReceiptOut:
     summary="Start a draft proposal for a call (it may be incomplete)",
 )
 async def post_draft(
-    call_id: uuid.UUID,
-    body: ProposalDraft,
-    session: DbSession,
-    runtime: RuntimeDep,
-    consortium: Consortium,
-    response: Response,
+    call_id: uuid.UUID, body: ProposalDraft, runtime: RuntimeDep, consortium: Consortium, response: Response
 ) -> ProposalOut:
-    proposal, draft = await create_draft(session, runtime, consortium, str(call_id), body)
+    # A transaction on a plain connection (a draft is one Core INSERT: no ORM session needed), committed when
+    # the block ends, before the answer; a refusal stores nothing.
+    async with runtime.engine.begin() as connection:
+        proposal, draft = await create_draft(connection, runtime, consortium, str(call_id), body)
     return proposal_out(proposal, response, draft)
 
 
@@ -103,19 +101,28 @@ async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader, re
     return proposal_out(await proposal_for(session, reader, str(proposal_id)), response)
 
 
-@router.get("/proposals/{proposal_id}/precheck", summary="Live pre-check of the draft against every rule")
-async def get_precheck(proposal_id: uuid.UUID, session: DbSession, reader: Reader) -> dict[str, Any]:
-    proposal = await proposal_for(session, reader, str(proposal_id))
-    _, config = await call_of(session, proposal.call_id)
-    draft = ProposalDraft.model_validate(proposal.draft)
+@router.get(
+    "/proposals/{proposal_id}/precheck",
+    response_model=dict[str, Any],
+    summary="Live pre-check of the draft against every rule",
+)
+async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader) -> Response:
+    async with runtime.engine.begin() as connection:  # a plain connection: one read, no ORM session needed
+        found = await proposal_with_call(connection, str(proposal_id))  # the proposal and its call together
+    proposal = visible_proposal(found, reader, str(proposal_id))
+    _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    draft = ProposalDraft.model_validate_json(proposal.draft)
     missing = completeness_errors(draft, config)
     report = precheck_draft(draft, config)
-    return {
-        "complete": not missing,
-        "missing": [error.as_dict() for error in missing],
-        "outcome": report.outcome.value if report else "incomplete",
-        "report": report.model_dump(mode="json") if report else None,
-    }
+    answer = PrecheckOut(
+        complete=not missing,
+        missing=[error.as_dict() for error in missing],
+        outcome=report.outcome.value if report else "incomplete",
+        report=report,
+    )
+    # Serialised once, straight to JSON (the report is a large tree of verdicts), rather than dumped to dicts
+    # that FastAPI would validate and serialise again; the same JSON, and the same schema (an object).
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.post(
@@ -125,13 +132,13 @@ async def get_precheck(proposal_id: uuid.UUID, session: DbSession, reader: Reade
     summary="Submit the draft as a new version; the receipt comes once it is durably stored",
 )
 async def post_submit(
-    proposal_id: uuid.UUID,
-    session: DbSession,
-    runtime: RuntimeDep,
-    consortium: Consortium,
-    idempotency_key: IdempotencyKey = None,
+    proposal_id: uuid.UUID, runtime: RuntimeDep, consortium: Consortium, idempotency_key: IdempotencyKey = None
 ) -> ReceiptOut:
-    return receipt_out(await submit_proposal(session, runtime, consortium, str(proposal_id), idempotency_key))
+    # One transaction on a plain connection (the submission is all Core statements: no ORM session needed),
+    # committed when the block ends, before the receipt is sent; any error rolls everything back.
+    async with runtime.engine.begin() as connection:
+        receipt = await submit_proposal(connection, runtime, consortium, str(proposal_id), idempotency_key)
+    return receipt_out(receipt)
 
 
 @router.post(

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.proposals import ProposalDraft
+from shared.rules.precheck import PrecheckReport
 
 
 class ProposalOut(BaseModel):
@@ -22,6 +23,15 @@ class ProposalOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     withdrawn_at: datetime | None
+
+
+class PrecheckOut(BaseModel):
+    """The live pre-check's answer (serialised by the route itself; its documented schema is an object)."""
+
+    complete: bool
+    missing: list[dict[str, Any]]
+    outcome: str
+    report: PrecheckReport | None
 
 
 class ReceiptOut(BaseModel):

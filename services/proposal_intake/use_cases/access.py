@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
+from shared.db import Executor
 from shared.errors import Conflict, NotFound
 from shared.events import CallSnapshot
 from shared.http.auth import Principal, Role
 
 from ..models import Proposal, call_copies
-from ..repository import get_proposal
+from ..repository import AnyRow, get_proposal
 
 
 def applicant_of(consortium: Principal) -> str:
@@ -23,26 +25,40 @@ def applicant_of(consortium: Principal) -> str:
 async def proposal_for(
     session: AsyncSession, principal: Principal, proposal_id: str, *, for_update: bool = False
 ) -> Proposal:
-    proposal = await get_proposal(session, proposal_id, for_update=for_update)
+    return visible_proposal(await get_proposal(session, proposal_id, for_update=for_update), principal, proposal_id)
+
+
+P = TypeVar("P", Proposal, AnyRow)
+
+
+def visible_proposal(proposal: P | None, principal: Principal, proposal_id: str) -> P:
+    """The proposal (an ORM object or a row with applicant_id) if the principal may see it; else 404."""
     if proposal is None or (principal.role is not Role.AGENCY and proposal.applicant_id != applicant_of(principal)):
         raise NotFound(f"No proposal {proposal_id}.")
     return proposal
 
 
-def refuse_if_withdrawn(proposal: Proposal) -> None:
-    if proposal.status == "withdrawn":
+def refuse_if_withdrawn(status: str) -> None:
+    if status == "withdrawn":
         raise Conflict("The proposal was withdrawn: nothing more can happen to it.")
 
 
-async def call_of(session: AsyncSession, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
+async def call_of(session: Executor, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
     """The local copy of the call, read at every request (an amendment or a status change counts at once).
 
     The stored snapshot is read as JSON text (CAST AS TEXT, or the driver would decode it); parsing and
     validating it (a whole call configuration, every region's rules) is done once per distinct text, not
     on every draft, pre-check and submission.
     """
-    query = select(cast(call_copies.c.snapshot, Text)).where(call_copies.c.call_id == str(call_id))
-    text = (await session.execute(query)).scalar()
+    text = (await session.execute(_CALL_SNAPSHOT, {"call_id": str(call_id)})).scalar()
+    return call_from_snapshot(text, call_id)
+
+
+_CALL_SNAPSHOT = select(cast(call_copies.c.snapshot, Text)).where(call_copies.c.call_id == bindparam("call_id"))
+
+
+def call_from_snapshot(text: str | None, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
+    """The call of a stored snapshot's JSON text (None: no copy of the call here, 404)."""
     call = _parsed_call(text) if text is not None else None
     if call is None or call.configuration is None:
         raise NotFound(f"No published call {call_id}.")

@@ -6,12 +6,14 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import Executor
 from shared.errors import DeadlinePassed, PreconditionFailed, PreconditionRequired
 from shared.http.auth import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
 from ..models import Proposal
+from ..repository import insert_proposal
 from .access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
 
 
@@ -20,7 +22,7 @@ def etag(proposal: Proposal) -> str:
 
 
 async def create_draft(
-    session: AsyncSession, runtime: Runtime, consortium: Principal, call_id: str, draft: ProposalDraft
+    session: Executor, runtime: Runtime, consortium: Principal, call_id: str, draft: ProposalDraft
 ) -> tuple[Proposal, ProposalDraft]:
     """The new proposal, and its draft as stored (partner keys given), for the answer without parsing it again."""
     call, config = await call_of(session, call_id)
@@ -28,20 +30,21 @@ async def create_draft(
     if now >= config.deadline:
         raise DeadlinePassed(f"The call closed at {config.deadline.isoformat()}; no new proposals.")
     keyed = draft.with_partner_keys()
-    proposal = Proposal(
-        id=str(uuid.uuid4()),
-        call_id=str(call.call_id),
-        applicant_id=applicant_of(consortium),
-        status="draft",
-        draft=keyed.model_dump(mode="json"),
-        draft_revision=1,
-        current_version=0,
-        acronym=keyed.acronym,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(proposal)
-    await session.flush()
+    values = {
+        "id": str(uuid.uuid4()),
+        "call_id": str(call.call_id),
+        "applicant_id": applicant_of(consortium),
+        "status": "draft",
+        "draft": keyed.model_dump(mode="json"),
+        "draft_revision": 1,
+        "current_version": 0,
+        "acronym": keyed.acronym,
+        "created_at": now,
+        "updated_at": now,
+        "withdrawn_at": None,
+    }
+    await insert_proposal(session, values)  # one Core INSERT, no unit of work
+    proposal = Proposal(**values)  # the stored row, for the answer (not added to the session)
     return proposal, keyed
 
 
@@ -58,7 +61,7 @@ async def update_draft(
         raise PreconditionRequired(f"Send If-Match: {etag(proposal)} so that no one else's edit is overwritten.")
     if if_match != etag(proposal):
         raise PreconditionFailed(f"The draft changed since you read it (now {etag(proposal)}); read it again.")
-    refuse_if_withdrawn(proposal)
+    refuse_if_withdrawn(proposal.status)
     keyed = draft.with_partner_keys()
     proposal.draft = keyed.model_dump(mode="json")
     proposal.acronym = keyed.acronym

@@ -3,23 +3,30 @@
 The server clock decides; completeness and the consortium rules are hard errors (all listed at
 once); regional rule failures are warnings, since the official check belongs to each region.
 A repeated request with the same Idempotency-Key gets the same receipt, never a second version.
+
+Everything a submission writes (the version, the key's receipt, the proposal's new state, its partners
+by region, the outbox event and the audit record) is in the caller's transaction, committed before the
+answer. The statements are Core statements built once (see repository): a submission is a handful of
+round trips and no ORM unit of work.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from shared.audit import record_audit
+from shared.audit import audit_row
 from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
+from shared.db import Executor
 from shared.errors import Conflict, DeadlinePassed, FieldError, ValidationFailed
 from shared.events import ProposalSubmitted
 from shared.http.auth import Principal
-from shared.messaging.outbox import emit
+from shared.messaging.outbox import outbox_row, outgoing_envelope
 from shared.proposals import ProposalDraft
 from shared.rules.precheck import PrecheckReport
 from shared.service import Runtime
@@ -28,76 +35,127 @@ from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
 from ..domain.precheck import consortium_failures, precheck_draft, regional_warnings
 from ..domain.submission import submission_window_error
-from ..models import IdempotentSubmission, Proposal, ProposalVersion, audit_log
-from ..repository import get_version, idempotent_submission, replace_region_partners
-from .access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
+from ..repository import (
+    AnyRow,
+    SubmissionRows,
+    earlier_receipt,
+    lock_with_earlier_receipt,
+    proposal_with_call,
+    record_submission,
+)
+from .access import applicant_of, call_from_snapshot, refuse_if_withdrawn, visible_proposal
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the consortium gets back: one stored version, identified and hashed."""
+
+    proposal_id: str
+    version: int
+    submitted_at: datetime
+    content_sha256: str
+    warnings: list[str]
 
 
 async def submit_proposal(
-    session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, idempotency_key: str | None
-) -> ProposalVersion:
-    proposal = await proposal_for(session, consortium, proposal_id, for_update=True)  # submissions queue here
+    session: Executor, runtime: Runtime, consortium: Principal, proposal_id: str, idempotency_key: str | None
+) -> Receipt:
+    # Locks the proposal row: concurrent submissions of one proposal queue here.
+    if idempotency_key:
+        locked = await lock_with_earlier_receipt(session, proposal_id, applicant_of(consortium), idempotency_key)
+    else:
+        locked = await proposal_with_call(session, proposal_id, for_update=True)
+    proposal = visible_proposal(locked, consortium, proposal_id)
     if idempotency_key:
         earlier = await _earlier_receipt(session, consortium, proposal, idempotency_key)
         if earlier is not None:
             return earlier
-    refuse_if_withdrawn(proposal)
-    call, config = await call_of(session, proposal.call_id)
+    refuse_if_withdrawn(proposal.status)
+    call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
     now = runtime.clock.now()
     refusal = submission_window_error(call, now)
     if refusal:
         raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
-    draft = ProposalDraft.model_validate(proposal.draft)
+    draft = ProposalDraft.model_validate_json(proposal.draft)
     report = precheck_draft(draft, config)  # every rule once: hard consortium errors and regional warnings
     _refuse_incomplete(draft, config, report)
-    first_submission = proposal.current_version == 0
-    version = _new_version(proposal, draft, report, consortium, now)
-    session.add(version)
-    if idempotency_key:
-        session.add(
-            IdempotentSubmission(
-                applicant_id=applicant_of(consortium),
-                key=idempotency_key,
-                proposal_id=proposal.id,
-                version=version.version,
-                created_at=now,
-            )
-        )
-    proposal.status, proposal.current_version, proposal.updated_at = "submitted", version.version, now
-    await session.flush()
-    await replace_region_partners(
-        session, _region_rows(proposal, draft, version.version), proposal.id, had_rows=not first_submission
+    content = draft.model_dump(mode="json")
+    receipt = Receipt(
+        proposal_id=proposal.id,
+        version=proposal.current_version + 1,
+        submitted_at=now,
+        content_sha256=sha256_hex(content),
+        warnings=regional_warnings(report),
     )
-    await emit(
-        session,
-        runtime.tables,
-        _submitted_event(proposal, draft, version, config),
+    envelope = outgoing_envelope(
+        _submitted_event(proposal, draft, receipt, config),
         source="proposal_intake",
         subject=proposal.id,
         clock=runtime.clock,
     )
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=consortium.label,
-        action="proposal.submitted",
-        entity="proposal",
-        entity_id=proposal.id,
-        after={"version": version.version, "sha256": version.content_sha256},
+    rows = SubmissionRows(
+        version={
+            "proposal_id": receipt.proposal_id,
+            "version": receipt.version,
+            "content": content,
+            "content_sha256": receipt.content_sha256,
+            "warnings": receipt.warnings,
+            "submitted_at": now,
+            "submitted_by": consortium.label,
+        },
+        idempotent={
+            "applicant_id": applicant_of(consortium),
+            "key": idempotency_key,
+            "proposal_id": receipt.proposal_id,
+            "version": receipt.version,
+            "created_at": now,
+        }
+        if idempotency_key
+        else None,
+        region_partners=_region_rows(proposal, draft, content, receipt.version),
+        had_region_partners=proposal.current_version != 0,  # never submitted before: no rows to delete
+        event=outbox_row(envelope),
+        audit=audit_row(
+            clock=runtime.clock,
+            actor=consortium.label,
+            action="proposal.submitted",
+            entity="proposal",
+            entity_id=proposal.id,
+            after={"version": receipt.version, "sha256": receipt.content_sha256},
+        ),
     )
-    return version
+    await record_submission(session, rows)
+    return receipt
 
 
-async def _earlier_receipt(
-    session: AsyncSession, consortium: Principal, proposal: Proposal, key: str
-) -> ProposalVersion | None:
-    stored = await idempotent_submission(session, applicant_of(consortium), key)
+async def _earlier_receipt(session: Executor, consortium: Principal, proposal: AnyRow, key: str) -> Receipt | None:
+    """The receipt of the key's earlier submission, if any: from the locking statement's lookup when that is
+    current, else read again now that the lock is held (see repository.lock_with_earlier_receipt)."""
+    stored: Sequence[Any] | None
+    if proposal.earlier_fresh:
+        stored = _EARLIER_COLUMNS(proposal) if proposal.earlier_proposal_id is not None else None
+    else:
+        stored = await earlier_receipt(session, applicant_of(consortium), key)
     if stored is None:
         return None
-    if stored.proposal_id != proposal.id:
+    proposal_id, version, submitted_at, content_sha256, warnings = stored
+    if proposal_id != proposal.id:
         raise Conflict(f"Idempotency-Key {key!r} was already used for another proposal.")
-    return await get_version(session, stored.proposal_id, stored.version)
+    if version is None:
+        return None
+    return Receipt(
+        proposal_id=proposal_id,
+        version=version,
+        submitted_at=submitted_at,
+        content_sha256=content_sha256,
+        warnings=warnings,
+    )
+
+
+# The locking statement's columns of the key's submission, in earlier_receipt's order.
+_EARLIER_COLUMNS = attrgetter(
+    "earlier_proposal_id", "earlier_version", "earlier_submitted_at", "earlier_content_sha256", "earlier_warnings"
+)
 
 
 def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration, report: PrecheckReport | None) -> None:
@@ -110,23 +168,9 @@ def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration, report: 
         raise ValidationFailed(f"The proposal cannot be submitted yet ({len(errors)} problem(s)).", errors=errors)
 
 
-def _new_version(
-    proposal: Proposal, draft: ProposalDraft, report: PrecheckReport | None, consortium: Principal, now: datetime
-) -> ProposalVersion:
-    content = draft.model_dump(mode="json")
-    return ProposalVersion(
-        proposal_id=proposal.id,
-        version=proposal.current_version + 1,
-        content=content,
-        content_sha256=sha256_hex(content),
-        warnings=regional_warnings(report),
-        submitted_at=now,
-        submitted_by=consortium.label,
-    )
-
-
-def _region_rows(proposal: Proposal, draft: ProposalDraft, version: int) -> list[dict[str, Any]]:
-    """The RegionPartner rows of this version (column values: inserted in bulk, no ORM objects needed)."""
+def _region_rows(proposal: AnyRow, draft: ProposalDraft, content: dict[str, Any], version: int) -> list[dict[str, Any]]:
+    """The RegionPartner rows of this version (column values: inserted in bulk, no ORM objects needed); each
+    partner as in the version's content (the draft's JSON dump: the partner's own dump, made once)."""
     return [
         {
             "proposal_id": proposal.id,
@@ -134,23 +178,23 @@ def _region_rows(proposal: Proposal, draft: ProposalDraft, version: int) -> list
             "call_id": proposal.call_id,
             "region_code": p.region_code or "",
             "version": version,
-            "partner": p.model_dump(mode="json"),
+            "partner": dumped,
             "acronym": draft.acronym or "",
         }
-        for p in draft.partners
+        for p, dumped in zip(draft.partners, content["partners"], strict=True)
     ]
 
 
 def _submitted_event(
-    proposal: Proposal, draft: ProposalDraft, version: ProposalVersion, config: CallConfiguration
+    proposal: AnyRow, draft: ProposalDraft, receipt: Receipt, config: CallConfiguration
 ) -> ProposalSubmitted:
     submitted = SubmittedVersion(
         proposal_id=uuid.UUID(proposal.id),
         call_id=uuid.UUID(proposal.call_id),
         applicant_id=proposal.applicant_id,
-        version=version.version,
-        submitted_at=version.submitted_at,
-        content_sha256=version.content_sha256,
-        warnings=version.warnings,
+        version=receipt.version,
+        submitted_at=receipt.submitted_at,
+        content_sha256=receipt.content_sha256,
+        warnings=receipt.warnings,
     )
     return submitted_event(submitted, draft, config)

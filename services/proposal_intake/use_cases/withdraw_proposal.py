@@ -21,7 +21,7 @@ async def withdraw_proposal(
     session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, reason: str
 ) -> Proposal:
     proposal = await proposal_for(session, consortium, proposal_id, for_update=True)
-    refuse_if_withdrawn(proposal)
+    refuse_if_withdrawn(proposal.status)
     now = runtime.clock.now()
     before = proposal.status
     proposal.status, proposal.withdrawn_at, proposal.updated_at = "withdrawn", now, now
