@@ -37,10 +37,28 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--data-dir", type=Path, default=Path("./jointcall-data"))
     up.set_defaults(run=_up)
 
-    demo = commands.add_parser("demo", help="run a joint call on the Alpine example, end to end, embedded")
-    demo.add_argument("--proposals", type=int, default=40)
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--data-dir", type=Path, default=None, help="keep the databases here (default: a temp folder)")
+    demo = commands.add_parser(
+        "demo", help="run a whole joint call on the Alpine example through the APIs (embedded, or --url a stack)"
+    )
+    demo.add_argument("--proposals", type=_positive, default=300, help="how many consortia apply (default 300)")
+    demo.add_argument("--seed", type=int, default=7, help="the same seed gives the same results")
+    demo.add_argument("--out", type=Path, default=Path("./jointcall-demo"), help="where the result files go")
+    demo.add_argument("--top", type=int, default=15, help="ranking lines to print (all are in ranking.csv)")
+    demo.add_argument("--concurrency", type=_positive, default=8, help="requests in flight at a time")
+    demo.add_argument("--data-dir", type=Path, default=None, help="embedded: keep the databases here (a new folder)")
+    demo.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        metavar="[SERVICE=]URL",
+        help="run against a running stack: call_definition=http://127.0.0.1:8001 (each service, repeatable), or "
+        "one gateway URL routing /call-definition, /proposal-intake, ... (tokens from JOINTCALL_JWT_SECRET)",
+    )
+    demo.add_argument(
+        "--code",
+        default=None,
+        help="the call's code (default ALP-DEMO-<seed>, with --url also a timestamp: codes are unique)",
+    )
     demo.set_defaults(run=_demo)
 
     example = commands.add_parser("example-call", help="load the Alpine Space example call into a running jointcall")
@@ -92,6 +110,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return number
+
+
 def _settings(definition: ServiceDefinition, **overrides: object) -> ServiceSettings:
     return definition.settings_class(**overrides)  # type: ignore[arg-type]
 
@@ -119,18 +144,34 @@ def _up(args: argparse.Namespace) -> None:
 
 
 def _demo(args: argparse.Namespace) -> None:
-    from .demo import demo_embedded
+    from .demo import DemoError, Progress
+    from .demo.report import FILES, render_files, text_report
+    from .demo.runner import demo_embedded, demo_remote, parse_urls
 
-    configure_logging("WARNING")
-    summary = asyncio.run(demo_embedded(proposals=args.proposals, seed=args.seed, data_dir=args.data_dir))
-    print(json.dumps(summary, indent=2))
+    configure_logging("ERROR")  # the progress bars say what happens; the services' logs would drown them
+    progress = Progress()
+    options = {"proposals": args.proposals, "seed": args.seed, "progress": progress, "concurrency": args.concurrency}
+    try:
+        if args.url:
+            urls = parse_urls(args.url)
+            results = asyncio.run(demo_remote(urls, call_code=args.code, **options))
+        else:
+            results = asyncio.run(demo_embedded(data_dir=args.data_dir, call_code=args.code, **options))
+    except (DemoError, ValueError) as exc:
+        raise SystemExit(f"jointcall demo: {exc}") from None
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in render_files(results).items():
+        (out / name).write_text(text, encoding="utf-8")
+    print(text_report(results, top=args.top))
+    print(f"written to {out}/: " + ", ".join(FILES))
 
 
 def _example_call(args: argparse.Namespace) -> None:
     import httpx
 
     from .call_definition.examples import alpine_call
-    from .demo import alpine_call_body
+    from .demo.call import alpine_call_body
 
     body = alpine_call_body(datetime.now(UTC)) if args.open_now else alpine_call()
     if args.code:

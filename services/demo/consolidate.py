@@ -1,0 +1,158 @@
+"""From what the APIs returned to the demo's `Results` (pure): keyed by acronym and region code, without ids
+or instants, in an order that does not depend on them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from .context import Tally
+from .results import (
+    CallSummary,
+    Eligibility,
+    Evaluation,
+    Funding,
+    MoneyTotals,
+    RankingLine,
+    RegionLine,
+    Results,
+    Submissions,
+    Totals,
+)
+
+UNRANKED_ORDER = {"not_passed": 0, "ineligible": 1}
+CENT = Decimal("0.01")
+
+
+def consolidate(
+    *,
+    call: Mapping[str, Any],
+    seed: int,
+    consortia: int,
+    tally: Tally,
+    eligibility_reasons: Mapping[str, int],
+    ranking: Sequence[Mapping[str, Any]],
+    results: Mapping[str, Any],
+) -> Results:
+    """`call` as call_definition returned it; `ranking` and `results` as joint_evaluation did."""
+    config = call["configuration"]
+    statuses = Counter(line["status"] for line in ranking)
+    outcomes = Counter(line["status"] for line in results["results"])
+    return Results(
+        call=CallSummary(
+            code=call["code"],
+            title=call["title"],
+            regions=len(config["regions"]),
+            currencies=sorted({region["currency"] for region in config["regions"]}),
+            reporting_currency=results["reporting_currency"],
+            reporting_rates={code: str(rate) for code, rate in sorted(config["funding"]["reporting_rates"].items())},
+            seed=seed,
+            consortia=consortia,
+        ),
+        submissions=Submissions(
+            drafted=tally.drafted,
+            fixed_after_precheck=tally.fixed_after_precheck,
+            submitted=tally.submitted,
+            with_regional_warnings=tally.with_regional_warnings,
+            resubmitted=tally.resubmitted,
+            retried=tally.retried,
+            identical_receipts=tally.identical_receipts,
+            late_refused=tally.late_refused,
+        ),
+        eligibility=Eligibility(
+            eligible=statuses["passed"] + statuses["not_passed"],
+            not_eligible=statuses["ineligible"],
+            manual_checks=tally.manual_checks,
+            manual_checks_failed=tally.manual_checks_failed,
+            reasons=dict(eligibility_reasons),
+        ),
+        evaluation=Evaluation(
+            evaluators=tally.evaluators,
+            conflicts_declared=tally.conflicts_declared,
+            assessments=tally.assessments,
+            passed=statuses["passed"],
+            not_passed=statuses["not_passed"],
+            ineligible=statuses["ineligible"],
+        ),
+        funding=Funding(
+            funded=outcomes["funded"],
+            reserve=outcomes["reserve"],
+            declined=outcomes["declined"],
+            funding_version=results["funding_version"],
+            confirmed_by=list(tally.confirmed_by),
+            published=results["published_at"] is not None,
+        ),
+        ranking=ranking_lines(results["results"], ranking),
+        regions=[region_line(region, config) for region in results["regions"]],
+        totals=totals(results["regions"], results["totals"], results["reporting_currency"]),
+    )
+
+
+def ranking_lines(lines: Iterable[Mapping[str, Any]], ranking: Iterable[Mapping[str, Any]]) -> list[RankingLine]:
+    reasons = {line["acronym"]: list(line.get("reasons") or []) for line in ranking}
+    made = [
+        RankingLine(
+            rank=line["rank"],
+            acronym=line["acronym"],
+            status=line["status"],
+            scores=dict(line["scores"]),
+            weighted_total=line["weighted_total"],
+            grants={grant["region_code"]: grant["amount"] for grant in line["grants"]},
+            reasons=reasons.get(line["acronym"], []),
+        )
+        for line in lines
+    ]
+    return sorted(made, key=_line_order)
+
+
+def _line_order(line: RankingLine) -> tuple[int, int, str]:
+    if line["rank"] is not None:
+        return (0, line["rank"], "")
+    return (1 + UNRANKED_ORDER.get(line["status"], 2), 0, line["acronym"])
+
+
+def region_line(region: Mapping[str, Any], config: Mapping[str, Any]) -> RegionLine:
+    names = {r["code"]: r["name"] for r in config["regions"]}
+    budget, allocated = Decimal(region["budget"]["amount"]), Decimal(region["allocated"]["amount"])
+    use = (allocated * 100 / budget).quantize(Decimal("0.1")) if budget else Decimal(0)
+    return RegionLine(
+        code=region["region_code"],
+        name=names.get(region["region_code"], region["region_code"]),
+        currency=region["budget"]["currency"],
+        budget=region["budget"]["amount"],
+        allocated=region["allocated"]["amount"],
+        remaining=region["remaining"]["amount"],
+        funding_gap=region["funding_gap"]["amount"],
+        funded_proposals=region["funded_proposals"],
+        budget_reporting=region["budget_reporting"]["amount"],
+        allocated_reporting=region["allocated_reporting"]["amount"],
+        funding_gap_reporting=region["funding_gap_reporting"]["amount"],
+        use_percent=str(use),
+    )
+
+
+def totals(regions: Sequence[Mapping[str, Any]], reporting: Mapping[str, Any], currency: str) -> Totals:
+    by_currency: dict[str, dict[str, Decimal]] = {}
+    for region in regions:
+        sums = by_currency.setdefault(region["budget"]["currency"], {})
+        for key in ("budget", "allocated", "remaining", "funding_gap"):
+            sums[key] = sums.get(key, Decimal(0)) + Decimal(region[key]["amount"])
+    return Totals(
+        by_currency={code: _money_totals(sums) for code, sums in sorted(by_currency.items())},
+        reporting_currency=currency,
+        reporting=_money_totals({key: Decimal(reporting[key]["amount"]) for key in MONEY_KEYS}),
+    )
+
+
+MONEY_KEYS = ("budget", "allocated", "remaining", "funding_gap")
+
+
+def _money_totals(sums: Mapping[str, Decimal]) -> MoneyTotals:
+    def text(key: str) -> str:
+        return str(sums[key].quantize(CENT))
+
+    return MoneyTotals(
+        budget=text("budget"), allocated=text("allocated"), remaining=text("remaining"), funding_gap=text("funding_gap")
+    )

@@ -1,0 +1,101 @@
+"""The demo's driver: a whole synchronised call through the services' public HTTP APIs, phase by phase.
+
+`run_joint_call` is the entry point, for `jointcall demo` and for tests that drive a running stack (e.g. with
+APIs killed and restarted mid-flow). It only ever talks HTTP, through one `httpx.AsyncClient` whose paths carry
+the embedded prefixes (`/call-definition/...`, `/proposal-intake/...`, `/regional-eligibility/...`,
+`/joint-evaluation/...`): on the embedded app as they are, on a full stack through `RoutingTransport`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+
+from ..call_definition.examples import alpine_call
+from . import decisions, eligibility, evaluation, submission
+from .api import Tokens
+from .consolidate import consolidate
+from .consortia import generate_consortia
+from .context import Run
+from .progress import Progress, SilentProgress
+from .results import Results
+from .timeline import RealTimeline, Timeline
+
+
+async def run_joint_call(
+    client: httpx.AsyncClient,
+    *,
+    proposals: int,
+    seed: int,
+    timeline: Timeline,
+    progress: Progress | None = None,
+    call_code: str | None = None,
+    tokens: Tokens | None = None,
+    concurrency: int = 8,
+    wait_s: float = 180.0,
+) -> Results:
+    """Run one joint call on the Alpine Space example, end to end, and return its published results.
+
+    The agency defines and publishes the call (code `call_code`, default `ALP-DEMO-<seed>`: codes are unique,
+    so pass a fresh one to run again against the same stack); `proposals` generated consortia draft, pre-check
+    and submit (a few retry with the same Idempotency-Key, a few submit late and are refused with 409); the
+    `timeline` makes the deadline pass; each region closes its manual checks; evaluators are registered, declare
+    conflicts, are assigned and score; the agency sets the consensus, completes the ranking, decides the funding;
+    each region confirms; the results are published, read back and returned.
+
+    Deterministic for a seed: the same `Results`, whatever the timing. Retries are safe: every step tolerates
+    a request that the transport repeated after the server had already done it. Tokens are signed with the
+    configured JWT secret (`tokens`, default from JOINTCALL_JWT_SECRET); evaluators' tokens come from the API.
+    Raises `DemoError` when a service answers something the flow cannot go on from, or when what the bus
+    carries has not arrived after `wait_s` seconds. At most `concurrency` requests are in flight at a time.
+    """
+    if proposals < 1:
+        raise ValueError("a joint call needs at least one consortium")
+    progress = progress or SilentProgress()
+    code = call_code or f"ALP-DEMO-{seed}"
+    run = Run(client, tokens or Tokens(), progress, seed, concurrency, wait_s)
+    run.consortia = generate_consortia(alpine_call(), proposals, seed)
+
+    deadline = await submission.define_call(run, timeline, proposals, code)
+    progress.note(f"call {code} published: {len(run.config['regions'])} regions, deadline {deadline:%H:%M:%S} UTC")
+    drafted = await submission.draft_all(run)
+    await submission.submit_all(run, drafted)
+    progress.note(_deadline_note(timeline, deadline))
+    await timeline.pass_deadline(deadline)
+    await submission.submit_late(run, drafted)
+
+    await eligibility.wait_for_checks(run)
+    await eligibility.regions_decide(run)
+    entries = await eligibility.wait_for_evaluation(run)
+    reasons = await eligibility.failed_rules(run, entries)
+
+    acronyms = run.acronym_of()
+    evaluable = [acronyms[e["proposal_id"]] for e in entries if e["eligibility"] == "eligible"]
+    panel = await evaluation.register_panel(run, len(evaluable))
+    await evaluation.declare_conflicts(run, panel, evaluable)
+    run.tally.assessments = await evaluation.assign(run)
+    await evaluation.assess_all(run, panel, run.tally.assessments)
+    await evaluation.settle_consensus(run, evaluable)
+
+    ranking = await decisions.complete_ranking(run)
+    funding = await decisions.decide_funding(run)
+    await decisions.regions_confirm(run, funding)
+    published = await decisions.publish_results(run)
+    progress.note("results published")
+    return consolidate(
+        call=run.call,
+        seed=seed,
+        consortia=proposals,
+        tally=run.tally,
+        eligibility_reasons=reasons,
+        ranking=ranking,
+        results=published,
+    )
+
+
+def _deadline_note(timeline: Timeline, deadline: datetime) -> str:
+    if isinstance(timeline, RealTimeline):
+        seconds = max(0.0, (deadline - timeline.now()).total_seconds())
+        return f"waiting {seconds:.0f}s for the deadline ({deadline:%H:%M:%S} UTC)"
+    return "the deadline passes"

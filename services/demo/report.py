@@ -1,0 +1,261 @@
+"""The demo's consolidated results as people read them (pure): a text summary with the ranking list and the
+budget use per region, results.json, ranking.csv, regions.csv and a bar chart of budget use per region (SVG)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from .results import MoneyTotals, RankingLine, RegionLine, Results
+
+FILES = ("results.json", "ranking.csv", "regions.csv", "budget-use.svg")
+
+
+def render_files(results: Results) -> dict[str, str]:
+    """The four files by name, as text."""
+    return {
+        "results.json": results_json(results),
+        "ranking.csv": ranking_csv(results),
+        "regions.csv": regions_csv(results),
+        "budget-use.svg": budget_svg(results),
+    }
+
+
+def results_json(results: Results) -> str:
+    return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- text -----------------------------------------------------------------------------------------------------
+
+
+def text_report(results: Results, *, top: int = 20) -> str:
+    return "\n".join([*_summary(results), "", *_ranking_table(results, top), "", *_regions_table(results)]) + "\n"
+
+
+def _summary(results: Results) -> list[str]:
+    call, sub, elig = results["call"], results["submissions"], results["eligibility"]
+    ev, fund = results["evaluation"], results["funding"]
+    reasons = ", ".join(f"{rule.split('.')[-1]} {count}" for rule, count in elig["reasons"].items())
+    rates = ", ".join(
+        f"1 {code} = {rate} {call['reporting_currency']}" for code, rate in call["reporting_rates"].items()
+    )
+    confirmed = "every region funding partners" if fund["confirmed_by"] else "no region"
+    return [
+        f"{call['title']} ({call['code']})",
+        f"{call['regions']} regions, {' and '.join(call['currencies'])} ({rates}); {call['consortia']} consortia, "
+        f"seed {call['seed']}",
+        "",
+        f"submissions  {sub['drafted']} drafted, {sub['fixed_after_precheck']} fixed after the pre-check, "
+        f"{sub['submitted']} submitted ({sub['with_regional_warnings']} despite a regional warning, "
+        f"{sub['resubmitted']} corrected and resubmitted)",
+        f"             {sub['retried']} retried with the same Idempotency-Key: {sub['identical_receipts']} identical "
+        f"receipts; {sub['late_refused']} late: refused with 409",
+        f"eligibility  {elig['eligible']} eligible, {elig['not_eligible']} not eligible ({reasons}); "
+        f"{elig['manual_checks']} manual checks closed, {elig['manual_checks_failed']} failed",
+        f"evaluation   {ev['evaluators']} experts, {ev['conflicts_declared']} conflicts declared, "
+        f"{ev['assessments']} assessments; {ev['passed']} passed the thresholds, {ev['not_passed']} did not",
+        f"funding      {fund['funded']} funded, {fund['reserve']} on the reserve list, {fund['declined']} declined; "
+        f"confirmed by {confirmed} ({len(fund['confirmed_by'])}); "
+        f"results {'published' if fund['published'] else 'not published'}",
+    ]
+
+
+def _ranking_table(results: Results, top: int) -> list[str]:
+    criteria = list(results["ranking"][0]["scores"]) if results["ranking"] else []
+    ranked = [line for line in results["ranking"] if line["rank"] is not None]
+    shown = ranked[:top]
+    header = ["rank", "acronym", "status", *criteria, "weighted", "grants"]
+    rows = [
+        [
+            str(line["rank"]),
+            line["acronym"],
+            line["status"],
+            *(line["scores"].get(c, "") for c in criteria),
+            line["weighted_total"] or "",
+            _grants(line, results),
+        ]
+        for line in shown
+    ]
+    rest = len(ranked) - len(shown)
+    others = len(results["ranking"]) - len(ranked)
+    more = [f"{rest} more ranked"] if rest else []
+    more += [f"{others} below the thresholds or ineligible"] if others else []
+    footer = [f"... {' and '.join(more)}: see ranking.csv"] if more else []
+    title = f"Ranking list ({len(ranked)} passed the thresholds, best first)"
+    return [title, *_table(header, rows, right={0, *range(3, 4 + len(criteria))}), *footer]
+
+
+def _grants(line: RankingLine, results: Results) -> str:
+    currency = {region["code"]: region["currency"] for region in results["regions"]}
+    return ", ".join(f"{code} {_money(amount)} {currency.get(code, '')}" for code, amount in line["grants"].items())
+
+
+def _regions_table(results: Results) -> list[str]:
+    reporting = results["totals"]["reporting_currency"]
+    header = [
+        "region",
+        "name",
+        "cur",
+        "budget",
+        "allocated",
+        "remaining",
+        "funding gap",
+        "use",
+        "funded",
+        f"gap {reporting}",
+    ]
+    rows = [
+        [
+            r["code"],
+            r["name"],
+            r["currency"],
+            _money(r["budget"]),
+            _money(r["allocated"]),
+            _money(r["remaining"]),
+            _money(r["funding_gap"]),
+            f"{r['use_percent']}%",
+            str(r["funded_proposals"]),
+            _money(r["funding_gap_reporting"]),
+        ]
+        for r in results["regions"]
+    ]
+    totals = results["totals"]
+    rows += [_total_row(f"total {code}", code, sums) for code, sums in totals["by_currency"].items()]
+    rows.append(_total_row(f"total in {reporting}", reporting, totals["reporting"]))
+    title = "Budget use per region (funding gap: what the region must add to fund the whole reserve list)"
+    return [title, *_table(header, rows, right={3, 4, 5, 6, 7, 8, 9})]
+
+
+def _total_row(label: str, currency: str, sums: MoneyTotals) -> list[str]:
+    use = _percent(sums["allocated"], sums["budget"])
+    money = [_money(sums["budget"]), _money(sums["allocated"]), _money(sums["remaining"]), _money(sums["funding_gap"])]
+    return [label, "", currency, *money, use, "", ""]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(padded).rstrip()
+
+    return [line(header), *(line(row) for row in rows)]
+
+
+def _money(amount: str) -> str:
+    return f"{Decimal(amount):,.0f}"
+
+
+def _percent(part: str, whole: str) -> str:
+    return f"{Decimal(part) * 100 / Decimal(whole):.1f}%" if Decimal(whole) else "-"
+
+
+# --- CSV ------------------------------------------------------------------------------------------------------
+
+
+def ranking_csv(results: Results) -> str:
+    criteria = list(results["ranking"][0]["scores"]) if results["ranking"] else []
+    regions = [(r["code"], r["currency"]) for r in results["regions"]]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["rank", "acronym", "status", *criteria, "weighted_total", *(f"{c} ({cur})" for c, cur in regions), "reasons"]
+    )
+    for line in results["ranking"]:
+        writer.writerow(
+            [
+                line["rank"] if line["rank"] is not None else "",
+                line["acronym"],
+                line["status"],
+                *(line["scores"].get(c, "") for c in criteria),
+                line["weighted_total"] or "",
+                *(line["grants"].get(code, "") for code, _ in regions),
+                "; ".join(line["reasons"]),
+            ]
+        )
+    return out.getvalue()
+
+
+REGION_COLUMNS = (
+    "code",
+    "name",
+    "currency",
+    "budget",
+    "allocated",
+    "remaining",
+    "funding_gap",
+    "funded_proposals",
+    "budget_reporting",
+    "allocated_reporting",
+    "funding_gap_reporting",
+    "use_percent",
+)
+
+
+def regions_csv(results: Results) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REGION_COLUMNS)
+    for region in results["regions"]:
+        writer.writerow([region[column] for column in REGION_COLUMNS])  # type: ignore[literal-required]
+    return out.getvalue()
+
+
+# --- SVG ------------------------------------------------------------------------------------------------------
+
+ROW, BAR, LEFT, CHART, RIGHT, TOP = 32, 18, 240, 420, 330, 76
+COLOURS = {"budget": "#e2e8f0", "allocated": "#2b6cb0", "text": "#1a202c", "muted": "#4a5568", "grid": "#a0aec0"}
+
+
+def budget_svg(results: Results) -> str:
+    """Per region, the share of its budget the funding decisions allocate, with the amounts and the funding gap."""
+    regions = results["regions"]
+    width, height = LEFT + CHART + RIGHT, TOP + ROW * len(regions) + 24
+    title = f"{results['call']['code']}: budget use per region"
+    subtitle = (
+        "allocated share of each region's budget, in its currency; funding gap: what it must add for the reserve list"
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'font-family="Helvetica, Arial, sans-serif" font-size="13">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="16" y="28" font-size="17" font-weight="bold" fill="{COLOURS["text"]}">{escape(title)}</text>',
+        f'<text x="16" y="48" fill="{COLOURS["muted"]}">{escape(subtitle)}</text>',
+        *_axis(TOP - 8, TOP + ROW * len(regions) - 8),
+    ]
+    for index, region in enumerate(regions):
+        parts += _region_bar(region, TOP + index * ROW)
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _axis(top: int, bottom: int) -> list[str]:
+    parts = []
+    for percent in (0, 25, 50, 75, 100):
+        x = LEFT + CHART * percent // 100
+        parts.append(
+            f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{COLOURS["grid"]}" stroke-width="0.5"/>'
+        )
+        parts.append(f'<text x="{x}" y="{top - 4}" text-anchor="middle" fill="{COLOURS["muted"]}">{percent}%</text>')
+    return parts
+
+
+def _region_bar(region: RegionLine, y: int) -> list[str]:
+    share = min(Decimal(region["use_percent"]), Decimal(100))
+    used = f"{share * CHART / 100:.1f}"
+    label = f"{region['code']} {region['name']}"
+    note = (
+        f"{_money(region['allocated'])} of {_money(region['budget'])} {region['currency']} ({region['use_percent']}%)"
+    )
+    if Decimal(region["funding_gap"]):
+        note += f", gap {_money(region['funding_gap'])}"
+    return [
+        f'<text x="{LEFT - 10}" y="{y + 14}" text-anchor="end" fill="{COLOURS["text"]}">{escape(label)}</text>',
+        f'<rect x="{LEFT}" y="{y}" width="{CHART}" height="{BAR}" fill="{COLOURS["budget"]}"/>',
+        f'<rect x="{LEFT}" y="{y}" width="{used}" height="{BAR}" fill="{COLOURS["allocated"]}"/>',
+        f'<text x="{LEFT + CHART + 10}" y="{y + 14}" fill="{COLOURS["muted"]}">{escape(note)}</text>',
+    ]

@@ -1,0 +1,106 @@
+"""The consolidated results of a demo run: what results.json holds, JSON-able, with no ids or instants.
+
+Amounts are exact decimal strings (two places) in the currency named beside them; keys are acronyms and region
+codes, so two runs with one seed give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class CallSummary(TypedDict):
+    code: str
+    title: str
+    regions: int
+    currencies: list[str]
+    reporting_currency: str
+    reporting_rates: dict[str, str]  # 1 unit of the currency = rate units of the reporting currency
+    seed: int
+    consortia: int
+
+
+class Submissions(TypedDict):
+    drafted: int
+    fixed_after_precheck: int  # a consortium rule the pre-check flagged, corrected before submitting
+    submitted: int  # proposals with a receipt before the deadline
+    with_regional_warnings: int  # submitted although the pre-check warned of a regional rule
+    resubmitted: int  # a corrected second version before the deadline
+    retried: int  # the same Idempotency-Key sent again
+    identical_receipts: int  # ... and the same receipt came back
+    late_refused: int  # submitted after the deadline: 409 problem+json
+
+
+class Eligibility(TypedDict):
+    eligible: int
+    not_eligible: int
+    manual_checks: int
+    manual_checks_failed: int
+    reasons: dict[str, int]  # rule -> proposals it made ineligible
+
+
+class Evaluation(TypedDict):
+    evaluators: int
+    conflicts_declared: int
+    assessments: int
+    passed: int
+    not_passed: int
+    ineligible: int
+
+
+class Funding(TypedDict):
+    funded: int
+    reserve: int
+    declined: int
+    funding_version: int
+    confirmed_by: list[str]  # regions funding partners, all of which confirmed
+    published: bool
+
+
+class RankingLine(TypedDict):
+    rank: int | None
+    acronym: str
+    status: str  # funded, reserve, declined, not_passed, ineligible
+    scores: dict[str, str]
+    weighted_total: str | None
+    grants: dict[str, str]  # region code -> grant in the region's currency
+    reasons: list[str]
+
+
+class RegionLine(TypedDict):
+    code: str
+    name: str
+    currency: str
+    budget: str
+    allocated: str
+    remaining: str
+    funding_gap: str
+    funded_proposals: int
+    budget_reporting: str
+    allocated_reporting: str
+    funding_gap_reporting: str
+    use_percent: str
+
+
+class MoneyTotals(TypedDict):
+    budget: str
+    allocated: str
+    remaining: str
+    funding_gap: str
+
+
+class Totals(TypedDict):
+    by_currency: dict[str, MoneyTotals]
+    reporting_currency: str
+    reporting: MoneyTotals
+
+
+class Results(TypedDict):
+    call: CallSummary
+    submissions: Submissions
+    eligibility: Eligibility
+    evaluation: Evaluation
+    funding: Funding
+    ranking: list[RankingLine]
+    regions: list[RegionLine]
+    totals: Totals
