@@ -99,7 +99,7 @@ class WebhookDelivery(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id"))
     event_id: Mapped[int] = mapped_column(ForeignKey("region_events.id"))
-    status: Mapped[str] = mapped_column(String(20))  # pending | delivered | failed
+    status: Mapped[str] = mapped_column(String(20))  # pending | delivered | failed | cancelled (unsubscribed)
     attempts: Mapped[int] = mapped_column(Integer)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)

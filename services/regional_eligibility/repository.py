@@ -41,7 +41,9 @@ async def retire_checks(session: AsyncSession, proposal_id: str) -> None:
 
 async def get_check(session: AsyncSession, check_id: int, *, for_update: bool = False) -> PartnerCheck | None:
     query = select(PartnerCheck).where(PartnerCheck.id == check_id)
-    return (await session.execute(query.with_for_update() if for_update else query)).scalar_one_or_none()
+    if for_update:  # refresh a row already loaded: what counts is its state under the lock
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def region_checks(
@@ -106,10 +108,15 @@ async def active_subscriptions(session: AsyncSession, region: str) -> list[Webho
 
 
 async def subscriptions_with_due_deliveries(session: AsyncSession, now: datetime) -> list[WebhookSubscription]:
+    """Active subscriptions only: a delivery that slipped in while one was being deleted is never sent."""
     due = select(WebhookDelivery.subscription_id).where(
         WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now
     )
-    query = select(WebhookSubscription).where(WebhookSubscription.id.in_(due)).limit(20)
+    query = (
+        select(WebhookSubscription)
+        .where(WebhookSubscription.id.in_(due), WebhookSubscription.active.is_(True))
+        .limit(20)
+    )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list((await session.execute(query)).scalars())
@@ -124,6 +131,14 @@ async def next_delivery(session: AsyncSession, subscription_id: str) -> WebhookD
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def cancel_pending_deliveries(session: AsyncSession, subscription_id: str) -> None:
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == "pending")
+        .values(status="cancelled")
+    )
 
 
 async def deliveries_of(session: AsyncSession, subscription_id: str, limit: int) -> list[WebhookDelivery]:

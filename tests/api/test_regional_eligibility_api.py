@@ -9,9 +9,17 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from services.regional_eligibility.models import messaging
+from services.regional_eligibility.models import audit_log, messaging
 from shared.clock import MovableClock
-from shared.events import CallSnapshot, EligibilityDecided, Envelope, ProposalSubmitted, ProposalWithdrawn
+from shared.events import (
+    CallAmended,
+    CallSnapshot,
+    EligibilityDecided,
+    Envelope,
+    ProposalSubmitted,
+    ProposalWithdrawn,
+    make_envelope,
+)
 from tests.conftest import ServiceClient
 from tests.helpers import (
     bearer,
@@ -133,7 +141,9 @@ async def test_a_region_never_sees_or_decides_another_regions_partners(
     assert (await client.get(f"/proposals/{proposal.proposal_id}", headers=BAVARIA)).status_code == 404
     view = (await client.get(f"/proposals/{proposal.proposal_id}", headers=FRIBOURG)).json()
     assert {c["region_code"] for c in view["checks"]} == {"CH-FR"}
-    assert (await client.get("/checks", headers=AGENCY)).status_code == 403
+    agency_items = (await client.get("/checks", headers=AGENCY)).json()["items"]
+    assert agency_items and {c["region_code"] for c in agency_items} == {"consortium"}
+    assert (await client.post(f"/checks/{own[0]['id']}/decision", json=decision, headers=AGENCY)).status_code == 404
     assert (
         await client.get(f"/proposals/{proposal.proposal_id}", headers=bearer("consortium:acme"))
     ).status_code == 403
@@ -202,3 +212,97 @@ async def test_a_new_version_after_the_deadline_replaces_the_checks(
     older = submitted_event(call, proposal_body(), clock, version=1, proposal_id=first.proposal_id)
     await deliver(app, envelope_of(older, clock))
     assert (await client.get(f"/proposals/{first.proposal_id}", headers=AGENCY)).json()["version"] == 2
+
+
+def with_self_funded_gbp_partner() -> dict[str, Any]:
+    """The call fixes no GBP rate: the 70% budget-share rules cannot be judged automatically."""
+    body = proposal_body()
+    body["partners"].append(partner("London Ltd", "GB-LND", currency="GBP", costs="100000.00", requested="0.00"))
+    return body
+
+
+async def test_the_agency_decides_the_consortium_items_a_region_cannot(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    call, [proposal] = await closed_call_with(app, clock, with_self_funded_gbp_partner())
+    await close_manual_items(client, AUSTRIA)
+    await close_manual_items(client, FRIBOURG)
+    assert await decided_events(app) == []  # every region has decided; the consortium items are still open
+    items = (await client.get("/checks", params={"status": "open"}, headers=AGENCY)).json()["items"]
+    assert {(c["region_code"], c["rule"]) for c in items} == {
+        ("consortium", "consortium.max_share_per_partner"),
+        ("consortium", "consortium.max_share_per_region"),
+    }
+    decision = {"action": "close", "verdict": "pass", "reason": "shares checked at the day's ECB rate"}
+    for region in (AUSTRIA, bearer("region:consortium")):
+        refused = await client.post(f"/checks/{items[0]['id']}/decision", json=decision, headers=region)
+        assert refused.status_code == 404
+
+    await close_manual_items(client, AGENCY)
+    [decided] = await decided_events(app)
+    assert decided.outcome == "eligible" and decided.proposal_id == proposal.proposal_id
+    view = (await client.get(f"/proposals/{proposal.proposal_id}", headers=AGENCY)).json()
+    assert view["status"] == "decided"
+    assert {c["decided_by"] for c in view["checks"] if c["region_code"] == "consortium" and c["decided_by"]} == {
+        "agency"
+    }
+    async with app.state.runtime.sessions() as session:
+        audited = (await session.execute(select(audit_log.c.actor, audit_log.c.action))).all()
+    assert audited.count(("agency", "check.close")) == 2
+
+    assert call.configuration is not None and call.configuration.eligibility_check_due is not None
+    clock.set(call.configuration.eligibility_check_due)  # the same correction deadline as the regions'
+    decision = {"action": "override", "verdict": "fail", "reason": "too late"}
+    late = await client.post(f"/checks/{items[0]['id']}/decision", json=decision, headers=AGENCY)
+    assert late.status_code == 409
+
+
+def extended(call: CallSnapshot, by: timedelta) -> CallSnapshot:
+    """The call as call.amended carries it after its deadline was extended by `by` (open again)."""
+    assert call.configuration is not None
+    stages = call.configuration.stages
+    last = stages[-1].model_copy(update={"deadline": call.deadline + by})
+    return call.model_copy(
+        update={
+            "version": 2,
+            "revision": 4,
+            "status": "open",
+            "deadline": last.deadline,
+            "configuration": call.configuration.model_copy(update={"stages": [*stages[:-1], last]}),
+        }
+    )
+
+
+async def test_a_deadline_extension_leaves_nothing_decidable_until_the_final_version_is_checked(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    call, [first] = await closed_call_with(app, clock)
+    stale = (await client.get("/checks", params={"status": "open"}, headers=AUSTRIA)).json()["items"]
+    reopened = extended(call, timedelta(days=7))
+    amended = CallAmended(call=reopened, kind="deadline_extension", reason="portal outage")
+    await deliver(app, make_envelope(amended, source="call_definition", subject=str(call.call_id), clock=clock))
+    newer = submitted_event(reopened, proposal_body(), clock, version=2, proposal_id=first.proposal_id)
+    await deliver(app, envelope_of(newer, clock))  # before the new deadline: not final yet
+
+    case = (await client.get(f"/proposals/{first.proposal_id}", headers=AGENCY)).json()
+    assert (case["status"], case["checks"]) == ("awaiting_deadline", [])
+    decision = {"action": "close", "verdict": "pass", "reason": "checked the files"}
+    refused = await client.post(f"/checks/{stale[0]['id']}/decision", json=decision, headers=AUSTRIA)
+    assert refused.status_code == 409 and refused.headers["content-type"].startswith("application/problem+json")
+    assert "deadline was extended" in refused.json()["detail"]
+    assert refused.json()["proposal_status"] == "awaiting_deadline"
+    await close_manual_items(client, AUSTRIA)
+    await close_manual_items(client, FRIBOURG)
+    assert await decided_events(app) == []
+
+    clock.set(reopened.deadline + timedelta(minutes=1))
+    closed = reopened.model_copy(update={"status": "closed", "revision": 5})
+    await deliver(app, call_published_envelope(closed, clock))
+    case = (await client.get(f"/proposals/{first.proposal_id}", headers=AGENCY)).json()
+    assert case["status"] == "checking" and {c["proposal_version"] for c in case["checks"]} == {2}
+    await close_manual_items(client, AUSTRIA)
+    await close_manual_items(client, FRIBOURG)
+    [decided] = await decided_events(app)
+    assert (decided.outcome, decided.proposal_version) == ("eligible", 2)

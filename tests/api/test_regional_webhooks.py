@@ -17,10 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from services.regional_eligibility.models import RegionEvent, WebhookDelivery
 from services.regional_eligibility.use_cases.webhooks import backoff, deliver_due
 from shared.clock import MovableClock
 from shared.webhooks import verify
-from tests.api.test_regional_eligibility_api import AUSTRIA, close_manual_items, closed_call_with
+from tests.api.test_regional_eligibility_api import AUSTRIA, FRIBOURG, close_manual_items, closed_call_with
 from tests.conftest import ServiceClient
 
 SECRET = "a-back-office-secret-of-some-length"
@@ -100,6 +101,54 @@ async def test_webhooks_are_signed_retried_and_ordered(
     assert (receiver.refused, receiver.forged) == (2, 0)
     log = (await client.get(f"/webhooks/{subscribed.json()['id']}/deliveries", headers=AUSTRIA)).json()
     assert [(d["status"], d["attempts"], d["last_status_code"]) for d in log] == [("delivered", 3, 204)]
+
+
+async def test_a_deleted_subscription_receives_nothing_more_and_its_log_says_so(
+    service_client: ServiceClient, clock: MovableClock, receiver: Receiver
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    subscribed = await client.post("/webhooks", json={"url": receiver.url, "secret": SECRET}, headers=AUSTRIA)
+    hook = f"/webhooks/{subscribed.json()['id']}"
+    await closed_call_with(app, clock)  # checks.opened: pending for the subscription
+    assert (await client.delete(hook, headers=AUSTRIA)).status_code == 204
+    await close_manual_items(client, AUSTRIA)
+    await close_manual_items(client, FRIBOURG)  # outcome.decided: in the feed, not for the deleted hook
+
+    async with httpx.AsyncClient(timeout=5) as http:
+        assert await deliver_due(app.state.runtime, http) == 0
+    assert receiver.accepted == []
+    assert len((await client.get("/feed", headers=AUSTRIA)).json()["items"]) == 2
+    log = (await client.get(f"{hook}/deliveries", headers=AUSTRIA)).json()
+    assert [(d["status"], d["attempts"]) for d in log] == [("cancelled", 0)]
+
+
+async def test_a_delivery_queued_while_the_subscription_was_deleted_is_not_sent(
+    service_client: ServiceClient, clock: MovableClock, receiver: Receiver
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    subscribed = await client.post("/webhooks", json={"url": receiver.url, "secret": SECRET}, headers=AUSTRIA)
+    await closed_call_with(app, clock)
+    assert (await client.delete(f"/webhooks/{subscribed.json()['id']}", headers=AUSTRIA)).status_code == 204
+    runtime = app.state.runtime
+    async with runtime.sessions() as session, session.begin():
+        # What an announce that read the subscription just before the delete committed leaves behind.
+        event = RegionEvent(
+            region_code="AT-4", type="checks.opened", proposal_id="p", payload={}, created_at=clock.now()
+        )
+        session.add(event)
+        await session.flush()
+        session.add(
+            WebhookDelivery(
+                subscription_id=subscribed.json()["id"],
+                event_id=event.id,
+                status="pending",
+                attempts=0,
+                next_attempt_at=clock.now(),
+            )
+        )
+    async with httpx.AsyncClient(timeout=5) as http:
+        assert await deliver_due(runtime, http) == 0
+    assert receiver.accepted == []
 
 
 def test_signatures_reject_tampering_and_replays() -> None:

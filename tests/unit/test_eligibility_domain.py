@@ -20,8 +20,11 @@ def with_policy(policy: str) -> CallSnapshot:
     return CALL.model_copy(update={"configuration": CONFIG.model_copy(update={"ineligible_partner_policy": policy})})
 
 
-def states(call: CallSnapshot, body: dict[str, object], manual: str = "pass") -> tuple[object, list[CheckState]]:
-    """The proposal and its checks with every manual item closed as `manual`."""
+def states(
+    call: CallSnapshot, body: dict[str, object], manual: str = "pass", consortium: str | None = "pass"
+) -> tuple[object, list[CheckState]]:
+    """The proposal and its checks with the regions' manual items closed as `manual` (by their officers)
+    and the consortium-level ones as `consortium` (by the agency), or left open when it is None."""
     submitted = submitted_event(call, body, CLOCK)
     assert call.configuration is not None
     checks = automatic_checks(call.configuration, submitted)
@@ -30,12 +33,19 @@ def states(call: CallSnapshot, body: dict[str, object], manual: str = "pass") ->
             c.partner_id,
             c.organisation_name,
             c.region_code,
-            CheckVerdict(manual) if c.verdict is CheckVerdict.NEEDS_HUMAN else c.verdict,
+            _closed(c.region_code, c.verdict, manual, consortium),
             c.reason,
         )
         for c in checks
     ]
     return submitted, closed
+
+
+def _closed(region: str, verdict: CheckVerdict, manual: str, consortium: str | None) -> CheckVerdict:
+    if verdict is not CheckVerdict.NEEDS_HUMAN:
+        return verdict
+    by = consortium if region == CONSORTIUM else manual
+    return CheckVerdict(by) if by else verdict
 
 
 def test_each_region_judges_its_own_partners_and_manual_checks_wait_for_officers() -> None:
@@ -67,6 +77,22 @@ def test_a_self_funded_partner_from_outside_is_checked_only_by_the_consortium_ru
     decision = decide(CONFIG, submitted, checks)  # type: ignore[arg-type]
     assert decision is not None and decision.outcome == "not_eligible"
     assert any("Genova Srl" in reason for reason in decision.reasons)
+
+
+def test_an_open_consortium_item_keeps_the_proposal_undecided_until_the_agency_decides_it() -> None:
+    body = proposal_body()
+    body["partners"].append(partner("London Ltd", "GB-LND", currency="GBP", costs="100000.00", requested="0.00"))
+    submitted, checks = states(CALL, body, consortium=None)  # every region decided; no GBP rate for the shares
+    still_open = [c for c in checks if c.verdict is CheckVerdict.NEEDS_HUMAN]
+    assert len(still_open) == 2 and {c.region_code for c in still_open} == {CONSORTIUM}
+    assert all("no conversion rate for GBP" in c.reason for c in still_open)
+    assert decide(CONFIG, submitted, checks) is None  # type: ignore[arg-type]
+    submitted, checks = states(CALL, body, consortium="pass")
+    decision = decide(CONFIG, submitted, checks)  # type: ignore[arg-type]
+    assert decision is not None and decision.outcome == "eligible"
+    submitted, checks = states(CALL, body, consortium="fail")
+    decision = decide(CONFIG, submitted, checks)  # type: ignore[arg-type]
+    assert decision is not None and decision.outcome == "not_eligible"
 
 
 def three_partners_one_ineligible() -> dict[str, object]:

@@ -1,5 +1,6 @@
 """Routes of regional_eligibility: each region's back office sees and decides only its own
-partners, integrates by webhooks or the change feed; agencies see everything."""
+partners, integrates by webhooks or the change feed; agencies see everything and decide the
+consortium-level checks (rules on the proposal as a whole)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from shared.http.auth import Principal, Role, require
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
-from ..domain.checks import CheckVerdict
+from ..domain.checks import CONSORTIUM, CheckVerdict
 from ..models import PartnerCheck, WebhookSubscription
 from ..repository import (
     checks_of_partner,
@@ -28,7 +29,7 @@ from ..repository import (
 )
 from ..use_cases.cases import call_config
 from ..use_cases.decide_check import decide_check
-from ..use_cases.webhooks import event_body, subscribe
+from ..use_cases.webhooks import event_body, subscribe, unsubscribe
 from .schemas import (
     CaseOut,
     CheckOut,
@@ -44,6 +45,7 @@ from .schemas import (
 
 router = APIRouter(tags=["eligibility"])
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
+Decider = Reader  # a region decides its own checks, the agency the consortium-level ones
 Region = Annotated[Principal, Depends(require(Role.REGION))]
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 
@@ -78,20 +80,26 @@ async def get_case_view(proposal_id: uuid.UUID, session: DbSession, reader: Read
     )
 
 
-@router.get("/checks", response_model=Page[CheckOut], summary="The region's own checks, oldest first")
+@router.get(
+    "/checks",
+    response_model=Page[CheckOut],
+    summary="The checks you decide, oldest first: a region's own, or the consortium-level ones for an agency",
+)
 async def get_region_checks(
     session: DbSession,
-    region: Region,
+    decider: Decider,
     call_id: uuid.UUID | None = None,
     status: Annotated[str | None, Query(pattern="^(open|decided)$", description="open: needs a human")] = None,
     verdict: CheckVerdict | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[CheckOut]:
+    """A region token lists its own partners' checks. An agency token lists the checks with region_code
+    `consortium` (rules on the proposal as a whole): only the agency decides them."""
     after_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
     checks = await region_checks(
         session,
-        region.scope or "",
+        CONSORTIUM if decider.role is Role.AGENCY else decider.scope or "",
         call_id=str(call_id) if call_id else None,
         open_only=None if status is None else status == "open",
         verdict=verdict.value if verdict else None,
@@ -127,13 +135,16 @@ async def get_partner(partner_id: str, session: DbSession, region: Region) -> Pa
 @router.post(
     "/checks/{check_id}/decision",
     response_model=CheckOut,
-    summary="Confirm or override an automatic verdict, or close a manual item (with a reason)",
+    summary="Confirm or override an automatic verdict, or close a manual item (with a reason): a region on its "
+    "own checks, an agency on the consortium-level ones",
 )
 async def post_decision(
-    check_id: int, body: DecisionIn, session: DbSession, runtime: RuntimeDep, region: Region
+    check_id: int, body: DecisionIn, session: DbSession, runtime: RuntimeDep, decider: Decider
 ) -> CheckOut:
+    """404 for a check the caller does not decide; 409 for one no longer current (a newer version, a
+    withdrawal, or a deadline extension before the final version is known) or past the check deadline."""
     verdict = CheckVerdict(body.verdict) if body.verdict else None
-    return check_out(await decide_check(session, runtime, region, check_id, body.action, verdict, body.reason))
+    return check_out(await decide_check(session, runtime, decider, check_id, body.action, verdict, body.reason))
 
 
 @router.get(
@@ -185,19 +196,19 @@ async def get_deliveries(
 @router.delete(
     "/webhooks/{subscription_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Stop a subscription (pending deliveries stay in the log)",
+    summary="Stop a subscription: nothing more is sent; its pending deliveries read `cancelled` in the log",
 )
 async def delete_webhook(subscription_id: uuid.UUID, session: DbSession, region: Region) -> None:
     subscription = await session.get(WebhookSubscription, str(subscription_id))
     if subscription is None or subscription.region_code != region.scope:
         raise NotFound(f"No subscription {subscription_id} for {region.label}.")
-    subscription.active = False
+    await unsubscribe(session, subscription)
 
 
 @router.get(
     "/calls/{call_id}/overview",
     response_model=list[RegionProgress],
-    summary="Per region: checks done, pending and overdue (agency)",
+    summary="Per region, and for `consortium` (the agency's own items): checks done, pending and overdue (agency)",
 )
 async def get_overview(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, _: Agency) -> list[RegionProgress]:
     _call, config = await call_config(session, str(call_id), missing=NotFound)

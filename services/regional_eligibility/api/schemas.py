@@ -17,7 +17,7 @@ class CheckOut(BaseModel):
     proposal_version: int
     partner_id: str | None
     organisation_name: str
-    region_code: str
+    region_code: str = Field(description="The region that decides it, or `consortium` (the agency decides)")
     rule: str
     automatic_verdict: CheckVerdict
     verdict: CheckVerdict
@@ -76,7 +76,7 @@ class SubscriptionOut(BaseModel):
 
 class DeliveryOut(BaseModel):
     event_id: int
-    status: str
+    status: str = Field(description="pending, delivered, failed (attempts exhausted) or cancelled (unsubscribed)")
     attempts: int
     next_attempt_at: datetime
     last_status_code: int | None

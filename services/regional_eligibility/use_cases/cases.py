@@ -46,6 +46,8 @@ async def record_submission(session: AsyncSession, runtime: Runtime, submitted: 
     case.version, case.acronym, case.updated_at = submitted.version, submitted.acronym, now
     case.submission = submitted.model_dump(mode="json")
     case.status, case.outcome, case.reasons, case.decided_at = "awaiting_deadline", "pending", [], None
+    # Checks opened before a deadline extension judged a version that is no longer final: nobody decides them.
+    await retire_checks(session, proposal_id)
     await session.flush()
     if now >= config.deadline:  # the call already closed: this is the final version
         await open_checks(session, runtime, case, config)

@@ -1,5 +1,6 @@
-"""A region's officer confirms or overrides an automatic verdict, or closes a manual item: always
-with a reason, audited, correctable until the region's check deadline, final after it."""
+"""A region's officer confirms or overrides an automatic verdict, or closes a manual item, on its own
+region's checks; the agency does the same on the consortium-level checks (the proposal as a whole).
+Always with a reason, audited, correctable until the call's check deadline, final after it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
-from shared.http.auth import Principal
+from shared.http.auth import Principal, Role
 from shared.service import Runtime
 
-from ..domain.checks import CheckVerdict
-from ..models import PartnerCheck, audit_log
+from ..domain.checks import CONSORTIUM, CheckVerdict
+from ..models import PartnerCheck, ProposalCase, audit_log
 from ..repository import get_case, get_check
 from .cases import call_config, try_decide
 
@@ -29,14 +30,12 @@ async def decide_check(
     verdict: CheckVerdict | None,
     reason: str,
 ) -> PartnerCheck:
-    check = await get_check(session, check_id, for_update=True)
-    if check is None or not check.current or check.region_code != officer.scope:
-        raise NotFound(f"No open check {check_id} for {officer.label}.")
+    check, case = await _decidable(session, officer, check_id)
     _, config = await call_config(session, check.call_id, missing=NotFound)
     now = runtime.clock.now()
     if config.eligibility_check_due is not None and now >= config.eligibility_check_due:
         raise Conflict(
-            f"The region's check deadline ({config.eligibility_check_due.isoformat()}) has passed: "
+            f"The call's eligibility check deadline ({config.eligibility_check_due.isoformat()}) has passed: "
             "its decisions are final."
         )
     new_verdict = _verdict_after(check, action, verdict)
@@ -60,10 +59,40 @@ async def decide_check(
         after={"verdict": check.verdict},
         reason=reason,
     )
-    case = await get_case(session, check.proposal_id, for_update=True)
-    assert case is not None
     await try_decide(session, runtime, case, config)
     return check
+
+
+async def _decidable(session: AsyncSession, officer: Principal, check_id: int) -> tuple[PartnerCheck, ProposalCase]:
+    """The check and its case, both locked; 404 if not the officer's to decide, 409 if no longer current."""
+    check = await get_check(session, check_id)
+    if check is None or not decides(officer, check.region_code):
+        raise NotFound(f"No check {check_id} for {officer.label}.")
+    # The case first, then the check: the order record_submission and withdraw_case lock them in.
+    case = await get_case(session, check.proposal_id, for_update=True)
+    check = await get_check(session, check_id, for_update=True)
+    assert case is not None and check is not None
+    if not check.current:
+        raise Conflict(_not_current(check, case), extra={"proposal_status": case.status})
+    return check, case
+
+
+def decides(officer: Principal, region_code: str) -> bool:
+    """Who decides a check: the agency the consortium-level ones, a region only its own."""
+    if region_code == CONSORTIUM:
+        return officer.role is Role.AGENCY
+    return officer.role is Role.REGION and officer.scope == region_code
+
+
+def _not_current(check: PartnerCheck, case: ProposalCase) -> str:
+    if case.status == "withdrawn":
+        return f"Check {check.id} is no longer decidable: the proposal was withdrawn."
+    if case.status == "awaiting_deadline":
+        return (
+            f"Check {check.id} is no longer decidable: the call's deadline was extended and version "
+            f"{case.version} was submitted; the checks of the final version open when the deadline passes."
+        )
+    return f"Check {check.id} is no longer decidable: it was replaced by the checks of version {case.version}."
 
 
 def _verdict_after(check: PartnerCheck, action: Action, verdict: CheckVerdict | None) -> CheckVerdict:

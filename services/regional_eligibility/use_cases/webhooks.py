@@ -17,7 +17,7 @@ from shared.service import Runtime
 from shared.webhooks import signed_headers
 
 from ..models import RegionEvent, WebhookDelivery, WebhookSubscription
-from ..repository import next_delivery, subscriptions_with_due_deliveries
+from ..repository import cancel_pending_deliveries, next_delivery, subscriptions_with_due_deliveries
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -36,6 +36,12 @@ async def subscribe(session: AsyncSession, runtime: Runtime, region: str, url: s
     session.add(subscription)
     await session.flush()
     return subscription
+
+
+async def unsubscribe(session: AsyncSession, subscription: WebhookSubscription) -> None:
+    """Nothing more is sent; what was still pending reads `cancelled` in the log, not pending forever."""
+    subscription.active = False
+    await cancel_pending_deliveries(session, subscription.id)
 
 
 def event_body(event: RegionEvent) -> bytes:
