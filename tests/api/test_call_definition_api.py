@@ -262,3 +262,55 @@ async def test_the_alpine_example_loads_as_is(service_client: ServiceClient) -> 
     regions = response.json()["configuration"]["regions"]
     assert len(regions) == 11
     assert {r["currency"] for r in regions} == {"EUR", "CHF"}
+
+
+async def test_the_call_follows_what_the_joint_evaluation_announces(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """A fixed ranking, a funding decision and published results move the call on by themselves: forward only,
+    once per message, audited and announced; a call still open is not moved by a stray announcement."""
+    from services.call_definition.handlers import subscriptions
+    from shared.events import EvaluationCompleted, FundingTotals, ResultsPublished, make_envelope
+
+    client, app = await service_client("call_definition")
+    call = await published(client)
+    [subscription] = subscriptions(app.state.runtime)
+    assert set(subscription.routing_keys) == {"evaluation.completed", "funding.decided", "results.published"}
+
+    def announced(data: Any) -> Any:
+        return make_envelope(data, source="joint_evaluation", subject=call["id"], clock=clock)
+
+    completed = announced(EvaluationCompleted(call_id=call["id"], completed_at=clock.now(), ranking=[]))
+    await subscription.handler(completed)
+    assert (await client.get(f"/calls/{call['id']}")).json()["status"] == "open"  # not closed yet: no change
+
+    clock.advance(timedelta(days=31))
+    await subscription.handler(announced(EvaluationCompleted(call_id=call["id"], completed_at=clock.now(), ranking=[])))
+    assert (await client.get(f"/calls/{call['id']}")).json()["status"] == "ranking"
+    zero = {"amount": "0.00", "currency": "EUR"}
+    results = announced(
+        ResultsPublished(
+            call_id=call["id"],
+            published_at=clock.now(),
+            funding_version=1,
+            reporting_currency="EUR",
+            results=[],
+            regions=[],
+            totals=FundingTotals(budget=zero, allocated=zero, remaining=zero, funding_gap=zero),
+        )
+    )
+    for _ in range(2):  # redelivered: applied once
+        await subscription.handler(results)
+    late = announced(EvaluationCompleted(call_id=call["id"], completed_at=clock.now(), ranking=[]))
+    await subscription.handler(late)  # an older fact arriving late never moves the call back
+    assert (await client.get(f"/calls/{call['id']}")).json()["status"] == "results_published"
+
+    audit = (await client.get(f"/calls/{call['id']}/audit", headers=AGENCY)).json()
+    followed = [(a["actor"], a["before"], a["after"]) for a in audit if a["actor"] == "joint_evaluation"]
+    assert followed == [
+        ("joint_evaluation", {"status": "closed"}, {"status": "ranking"}),
+        ("joint_evaluation", {"status": "ranking"}, {"status": "results_published"}),
+    ]
+    async with app.state.runtime.sessions() as session:
+        events = (await session.execute(select(messaging.outbox.c.event_type))).scalars().all()
+    assert events.count("call.status_changed.v1") == 2

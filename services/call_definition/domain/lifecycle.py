@@ -1,9 +1,10 @@
-"""The lifecycle of a call, and what the clock does to it.
+"""The lifecycle of a call, and what the clock and the joint evaluation do to it.
 
 draft -> published -> open -> closed -> eligibility -> evaluation -> ranking -> funding_decisions
 -> results_published. People publish and move the call on after it closed; opening and closing
 follow the clock (no one has to press a button at midnight), and a deadline extension reopens
-a closed call.
+a closed call. The last steps also follow what the joint evaluation announces: a fixed ranking,
+a funding decision, published results each show the call has got at least that far.
 """
 
 from __future__ import annotations
@@ -60,3 +61,14 @@ def transition_refusal(current: CallStatus, target: CallStatus) -> str | None:
     allowed = NEXT_BY_HAND.get(current)
     hint = f"the next step is {allowed.value}" if allowed else "no step can be taken by hand now"
     return f"a {current.value} call cannot become {target.value}: {hint}"
+
+
+ORDER = tuple(CallStatus)
+
+
+def followed_status(current: CallStatus, reached: CallStatus) -> CallStatus | None:
+    """The status a call takes when the evaluation shows it has reached `reached`, or None for no change:
+    forward only (a late or repeated announcement never moves a call back), and only once it has closed."""
+    if ORDER.index(current) < ORDER.index(CallStatus.CLOSED) or ORDER.index(current) >= ORDER.index(reached):
+        return None
+    return reached
