@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     up = commands.add_parser("up", help="embedded default: all four services in one process (SQLite, in-process bus)")
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=8000)
-    up.add_argument("--data-dir", type=Path, default=Path("./jointcall-data"))
+    up.add_argument("--data-dir", type=Path, default=None, help="default: JOINTCALL_DATA_DIR, else ./jointcall-data")
     up.set_defaults(run=_up)
 
     demo = commands.add_parser(
@@ -105,7 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     dead = commands.add_parser("dead-letters", help="list or replay parked messages of a service")
     dead.add_argument("action", choices=["list", "replay"])
     dead.add_argument("service")
-    dead.add_argument("--data-dir", type=Path, default=None, help="embedded mode: the data folder")
+    dead.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="embedded mode (the default without JOINTCALL_RABBITMQ_URL): the data folder of `jointcall up` "
+        "(default: JOINTCALL_DATA_DIR, else ./jointcall-data)",
+    )
     dead.set_defaults(run=_dead_letters)
     return parser
 
@@ -134,7 +140,8 @@ def _up(args: argparse.Namespace) -> None:
     from .embedded import create_embedded_app
 
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
-    data_dir: Path = args.data_dir.resolve()
+    # The same default as every other command (ServiceSettings.data_dir), so `dead-letters` finds `bus.db`.
+    data_dir: Path = (args.data_dir or ServiceSettings().data_dir).resolve()
     for definition in SERVICES.values():
         migrate(definition, _settings(definition, data_dir=data_dir).database_url)
     print(f"jointcall is up on http://{args.host}:{args.port} (data in {data_dir}); API docs per service:")
@@ -333,38 +340,59 @@ def _openapi(args: argparse.Namespace) -> None:
 def _dead_letters(args: argparse.Namespace) -> None:
     definition = service_named(args.service)
     settings = _settings(definition, **({"data_dir": args.data_dir} if args.data_dir else {}))
-    asyncio.run(_dead_letters_async(args.action, definition, settings, args.data_dir))
+    embedded = args.data_dir is not None or not settings.rabbitmq_url
+    asyncio.run(_dead_letters_async(args.action, definition, settings, embedded=embedded))
 
 
 async def _dead_letters_async(
-    action: str, definition: ServiceDefinition, settings: ServiceSettings, data_dir: Path | None
+    action: str, definition: ServiceDefinition, settings: ServiceSettings, *, embedded: bool
 ) -> None:
+    """Embedded: the in-process bus in `<data dir>/bus.db` (as `jointcall up` keeps it), whose queues are
+    the subscriptions' names; else RabbitMQ, whose queues carry the prefix (`<prefix>.<queue>.dead`)."""
     from shared.messaging.inprocess import InProcessBus
     from shared.service import open_runtime
 
     runtime = open_runtime(definition, settings)
     subscriptions = definition.subscriptions(runtime)
-    queues = {f"{settings.queue_prefix}.{s.queue}" if not data_dir else s.queue: s for s in subscriptions}
-    if data_dir is not None or not settings.rabbitmq_url:
-        bus = InProcessBus((data_dir or settings.data_dir) / "bus.db")
-        for queue in queues:
-            if action == "list":
-                for letter in await bus.dead_letters(queue):
-                    print(json.dumps(letter))
-            else:
-                print(f"{queue}: {await bus.replay_dead_letters(queue)} message(s) replayed")
-        await bus.close()
-    else:
-        rabbit = _rabbitmq_bus(settings)
-        for subscription in subscriptions:
-            rabbit.subscribe(subscription)
-        await rabbit.start(consume=False)
-        try:
-            for queue, subscription in queues.items():
-                if action == "list":
-                    print(f"{queue}.dead: {await rabbit.dead_letter_count(subscription)} message(s)")
-                else:
-                    print(f"{queue}: {await rabbit.replay_dead_letters(subscription)} message(s) replayed")
-        finally:
-            await rabbit.close()
-    await runtime.engine.dispose()
+    try:
+        if embedded:
+            path = settings.data_dir / "bus.db"
+            if not path.exists():
+                raise SystemExit(f"jointcall dead-letters: no embedded bus at {path.resolve()} (see --data-dir)")
+            bus = InProcessBus(path)
+            try:
+                for subscription in subscriptions:
+                    if action == "list":
+                        _print_letters(subscription.queue, await bus.dead_letters(subscription.queue))
+                    else:
+                        replayed = await bus.replay_dead_letters(subscription.queue)
+                        print(f"{subscription.queue}: {replayed} message(s) replayed")
+            finally:
+                await bus.close()
+        else:
+            rabbit = _rabbitmq_bus(settings)
+            for subscription in subscriptions:
+                rabbit.subscribe(subscription)
+            await rabbit.start(consume=False)
+            try:
+                for subscription in subscriptions:
+                    queue = rabbit.queue_name(subscription)
+                    if action == "list":
+                        # Read and requeued, not consumed: see RabbitMQBus.dead_letters.
+                        total = await rabbit.dead_letter_count(subscription)
+                        _print_letters(f"{queue}.dead", await rabbit.dead_letters(subscription), total)
+                    else:
+                        print(f"{queue}: {await rabbit.replay_dead_letters(subscription)} message(s) replayed")
+            finally:
+                await rabbit.close()
+    finally:
+        await runtime.engine.dispose()
+
+
+def _print_letters(queue: str, letters: list[dict[str, object]], total: int | None = None) -> None:
+    """One line per queue, then one JSON line per parked message (event type, id, error, attempts, ...)."""
+    total = len(letters) if total is None else max(total, len(letters))
+    more = f", {total - len(letters)} more not shown" if total > len(letters) else ""
+    print(f"{queue}: {total} parked message(s){more}")
+    for letter in letters:
+        print(json.dumps(letter, default=str))

@@ -2,28 +2,39 @@
 
 Each service subclasses ServiceSettings and names itself; its database URL comes from
 JOINTCALL_<SERVICE>_DATABASE_URL, or defaults to a SQLite file in the data folder (embedded mode).
+The fields `service` and `database_url` are never read from the environment: a JOINTCALL_SERVICE or
+JOINTCALL_DATABASE_URL would apply to every service at once (one name, one database for all four).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from shared.db import sqlite_url_for
 
 DEV_JWT_SECRET = "jointcall-development-secret-change-me"
+NOT_FROM_ENVIRONMENT = frozenset({"service", "database_url"})
+IGNORED_VARIABLES = frozenset(f"JOINTCALL_{name.upper()}" for name in NOT_FROM_ENVIRONMENT)
+
+logger = logging.getLogger(__name__)
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JOINTCALL_", extra="ignore")
 
-    service: str = ""
+    service: str = Field(default="", description="Set by each service's subclass; not read from the environment.")
     data_dir: Path = Field(default=Path("./jointcall-data"), description="Folder of the SQLite files.")
-    database_url: str = Field(default="", description="Overridden by JOINTCALL_<SERVICE>_DATABASE_URL.")
+    database_url: str = Field(
+        default="", description="In code only; from the environment: JOINTCALL_<SERVICE>_DATABASE_URL."
+    )
     rabbitmq_url: str | None = Field(default=None, description="AMQP URL; unset means the in-process bus.")
     exchange: str = "jointcall.events"
     queue_prefix: str = "jointcall"
@@ -38,9 +49,50 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     metrics_port: int | None = Field(default=None, description="Worker: serve /metrics on this port")
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only the constructor's arguments may set `service` and `database_url`.
+        outside = (env_settings, dotenv_settings, file_secret_settings)
+        return (init_settings, *(_Without(source, NOT_FROM_ENVIRONMENT) for source in outside))
+
     @model_validator(mode="after")
     def _resolve_database_url(self) -> ServiceSettings:
+        for name in sorted(IGNORED_VARIABLES & os.environ.keys()):
+            _warn_ignored(name)
         if not self.database_url and self.service:
             env_name = f"JOINTCALL_{self.service.upper()}_DATABASE_URL"
             self.database_url = os.environ.get(env_name) or sqlite_url_for(self.data_dir / f"{self.service}.db")
         return self
+
+
+@functools.cache
+def _warn_ignored(name: str) -> None:
+    logger.warning("%s is ignored: each service names itself and reads JOINTCALL_<SERVICE>_DATABASE_URL", name)
+
+
+class _Without(PydanticBaseSettingsSource):
+    """Another settings source, minus some fields."""
+
+    def __init__(self, source: PydanticBaseSettingsSource, fields: frozenset[str]) -> None:
+        super().__init__(source.settings_cls)
+        self._source = source
+        self._fields = fields
+
+    def _set_current_state(self, state: dict[str, Any]) -> None:
+        self._source._set_current_state(state)
+
+    def _set_settings_sources_data(self, states: dict[str, dict[str, Any]]) -> None:
+        self._source._set_settings_sources_data(states)
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._source.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        return {name: value for name, value in self._source().items() if name not in self._fields}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -185,6 +186,7 @@ class InProcessBus:
             {
                 "queue": r["queue"],
                 "message_id": r["message_id"],
+                "event_type": _event_type(r["body"]),
                 "attempts": r["attempt"],
                 "error": r["last_error"],
                 "parked_since": as_utc(r["available_at"]).isoformat(),
@@ -205,3 +207,11 @@ class InProcessBus:
         for event in self._wake.values():
             event.set()
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _event_type(body: str) -> str | None:
+    with contextlib.suppress(ValueError, AttributeError):  # the body is an envelope's JSON, but be lenient
+        event_type = json.loads(body).get("type")
+        if isinstance(event_type, str):
+            return event_type
+    return None

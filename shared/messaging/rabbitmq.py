@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -266,9 +268,6 @@ class RabbitMQBus:
         headers: dict[str, Any],
         mandatory: bool,
     ) -> None:
-        channel = self._publish_channel
-        if channel is None or not channel.is_open:
-            raise BusUnavailable("not connected to RabbitMQ")
         properties = BasicProperties(
             message_id=str(envelope.id),
             type=envelope.type,
@@ -279,18 +278,37 @@ class RabbitMQBus:
             timestamp=int(envelope.time.timestamp()),
             headers=headers,
         )
+        await self._publish(exchange, routing_key, body, properties, mandatory=mandatory)
+
+    async def _publish(
+        self, exchange: str, routing_key: str, body: bytes, properties: BasicProperties, *, mandatory: bool
+    ) -> None:
+        """Publish on the confirm channel and wait for the broker's ack: the bus's only basic_publish.
+
+        In confirm mode the broker numbers *every* publish on the channel, 1, 2, 3, ... from Confirm.Select,
+        whatever its exchange or flags, and its acks and nacks carry that number. So each publish must take
+        the next tag here, in the order of the basic_publish calls (this method does not yield between the
+        two); one untracked publish would shift all later confirms onto the wrong futures.
+        """
+        channel = self._publish_channel
+        if channel is None or not channel.is_open:
+            raise BusUnavailable("not connected to RabbitMQ")
+        message_id = properties.message_id
+        if mandatory and not message_id:
+            raise ValueError("a mandatory publish needs a message id (a return is matched to it by that id)")
         self._next_tag += 1
         tag = self._next_tag
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending[tag] = future
         if mandatory:
-            self._tag_by_message[str(envelope.id)] = tag
+            self._tag_by_message[message_id] = tag
         channel.basic_publish(exchange, routing_key, body, properties, mandatory=mandatory)
         try:
             await asyncio.wait_for(future, timeout=CONFIRM_TIMEOUT_S)
         finally:
             self._pending.pop(tag, None)
-            self._tag_by_message.pop(str(envelope.id), None)
+            if mandatory and self._tag_by_message.get(message_id) == tag:
+                del self._tag_by_message[message_id]
 
     def _on_return(self, _channel: Channel, _method: Basic.Return, properties: BasicProperties, _body: bytes) -> None:
         # The return arrives before the ack of the same message: remember it for the ack.
@@ -378,11 +396,18 @@ class RabbitMQBus:
         queue: str,
         error: str,
     ) -> None:
+        """Park a message that is not an envelope, as it came; ack it only once the parked copy is confirmed."""
         logger.error("parking unreadable message on %s: %s", queue, error)
-        publish_channel = self._publish_channel
-        if publish_channel is not None and publish_channel.is_open:
-            headers = _parked_headers(dict(properties.headers or {}), 1, error, queue)
-            publish_channel.basic_publish("", f"{queue}.dead", body, BasicProperties(headers=headers, delivery_mode=2))
+        parked = copy.copy(properties)
+        parked.headers = _parked_headers(dict(properties.headers or {}), 1, error, queue)
+        parked.delivery_mode = 2
+        try:
+            await self._publish("", f"{queue}.dead", body, parked, mandatory=False)
+        except Exception as exc:
+            # Not parked (yet): leave it to the broker, which redelivers it, and we try again.
+            logger.warning("could not park unreadable message on %s: %s", queue, exc)
+            _settle(channel, lambda: channel.basic_nack(method.delivery_tag, requeue=True))
+            return
         _settle(channel, lambda: channel.basic_ack(method.delivery_tag))
 
     # --- operator's view of the dead letters -----------------------------------------------
@@ -395,17 +420,56 @@ class RabbitMQBus:
         finally:
             channel.close()
 
+    async def dead_letters(self, subscription: Subscription, limit: int = 1000) -> list[dict[str, object]]:
+        """The parked messages (up to `limit`, oldest first), described; they stay parked. Needs a started bus.
+
+        Read without consuming: basic_get each message *without* ack, keeping all of them unacked on this
+        one channel (an unacked message is not handed out again, so each is read once), then nack them all
+        with requeue: the broker puts them back where they were. Nothing is republished, so nothing can be
+        duplicated or lost, and if this process dies half-way the broker requeues them itself when the
+        channel goes. Meanwhile a replay does not see them. (A requeue counts as a delivery on quorum queues;
+        the delivery-limit policy leaves the `.dead` queues out.)
+        """
+        channel = await self._open_channel(essential=False)
+        queue = f"{self.queue_name(subscription)}.dead"
+        letters: list[dict[str, object]] = []
+        last_tag: int | None = None
+        try:
+            for _ in range(limit):
+                method, properties, body = await _get(channel, queue)
+                if method is None:
+                    break
+                last_tag = method.delivery_tag
+                letters.append(_describe_parked(queue, properties, body))
+        finally:
+            if channel.is_open:
+                if last_tag is not None:
+                    channel.basic_nack(last_tag, multiple=True, requeue=True)
+                channel.close()
+        return letters
+
     async def replay_dead_letters(self, subscription: Subscription, limit: int = 10_000) -> int:
-        """Move parked messages back to their queue, attempt counter reset. Needs a started bus."""
+        """Move parked messages back to their queue, attempt counter reset. Needs a started bus.
+
+        Only the messages parked when it starts: one that fails again while the replay runs is parked
+        behind them, and is not fetched and replayed over and over. A parked message that is no envelope
+        at all stays parked: replaying it would only park it again.
+        """
+        parked = await self.dead_letter_count(subscription)
         channel = await self._open_channel(essential=False)
         queue = self.queue_name(subscription)
         moved = 0
         try:
-            for _ in range(limit):
+            for _ in range(min(limit, parked)):
                 method, properties, body = await _get(channel, f"{queue}.dead")
                 if method is None:
                     break
-                envelope = Envelope.model_validate_json(body)
+                try:
+                    envelope = Envelope.model_validate_json(body)
+                except ValueError:
+                    # Left unacked until the channel closes (so not fetched again now), then back in .dead.
+                    logger.warning("not replaying unreadable message %s of %s.dead", properties.message_id, queue)
+                    continue
                 headers = {k: v for k, v in (properties.headers or {}).items() if not k.startswith("x-jointcall")}
                 await self._publish_raw("", queue, body, envelope, headers=headers, mandatory=False)
                 channel.basic_ack(method.delivery_tag)
@@ -413,6 +477,33 @@ class RabbitMQBus:
         finally:
             channel.close()
         return moved
+
+
+def _describe_parked(queue: str, properties: BasicProperties, body: bytes) -> dict[str, object]:
+    headers = properties.headers or {}
+    event_type, message_id = properties.type, properties.message_id
+    if not (event_type and message_id):  # e.g. an unreadable message published without properties
+        with contextlib.suppress(ValueError):
+            document = json.loads(body)
+            if isinstance(document, dict):
+                event_type = event_type or document.get("type")
+                message_id = message_id or document.get("id")
+    return {
+        "queue": queue,
+        "message_id": _text(message_id),
+        "event_type": _text(event_type),
+        "attempts": headers.get(ATTEMPT_HEADER),
+        "error": _text(headers.get(ERROR_HEADER)),
+        "parked_since": _text(headers.get("x-jointcall-parked-at")),
+    }
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 def _parked_headers(headers: dict[str, Any], attempt: int, error: str | None, queue: str) -> dict[str, Any]:

@@ -92,6 +92,7 @@ async def test_failing_handler_is_retried_then_parked_without_blocking_the_queue
     [letter] = await bus.dead_letters("q")
     assert letter["attempts"] == 3
     assert "database says no" in str(letter["error"])
+    assert (letter["message_id"], letter["event_type"]) == (str(poison.id), poison.type)
     assert len(attempts) == 3
 
     assert await bus.replay_dead_letters("q") == 1
