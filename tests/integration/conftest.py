@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 import pika
@@ -18,6 +19,7 @@ import pytest
 
 from services.registry import SERVICES
 from shared.service import open_runtime
+from tests.integration.processes import Processes
 
 POSTGRES_URL = os.environ.get("JOINTCALL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RABBITMQ_URL = os.environ.get("JOINTCALL_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
@@ -118,3 +120,14 @@ def queue_cleanup() -> Iterator[list[str]]:
             for suffix in ("", ".retry", ".dead"):
                 channel.queue_delete(f"{name}{suffix}")
     connection.close()
+
+
+@pytest.fixture
+def processes(stack: Stack, tmp_path: Path) -> Iterator[Processes]:
+    """The stack's processes (none running yet), its databases migrated and its queues declared."""
+    running = Processes(env=stack.env, log_dir=tmp_path)
+    running.run("migrate", "all")
+    try:
+        yield running
+    finally:
+        running.stop_all()

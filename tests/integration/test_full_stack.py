@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -23,16 +21,6 @@ pytestmark = pytest.mark.integration
 
 AGENCY = bearer("agency")
 CONSORTIUM = bearer("consortium:acme")
-
-
-@pytest.fixture
-def processes(stack: Stack, tmp_path: Path) -> Iterator[Processes]:
-    running = Processes(env=stack.env, log_dir=tmp_path)
-    running.run("migrate", "all")
-    try:
-        yield running
-    finally:
-        running.stop_all()
 
 
 def poll(method: str, url: str, accept: Any, within: float = 30.0, **kwargs: Any) -> httpx.Response:
