@@ -21,7 +21,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 0, **kwargs: Any) -> AsyncEngine:
+    """An async engine on PostgreSQL (asyncpg) or SQLite (aiosqlite, WAL mode).
+
+    On PostgreSQL the pool keeps `pool_size` connections and, by default, opens none beyond them: SQLAlchemy
+    closes an overflow connection as soon as it is returned, so a load above the pool's size would open and
+    close a server connection (a backend process, authentication, statements prepared again) several times a
+    second; requests beyond the pool wait for a connection instead (backpressure, not churn).
+    """
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -32,9 +39,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # Unique statement names keep asyncpg working behind PgBouncer in transaction mode, where a
     # connection's prepared statements may belong to another client (SQLAlchemy's recipe).
     kwargs.setdefault("connect_args", {"prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__"})
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
     return engine

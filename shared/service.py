@@ -77,7 +77,9 @@ class ServiceDefinition:
 
 
 def open_runtime(definition: ServiceDefinition, settings: ServiceSettings, clock: Clock | None = None) -> Runtime:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     return Runtime(
         name=definition.name,
         settings=settings,

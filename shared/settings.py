@@ -48,6 +48,10 @@ class ServiceSettings(BaseSettings):
     jwt_algorithm: str = "HS256"
     log_level: str = "INFO"
     metrics_port: int | None = Field(default=None, description="Worker: serve /metrics on this port")
+    db_pool_size: int = Field(default=20, ge=1, description="PostgreSQL connections kept per process")
+    db_max_overflow: int = Field(
+        default=0, ge=0, description="extra connections beyond the pool, each closed again once returned"
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -34,6 +34,10 @@ class Proposal(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # What the last pre-check found that a submission needs (domain.precheck.SubmissionVerdicts), and what it
+    # was judged on (verdicts_key): a submission of the same draft under the same call reuses it.
+    verdicts_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    verdicts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         Index("ix_proposals_call", "call_id", "id"),

@@ -83,8 +83,12 @@ _PROPOSAL_COLUMNS = (
     proposals.c.applicant_id,
     proposals.c.status,
     proposals.c.current_version,
+    proposals.c.draft_revision,
     cast(proposals.c.draft, Text).label("draft"),
     cast(call_copies.c.snapshot, Text).label("call_snapshot"),
+    call_copies.c.version.label("call_revision"),
+    proposals.c.verdicts_key,
+    cast(proposals.c.verdicts, Text).label("verdicts"),
 )
 _PROPOSAL_AND_CALL = proposals.outerjoin(call_copies, call_copies.c.call_id == proposals.c.call_id)
 _PROPOSAL_WITH_CALL = (
@@ -94,7 +98,8 @@ _PROPOSAL_WITH_CALL_FOR_UPDATE = _PROPOSAL_WITH_CALL.with_for_update(of=proposal
 
 
 async def proposal_with_call(session: Executor, proposal_id: str, *, for_update: bool = False) -> AnyRow | None:
-    """One row (id, call_id, applicant_id, status, current_version, draft, call_snapshot), or None.
+    """One row (id, call_id, applicant_id, status, current_version, draft_revision, draft, call_snapshot,
+    call_revision, verdicts_key, verdicts), or None.
 
     With for_update the proposal row is locked (FOR UPDATE OF proposals: never the call's row), so concurrent
     submissions of one proposal queue here. A submission that waited for the lock reads the proposal as the
@@ -187,6 +192,24 @@ _LOCK_WITH_EARLIER_RECEIPT_POSTGRES = _lock_with_earlier_receipt(
         Boolean,
     )
 )
+
+
+_REMEMBER_VERDICTS = (
+    update(proposals)
+    .where(proposals.c.id == bindparam("proposal_id"), proposals.c.draft_revision == bindparam("judged_revision"))
+    .values(verdicts_key=bindparam("key"), verdicts=bindparam("judged_verdicts"))
+)
+
+
+async def remember_verdicts(
+    session: Executor, proposal_id: str, draft_revision: int, key: str, verdicts: dict[str, Any]
+) -> None:
+    """Keep what a pre-check found for a submission of this very draft revision (if the draft changed in the
+    meantime, nothing is kept: the memo would be of a draft that no longer exists)."""
+    await session.execute(
+        _REMEMBER_VERDICTS,
+        {"proposal_id": proposal_id, "judged_revision": draft_revision, "key": key, "judged_verdicts": verdicts},
+    )
 
 
 _INSERT_PROPOSAL = insert(proposals)

@@ -138,6 +138,11 @@ async def test_consortium_rules_are_hard_errors(service_client: ServiceClient, c
     messages = " ".join(e["message"] for e in refused.json()["errors"])
     assert "consortium.min_partners" in messages and "consortium.min_participating_regions" in messages
 
+    # The same after a pre-check (whose verdicts the submission then reuses): the same hard errors.
+    assert (await client.get(f"/proposals/{proposal['id']}/precheck", headers=CONSORTIUM)).status_code == 200
+    again = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
+    assert again.status_code == 422 and again.json()["errors"] == refused.json()["errors"]
+
 
 async def test_regional_failures_are_warnings_and_the_precheck_names_the_numbers(
     service_client: ServiceClient, clock: MovableClock
@@ -370,3 +375,42 @@ async def test_a_resubmission_leaves_exactly_what_its_version_says(
     assert fribourg["items"] == []
     bavaria = (await client.get(f"/calls/{call.call_id}/partners", headers=bearer("region:DE-BY"))).json()
     assert [(p["partner"]["key"], p["version"], p["acronym"]) for p in bavaria["items"]] == [("p3", 2, "BETA")]
+
+
+async def test_a_submission_reuses_the_verdicts_of_a_precheck_of_that_very_draft_under_that_very_call(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    greedy = partner("Bayern Werk GmbH", "DE-BY", costs="100000.00", requested="62000.00")
+    body = proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator"), greedy)
+    created = await draft(client, call, body)
+    url = f"/proposals/{created.json()['id']}"
+
+    async def precheck_and_mark_its_memo() -> None:
+        """Pre-check, then mark what it kept, so that a receipt shows whether its warnings came from there."""
+        assert (await client.get(f"{url}/precheck", headers=CONSORTIUM)).status_code == 200
+        async with app.state.runtime.sessions() as session, session.begin():
+            stored = (await session.execute(select(Proposal))).scalar_one()
+            assert stored.verdicts is not None
+            assert any("62,000.00 EUR" in warning for warning in stored.verdicts["warnings"])
+            stored.verdicts = {**stored.verdicts, "warnings": ["as the pre-check found"]}
+
+    def judged_now(receipt: httpx.Response) -> bool:
+        assert receipt.status_code == 201, receipt.text
+        return any("62,000.00 EUR" in warning for warning in receipt.json()["warnings"])
+
+    await precheck_and_mark_its_memo()
+    assert (await client.post(f"{url}/submit", headers=CONSORTIUM)).json()["warnings"] == ["as the pre-check found"]
+
+    # The draft changed since its pre-check (whose marked memo is still there): judged again.
+    edited = await client.put(url, json=body, headers={**CONSORTIUM, "If-Match": created.headers["etag"]})
+    assert edited.status_code == 200, edited.text
+    assert judged_now(await client.post(f"{url}/submit", headers=CONSORTIUM))
+
+    # The call changed since (a new revision of the local copy): judged again.
+    await precheck_and_mark_its_memo()
+    corrected = call.model_copy(update={"revision": call.ordering_key + 1})
+    amended = CallAmended(call=corrected, kind="text_correction", reason="typo")
+    await deliver(app, make_envelope(amended, source="call_definition", subject=str(call.call_id), clock=clock))
+    assert judged_now(await client.post(f"{url}/submit", headers=CONSORTIUM))

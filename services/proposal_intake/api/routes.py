@@ -14,9 +14,9 @@ from shared.proposals import ProposalDraft
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.completeness import completeness_errors
-from ..domain.precheck import precheck_draft
+from ..domain.precheck import precheck_draft, submission_verdicts, verdicts_key
 from ..models import Proposal
-from ..repository import list_for_call, partners_of_region, proposal_with_call, versions_of
+from ..repository import list_for_call, partners_of_region, proposal_with_call, remember_verdicts, versions_of
 from ..use_cases.access import applicant_of, call_from_snapshot, proposal_for, visible_proposal
 from ..use_cases.edit_draft import create_draft, etag, update_draft
 from ..use_cases.submit_proposal import Receipt, submit_proposal
@@ -114,6 +114,11 @@ async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Read
     draft = ProposalDraft.model_validate_json(proposal.draft)
     missing = completeness_errors(draft, config)
     report = precheck_draft(draft, config)
+    key = verdicts_key(proposal.draft_revision, proposal.call_revision)
+    if proposal.verdicts_key != key:  # the first pre-check of this draft under this call: keep what it found
+        async with runtime.engine.begin() as connection:
+            verdicts = submission_verdicts(report).as_json()
+            await remember_verdicts(connection, proposal.id, proposal.draft_revision, key, verdicts)
     answer = PrecheckOut(
         complete=not missing,
         missing=[error.as_dict() for error in missing],

@@ -3,9 +3,15 @@ partners, through the shared rule engine, so it can never disagree with the offi
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+import shared.calls
+import shared.proposals
+import shared.rules
 from shared.calls import CallConfiguration
 from shared.proposals import ProposalDraft
 from shared.rules.model import ConsortiumRules, Outcome, RegionalRules, Verdict
@@ -48,6 +54,51 @@ def regional_warnings(report: PrecheckReport | None) -> list[str]:
         for verdict in region_report.verdicts()
         if verdict.outcome is not Outcome.PASS
     ]
+
+
+@dataclass(frozen=True)
+class SubmissionVerdicts:
+    """What a submission needs of the rules: the consortium rules it breaks (hard errors, as field and
+    message) and the regional warnings for its receipt."""
+
+    failures: list[tuple[str, str]]
+    warnings: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"failures": [list(failure) for failure in self.failures], "warnings": self.warnings}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SubmissionVerdicts:
+        return cls(failures=[(field, message) for field, message in data["failures"]], warnings=data["warnings"])
+
+
+def submission_verdicts(report: PrecheckReport | None) -> SubmissionVerdicts:
+    return SubmissionVerdicts(
+        failures=[
+            ("partners" if v.partner_id else "consortium", f"{v.rule}: {v.reason}") for v in consortium_failures(report)
+        ],
+        warnings=regional_warnings(report),
+    )
+
+
+def _engine_digest() -> str:
+    """A digest of the code that decides the verdicts (the rule engine, the draft and call models, this
+    module): a memo of verdicts made by other code is never reused, whatever was deployed in between."""
+    sources = [*sorted(Path(shared.rules.__file__).parent.glob("*.py")), Path(shared.proposals.__file__)]
+    sources += [Path(shared.calls.__file__), Path(__file__)]
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+ENGINE_DIGEST = _engine_digest()
+
+
+def verdicts_key(draft_revision: int, call_revision: int | None) -> str:
+    """What the verdicts of a draft depend on: the draft (its revision: +1 on every change), the call's rules
+    (the local copy's revision: +1 on every change of the call) and the code that judges them."""
+    return f"{draft_revision}:{call_revision}:{ENGINE_DIGEST}"
 
 
 @dataclass(frozen=True)

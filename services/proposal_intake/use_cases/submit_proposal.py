@@ -12,6 +12,7 @@ round trips and no ORM unit of work.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,12 +29,11 @@ from shared.events import ProposalSubmitted
 from shared.http.auth import Principal
 from shared.messaging.outbox import outbox_row, outgoing_envelope
 from shared.proposals import ProposalDraft
-from shared.rules.precheck import PrecheckReport
 from shared.service import Runtime
 
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
-from ..domain.precheck import consortium_failures, precheck_draft, regional_warnings
+from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
 from ..domain.submission import submission_window_error
 from ..repository import (
     AnyRow,
@@ -77,15 +77,15 @@ async def submit_proposal(
     if refusal:
         raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
     draft = ProposalDraft.model_validate_json(proposal.draft)
-    report = precheck_draft(draft, config)  # every rule once: hard consortium errors and regional warnings
-    _refuse_incomplete(draft, config, report)
+    verdicts = _verdicts(proposal, draft, config)
+    _refuse_incomplete(draft, config, verdicts)
     content = draft.model_dump(mode="json")
     receipt = Receipt(
         proposal_id=proposal.id,
         version=proposal.current_version + 1,
         submitted_at=now,
         content_sha256=sha256_hex(content),
-        warnings=regional_warnings(report),
+        warnings=verdicts.warnings,
     )
     envelope = outgoing_envelope(
         _submitted_event(proposal, draft, receipt, config),
@@ -158,12 +158,17 @@ _EARLIER_COLUMNS = attrgetter(
 )
 
 
-def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration, report: PrecheckReport | None) -> None:
+def _verdicts(proposal: AnyRow, draft: ProposalDraft, config: CallConfiguration) -> SubmissionVerdicts:
+    """The hard consortium errors and regional warnings: as the last pre-check found them, if it judged this
+    very draft under this very call with the same code (the usual way: pre-check, then submit); else now."""
+    if proposal.verdicts_key == verdicts_key(proposal.draft_revision, proposal.call_revision):
+        return SubmissionVerdicts.from_json(json.loads(proposal.verdicts))
+    return submission_verdicts(precheck_draft(draft, config))
+
+
+def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration, verdicts: SubmissionVerdicts) -> None:
     errors = completeness_errors(draft, config)
-    errors += [
-        FieldError("partners" if v.partner_id else "consortium", f"{v.rule}: {v.reason}")
-        for v in consortium_failures(report)
-    ]
+    errors += [FieldError(field, message) for field, message in verdicts.failures]
     if errors:
         raise ValidationFailed(f"The proposal cannot be submitted yet ({len(errors)} problem(s)).", errors=errors)
 
