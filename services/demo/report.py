@@ -207,36 +207,46 @@ def regions_csv(results: Results) -> str:
 
 # --- SVG ------------------------------------------------------------------------------------------------------
 
-ROW, BAR, LEFT, CHART, RIGHT, TOP = 32, 18, 240, 420, 330, 76
+ROW, BAR, CHART, TOP = 32, 18, 420, 76
 COLOURS = {"budget": "#e2e8f0", "allocated": "#2b6cb0", "text": "#1a202c", "muted": "#4a5568", "grid": "#a0aec0"}
 
 
 def budget_svg(results: Results) -> str:
     """Per region, the share of its budget the funding decisions allocate, with the amounts and the funding gap."""
     regions = results["regions"]
-    width, height = LEFT + CHART + RIGHT, TOP + ROW * len(regions) + 24
+    labels = [_region_label(region) for region in regions]
+    notes = [_region_note(region) for region in regions]
+    left = 16 + _text_width(max(labels, key=len, default="")) + 10  # the labels end 10 px before the bars
+    width = left + CHART + 10 + _text_width(max(notes, key=len, default="")) + 16
+    height = TOP + ROW * len(regions) + 24
     title = f"{results['call']['code']}: budget use per region"
     subtitle = (
         "allocated share of each region's budget, in its currency; funding gap: what it must add for the reserve list"
     )
+    width = max(width, 16 + _text_width(subtitle) + 16)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         'font-family="Helvetica, Arial, sans-serif" font-size="13">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="16" y="28" font-size="17" font-weight="bold" fill="{COLOURS["text"]}">{escape(title)}</text>',
         f'<text x="16" y="48" fill="{COLOURS["muted"]}">{escape(subtitle)}</text>',
-        *_axis(TOP - 8, TOP + ROW * len(regions) - 8),
+        *_axis(left, TOP - 8, TOP + ROW * len(regions) - 8),
     ]
     for index, region in enumerate(regions):
-        parts += _region_bar(region, TOP + index * ROW)
+        parts += _region_bar(region, left, TOP + index * ROW, labels[index], notes[index])
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
 
-def _axis(top: int, bottom: int) -> list[str]:
+def _text_width(text: str) -> int:
+    """Room for `text` at 13 px: a generous average (Helvetica's digits are 7.2 px) so nothing is cut off."""
+    return round(len(text) * 7.5)
+
+
+def _axis(left: int, top: int, bottom: int) -> list[str]:
     parts = []
     for percent in (0, 25, 50, 75, 100):
-        x = LEFT + CHART * percent // 100
+        x = left + CHART * percent // 100
         parts.append(
             f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{COLOURS["grid"]}" stroke-width="0.5"/>'
         )
@@ -244,18 +254,24 @@ def _axis(top: int, bottom: int) -> list[str]:
     return parts
 
 
-def _region_bar(region: RegionLine, y: int) -> list[str]:
+def _region_label(region: RegionLine) -> str:
+    return f"{region['code']} {region['name']}"
+
+
+def _region_note(region: RegionLine) -> str:
+    currency = region["currency"]
+    note = f"{_money(region['allocated'])} of {_money(region['budget'])} {currency} ({region['use_percent']}%)"
+    if Decimal(region["funding_gap"]):
+        note += f", gap {_money(region['funding_gap'])} {currency}"
+    return note
+
+
+def _region_bar(region: RegionLine, left: int, y: int, label: str, note: str) -> list[str]:
     share = min(Decimal(region["use_percent"]), Decimal(100))
     used = f"{share * CHART / 100:.1f}"
-    label = f"{region['code']} {region['name']}"
-    note = (
-        f"{_money(region['allocated'])} of {_money(region['budget'])} {region['currency']} ({region['use_percent']}%)"
-    )
-    if Decimal(region["funding_gap"]):
-        note += f", gap {_money(region['funding_gap'])}"
     return [
-        f'<text x="{LEFT - 10}" y="{y + 14}" text-anchor="end" fill="{COLOURS["text"]}">{escape(label)}</text>',
-        f'<rect x="{LEFT}" y="{y}" width="{CHART}" height="{BAR}" fill="{COLOURS["budget"]}"/>',
-        f'<rect x="{LEFT}" y="{y}" width="{used}" height="{BAR}" fill="{COLOURS["allocated"]}"/>',
-        f'<text x="{LEFT + CHART + 10}" y="{y + 14}" fill="{COLOURS["muted"]}">{escape(note)}</text>',
+        f'<text x="{left - 10}" y="{y + 14}" text-anchor="end" fill="{COLOURS["text"]}">{escape(label)}</text>',
+        f'<rect x="{left}" y="{y}" width="{CHART}" height="{BAR}" fill="{COLOURS["budget"]}"/>',
+        f'<rect x="{left}" y="{y}" width="{used}" height="{BAR}" fill="{COLOURS["allocated"]}"/>',
+        f'<text x="{left + CHART + 10}" y="{y + 14}" fill="{COLOURS["muted"]}">{escape(note)}</text>',
     ]
