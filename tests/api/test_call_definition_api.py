@@ -314,3 +314,39 @@ async def test_the_call_follows_what_the_joint_evaluation_announces(
     async with app.state.runtime.sessions() as session:
         events = (await session.execute(select(messaging.outbox.c.event_type))).scalars().all()
     assert events.count("call.status_changed.v1") == 2
+
+
+async def test_the_correlation_id_follows_the_request_into_its_event_and_on_into_what_handlers_emit(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """X-Request-ID -> outbox row and envelope; a consumed message's correlation id -> the events its handler
+    emits, with the message as their cause."""
+    import json
+
+    from services.call_definition.handlers import subscriptions
+    from shared.events import EvaluationCompleted, make_envelope
+
+    client, app = await service_client("call_definition")
+    call = (await client.post("/calls", json=call_body("ALP-TRACE"), headers=AGENCY)).json()
+    published = await client.post(f"/calls/{call['id']}/publish", headers={**AGENCY, "X-Request-ID": "trace-7"})
+    assert published.status_code == 200 and published.headers["x-request-id"] == "trace-7"
+
+    clock.advance(timedelta(days=31))
+    announced = make_envelope(
+        EvaluationCompleted(call_id=call["id"], completed_at=clock.now(), ranking=[]),
+        source="joint_evaluation",
+        subject=call["id"],
+        clock=clock,
+        correlation_id="trace-from-the-evaluation",
+    )
+    [subscription] = subscriptions(app.state.runtime)
+    await subscription.handler(announced)
+
+    async with app.state.runtime.sessions() as session:
+        rows = (await session.execute(select(messaging.outbox).order_by(messaging.outbox.c.id))).all()
+    by_type = {row.event_type: (row.correlation_id, json.loads(row.envelope)) for row in rows}
+    correlation, envelope = by_type["call.published.v1"]
+    assert correlation == envelope["correlationid"] == "trace-7"
+    correlation, envelope = by_type["call.status_changed.v1"]
+    assert correlation == envelope["correlationid"] == "trace-from-the-evaluation"
+    assert envelope["causationid"] == str(announced.id)
