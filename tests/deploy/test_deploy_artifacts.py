@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,10 @@ STANDARD_LABELS = (
     "app.kubernetes.io/instance",
     "app.kubernetes.io/part-of",
     "app.kubernetes.io/managed-by",
+    "app.kubernetes.io/version",
 )
 WORKLOAD_KINDS = ("Deployment", "Job")
+RELEASE = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]["version"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -855,6 +858,9 @@ def test_standard_labels_everywhere(overlay: str) -> None:
         labels = doc["metadata"].get("labels", {})
         missing = [label for label in STANDARD_LABELS if label not in labels]
         assert not missing, f"{_id(doc)} lacks {missing}"
+        assert labels["app.kubernetes.io/version"] == RELEASE, _id(doc)
+        for selector in _selectors(doc):
+            assert "app.kubernetes.io/version" not in selector, f"{_id(doc)}: a version in a selector cannot change"
         if doc["kind"] in (*WORKLOAD_KINDS, "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
             assert labels.get("app.kubernetes.io/component") in ROLES, _id(doc)
 
@@ -1106,3 +1112,11 @@ def test_readme_documents_every_setting_the_artefacts_use() -> None:
     generic = {re.sub(r"^JOINTCALL_[A-Z_]+_DATABASE_URL$", "JOINTCALL_<SERVICE>_DATABASE_URL", n) for n in used}
     for name in sorted(generic):
         assert f"`{name}`" in readme, f"{name} is not documented in deploy/README.md"
+
+
+def _selectors(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = doc.get("spec") or {}
+    found = [spec["selector"].get("matchLabels", {})] if isinstance(spec.get("selector"), dict) else []
+    if doc["kind"] == "Service" and isinstance(spec.get("selector"), dict):
+        found.append(spec["selector"])
+    return found
