@@ -33,8 +33,10 @@ class Call(Base):
     revision: Mapped[int] = mapped_column(Integer)  # every change, status included (ETag, event ordering)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # When the clock next changes the recorded status (a stage opens or closes); None: nothing left for it.
+    clock_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
-    __table_args__ = (Index("ix_calls_clock", "status", "deadline"),)
+    __table_args__ = (Index("ix_calls_clock", "status", "deadline"), Index("ix_calls_clock_due", "clock_due_at"))
 
 
 class CallVersion(Base):

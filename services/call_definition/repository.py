@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,16 +42,11 @@ async def list_all(session: AsyncSession, *, status: str | None, after_id: str |
 
 
 async def calls_behind_the_clock(session: AsyncSession, now: datetime, limit: int = 100) -> list[Call]:
-    """Calls whose recorded status the clock has overtaken (to open, or to close)."""
+    """Calls the clock is due to look at (a stage's opening or deadline has come): see Call.clock_due_at."""
     query = (
         select(Call)
-        .where(
-            or_(
-                (Call.status == "published") & (Call.opens_at <= now),
-                Call.status.in_(("published", "open")) & (Call.deadline <= now),
-            )
-        )
-        .order_by(Call.deadline)
+        .where(Call.status.in_(("published", "open")), Call.clock_due_at <= now)
+        .order_by(Call.clock_due_at)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":

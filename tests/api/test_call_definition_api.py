@@ -350,3 +350,44 @@ async def test_the_correlation_id_follows_the_request_into_its_event_and_on_into
     correlation, envelope = by_type["call.status_changed.v1"]
     assert correlation == envelope["correlationid"] == "trace-from-the-evaluation"
     assert envelope["causationid"] == str(announced.id)
+
+
+async def test_the_clock_follows_both_stages_of_a_two_stage_call(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """Open, published again between the stages, open again, closed: each recorded once, when it happens, and a
+    call the clock is in step with is not looked at again until its next instant."""
+    from services.call_definition.repository import calls_behind_the_clock
+    from services.call_definition.use_cases.follow_clock import follow_clock_once
+
+    client, app = await service_client("call_definition")
+    body = call_body("ALP-TWO")
+    final = body["stages"][-1]
+    body["stages"] = [
+        {"name": "pre-proposal", "opens": final["opens"], "deadline": (NOW + timedelta(days=5)).isoformat()},
+        {"name": "full proposal", "opens": (NOW + timedelta(days=10)).isoformat(), "deadline": final["deadline"]},
+    ]
+    call = (await client.post("/calls", json=body, headers=AGENCY)).json()
+    assert call.get("id"), call
+    assert (await client.post(f"/calls/{call['id']}/publish", headers=AGENCY)).json()["status"] == "open"
+    runtime = app.state.runtime
+
+    async def tick() -> int:
+        async with runtime.sessions() as session, session.begin():
+            changed = await follow_clock_once(session, runtime)
+        async with runtime.sessions() as session:
+            assert await calls_behind_the_clock(session, clock.now()) == []  # in step: not due again yet
+        return changed
+
+    assert await tick() == 0
+    for days, status in ((6, "published"), (5, "open"), (20, "closed")):
+        clock.advance(timedelta(days=days))
+        assert (await client.get(f"/calls/{call['id']}")).json()["status"] == status
+        assert await tick() == 1
+        assert await tick() == 0
+
+    audit = (await client.get(f"/calls/{call['id']}/audit", headers=AGENCY)).json()
+    assert [a["action"] for a in audit if a["actor"] == "clock"] == ["call.stage_closed", "call.open", "call.closed"]
+    async with runtime.sessions() as session:
+        events = (await session.execute(select(messaging.outbox.c.event_type))).scalars().all()
+    assert events == ["call.published.v1", "call.opened.v1", "call.closed.v1"]

@@ -45,6 +45,15 @@ def clock_status(config: CallConfiguration, now: datetime) -> CallStatus:
     return CallStatus.PUBLISHED
 
 
+def next_clock_change(status: CallStatus, config: CallConfiguration, now: datetime) -> datetime | None:
+    """The next instant after `now` at which the clock may change a call in `status`: a stage's opening or
+    deadline (between two stages the call is published again, not open); None once the clock has no more to do."""
+    if status not in CLOCK_DRIVEN:
+        return None
+    instants = [instant for stage in config.stages for instant in (stage.opens, stage.deadline) if instant > now]
+    return min(instants, default=None)
+
+
 def effective_status(recorded: CallStatus, config: CallConfiguration, now: datetime) -> CallStatus:
     """The status as of `now`: the clock decides between published, open and closed."""
     return clock_status(config, now) if recorded in CLOCK_DRIVEN else recorded

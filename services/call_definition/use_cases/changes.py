@@ -12,9 +12,10 @@ from shared.events import CallEvent, CallSnapshot
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 
+from ..domain.lifecycle import CallStatus, next_clock_change
 from ..models import Call, audit_log
 from ..repository import get_call
-from .views import call_snapshot
+from .views import call_snapshot, configuration_of
 
 
 async def call_for_update(session: AsyncSession, call_id: str) -> Call:
@@ -45,6 +46,7 @@ async def record_change(
     now = runtime.clock.now()
     call.revision += 1
     call.updated_at = now
+    call.clock_due_at = next_clock_change(CallStatus(call.status), configuration_of(call), now)
     await session.flush()
     snapshot = call_snapshot(call, now)
     if event is not None:

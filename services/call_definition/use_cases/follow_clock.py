@@ -11,21 +11,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import CallClosed, CallEvent, CallOpened
 from shared.service import Runtime
 
-from ..domain.lifecycle import CallStatus, clock_status
+from ..domain.lifecycle import CallStatus, clock_status, next_clock_change
 from ..repository import calls_behind_the_clock
 from .changes import record_change
 from .views import configuration_of
 
 logger = logging.getLogger(__name__)
 EVENT_FOR: dict[CallStatus, type[CallEvent]] = {CallStatus.OPEN: CallOpened, CallStatus.CLOSED: CallClosed}
+# Between two stages the clock gives "published" again: audited as a stage closing, not as a publication.
+ACTION_FOR = {(CallStatus.OPEN, CallStatus.PUBLISHED): "call.stage_closed"}
 
 
 async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
+    """Record the status the clock gives each call that is due (audited; an opening or the closing announced);
+    how many changed. A call whose status stands (its due instant was a stage's opening it had already seen)
+    is only told when it is due next."""
     now = runtime.clock.now()
     changed = 0
     for call in await calls_behind_the_clock(session, now):
-        target = clock_status(configuration_of(call), now)
+        config = configuration_of(call)
+        target = clock_status(config, now)
         if target.value == call.status:
+            call.clock_due_at = next_clock_change(target, config, now)
             continue
         before = call.status
         call.status = target.value
@@ -34,7 +41,7 @@ async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
             runtime,
             call,
             actor="clock",
-            action=f"call.{target.value}",
+            action=ACTION_FOR.get((CallStatus(before), target), f"call.{target.value}"),
             before={"status": before},
             after={"status": target.value},
             event=EVENT_FOR.get(target),
