@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from services.call_definition.models import messaging
@@ -124,6 +126,24 @@ async def test_health_and_readiness_need_no_token(service_client: ServiceClient)
     ready = await client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": "ok"}
+
+
+async def test_an_api_stays_ready_while_the_broker_is_down(tmp_path: Path, clock: MovableClock) -> None:
+    """Its requests need only the database (events wait in the outbox): the broker is reported, not required."""
+    from services.registry import SERVICES
+    from shared.service import build_app
+    from tests.helpers import migrate_in_thread
+
+    definition = SERVICES["call_definition"]
+    settings = definition.settings_class(data_dir=tmp_path, rabbitmq_url="amqp://guest:guest@127.0.0.1:1/%2F")
+    await migrate_in_thread(definition, settings.database_url)
+    app = build_app(definition, settings, clock=clock)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json()["checks"]["broker"].startswith("unreachable")
 
 
 async def test_correlation_id_is_echoed_and_put_on_problems(service_client: ServiceClient) -> None:
