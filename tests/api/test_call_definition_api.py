@@ -60,6 +60,28 @@ async def test_invalid_call_lists_every_error_with_its_field_and_stores_nothing(
     assert (await client.get("/calls/all", headers=AGENCY)).json()["items"] == []
 
 
+async def test_field_errors_and_cross_field_errors_come_in_one_answer(service_client: ServiceClient) -> None:
+    """A wrong value in one part does not hide what is wrong between the parts that are valid."""
+    client, _ = await service_client("call_definition")
+    body = call_body()
+    body["regions"][1]["currency"] = "euro"  # a field error: the regions are not judged further
+    body["stages"][0]["deadline"] = "2027-01-01T00:00:00+00:00"  # before the stage opens
+    body["evaluation"]["tie_break"] = ["elegance"]  # not a criterion
+    created = await client.post("/calls", json=body, headers=AGENCY)
+    assert created.status_code == 422
+    expected = {"regions.1.currency", "stages.0.deadline", "evaluation.tie_break.0"}
+    assert {e["field"] for e in created.json()["errors"]} == expected
+    assert (await client.get("/calls/all", headers=AGENCY)).json()["items"] == []
+
+    draft = await client.post("/calls", json=call_body("ALP-DRAFT"), headers=AGENCY)
+    replaced = await client.put(
+        f"/calls/{draft.json()['id']}", json=body, headers={**AGENCY, "If-Match": draft.headers["etag"]}
+    )
+    assert replaced.status_code == 422
+    assert {e["field"] for e in replaced.json()["errors"]} == expected
+    assert (await client.get(f"/calls/{draft.json()['id']}", headers=AGENCY)).json()["code"] == "ALP-DRAFT"
+
+
 async def test_field_errors_point_at_the_field(service_client: ServiceClient) -> None:
     client, _ = await service_client("call_definition")
     body: dict[str, Any] = call_body()

@@ -11,11 +11,13 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 from shared.calls import CallConfiguration
 from shared.errors import NotFound
 from shared.http.auth import Principal, Role, optional_principal, require
+from shared.http.problems import with_body_check
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.amendments import Amendment
 from ..domain.lifecycle import CallStatus
+from ..domain.validation import validate_what_parses
 from ..repository import audit_of, get_call, list_all, list_public, versions_of
 from ..use_cases.amend_call import amend_call
 from ..use_cases.change_status import change_status
@@ -36,6 +38,7 @@ def _page(items: list[CallOut], ids: list[str], limit: int) -> Page[CallOut]:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CallOut, summary="Create a draft call")
+@with_body_check(validate_what_parses)
 async def post_call(
     body: CallConfiguration, session: DbSession, runtime: RuntimeDep, agency: Agency, response: Response
 ) -> CallOut:
@@ -45,6 +48,7 @@ async def post_call(
 
 
 @router.put("/{call_id}", response_model=CallOut, summary="Replace a draft's configuration (If-Match: its ETag)")
+@with_body_check(validate_what_parses)
 async def put_call(
     call_id: uuid.UUID,
     body: CallConfiguration,

@@ -7,10 +7,12 @@ rules that relate fields to each other.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
 
 from shared.calls import CallConfiguration, EvaluationConfig, RegionAnnex, TrlRange
 from shared.errors import FieldError
@@ -23,14 +25,33 @@ ISO_4217 = frozenset(
 
 
 def validate_configuration(config: CallConfiguration) -> list[FieldError]:
-    return [
-        *_timeline(config),
-        *_trl(config.trl, "trl"),
-        *_consortium(config),
-        *_regions(config),
-        *_evaluation(config.evaluation),
-        *_funding(config),
-    ]
+    return [error for check in _CHECKS for error in check(config)]
+
+
+def validate_what_parses(body: object) -> list[FieldError]:
+    """The cross-field problems of a body that is not a valid configuration as a whole, so that one answer
+    lists them beside the field errors: each top-level part of the body that is valid on its own is taken,
+    and each group of checks runs if every part it reads is among them (the others are skipped: what they
+    would judge is already reported as invalid)."""
+    if not isinstance(body, Mapping):
+        return []
+    partial = CallConfiguration.model_construct()  # type: ignore[call-arg]  # filled in part by part below
+    validator = CallConfiguration.__pydantic_validator__
+    for name in CallConfiguration.model_fields:
+        try:
+            if name not in body:
+                raise ValueError(name)
+            validator.validate_assignment(partial, name, body[name])
+        except (ValidationError, ValueError):
+            # Neither its default nor an invalid value may stand in for it: reading it must fail.
+            partial.__dict__.pop(name, None)
+    errors: list[FieldError] = []
+    for check in _CHECKS:
+        try:
+            errors += list(check(partial))
+        except (AttributeError, KeyError, TypeError):
+            continue  # a part this group reads is missing or invalid
+    return errors
 
 
 def _timeline(config: CallConfiguration) -> Iterator[FieldError]:
@@ -164,3 +185,14 @@ def validate_publication(config: CallConfiguration, now: datetime) -> list[Field
     if config.deadline <= now:
         return [FieldError("stages", "a call whose final deadline has passed cannot be published")]
     return []
+
+
+# Every group of cross-field checks, each reading the parts of the configuration it names.
+_CHECKS: tuple[Callable[[CallConfiguration], Iterable[FieldError]], ...] = (
+    _timeline,
+    lambda config: _trl(config.trl, "trl"),
+    _consortium,
+    _regions,
+    lambda config: _evaluation(config.evaluation),
+    _funding,
+)
