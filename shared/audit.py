@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy import JSON, Column, Index, MetaData, String, Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,54 +32,35 @@ def add_audit_table(metadata: MetaData) -> Table:
     return table
 
 
-async def record_audit(
-    session: AsyncSession,
-    table: Table,
-    *,
-    clock: Clock,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    before: Any = None,
-    after: Any = None,
-    reason: str | None = None,
-) -> None:
+class AuditFields(TypedDict):
+    """What an audit record says: who did what to which entity, the state before and after, and why."""
+
+    clock: Clock
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: NotRequired[Any]
+    after: NotRequired[Any]
+    reason: NotRequired[str | None]
+
+
+async def record_audit(session: AsyncSession, table: Table, **fields: Unpack[AuditFields]) -> None:
     # The values as parameters of insert(table): one cached compiled statement (see shared.messaging.outbox.emit).
-    row = audit_row(
-        clock=clock,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        reason=reason,
-    )
-    await session.execute(insert(table), row)
+    await session.execute(insert(table), audit_row(**fields))
 
 
-def audit_row(
-    *,
-    clock: Clock,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    before: Any = None,
-    after: Any = None,
-    reason: str | None = None,
-) -> dict[str, Any]:
+def audit_row(**fields: Unpack[AuditFields]) -> dict[str, Any]:
     """The audit record's column values, for a caller that writes it in a statement of its own (in the same
     transaction as the change it records)."""
     return {
-        "at": clock.now(),
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "before": before,
-        "after": after,
-        "reason": reason,
+        "at": fields["clock"].now(),
+        "actor": fields["actor"],
+        "action": fields["action"],
+        "entity": fields["entity"],
+        "entity_id": fields["entity_id"],
+        "before": fields.get("before"),
+        "after": fields.get("after"),
+        "reason": fields.get("reason"),
         "correlation_id": correlation_id_var.get(),
     }
