@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
-from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from shared.db import sqlite_url_for
 
@@ -62,9 +61,9 @@ class ServiceSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Only the constructor's arguments may set `service` and `database_url`.
-        outside = (env_settings, dotenv_settings, file_secret_settings)
-        return (init_settings, *(_Without(source, NOT_FROM_ENVIRONMENT) for source in outside))
+        # Only the constructor's arguments may set `service` and `database_url` (no .env file or secrets
+        # directory is configured, so the environment is the only other source).
+        return (init_settings, _EnvironmentWithout(settings_cls, NOT_FROM_ENVIRONMENT))
 
     @model_validator(mode="after")
     def _resolve_database_url(self) -> ServiceSettings:
@@ -81,22 +80,12 @@ def _warn_ignored(name: str) -> None:
     logger.warning("%s is ignored: each service names itself and reads JOINTCALL_<SERVICE>_DATABASE_URL", name)
 
 
-class _Without(PydanticBaseSettingsSource):
-    """Another settings source, minus some fields."""
+class _EnvironmentWithout(EnvSettingsSource):
+    """The environment, minus some fields."""
 
-    def __init__(self, source: PydanticBaseSettingsSource, fields: frozenset[str]) -> None:
-        super().__init__(source.settings_cls)
-        self._source = source
+    def __init__(self, settings_cls: type[BaseSettings], fields: frozenset[str]) -> None:
+        super().__init__(settings_cls)
         self._fields = fields
 
-    def _set_current_state(self, state: dict[str, Any]) -> None:
-        self._source._set_current_state(state)
-
-    def _set_settings_sources_data(self, states: dict[str, dict[str, Any]]) -> None:
-        self._source._set_settings_sources_data(states)
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return self._source.get_field_value(field, field_name)
-
     def __call__(self) -> dict[str, Any]:
-        return {name: value for name, value in self._source().items() if name not in self._fields}
+        return {name: value for name, value in super().__call__().items() if name not in self._fields}
