@@ -39,12 +39,13 @@ def validate_what_parses(body: object) -> list[FieldError]:
     validator = CallConfiguration.__pydantic_validator__
     for name in CallConfiguration.model_fields:
         try:
-            if name not in body:
-                raise ValueError(name)
-            validator.validate_assignment(partial, name, body[name])
-        except (ValidationError, ValueError):
-            # Neither its default nor an invalid value may stand in for it: reading it must fail.
-            partial.__dict__.pop(name, None)
+            if name in body:
+                validator.validate_assignment(partial, name, body[name])
+                continue
+        except ValidationError:
+            pass
+        # Missing or invalid: neither its default nor the invalid value may stand in for it; reading it fails.
+        partial.__dict__.pop(name, None)
     errors: list[FieldError] = []
     for check in _CHECKS:
         try:
