@@ -1,4 +1,4 @@
-"""The four services, by name."""
+"""The services, by name."""
 
 from __future__ import annotations
 
@@ -6,11 +6,19 @@ from shared.service import ServiceDefinition
 
 from .call_definition.app import SERVICE as CALL_DEFINITION
 from .joint_evaluation.app import SERVICE as JOINT_EVALUATION
+from .project_monitoring.app import SERVICE as PROJECT_MONITORING
 from .proposal_intake.app import SERVICE as PROPOSAL_INTAKE
 from .regional_eligibility.app import SERVICE as REGIONAL_ELIGIBILITY
 
 SERVICES: dict[str, ServiceDefinition] = {
-    service.name: service for service in (CALL_DEFINITION, PROPOSAL_INTAKE, REGIONAL_ELIGIBILITY, JOINT_EVALUATION)
+    service.name: service
+    for service in (
+        CALL_DEFINITION,
+        PROPOSAL_INTAKE,
+        REGIONAL_ELIGIBILITY,
+        JOINT_EVALUATION,
+        PROJECT_MONITORING,
+    )
 }
 
 

@@ -91,6 +91,33 @@ class FundingConfig(_Strict):
     )
 
 
+class Indicator(_Strict):
+    """A KPI fixed before the call opens: its unit, whether each partner or the project reports it, and the
+    target a funded project is expected to reach by its final report."""
+
+    key: Slug
+    name: Text
+    unit: Text = Field(examples=["jobs", "patents", "EUR", "TRL"])
+    per: Literal["partner", "project"] = "project"
+    target_per_project: OptionalAmount | None = None
+
+
+class MonitoringConfig(_Strict):
+    """After the results: how long partners have to sign, what happens when one does not, and the joint
+    reporting schedule with its indicators."""
+
+    signature_days: int = Field(default=60, ge=1, le=730, description="Days a partner has to sign its offer")
+    missing_partner_policy: Literal["cancel_project", "drop_partner"] = Field(
+        default="drop_partner",
+        description="A partner declining or withdrawing: cancel the project, or go on without the partner if "
+        "the consortium rules still hold without it",
+    )
+    report_every_months: int = Field(default=6, ge=1, le=36, description="Length of a reporting period")
+    reporting_periods: int = Field(default=4, ge=1, le=40, description="Periods; the last report is the final")
+    report_due_days: int = Field(default=30, ge=0, le=365, description="Days after a period's end to report")
+    indicators: list[Indicator] = Field(default_factory=list, max_length=40)
+
+
 class RegionAnnex(_Strict):
     """One participating region: its agency, budget and its own funding rules."""
 
@@ -153,6 +180,7 @@ class CallConfiguration(_Strict):
     ineligible_partner_policy: Literal["reject_proposal", "drop_partner"] = "reject_proposal"
     evaluation: EvaluationConfig
     funding: FundingConfig = Field(default_factory=FundingConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
     regions: list[RegionAnnex] = Field(min_length=1, max_length=60)
 
     @property

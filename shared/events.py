@@ -346,6 +346,123 @@ class ResultsPublished(EventData):
     totals: FundingTotals
 
 
+# --- the reserve list after the results (joint_evaluation) ------------------------------------
+
+
+class ReserveGrant(BaseModel):
+    """A reserve proposal the freed money can fund: its rank and each region's grant in its currency."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    proposal_id: uuid.UUID
+    acronym: str
+    rank: int
+    grants: list[RegionAmount]
+
+
+class ReserveProposed(EventData):
+    """Money came back after the results: the reserve list walked again; the regions confirm, the agency funds."""
+
+    event_type: ClassVar[str] = "reserve.proposed.v1"
+
+    call_id: uuid.UUID
+    offer_round: int
+    proposed_at: datetime
+    proposals: list[ReserveGrant] = Field(description="In rank order; empty when nothing more is fundable")
+    budgets: list[RegionAmount] = Field(description="Per region, what it has left to give before this offer")
+
+
+class ReserveFunded(EventData):
+    """The regions confirmed an offer: these reserve proposals are funded (contracting starts)."""
+
+    event_type: ClassVar[str] = "reserve.funded.v1"
+
+    call_id: uuid.UUID
+    offer_round: int
+    funded_at: datetime
+    proposals: list[ReserveGrant]
+
+
+# --- project_monitoring ----------------------------------------------------------------------
+
+
+class FundsReleased(EventData):
+    """A grant fell away after the results: the money goes back to its region, for the reserve list."""
+
+    event_type: ClassVar[str] = "funds.released.v1"
+
+    call_id: uuid.UUID
+    proposal_id: uuid.UUID
+    released_at: datetime
+    released: list[RegionAmount] = Field(description="Per region, the money given back, in its currency")
+    project_cancelled: bool
+    reason: str
+
+
+class GrantContracting(EventData):
+    """Base of a partner's contracting step (signed, declined, withdrawn, overdue)."""
+
+    call_id: uuid.UUID
+    proposal_id: uuid.UUID
+    partner_id: str
+    region_code: str
+    amount: Money
+    status: str
+    at: datetime
+
+
+class GrantSigned(GrantContracting):
+    event_type: ClassVar[str] = "grant.signed.v1"
+    reference: str
+    days_to_contract: int
+
+
+class GrantDeclined(GrantContracting):
+    """Declined by the region or withdrawn by the partner (``status`` says which)."""
+
+    event_type: ClassVar[str] = "grant.declined.v1"
+    reason: str
+
+
+class GrantOverdue(GrantContracting):
+    """The partner has not signed by the deadline the call sets."""
+
+    event_type: ClassVar[str] = "grant.overdue.v1"
+    due_at: datetime
+
+
+class ProjectStarted(EventData):
+    event_type: ClassVar[str] = "project.started.v1"
+
+    call_id: uuid.UUID
+    proposal_id: uuid.UUID
+    acronym: str
+    started_at: datetime
+    partners: list[str] = Field(description="The partner ids that signed")
+
+
+class ReportSubmitted(EventData):
+    event_type: ClassVar[str] = "report.submitted.v1"
+
+    call_id: uuid.UUID
+    proposal_id: uuid.UUID
+    period: int
+    submitted_at: datetime
+    final: bool
+
+
+class ReportOverdue(EventData):
+    """A period's report is late: each region funding the project holds its next payment."""
+
+    event_type: ClassVar[str] = "report.overdue.v1"
+
+    call_id: uuid.UUID
+    proposal_id: uuid.UUID
+    period: int
+    due_at: datetime
+    payments_held: list[str] = Field(description="The regions whose next payment is held")
+
+
 CALL_EVENTS: tuple[type[CallEvent], ...] = (CallPublished, CallOpened, CallClosed, CallAmended, CallStatusChanged)
 
 EVENT_MODELS: dict[str, type[EventData]] = {
@@ -362,5 +479,14 @@ EVENT_MODELS: dict[str, type[EventData]] = {
         EvaluationCompleted,
         FundingDecided,
         ResultsPublished,
+        ReserveProposed,
+        ReserveFunded,
+        FundsReleased,
+        GrantSigned,
+        GrantDeclined,
+        GrantOverdue,
+        ProjectStarted,
+        ReportSubmitted,
+        ReportOverdue,
     )
 }

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from shared.calls import CallConfiguration, EvaluationConfig, RegionAnnex, TrlRange
+from shared.calls import CallConfiguration, EvaluationConfig, MonitoringConfig, RegionAnnex, TrlRange
 from shared.errors import FieldError
 
 # ISO 4217 codes of the currencies of European funding agencies (and a few more); extend as needed.
@@ -182,6 +182,13 @@ def _funding(config: CallConfiguration) -> Iterator[FieldError]:
             )
 
 
+def _monitoring(monitoring: MonitoringConfig) -> Iterator[FieldError]:
+    keys = [indicator.key for indicator in monitoring.indicators]
+    for index, key in enumerate(keys):
+        if keys.index(key) != index:
+            yield FieldError(f"monitoring.indicators.{index}.key", f"indicator {key} is defined twice")
+
+
 def validate_publication(config: CallConfiguration, now: datetime) -> list[FieldError]:
     if config.deadline <= now:
         return [FieldError("stages", "a call whose final deadline has passed cannot be published")]
@@ -196,4 +203,5 @@ _CHECKS: tuple[Callable[[CallConfiguration], Iterable[FieldError]], ...] = (
     _regions,
     lambda config: _evaluation(config.evaluation),
     _funding,
+    lambda config: _monitoring(config.monitoring),
 )

@@ -1,0 +1,1 @@
+"""project_monitoring: from the funding decision to the final report."""

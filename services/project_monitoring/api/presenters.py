@@ -1,0 +1,130 @@
+"""Projects, offers and reports as responses, with the money the principal may not see left out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from shared.http.auth import Principal
+from shared.money import Money
+
+from ..models import Grant, PartnerContract, Project, Report
+from ..use_cases.access import finances_visible
+from .schemas import (
+    ContractOut,
+    DocumentRef,
+    GrantOut,
+    ProjectOut,
+    ProjectSummaryOut,
+    ReportOut,
+    ReportSummaryOut,
+    ReviewOut,
+    StatementOut,
+)
+
+
+def project_summary(project: Project) -> ProjectSummaryOut:
+    return ProjectSummaryOut(
+        proposal_id=uuid.UUID(project.proposal_id),
+        call_id=uuid.UUID(project.call_id),
+        acronym=project.acronym,
+        rank=project.rank,
+        status=project.status,
+        funded_by=project.funded_by,
+        funded_at=project.funded_at,
+        started_at=project.started_at,
+    )
+
+
+def project_out(
+    principal: Principal,
+    project: Project,
+    grants: list[Grant],
+    contracts: list[PartnerContract],
+    reports: list[Report],
+    now: datetime,
+) -> ProjectOut:
+    return ProjectOut(
+        **project_summary(project).model_dump(),
+        cancelled_reason=project.cancelled_reason,
+        grants=[grant_out(principal, grant) for grant in grants],
+        partners=[contract_out(principal, contract, now) for contract in contracts],
+        reports=[
+            ReportSummaryOut(period=r.period, final=r.final, due_at=r.due_at, status=r.status, overdue=_late(r, now))
+            for r in reports
+        ],
+    )
+
+
+def grant_out(principal: Principal, grant: Grant) -> GrantOut:
+    if not finances_visible(principal, grant.region_code):
+        return GrantOut(region_code=grant.region_code, currency=grant.currency, amount=None, payment_held=None)
+    return GrantOut(
+        region_code=grant.region_code,
+        currency=grant.currency,
+        amount=grant.amount,
+        payment_held=grant.payment_held,
+        hold_reason=grant.hold_reason,
+    )
+
+
+def contract_out(principal: Principal, contract: PartnerContract, now: datetime) -> ContractOut:
+    visible = finances_visible(principal, contract.region_code)
+    return ContractOut(
+        partner_id=contract.partner_id,
+        partner_key=contract.partner_id.split(":", 1)[1],
+        organisation_name=contract.organisation_name,
+        region_code=contract.region_code,
+        role=contract.role,
+        status=contract.status,
+        offered_at=contract.offered_at,
+        due_at=contract.due_at,
+        overdue=contract.status == "offered" and now > contract.due_at,
+        settled_at=contract.settled_at,
+        reference=contract.reference if visible else None,
+        reason=contract.reason if visible else None,
+        amount=Money(amount=contract.amount, currency=contract.currency) if visible else None,
+    )
+
+
+def report_out(principal: Principal, report: Report, now: datetime) -> ReportOut:
+    indicators = report.indicators or {}
+    statements = [
+        StatementOut(
+            partner_key=key,
+            region_code=statement["region_code"],
+            currency=statement["currency"],
+            costs={c: Decimal(a) for c, a in statement["costs"].items()},
+            total=Money(
+                amount=sum((Decimal(a) for a in statement["costs"].values()), Decimal(0)),
+                currency=statement["currency"],
+            ),
+        )
+        for key, statement in sorted(report.statements.items())
+        if finances_visible(principal, statement["region_code"])
+    ]
+    return ReportOut(
+        proposal_id=uuid.UUID(report.proposal_id),
+        period=report.period,
+        final=report.final,
+        starts_at=report.starts_at,
+        ends_at=report.ends_at,
+        due_at=report.due_at,
+        status=report.status,
+        overdue=_late(report, now),
+        submitted_at=report.submitted_at,
+        submissions=report.submissions,
+        narrative=report.narrative,
+        document=DocumentRef.model_validate(report.document) if report.document else None,
+        indicators={k: Decimal(v) for k, v in indicators.get("project", {}).items()},
+        partner_indicators={
+            p: {k: Decimal(v) for k, v in figures.items()} for p, figures in indicators.get("partners", {}).items()
+        },
+        statements=statements,
+        reviews=[ReviewOut(region_code=r, **review) for r, review in sorted(report.reviews.items())],
+    )
+
+
+def _late(report: Report, now: datetime) -> bool:
+    return report.status == "due" and now > report.due_at

@@ -1,0 +1,149 @@
+"""Routes of project_monitoring: the agency sees every project; a region the projects it funds, with only its
+own partners' money; a consortium its own projects, on which it reports."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from shared.http.auth import Principal, Role, require
+from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.service import DbSession, RuntimeDep
+
+from ..domain.reporting import ReportAction
+from ..use_cases.contract import act_on_offer
+from ..use_cases.report import review_report, submit_report
+from ..use_cases.views import monitoring_view, project_view, projects_of, report_view
+from .presenters import project_out, project_summary, report_out
+from .schemas import ContractStepIn, MonitoringOut, ProjectOut, ProjectSummaryOut, ReportIn, ReportOut, ReviewIn
+
+router = APIRouter(tags=["monitoring"])
+Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION, Role.CONSORTIUM))]
+Overseer = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
+Region = Annotated[Principal, Depends(require(Role.REGION))]
+Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
+
+
+@router.get(
+    "/calls/{call_id}/projects",
+    response_model=Page[ProjectSummaryOut],
+    summary="The funded projects of a call: all for the agency, a region's funded ones, a consortium's own",
+)
+async def list_projects(
+    call_id: uuid.UUID,
+    session: DbSession,
+    reader: Reader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[ProjectSummaryOut]:
+    after = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    projects = await projects_of(session, reader, str(call_id), after=after, limit=limit)
+    next_cursor = encode_cursor(projects[-1].proposal_id) if len(projects) == limit else None
+    return Page(items=[project_summary(p) for p in projects], next_cursor=next_cursor)
+
+
+@router.get(
+    "/projects/{proposal_id}",
+    response_model=ProjectOut,
+    summary="A project: its grants, its partners' contracting, its reporting periods",
+)
+async def get_project(proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, reader: Reader) -> ProjectOut:
+    view = await project_view(session, reader, str(proposal_id))
+    return project_out(reader, view.project, view.grants, view.contracts, view.reports, runtime.clock.now())
+
+
+@router.post(
+    "/projects/{proposal_id}/partners/{partner_key}/contract",
+    response_model=ProjectOut,
+    summary="A region records a step of its partner's contracting: sign, decline or withdraw",
+)
+async def record_contract_step(
+    proposal_id: uuid.UUID,
+    partner_key: Annotated[str, Path(max_length=80)],
+    body: ContractStepIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    region: Region,
+) -> ProjectOut:
+    await act_on_offer(
+        session,
+        runtime,
+        region,
+        str(proposal_id),
+        partner_key,
+        body.action,
+        reference=body.reference,
+        signed_on=body.signed_on,
+        reason=body.reason,
+    )
+    view = await project_view(session, region, str(proposal_id))
+    return project_out(region, view.project, view.grants, view.contracts, view.reports, runtime.clock.now())
+
+
+@router.get(
+    "/projects/{proposal_id}/reports/{period}",
+    response_model=ReportOut,
+    summary="A period's joint report: a region sees only its own partners' financial statements",
+)
+async def get_report(
+    proposal_id: uuid.UUID, period: int, session: DbSession, runtime: RuntimeDep, reader: Reader
+) -> ReportOut:
+    report = await report_view(session, reader, str(proposal_id), period)
+    return report_out(reader, report, runtime.clock.now())
+
+
+@router.put(
+    "/projects/{proposal_id}/reports/{period}",
+    response_model=ReportOut,
+    summary="The coordinator submits the joint report of a period (again, after a request for changes)",
+)
+async def put_report(
+    proposal_id: uuid.UUID, period: int, body: ReportIn, session: DbSession, runtime: RuntimeDep, consortium: Consortium
+) -> ReportOut:
+    report = await submit_report(
+        session,
+        runtime,
+        consortium,
+        str(proposal_id),
+        period,
+        narrative=body.narrative,
+        document=body.document.model_dump() if body.document else None,
+        project_indicators=dict(body.indicators),
+        partner_indicators={p: dict(f) for p, f in body.partner_indicators.items()},
+        statements={
+            p: {"currency": s.currency, "costs": dict[str, Decimal](s.costs)} for p, s in body.statements.items()
+        },
+    )
+    return report_out(consortium, report, runtime.clock.now())
+
+
+@router.post(
+    "/projects/{proposal_id}/reports/{period}/reviews",
+    response_model=ReportOut,
+    summary="A funding region accepts its part of the report, or asks for changes",
+)
+async def post_review(
+    proposal_id: uuid.UUID, period: int, body: ReviewIn, session: DbSession, runtime: RuntimeDep, region: Region
+) -> ReportOut:
+    action = ReportAction.ACCEPT if body.action == "accept" else ReportAction.REQUEST_CHANGES
+    report = await review_report(session, runtime, region, str(proposal_id), period, action, body.comment)
+    return report_out(region, report, runtime.clock.now())
+
+
+@router.get(
+    "/calls/{call_id}/monitoring",
+    response_model=MonitoringOut,
+    summary="Monitoring of a call: projects, reports, payments held, indicators, money (a region: its own part)",
+)
+async def get_monitoring(
+    call_id: uuid.UUID,
+    session: DbSession,
+    runtime: RuntimeDep,
+    overseer: Overseer,
+    region: Annotated[str | None, Query(max_length=12)] = None,
+) -> MonitoringOut:
+    view = await monitoring_view(session, runtime, overseer, str(call_id), region)
+    return MonitoringOut.model_validate({"call_id": call_id, **view})

@@ -1,0 +1,43 @@
+"""project_monitoring: from the funding decision to the final report — grants per region, contracting per
+partner, joint reporting and the monitoring of the funded projects."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from shared.clock import Clock
+from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
+
+from . import handlers
+from .models import Base, messaging
+from .settings import Settings
+
+
+def _routers() -> list[APIRouter]:
+    from .api.routes import router
+
+    return [router]
+
+
+def _background(runtime: Runtime) -> list[BackgroundJob]:
+    from .use_cases.follow_clock import follow_clock
+
+    return [lambda stop: follow_clock(runtime, stop)]
+
+
+SERVICE = ServiceDefinition(
+    name="project_monitoring",
+    title="project monitoring",
+    description="Funded projects after the results: each region contracts its own partners; one joint report "
+    "per period, each region seeing its own partners' finances.",
+    metadata=Base.metadata,
+    tables=messaging,
+    routers=_routers,
+    subscriptions=handlers.subscriptions,
+    settings_class=Settings,
+    background=_background,
+)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    return build_app(SERVICE, settings or Settings(), clock=clock)

@@ -1,0 +1,97 @@
+"""What the clock does after the results: offers not signed in time and reports not submitted in time.
+
+An overdue offer is announced once (grant.overdue) and counted; an overdue report holds the next payment of
+every region funding the project (a flag on each grant) and is announced once (report.overdue). Several
+workers may follow the clock: each claims what it marks (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.events import GrantOverdue, ReportOverdue
+from shared.messaging.outbox import emit
+from shared.money import Money
+from shared.service import Runtime
+
+from ..metrics import CONTRACTS_OVERDUE, PAYMENTS_HELD, REPORTS_OVERDUE
+from ..models import audit_log
+from ..repository import grants_of, offers_newly_overdue, reports_newly_overdue
+
+logger = logging.getLogger(__name__)
+SOURCE = "project_monitoring"
+
+
+async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
+    """Mark what became overdue since the last look; how many offers and reports."""
+    now = runtime.clock.now()
+    marked = 0
+    for offer in await offers_newly_overdue(session, now):
+        offer.overdue_since = now
+        event = GrantOverdue(
+            call_id=uuid.UUID(offer.call_id),
+            proposal_id=uuid.UUID(offer.proposal_id),
+            partner_id=offer.partner_id,
+            region_code=offer.region_code,
+            amount=Money(amount=offer.amount, currency=offer.currency),
+            status=offer.status,
+            at=now,
+            due_at=offer.due_at,
+        )
+        await emit(session, runtime.tables, event, source=SOURCE, subject=offer.proposal_id, clock=runtime.clock)
+        await _audit(session, runtime, "contract.overdue", "partner_contract", offer.partner_id, f"due {offer.due_at}")
+        CONTRACTS_OVERDUE.labels(offer.region_code).inc()
+        marked += 1
+    for report in await reports_newly_overdue(session, now):
+        report.overdue_since = now
+        held = []
+        for grant in await grants_of(session, report.proposal_id):
+            if grant.amount > 0:
+                grant.payment_held, grant.updated_at = True, now
+                grant.hold_reason = f"report of period {report.period} overdue since {report.due_at.date()}"
+                held.append(grant.region_code)
+                PAYMENTS_HELD.labels(grant.region_code).inc()
+        overdue = ReportOverdue(
+            call_id=uuid.UUID(report.call_id),
+            proposal_id=uuid.UUID(report.proposal_id),
+            period=report.period,
+            due_at=report.due_at,
+            payments_held=held,
+        )
+        await emit(session, runtime.tables, overdue, source=SOURCE, subject=report.proposal_id, clock=runtime.clock)
+        why = f"period {report.period} due {report.due_at}; payments held: {', '.join(held)}"
+        await _audit(session, runtime, "report.overdue", "report", f"{report.proposal_id}:{report.period}", why)
+        REPORTS_OVERDUE.inc()
+        marked += 1
+    return marked
+
+
+async def _audit(session: AsyncSession, runtime: Runtime, action: str, entity: str, entity_id: str, why: str) -> None:
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor="clock",
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        reason=why,
+    )
+
+
+async def follow_clock(runtime: Runtime, stop: asyncio.Event) -> None:
+    interval = getattr(runtime.settings, "clock_interval_s", 1.0)
+    while not stop.is_set():
+        try:
+            async with runtime.sessions() as session, session.begin():
+                await follow_clock_once(session, runtime)
+        except Exception:
+            logger.exception("following the clock failed; trying again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
