@@ -1,16 +1,24 @@
 """Events joint_evaluation consumes: calls (local copy), submitted and withdrawn proposals, eligibility
-decisions."""
+decisions, and the money given back after the results (funds.released)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import EligibilityDecided, Envelope, ProposalSubmitted, ProposalWithdrawn, parse_data
+from shared.events import (
+    EligibilityDecided,
+    Envelope,
+    FundsReleased,
+    ProposalSubmitted,
+    ProposalWithdrawn,
+    parse_data,
+)
 from shared.messaging.bus import Subscription
 from shared.service import Runtime, call_copy_subscription, idempotent_subscription
 
 from .models import call_copies
 from .use_cases.record_proposal import record_eligibility, record_submission, record_withdrawal
+from .use_cases.reserve_offers import record_release
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
@@ -22,6 +30,9 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
 
     async def on_eligibility_decided(session: AsyncSession, envelope: Envelope) -> None:
         await record_eligibility(session, runtime, parse_data(envelope, EligibilityDecided))
+
+    async def on_funds_released(session: AsyncSession, envelope: Envelope) -> None:
+        await record_release(session, runtime, str(envelope.id), parse_data(envelope, FundsReleased))
 
     return [
         call_copy_subscription(runtime, call_copies),
@@ -37,4 +48,5 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
             {"eligibility.decided": on_eligibility_decided},
             routing_keys=("eligibility.*",),
         ),
+        idempotent_subscription(runtime, "joint_evaluation.releases", {"funds.released": on_funds_released}),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import add_audit_table
@@ -186,6 +186,37 @@ class RegionConfirmation(Base):
     part: Mapped[list[list[str]]] = mapped_column(JSON)  # [proposal id, grant] of what it funds
     confirmed_by: Mapped[str] = mapped_column(String(200))
     confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FundsRelease(Base):
+    """Money given back after the results (funds.released from project_monitoring), per region."""
+
+    __tablename__ = "funds_releases"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36), index=True)
+    proposal_id: Mapped[str] = mapped_column(String(36))
+    released: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{region_code, amount, currency}]
+    project_cancelled: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    released_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReserveOffer(Base):
+    """One walk down the reserve list with money given back; the regions confirm, the agency funds it.
+    A newer release supersedes an offer not yet funded."""
+
+    __tablename__ = "reserve_offers"
+
+    call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    offer_round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))  # proposed | superseded | funded | nothing_fundable
+    proposals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # ReserveGrant payloads, in rank order
+    budgets: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # available before the offer, per region
+    confirmations: Mapped[dict[str, Any]] = mapped_column(JSON)  # region -> {by, at}
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    funded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    funded_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 messaging = add_messaging_tables(Base.metadata)

@@ -1,0 +1,225 @@
+"""Money given back after the results is offered down the reserve list (``domain.reserve``).
+
+Each release (funds.released) walks the reserve list again from the regions' available budgets and stores the
+walk as the next offer (reserve.proposed), superseding an offer not yet funded. As for the first decisions,
+every region funding partners in the offer confirms it, then the agency funds it (reserve.funded): the
+projects are contracted from there.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.errors import Conflict, NotFound, RetryableError
+from shared.events import FundsReleased, RegionAmount, ReserveFunded, ReserveGrant, ReserveProposed
+from shared.http.auth import Principal
+from shared.messaging.outbox import emit
+from shared.service import Runtime
+
+from ..domain.allocation import FundingRequest
+from ..domain.reserve import available_budgets, walk_reserve
+from ..models import FundsRelease, ReserveOffer, audit_log
+from ..repository import get_progress, progress_for_update
+from .decide_funding import latest_decisions
+
+SOURCE = "joint_evaluation"
+
+
+async def record_release(session: AsyncSession, runtime: Runtime, event_id: str, event: FundsReleased) -> None:
+    call_id = str(event.call_id)
+    if await get_progress(session, call_id) is None:
+        raise RetryableError(f"call {call_id} has no funding decisions here yet")
+    progress = await progress_for_update(session, call_id, runtime.clock.now())
+    if progress.published_at is None:
+        raise RetryableError(f"the results of call {call_id} are not published yet")
+    session.add(
+        FundsRelease(
+            event_id=event_id,
+            call_id=call_id,
+            proposal_id=str(event.proposal_id),
+            released=[amount.model_dump(mode="json") for amount in event.released],
+            project_cancelled=event.project_cancelled,
+            reason=event.reason,
+            released_at=event.released_at,
+        )
+    )
+    await session.flush()
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor="project_monitoring",
+        action="funds.released",
+        entity="proposal",
+        entity_id=str(event.proposal_id),
+        after={a.region_code: f"{a.amount} {a.currency}" for a in event.released},
+        reason=event.reason,
+    )
+    await offer_reserve(session, runtime, call_id, actor="project_monitoring")
+
+
+async def offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, *, actor: str) -> ReserveOffer:
+    """Walk the reserve list with what is available now; store and announce the offer."""
+    progress = await progress_for_update(session, call_id, runtime.clock.now())
+    decided = await latest_decisions(session, progress)
+    assert decided is not None  # published results have decisions
+    offers = await offers_of(session, call_id)
+    funded_offers = [o for o in offers if o.status == "funded"]
+    currencies = {region.region_code: region.budget.currency for region in decided.regions}
+    budgets = available_budgets(
+        {region.region_code: region.remaining.amount for region in decided.regions},
+        [_amounts(release.released) for release in await releases_of(session, call_id)],
+        [_amounts(grant) for offer in funded_offers for p in offer.proposals for grant in [p["grants"]]],
+    )
+    reserve = [d for d in decided.proposals if d.status == "reserve"]
+    already = {str(d.proposal_id) for d in decided.proposals if d.status == "funded"}
+    already |= {p["proposal_id"] for offer in funded_offers for p in offer.proposals}
+    walk = walk_reserve(
+        [FundingRequest(str(d.proposal_id), {a.region_code: a.amount for a in d.requested}) for d in reserve],
+        budgets,
+        already,
+    )
+    chosen = set(walk.funded)
+    proposals = [
+        ReserveGrant(proposal_id=d.proposal_id, acronym=d.acronym, rank=d.rank, grants=d.requested)
+        for d in reserve
+        if str(d.proposal_id) in chosen
+    ]
+    now = runtime.clock.now()
+    for offer in offers:
+        if offer.status == "proposed":
+            offer.status = "superseded"
+    offer = ReserveOffer(
+        call_id=call_id,
+        offer_round=max((o.offer_round for o in offers), default=0) + 1,
+        status="proposed" if proposals else "nothing_fundable",
+        proposals=[p.model_dump(mode="json") for p in proposals],
+        budgets=[_money(r, a, currencies) for r, a in sorted(budgets.items())],
+        confirmations={},
+        proposed_at=now,
+    )
+    session.add(offer)
+    await session.flush()
+    proposed = ReserveProposed(
+        call_id=uuid.UUID(call_id),
+        offer_round=offer.offer_round,
+        proposed_at=now,
+        proposals=proposals,
+        budgets=[RegionAmount.model_validate(b) for b in offer.budgets],
+    )
+    await emit(session, runtime.tables, proposed, source=SOURCE, subject=call_id, clock=runtime.clock)
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=actor,
+        action="reserve.proposed",
+        entity="call",
+        entity_id=call_id,
+        after={"offer_round": offer.offer_round, "status": offer.status, "proposals": list(walk.funded)},
+    )
+    return offer
+
+
+async def confirm_offer(
+    session: AsyncSession, runtime: Runtime, region: Principal, call_id: str, offer_round: int
+) -> ReserveOffer:
+    offer = await _offer(session, region, call_id, offer_round)
+    region_code = region.scope or ""
+    if offer.status != "proposed":
+        raise Conflict(f"Reserve offer {offer_round} is {offer.status}: it can no longer be confirmed.")
+    if region_code in offer.confirmations:
+        raise Conflict(f"{region.label} has already confirmed reserve offer {offer_round}.")
+    offer.confirmations = {
+        **offer.confirmations,
+        region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
+    }
+    await session.flush()
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=region.label,
+        action="reserve.confirmed",
+        entity="call",
+        entity_id=call_id,
+        after={"offer_round": offer_round, "region": region_code},
+    )
+    return offer
+
+
+async def fund_offer(
+    session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str, offer_round: int
+) -> ReserveOffer:
+    await progress_for_update(session, call_id, runtime.clock.now())  # call-wide steps queue here
+    offer = await _offer(session, agency, call_id, offer_round)
+    if offer.status != "proposed":
+        raise Conflict(f"Reserve offer {offer_round} is {offer.status}: only a proposed offer can be funded.")
+    waiting = [r for r in regions_of(offer) if r not in offer.confirmations]
+    if waiting:
+        raise Conflict(f"Regions still to confirm the offer: {', '.join(waiting)}.", extra={"waiting_for": waiting})
+    now = runtime.clock.now()
+    offer.status, offer.funded_at, offer.funded_by = "funded", now, agency.label
+    await session.flush()
+    funded = ReserveFunded(
+        call_id=uuid.UUID(call_id),
+        offer_round=offer_round,
+        funded_at=now,
+        proposals=[ReserveGrant.model_validate(p) for p in offer.proposals],
+    )
+    await emit(session, runtime.tables, funded, source=SOURCE, subject=call_id, clock=runtime.clock)
+    await record_audit(
+        session,
+        audit_log,
+        clock=runtime.clock,
+        actor=agency.label,
+        action="reserve.funded",
+        entity="call",
+        entity_id=call_id,
+        before={"status": "proposed"},
+        after={"status": "funded", "offer_round": offer_round},
+    )
+    return offer
+
+
+def regions_of(offer: ReserveOffer) -> list[str]:
+    """The regions funding partners in the offer, in code order."""
+    return sorted({g["region_code"] for p in offer.proposals for g in p["grants"] if Decimal(str(g["amount"])) > 0})
+
+
+def visible_to(principal: Principal, offer: ReserveOffer) -> bool:
+    return principal.scope is None or principal.scope in regions_of(offer)
+
+
+async def offers_of(session: AsyncSession, call_id: str) -> list[ReserveOffer]:
+    query = select(ReserveOffer).where(ReserveOffer.call_id == call_id).order_by(ReserveOffer.offer_round)
+    return list((await session.execute(query)).scalars())
+
+
+async def releases_of(session: AsyncSession, call_id: str) -> list[FundsRelease]:
+    query = select(FundsRelease).where(FundsRelease.call_id == call_id).order_by(FundsRelease.released_at)
+    return list((await session.execute(query)).scalars())
+
+
+async def _offer(session: AsyncSession, principal: Principal, call_id: str, offer_round: int) -> ReserveOffer:
+    offer = await session.get(ReserveOffer, (call_id, offer_round), with_for_update=True)
+    if offer is None or not visible_to(principal, offer):
+        raise NotFound(f"No reserve offer {offer_round} in call {call_id} for {principal.label}.")
+    return offer
+
+
+def _amounts(lines: list[dict[str, object]]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        region = str(line["region_code"])
+        totals[region] = totals.get(region, Decimal(0)) + Decimal(str(line["amount"]))
+    return totals
+
+
+def _money(region: str, amount: Decimal, currencies: dict[str, str]) -> dict[str, str]:
+    return {"region_code": region, "amount": str(amount.quantize(Decimal("0.01"))), "currency": currencies[region]}
