@@ -12,10 +12,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
 from shared.money import CurrencyCode
 from shared.rules.model import ConsortiumRules, OrganisationType, RegionalRules
+from shared.text import StorableModel
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -27,7 +28,7 @@ Share = Annotated[Decimal, Field(gt=0, le=1)]
 Trl = Annotated[int, Field(ge=1, le=9)]
 
 
-class _Strict(BaseModel):
+class _Strict(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
 
