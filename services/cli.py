@@ -14,7 +14,7 @@ from pathlib import Path
 from shared.http.auth import issue_token
 from shared.logs import configure_logging
 from shared.service import ServiceDefinition, migrate
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, refuse_public_bind_with_development_secret
 
 from .registry import SERVICES, service_named
 
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 
     api = commands.add_parser("api", help="full stack: serve one service's HTTP API")
     api.add_argument("service")
-    api.add_argument("--host", default="0.0.0.0")
+    api.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to serve beyond this machine (needs a JWT secret)")
     api.add_argument("--port", type=int, default=8000)
     api.add_argument("--workers", type=int, default=1)
     api.set_defaults(run=_api)
@@ -140,6 +140,7 @@ def _up(args: argparse.Namespace) -> None:
     from .embedded import create_embedded_app
 
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    refuse_public_bind_with_development_secret(args.host, ServiceSettings().jwt_secret)
     # The same default as every other command (ServiceSettings.data_dir), so `dead-letters` finds `bus.db`.
     data_dir: Path = (args.data_dir or ServiceSettings().data_dir).resolve()
     for definition in SERVICES.values():
@@ -238,7 +239,9 @@ def _api(args: argparse.Namespace) -> None:
     import uvicorn
 
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
-    os.environ[API_SERVICE_ENV] = service_named(args.service).name
+    definition = service_named(args.service)
+    refuse_public_bind_with_development_secret(args.host, _settings(definition).jwt_secret)
+    os.environ[API_SERVICE_ENV] = definition.name
     uvicorn.run(
         "services.cli:api_app_from_env",
         factory=True,
