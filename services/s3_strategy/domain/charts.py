@@ -59,7 +59,8 @@ def heatmap_svg(matrix: SynergyMatrix, *, title: str = "S3 synergy matrix") -> s
     for step in range(11):
         value = 1 - step / 10
         parts.append(
-            f"<rect x='{legend_x}' y='{top + step * 14}' width='16' height='14' fill='{colour(value)}' stroke='#999999'/>"
+            f"<rect x='{legend_x}' y='{top + step * 14}' width='16' height='14' fill='{colour(value)}' "
+            "stroke='#999999'/>"
         )
         if step % 5 == 0:
             parts.append(f"<text x='{legend_x + 22}' y='{top + step * 14 + 11}' {FONT}>{value:.1f}</text>")

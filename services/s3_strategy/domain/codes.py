@@ -20,7 +20,11 @@ class Dimension(StrEnum):
     OBJECTIVE = "objective"
 
 
-FILES = {Dimension.NACE: "nace_rev2.json", Dimension.NABS: "nabs2007.json", Dimension.OBJECTIVE: "policy_objectives.json"}
+FILES = {
+    Dimension.NACE: "nace_rev2.json",
+    Dimension.NABS: "nabs2007.json",
+    Dimension.OBJECTIVE: "policy_objectives.json",
+}
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,9 @@ LIST_FIELDS = {"nace": Dimension.NACE, "nabs": Dimension.NABS, "objectives": Dim
 MAX_TEXT = 5000
 
 
-def parse_json(document: Any, lists: Mapping[Dimension, CodeList] | None = None) -> tuple[list[RegionPriorities], list[FieldError]]:
+def parse_json(
+    document: Any, lists: Mapping[Dimension, CodeList] | None = None
+) -> tuple[list[RegionPriorities], list[FieldError]]:
     """The regions of a JSON document, or every error in it (and no regions)."""
     lists = lists or code_lists()
     errors: list[FieldError] = []
@@ -59,7 +61,9 @@ def parse_json(document: Any, lists: Mapping[Dimension, CodeList] | None = None)
         if not isinstance(raw, dict):
             errors.append(FieldError(at, "expected an object"))
             continue
-        code = _region_header(raw.get("code"), raw.get("name"), raw.get("currency", "EUR"), raw.get("source", ""), at, errors)
+        code = _region_header(
+            raw.get("code"), raw.get("name"), raw.get("currency", "EUR"), raw.get("source", ""), at, errors
+        )
         if code in seen:
             errors.append(FieldError(f"{at}.code", f"region {code} appears twice (also regions.{seen[code]})"))
         elif code:
@@ -68,9 +72,7 @@ def parse_json(document: Any, lists: Mapping[Dimension, CodeList] | None = None)
         if not isinstance(raw_priorities, list):
             errors.append(FieldError(f"{at}.priorities", "expected a list of priorities"))
             continue
-        priorities = [
-            _priority(p, f"{at}.priorities.{i}", lists, errors) for i, p in enumerate(raw_priorities)
-        ]
+        priorities = [_priority(p, f"{at}.priorities.{i}", lists, errors) for i, p in enumerate(raw_priorities)]
         valid = [(f"{at}.priorities.{i}", p) for i, p in enumerate(priorities) if p]
         errors += _region_rules(code, valid, at, declared=len(raw_priorities))
         regions.append(
@@ -85,13 +87,21 @@ def parse_json(document: Any, lists: Mapping[Dimension, CodeList] | None = None)
     return ([], errors) if errors else (canonical(regions), [])
 
 
-def parse_csv(text: str, lists: Mapping[Dimension, CodeList] | None = None) -> tuple[list[RegionPriorities], list[FieldError]]:
+def parse_csv(
+    text: str, lists: Mapping[Dimension, CodeList] | None = None
+) -> tuple[list[RegionPriorities], list[FieldError]]:
     """The regions of a CSV file (header row required), or every error in it (and no regions)."""
     lists = lists or code_lists()
     reader = csv.DictReader(io.StringIO(text))
-    missing = [column for column in ("region_code", "region_name", "priority_key", "title") if column not in (reader.fieldnames or [])]
+    missing = [
+        column
+        for column in ("region_code", "region_name", "priority_key", "title")
+        if column not in (reader.fieldnames or [])
+    ]
     if missing:
-        return [], [FieldError("header", f"missing column(s): {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})")]
+        return [], [
+            FieldError("header", f"missing column(s): {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})")
+        ]
     errors: list[FieldError] = []
     headers: dict[str, tuple[str, str, str, int]] = {}
     rows_of: dict[str, list[tuple[str, Priority]]] = {}
@@ -105,7 +115,11 @@ def parse_csv(text: str, lists: Mapping[Dimension, CodeList] | None = None) -> t
             first = headers[code]
             for column, value, was in zip(("region_name", "currency", "source"), header, first[:3], strict=True):
                 if value != was:
-                    errors.append(FieldError(f"{at}.{column}", f"{value!r} disagrees with {was!r} on row {first[3]} of region {code}"))
+                    errors.append(
+                        FieldError(
+                            f"{at}.{column}", f"{value!r} disagrees with {was!r} on row {first[3]} of region {code}"
+                        )
+                    )
         else:
             checked = _region_header(code, header[0], header[1], header[2], at, errors, csv_names=True)
             if checked:
@@ -119,7 +133,9 @@ def parse_csv(text: str, lists: Mapping[Dimension, CodeList] | None = None) -> t
             "description": values.get("description", ""),
             "indicative_budget": values.get("indicative_budget") or None,
             "programme": values.get("programme") or None,
-            **{name: [part.strip() for part in values.get(name, "").split(";") if part.strip()] for name in LIST_FIELDS},
+            **{
+                name: [part.strip() for part in values.get(name, "").split(";") if part.strip()] for name in LIST_FIELDS
+            },
         }
         declared[code] = declared.get(code, 0) + 1
         priority = _priority(raw, at, lists, errors, csv_names=True)
@@ -129,7 +145,11 @@ def parse_csv(text: str, lists: Mapping[Dimension, CodeList] | None = None) -> t
     for code, (name, currency, source, number) in headers.items():
         entries = rows_of[code]
         errors += _region_rules(code, entries, f"rows.{number}", declared=declared.get(code, 0), csv_names=True)
-        regions.append(RegionPriorities(code=code, name=name, currency=currency, source=source, priorities=tuple(p for _, p in entries)))
+        regions.append(
+            RegionPriorities(
+                code=code, name=name, currency=currency, source=source, priorities=tuple(p for _, p in entries)
+            )
+        )
     if not headers and not errors:
         errors.append(FieldError("rows", "the file has no regions"))
     return ([], errors) if errors else (canonical(regions), [])
@@ -212,10 +232,16 @@ def to_csv(regions: Sequence[RegionPriorities]) -> str:
 def _region_header(
     code: Any, name: Any, currency: Any, source: Any, at: str, errors: list[FieldError], *, csv_names: bool = False
 ) -> str | None:
-    field = (lambda json_name, csv_name: f"{at}.{csv_name if csv_names else json_name}")
+    def field(json_name: str, csv_name: str) -> str:
+        return f"{at}.{csv_name if csv_names else json_name}"
+
     ok = True
     if not isinstance(code, str) or not REGION_CODE.match(code):
-        errors.append(FieldError(field("code", "region_code"), f"{code!r} is not a NUTS or ISO 3166-2 code such as AT-4, DE-BY or SI"))
+        errors.append(
+            FieldError(
+                field("code", "region_code"), f"{code!r} is not a NUTS or ISO 3166-2 code such as AT-4, DE-BY or SI"
+            )
+        )
         ok = False
     if not isinstance(name, str) or not name.strip() or len(name) > 300:
         errors.append(FieldError(field("name", "region_name"), "a region needs a name (at most 300 characters)"))
@@ -226,14 +252,21 @@ def _region_header(
     return code if ok else None
 
 
-def _priority(raw: Any, at: str, lists: Mapping[Dimension, CodeList], errors: list[FieldError], *, csv_names: bool = False) -> Priority | None:
+def _priority(
+    raw: Any, at: str, lists: Mapping[Dimension, CodeList], errors: list[FieldError], *, csv_names: bool = False
+) -> Priority | None:
     if not isinstance(raw, dict):
         errors.append(FieldError(at, "expected an object"))
         return None
     before = len(errors)
     key, title, description = raw.get("key"), raw.get("title"), raw.get("description") or ""
     if not isinstance(key, str) or not PRIORITY_KEY.match(key):
-        errors.append(FieldError(f"{at}.{'priority_key' if csv_names else 'key'}", f"{key!r} is not a key of lowercase letters, digits and hyphens"))
+        errors.append(
+            FieldError(
+                f"{at}.{'priority_key' if csv_names else 'key'}",
+                f"{key!r} is not a key of lowercase letters, digits and hyphens",
+            )
+        )
     if not isinstance(title, str) or not title.strip() or len(title) > 300:
         errors.append(FieldError(f"{at}.title", "a priority needs a title (at most 300 characters)"))
     if not isinstance(description, str) or len(description) > MAX_TEXT:
@@ -277,7 +310,12 @@ def _amount(value: Any, at: str, errors: list[FieldError]) -> Decimal | None:
     except InvalidOperation:
         errors.append(FieldError(at, f"{value!r} is not an amount"))
         return None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal(10) ** 16:
+    if (
+        not amount.is_finite()
+        or amount <= 0
+        or amount != amount.quantize(Decimal("0.01"))
+        or amount >= Decimal(10) ** 16
+    ):
         errors.append(FieldError(at, f"{value!r} is not a positive amount with at most 2 decimals"))
         return None
     return amount.quantize(Decimal("0.01"))
@@ -289,18 +327,29 @@ def _region_rules(
     """A region has priorities; no two share a key or a title."""
     errors: list[FieldError] = []
     if declared == 0 and code is not None:
-        errors.append(FieldError(f"{at}.{'priority_key' if csv_names else 'priorities'}", f"region {code} has no priorities"))
+        errors.append(
+            FieldError(f"{at}.{'priority_key' if csv_names else 'priorities'}", f"region {code} has no priorities")
+        )
     keys: dict[str, str] = {}
     titles: dict[str, str] = {}
     for place, priority in priorities:
         key_field = f"{place}.{'priority_key' if csv_names else 'key'}"
         if priority.key in keys:
-            errors.append(FieldError(key_field, f"duplicate priority {priority.key!r} in region {code} (also {keys[priority.key]})"))
+            errors.append(
+                FieldError(
+                    key_field, f"duplicate priority {priority.key!r} in region {code} (also {keys[priority.key]})"
+                )
+            )
         else:
             keys[priority.key] = place
         folded = " ".join(priority.title.casefold().split())
         if folded in titles:
-            errors.append(FieldError(f"{place}.title", f"duplicate priority title {priority.title!r} in region {code} (also {titles[folded]})"))
+            errors.append(
+                FieldError(
+                    f"{place}.title",
+                    f"duplicate priority title {priority.title!r} in region {code} (also {titles[folded]})",
+                )
+            )
         else:
             titles[folded] = place
     return errors

@@ -65,9 +65,7 @@ def complementary_domains(
     own = next((r for r in ordered if r.code == region_code), None)
     if own is None:
         raise KeyError(region_code)
-    domains_of = {
-        r.code: {topic_id(d, c) for p in r.priorities for d in DOMAINS for c in p.codes(d)} for r in ordered
-    }
+    domains_of = {r.code: {topic_id(d, c) for p in r.priorities for d in DOMAINS for c in p.codes(d)} for r in ordered}
     phi = proximities(ordered)
     mine = domains_of[region_code]
     neighbours: dict[str, list[tuple[str, float]]] = {}

@@ -34,8 +34,33 @@ WEIGHTS: Mapping[Dimension, float] = {Dimension.NACE: 0.4, Dimension.NABS: 0.3, 
 DECIMALS = 6
 TOKEN = re.compile(r"[^\W_]{3,}", re.UNICODE)
 STOP_WORDS = frozenset(
-    "the and for with from into that this their its are our new all based through such other more "
-    "than also within between towards among".split()
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "into",
+        "that",
+        "this",
+        "their",
+        "its",
+        "are",
+        "our",
+        "new",
+        "all",
+        "based",
+        "through",
+        "such",
+        "other",
+        "more",
+        "than",
+        "also",
+        "within",
+        "between",
+        "towards",
+        "among",
+    ]
 )
 
 Matrix = npt.NDArray[np.float64]
@@ -86,7 +111,7 @@ def coded_similarity(ordered: Sequence[RegionPriorities], lists: Mapping[Dimensi
     for dimension, w in WEIGHTS.items():
         counts = [_code_counts(region, dimension, lists) for region in ordered]
         vectors = _vectors(counts)
-        present = vectors.any(axis=1)
+        present = np.asarray(vectors.any(axis=1), dtype=bool)
         relevant = present[:, None] | present[None, :]
         total += w * _cosines(vectors) * relevant
         weight += w * relevant
