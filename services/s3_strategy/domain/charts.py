@@ -8,6 +8,7 @@ reproducibility promise of the analysis extends to its pictures.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
 from .synergy import SynergyMatrix
@@ -91,7 +92,7 @@ def topics_svg(topics: Sequence[Topic], *, title: str = "Candidate joint topics"
             f"<rect x='{left}' y='{y}' width='{length}' height='{bar}' fill='{colour(topic.similarity)}' "
             f"stroke='#08458f'><title>{escape(label)}</title></rect>"
         )
-        budget = f"{topic.total_budget:,.0f} {topic.reporting_currency}"
+        budget = f"{topic.total_budget.quantize(Decimal(1), ROUND_HALF_UP):,} {topic.reporting_currency}"
         parts.append(
             f"<text x='{left + length + 6}' y='{y + bar * 0.7:.1f}' {FONT}>{topic.region_count} regions, "
             f"similarity {topic.similarity:.2f}, {escape(budget)}</text>"

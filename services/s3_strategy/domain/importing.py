@@ -73,8 +73,12 @@ def parse_json(
             errors.append(FieldError(f"{at}.priorities", "expected a list of priorities"))
             continue
         priorities = [_priority(p, f"{at}.priorities.{i}", lists, errors) for i, p in enumerate(raw_priorities)]
-        valid = [(f"{at}.priorities.{i}", p) for i, p in enumerate(priorities) if p]
-        errors += _region_rules(code, valid, at, declared=len(raw_priorities))
+        named = [
+            (f"{at}.priorities.{i}", p.get("key"), p.get("title"))
+            for i, p in enumerate(raw_priorities)
+            if isinstance(p, dict)
+        ]
+        errors += _region_rules(code, named, at, declared=len(raw_priorities))
         regions.append(
             RegionPriorities(
                 code=code or "",
@@ -106,6 +110,7 @@ def parse_csv(
     headers: dict[str, tuple[str, str, str, int]] = {}
     rows_of: dict[str, list[tuple[str, Priority]]] = {}
     declared: dict[str, int] = {}
+    named_of: dict[str, list[tuple[str, Any, Any]]] = {}
     for number, row in enumerate(reader, start=1):
         at = f"rows.{number}"
         values = {key: (value or "").strip() for key, value in row.items() if key is not None}
@@ -138,13 +143,16 @@ def parse_csv(
             },
         }
         declared[code] = declared.get(code, 0) + 1
+        named_of.setdefault(code, []).append((at, raw["key"], raw["title"]))
         priority = _priority(raw, at, lists, errors, csv_names=True)
         if priority and code in rows_of:
             rows_of[code].append((at, priority))
     regions: list[RegionPriorities] = []
     for code, (name, currency, source, number) in headers.items():
         entries = rows_of[code]
-        errors += _region_rules(code, entries, f"rows.{number}", declared=declared.get(code, 0), csv_names=True)
+        errors += _region_rules(
+            code, named_of.get(code, []), f"rows.{number}", declared=declared.get(code, 0), csv_names=True
+        )
         regions.append(
             RegionPriorities(
                 code=code, name=name, currency=currency, source=source, priorities=tuple(p for _, p in entries)
@@ -322,34 +330,27 @@ def _amount(value: Any, at: str, errors: list[FieldError]) -> Decimal | None:
 
 
 def _region_rules(
-    code: str | None, priorities: list[tuple[str, Priority]], at: str, *, declared: int, csv_names: bool = False
+    code: str | None, named: list[tuple[str, Any, Any]], at: str, *, declared: int, csv_names: bool = False
 ) -> list[FieldError]:
-    """A region has priorities; no two share a key or a title."""
+    """A region has priorities; no two share a key or a title (`named`: place, key and title of each)."""
     errors: list[FieldError] = []
     if declared == 0 and code is not None:
-        errors.append(
-            FieldError(f"{at}.{'priority_key' if csv_names else 'priorities'}", f"region {code} has no priorities")
-        )
+        where = f"{at}.{'priority_key' if csv_names else 'priorities'}"
+        errors.append(FieldError(where, f"region {code} has no priorities"))
     keys: dict[str, str] = {}
     titles: dict[str, str] = {}
-    for place, priority in priorities:
-        key_field = f"{place}.{'priority_key' if csv_names else 'key'}"
-        if priority.key in keys:
-            errors.append(
-                FieldError(
-                    key_field, f"duplicate priority {priority.key!r} in region {code} (also {keys[priority.key]})"
-                )
-            )
-        else:
-            keys[priority.key] = place
-        folded = " ".join(priority.title.casefold().split())
-        if folded in titles:
-            errors.append(
-                FieldError(
-                    f"{place}.title",
-                    f"duplicate priority title {priority.title!r} in region {code} (also {titles[folded]})",
-                )
-            )
-        else:
-            titles[folded] = place
+    for place, key, title in named:
+        if isinstance(key, str) and key:
+            if key in keys:
+                where = f"{place}.{'priority_key' if csv_names else 'key'}"
+                errors.append(FieldError(where, f"duplicate priority {key!r} in region {code} (also {keys[key]})"))
+            else:
+                keys[key] = place
+        if isinstance(title, str) and title.strip():
+            folded = " ".join(title.casefold().split())
+            if folded in titles:
+                message = f"duplicate priority title {title.strip()!r} in region {code} (also {titles[folded]})"
+                errors.append(FieldError(f"{place}.title", message))
+            else:
+                titles[folded] = place
     return errors
