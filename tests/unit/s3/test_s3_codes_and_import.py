@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.s3_strategy.domain.codes import Dimension, code_lists, load_code_list
-from services.s3_strategy.domain.importing import parse_csv, parse_document, parse_json, to_csv, to_json
+from services.s3_strategy.domain.importing import CSV_COLUMNS, parse_csv, parse_document, parse_json, to_csv, to_json
 from services.s3_strategy.examples import alpine_priorities
 
 ALPINE_CODES = {"AT-4", "AT-5", "DE-BY", "DE-BW", "IT-21", "IT-25", "IT-32", "IT-34", "SI", "FR-BFC", "CH-FR"}
@@ -113,13 +113,14 @@ def test_a_valid_json_file_gives_its_regions_in_canonical_order_with_exact_budge
     assert regions[1].priorities[0].indicative_budget == Decimal("1000.50")
 
 
-CSV_HEADER = "region_code,region_name,currency,source,priority_key,title,description,nace,nabs,objectives,indicative_budget,programme\n"
+CSV_HEADER = ",".join(CSV_COLUMNS) + "\n"
 
 
 def test_csv_import_reads_lists_separated_by_semicolons_and_exports_back_to_the_same_data() -> None:
     text = (
         CSV_HEADER
-        + "AT-4,Upper Austria,EUR,illustrative,robots,Robotics,Smart production,28;26,06,digital_transformation,250000,EFRE\n"
+        + "AT-4,Upper Austria,EUR,illustrative,robots,Robotics,Smart production,28;26,06,"
+        + "digital_transformation,250000,EFRE\n"
         + "AT-4,Upper Austria,EUR,illustrative,wood,Wood,,16,08,,,\n"
         + "CH-FR,Canton of Fribourg,CHF,illustrative,food,Food,,10,08,sustainable_innovation,100000.00,NRP\n"
     )
