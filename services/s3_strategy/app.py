@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from shared.clock import Clock
-from shared.messaging.bus import Subscription
-from shared.service import Runtime, ServiceDefinition, build_app
+from shared.service import ServiceDefinition, build_app
 
+from . import handlers
 from .models import Base, messaging
 from .settings import Settings
 
@@ -19,10 +19,6 @@ def _routers() -> list[APIRouter]:
     return [router]
 
 
-def _subscriptions(_runtime: Runtime) -> list[Subscription]:
-    return []  # it consumes no event: call drafts are created through call_definition's API
-
-
 SERVICE = ServiceDefinition(
     name="s3_strategy",
     title="S3 strategy",
@@ -31,7 +27,7 @@ SERVICE = ServiceDefinition(
     metadata=Base.metadata,
     tables=messaging,
     routers=_routers,
-    subscriptions=_subscriptions,
+    subscriptions=handlers.subscriptions,
     settings_class=Settings,
 )
 
