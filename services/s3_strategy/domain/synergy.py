@@ -133,7 +133,7 @@ def text_similarity(ordered: Sequence[RegionPriorities]) -> Matrix:
 
 
 def tokens(text: str) -> list[str]:
-    return [t for t in (m.group(0).casefold() for m in TOKEN.finditer(text)) if t not in STOP_WORDS]
+    return [t for t in TOKEN.findall(text.casefold()) if t not in STOP_WORDS]
 
 
 def _code_counts(region: RegionPriorities, dimension: Dimension, lists: Mapping[Dimension, CodeList]) -> Counter[str]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import combinations
+
+import numpy as np
+import numpy.typing as npt
 
 from .codes import CodeList, Dimension, code_lists
 from .model import RegionPriorities, canonical
@@ -92,6 +94,7 @@ def candidate_topics(
     rates = {**(rates or {}), reporting_currency: Decimal(1)}
     ordered = canonical(list(regions))
     index = matrix.index()
+    values = np.asarray(matrix.combined, dtype=np.float64).reshape(len(matrix.regions), len(matrix.regions))
     holders: dict[tuple[Dimension, str], list[TopicRegion]] = {}
     for region in ordered:
         for dimension in DIMENSION_ORDER:
@@ -117,7 +120,7 @@ def candidate_topics(
                 code=code,
                 label=lists[dimension].title(code),
                 regions=tuple(members),
-                similarity=_mean_synergy([m.code for m in members], matrix, index),
+                similarity=_mean_synergy([index[m.code] for m in members], values),
                 total_budget=_in_reporting(members, rates, reporting_currency),
                 reporting_currency=reporting_currency,
             )
@@ -126,12 +129,13 @@ def candidate_topics(
     return topics
 
 
-def _mean_synergy(codes: list[str], matrix: SynergyMatrix, index: dict[str, int]) -> float:
-    pairs = list(combinations(codes, 2))
-    if not pairs:
+def _mean_synergy(rows: list[int], values: npt.NDArray[np.float64]) -> float:
+    """The mean of the matrix over the distinct pairs of these regions (the diagonal's ones left out)."""
+    n = len(rows)
+    if n < 2:
         return 1.0
-    total = sum(matrix.combined[index[a]][index[b]] for a, b in pairs)
-    return round(total / len(pairs), 6)
+    block = values[np.ix_(rows, rows)]
+    return round((float(block.sum()) - float(np.trace(block))) / (n * (n - 1)), 6)
 
 
 def _in_reporting(members: Sequence[TopicRegion], rates: Mapping[str, Decimal], reporting_currency: str) -> Decimal:
