@@ -19,6 +19,12 @@ AGENCY = bearer("agency")
 JSON = {"content-type": "application/json"}
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_backend(request: pytest.FixtureRequest) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (the full stack's database)."""
+    return str(request.param)
+
+
 async def _s3(service_client: ServiceClient) -> httpx.AsyncClient:
     client, _ = await service_client("s3_strategy")
     return client
