@@ -15,7 +15,8 @@ from .synergy import SynergyMatrix
 from .topics import Topic
 
 CELL = 28
-FONT = "font-family='DejaVu Sans, Arial, sans-serif' font-size='11'"
+FAMILY = "font-family='DejaVu Sans, Arial, sans-serif'"
+FONT = f"{FAMILY} font-size='11'"
 
 
 def colour(value: float) -> str:
@@ -33,7 +34,7 @@ def heatmap_svg(matrix: SynergyMatrix, *, title: str = "S3 synergy matrix") -> s
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}' "
         f"role='img' aria-labelledby='title'>",
         f"<title id='title'>{escape(title)}: {n} regions, 0 (white) to 1 (blue)</title>",
-        f"<text x='{left}' y='18' {FONT} font-size='14' font-weight='bold'>{escape(title)}</text>",
+        f"<text x='{left}' y='18' {FAMILY} font-size='14' font-weight='bold'>{escape(title)}</text>",
     ]
     for i, code in enumerate(matrix.regions):
         y = top + i * CELL
@@ -53,7 +54,7 @@ def heatmap_svg(matrix: SynergyMatrix, *, title: str = "S3 synergy matrix") -> s
             if n <= 30:
                 ink = "#ffffff" if value > 0.55 else "#222222"
                 parts.append(
-                    f"<text x='{x + CELL / 2:.1f}' y='{y + CELL * 0.65:.1f}' text-anchor='middle' {FONT} "
+                    f"<text x='{x + CELL / 2:.1f}' y='{y + CELL * 0.65:.1f}' text-anchor='middle' {FAMILY} "
                     f"font-size='9' fill='{ink}'>{value:.2f}</text>"
                 )
     legend_x = left + n * CELL + 20
@@ -80,7 +81,7 @@ def topics_svg(topics: Sequence[Topic], *, title: str = "Candidate joint topics"
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}' "
         f"role='img' aria-labelledby='title'>",
         f"<title id='title'>{escape(title)}: regions per topic</title>",
-        f"<text x='10' y='20' {FONT} font-size='14' font-weight='bold'>{escape(title)}</text>",
+        f"<text x='10' y='20' {FAMILY} font-size='14' font-weight='bold'>{escape(title)}</text>",
     ]
     for i, topic in enumerate(shown):
         y = top + i * (bar + gap)

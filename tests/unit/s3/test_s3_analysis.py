@@ -6,6 +6,7 @@ import math
 import random
 from dataclasses import replace
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 
@@ -157,7 +158,8 @@ def test_relatedness_is_the_product_space_density_over_co_occurring_codes() -> N
 def test_the_heatmap_has_a_cell_per_pair_and_is_the_same_bytes_for_the_same_data() -> None:
     matrix = synergy_matrix(three_regions())
     svg = heatmap_svg(matrix)
-    assert svg.startswith("<svg") and svg.count("<rect") == 9 + 11  # cells and the legend
+    root = ElementTree.fromstring(svg)  # well-formed XML
+    assert root.tag == "{http://www.w3.org/2000/svg}svg" and svg.count("<rect") == 9 + 11  # cells and the legend
     assert "AT-4 - CH-FR: " in svg
     assert svg == heatmap_svg(synergy_matrix(list(reversed(three_regions()))))
     assert colour(0) == "#ffffff" and colour(1) == "#084594"
@@ -167,5 +169,6 @@ def test_the_topics_chart_has_a_bar_per_topic_with_its_budget() -> None:
     regions = three_regions()
     topics = candidate_topics(regions, synergy_matrix(regions), k=2, rates=CHF)
     svg = topics_svg(topics)
+    ElementTree.fromstring(svg)
     assert svg.count("<rect") == 2
     assert "2 regions" in svg and "153 EUR" in svg
