@@ -115,7 +115,11 @@ async def test_a_region_cannot_change_another_regions_priorities(service_client:
     # nor through an import, and neither matrix nor topics are for regions
     document = {"regions": [{"code": "DE-BY", **_region_body(name="Bavaria")}]}
     imported = await client.post("/imports", content=json.dumps(document), headers={**bearer("region:AT-4"), **JSON})
-    assert imported.status_code == 403
+    assert imported.status_code == 403 and imported.json()["type"].endswith("/not-your-region")
+    assert (await client.get("/regions/DE-BY", headers=AGENCY)).json() == before
+    own = {"regions": [{"code": "AT-4", **_region_body()}]}
+    mine = await client.post("/imports", content=json.dumps(own), headers={**bearer("region:AT-4"), **JSON})
+    assert mine.status_code == 201 and mine.json()["regions"] == ["AT-4"]
     assert (await client.get("/analysis/matrix", headers=bearer("region:AT-4"))).status_code == 403
     assert (await client.get("/regions", headers=bearer("consortium:acme"))).status_code == 403
     assert (await client.get("/regions")).status_code == 401

@@ -124,7 +124,8 @@ async def put_region(
     "/imports",
     response_model=ImportOut,
     status_code=status.HTTP_201_CREATED,
-    summary="Import regions' priorities from JSON or CSV (text/csv): all or nothing, every error at once",
+    summary="Import regions' priorities from JSON or CSV (text/csv): all or nothing, every error at once "
+    "(a region's token: only its own region)",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -135,9 +136,9 @@ async def put_region(
         }
     },
 )
-async def post_import(request: Request, session: DbSession, runtime: RuntimeDep, agency: Agency) -> ImportOut:
+async def post_import(request: Request, session: DbSession, runtime: RuntimeDep, principal: Reader) -> ImportOut:
     content = await request.body()
-    regions = await import_regions(session, runtime, agency, content, request.headers.get("content-type", ""))
+    regions = await import_regions(session, runtime, principal, content, request.headers.get("content-type", ""))
     return ImportOut(regions=[r.code for r in regions], priorities=sum(len(r.priorities) for r in regions))
 
 
