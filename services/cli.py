@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the call's code (default ALP-DEMO-<seed>, with --url also a timestamp: codes are unique)",
     )
+    demo.add_argument(
+        "--from-s3",
+        action="store_true",
+        help="start the call from the best topic of the Alpine regions' S3 priorities (s3_strategy)",
+    )
     demo.set_defaults(run=_demo)
 
     example = commands.add_parser("example-call", help="load the Alpine Space example call into a running jointcall")
@@ -113,6 +118,10 @@ def _parser() -> argparse.ArgumentParser:
         "(default: JOINTCALL_DATA_DIR, else ./jointcall-data)",
     )
     dead.set_defaults(run=_dead_letters)
+
+    from .s3_strategy.cli import add_commands as add_s3_commands
+
+    add_s3_commands(commands)
     return parser
 
 
@@ -158,7 +167,13 @@ def _demo(args: argparse.Namespace) -> None:
 
     configure_logging("ERROR")  # the progress bars say what happens; the services' logs would drown them
     progress = Progress()
-    options = {"proposals": args.proposals, "seed": args.seed, "progress": progress, "concurrency": args.concurrency}
+    options = {
+        "proposals": args.proposals,
+        "seed": args.seed,
+        "progress": progress,
+        "concurrency": args.concurrency,
+        "from_s3": args.from_s3,
+    }
     try:
         if args.url:
             urls = parse_urls(args.url)

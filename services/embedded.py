@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
@@ -34,6 +35,8 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
         runtimes[name] = open_runtime(definition, settings, clock)
         apps[name] = build_app(definition, settings, runtime=runtimes[name], broker_check=False)
     workers = [Worker(SERVICES[name], runtime, bus) for name, runtime in runtimes.items()]
+    if "s3_strategy" in apps:  # "start a call from this topic" reaches call_definition in this process
+        apps["s3_strategy"].state.call_definition_transport = httpx.ASGITransport(app=apps["call_definition"])
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -8,9 +8,11 @@ from .call_definition.app import SERVICE as CALL_DEFINITION
 from .joint_evaluation.app import SERVICE as JOINT_EVALUATION
 from .proposal_intake.app import SERVICE as PROPOSAL_INTAKE
 from .regional_eligibility.app import SERVICE as REGIONAL_ELIGIBILITY
+from .s3_strategy.app import SERVICE as S3_STRATEGY
 
 SERVICES: dict[str, ServiceDefinition] = {
-    service.name: service for service in (CALL_DEFINITION, PROPOSAL_INTAKE, REGIONAL_ELIGIBILITY, JOINT_EVALUATION)
+    service.name: service
+    for service in (CALL_DEFINITION, PROPOSAL_INTAKE, REGIONAL_ELIGIBILITY, JOINT_EVALUATION, S3_STRATEGY)
 }
 
 

@@ -136,6 +136,14 @@ class RegionAnnex(_Strict):
         )
 
 
+class S3TopicRef(_Strict):
+    """The S3 topic a call was started from (s3_strategy's "start a call from this topic")."""
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(examples=["nace:28"])
+    label: Text
+    regions: list[RegionCode] = Field(default_factory=list, description="The topic's regions when the call began")
+
+
 class CallConfiguration(_Strict):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,49}$")] = Field(
         examples=["ALP-S3-2027"]
@@ -155,6 +163,7 @@ class CallConfiguration(_Strict):
     evaluation: EvaluationConfig
     funding: FundingConfig = Field(default_factory=FundingConfig)
     regions: list[RegionAnnex] = Field(min_length=1, max_length=60)
+    s3_topic: S3TopicRef | None = Field(default=None, description="The S3 topic the call was started from, if any")
 
     @property
     def opens_at(self) -> datetime:
