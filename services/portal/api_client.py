@@ -33,17 +33,26 @@ class ApiAnswer:
 
 
 class Api:
-    def __init__(self, client: httpx.AsyncClient, token: str | None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, token: str | None, service_urls: dict[str, str] | None = None
+    ) -> None:
         self._client = client
+        self._service_urls = service_urls or {}
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def request(self, method: str, path: str, **kwargs: Any) -> ApiAnswer:
-        response = await self._client.request(method, path, headers=self._headers, **kwargs)
+        response = await self._client.request(method, self._url(path), headers=self._headers, **kwargs)
         try:
             body = response.json()
         except ValueError:
             body = None
         return ApiAnswer(response.status_code, body)
+
+    def _url(self, path: str) -> str:
+        for prefix, base in self._service_urls.items():
+            if path.startswith(prefix + "/"):
+                return base.rstrip("/") + path[len(prefix) :]
+        return path
 
     async def get(self, path: str, **params: Any) -> ApiAnswer:
         return await self.request("GET", path, params={k: v for k, v in params.items() if v not in (None, "")})

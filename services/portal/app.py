@@ -82,7 +82,7 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
         return page(request, "message.html", {"title": "The form has expired", "text": "Please try again."}, 403)
 
     def api(request: Request) -> Api:
-        return Api(client, request.session.get("token"))
+        return Api(client, request.session.get("token"), settings.service_urls)
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         context = {

@@ -14,6 +14,9 @@ class PortalSettings(BaseSettings):
     api_base_url: str = Field(
         default="http://127.0.0.1:8000", description="Where the services' APIs are (their path prefixes below it)"
     )
+    # Full stack: each service's own base URL, by its path prefix (e.g. {"/joint-evaluation": "http://je:8000"});
+    # a path under a prefix named here goes to that URL without the prefix.
+    service_urls: dict[str, str] = Field(default_factory=dict)
     session_secret: str = Field(default="jointcall-portal-development-session-secret", min_length=16)
     cookie_secure: bool = False
     # The development sign-in page signs HS256 tokens with the services' development secret.

@@ -1,0 +1,28 @@
+"""The portal's client sends each service's paths to that service's own URL in the full stack."""
+
+from __future__ import annotations
+
+import httpx
+
+from services.portal.api_client import Api
+
+
+async def test_a_path_under_a_configured_prefix_goes_to_that_service_without_the_prefix() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"ok": True})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://embedded") as client:
+        api = Api(client, "t", {"/joint-evaluation": "http://je:8000"})
+        await api.get("/joint-evaluation/evaluators/me/proposals")
+        await api.get("/regional-eligibility/checks")
+    assert seen == ["http://je:8000/evaluators/me/proposals", "http://embedded/regional-eligibility/checks"]
+
+
+def test_problem_errors_map_to_their_last_field_segment() -> None:
+    from services.portal.api_client import ApiAnswer
+
+    body = {"detail": "bad", "errors": [{"field": "justifications.impact", "message": "too short"}]}
+    assert ApiAnswer(422, body).field_errors() == {"impact": "too short"}
