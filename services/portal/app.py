@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -154,6 +156,12 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
             return to_sign_in()
         answer = await api(request).get(f"{EVALUATION}/evaluators/me/proposals", cursor=cursor)
         items = answer.body.get("items", []) if answer.ok else []
+        calls: dict[str, dict[str, Any]] = {}
+        for item in items:
+            if item["call_id"] not in calls:
+                call = await api(request).get(f"{CALLS}/calls/{item['call_id']}")
+                calls[item["call_id"]] = call.body.get("configuration", {}) if call.ok else {}
+            item.update(due_in(calls[item["call_id"]], datetime.now(UTC)))
         return page(
             request,
             "evaluator/assignments.html",
@@ -335,3 +343,22 @@ def weighted_total(evaluation: dict[str, Any], scores: dict[str, Any]) -> dict[s
         if score < Decimal(str(criterion["threshold"])):
             below.append(criterion["name"])
     return {"weighted": f"{total.normalize():f}", "complete": complete, "below": below}
+
+
+def due_in(configuration: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The call's evaluation due date in the call's own time zone, and the reminder (7 days, 1 day) it calls for."""
+    due_text = configuration.get("evaluation_due")
+    if not due_text:
+        return {"due": None, "reminder": None}
+    due = datetime.fromisoformat(str(due_text))
+    zone = ZoneInfo(str(configuration.get("time_zone") or "UTC"))
+    local = due.astimezone(zone)
+    left = due - now
+    reminder = None
+    if left.total_seconds() <= 0:
+        reminder = "overdue"
+    elif left.days < 1:
+        reminder = "1 day"
+    elif left.days < 7:
+        reminder = "7 days"
+    return {"due": f"{local:%d.%m.%Y %H:%M} {local.tzname()}", "reminder": reminder}
