@@ -91,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     api.add_argument("--workers", type=int, default=1)
     api.set_defaults(run=_api)
 
+    portal = commands.add_parser("portal", help="full stack: serve the portal's pages (JOINTCALL_PORTAL_* settings)")
+    portal.add_argument("--host", default="127.0.0.1")
+    portal.add_argument("--port", type=int, default=8080)
+    portal.set_defaults(run=_portal)
+
     worker = commands.add_parser("worker", help="full stack: run one service's consumers and outbox relay")
     worker.add_argument("service")
     worker.add_argument("--metrics-port", type=int, default=None, help="serve Prometheus /metrics on this port")
@@ -158,6 +163,15 @@ def _up(args: argparse.Namespace) -> None:
     for definition in SERVICES.values():
         print(f"  http://{args.host}:{args.port}{definition.path_prefix}/docs")
     uvicorn.run(create_embedded_app(data_dir), host=args.host, port=args.port, log_config=None)
+
+
+def _portal(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from .portal.app import create_app as create_portal_app
+
+    configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    uvicorn.run(create_portal_app(), host=args.host, port=args.port, log_config=None)
 
 
 def _demo(args: argparse.Namespace) -> None:
