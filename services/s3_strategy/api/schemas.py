@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.calls import EvaluationConfig, RegionCode, Stage
+from shared.text import StorableModel
 
 Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
 
@@ -26,7 +27,7 @@ class CodeListOut(BaseModel):
     codes: list[CodeOut]
 
 
-class PriorityBody(BaseModel):
+class PriorityBody(StorableModel):
     key: str = Field(examples=["advanced-manufacturing"], description="Unique within the region: a-z, 0-9, -")
     title: str
     description: str = ""
@@ -37,7 +38,7 @@ class PriorityBody(BaseModel):
     programme: str | None = Field(default=None, description="The regional programme the money would come from")
 
 
-class RegionIn(BaseModel):
+class RegionIn(StorableModel):
     """A region's whole set of priorities (replaces what was there)."""
 
     name: str
@@ -106,7 +107,7 @@ class RelatedDomainOut(BaseModel):
     partners: list[str]
 
 
-class StartCallIn(BaseModel):
+class StartCallIn(StorableModel):
     """The call's own fields; what the topic gives (S3 area, regions, budgets) is filled in."""
 
     model_config = ConfigDict(extra="forbid")
