@@ -14,7 +14,7 @@ from pathlib import Path
 from shared.http.auth import issue_token
 from shared.logs import configure_logging
 from shared.service import ServiceDefinition, migrate
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, refuse_public_bind_with_development_secret
 
 from .registry import SERVICES, service_named
 
@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the call's code (default ALP-DEMO-<seed>, with --url also a timestamp: codes are unique)",
     )
+    demo.add_argument(
+        "--from-s3",
+        action="store_true",
+        help="start the call from the best topic of the Alpine regions' S3 priorities (s3_strategy)",
+    )
     demo.set_defaults(run=_demo)
 
     example = commands.add_parser("example-call", help="load the Alpine Space example call into a running jointcall")
@@ -81,10 +86,15 @@ def _parser() -> argparse.ArgumentParser:
 
     api = commands.add_parser("api", help="full stack: serve one service's HTTP API")
     api.add_argument("service")
-    api.add_argument("--host", default="0.0.0.0")
+    api.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to serve beyond this machine (needs a JWT secret)")
     api.add_argument("--port", type=int, default=8000)
     api.add_argument("--workers", type=int, default=1)
     api.set_defaults(run=_api)
+
+    portal = commands.add_parser("portal", help="full stack: serve the portal's pages (JOINTCALL_PORTAL_* settings)")
+    portal.add_argument("--host", default="127.0.0.1")
+    portal.add_argument("--port", type=int, default=8080)
+    portal.set_defaults(run=_portal)
 
     worker = commands.add_parser("worker", help="full stack: run one service's consumers and outbox relay")
     worker.add_argument("service")
@@ -113,6 +123,10 @@ def _parser() -> argparse.ArgumentParser:
         "(default: JOINTCALL_DATA_DIR, else ./jointcall-data)",
     )
     dead.set_defaults(run=_dead_letters)
+
+    from .s3_strategy.cli import add_commands as add_s3_commands
+
+    add_s3_commands(commands)
     return parser
 
 
@@ -140,6 +154,7 @@ def _up(args: argparse.Namespace) -> None:
     from .embedded import create_embedded_app
 
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    refuse_public_bind_with_development_secret(args.host, ServiceSettings().jwt_secret)
     # The same default as every other command (ServiceSettings.data_dir), so `dead-letters` finds `bus.db`.
     data_dir: Path = (args.data_dir or ServiceSettings().data_dir).resolve()
     for definition in SERVICES.values():
@@ -150,6 +165,15 @@ def _up(args: argparse.Namespace) -> None:
     uvicorn.run(create_embedded_app(data_dir), host=args.host, port=args.port, log_config=None)
 
 
+def _portal(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from .portal.app import create_app as create_portal_app
+
+    configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
+    uvicorn.run(create_portal_app(), host=args.host, port=args.port, log_config=None)
+
+
 def _demo(args: argparse.Namespace) -> None:
     from .demo import DemoError, Progress
     from .demo.report import FILES, render_files, text_report
@@ -157,7 +181,13 @@ def _demo(args: argparse.Namespace) -> None:
 
     configure_logging("ERROR")  # the progress bars say what happens; the services' logs would drown them
     progress = Progress()
-    options = {"proposals": args.proposals, "seed": args.seed, "progress": progress, "concurrency": args.concurrency}
+    options = {
+        "proposals": args.proposals,
+        "seed": args.seed,
+        "progress": progress,
+        "concurrency": args.concurrency,
+        "from_s3": args.from_s3,
+    }
     try:
         if args.url:
             urls = parse_urls(args.url)
@@ -238,7 +268,9 @@ def _api(args: argparse.Namespace) -> None:
     import uvicorn
 
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
-    os.environ[API_SERVICE_ENV] = service_named(args.service).name
+    definition = service_named(args.service)
+    refuse_public_bind_with_development_secret(args.host, _settings(definition).jwt_secret)
+    os.environ[API_SERVICE_ENV] = definition.name
     uvicorn.run(
         "services.cli:api_app_from_env",
         factory=True,

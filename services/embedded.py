@@ -11,14 +11,16 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 
 from shared.clock import Clock, SystemClock
 from shared.messaging.inprocess import InProcessBus
 from shared.metrics import metrics_endpoint
 from shared.service import Runtime, Worker, build_app, open_runtime
 
+from .portal.app import create_app as create_portal_app
+from .portal.settings import PortalSettings
 from .registry import SERVICES
 
 
@@ -34,6 +36,8 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
         runtimes[name] = open_runtime(definition, settings, clock)
         apps[name] = build_app(definition, settings, runtime=runtimes[name], broker_check=False)
     workers = [Worker(SERVICES[name], runtime, bus) for name, runtime in runtimes.items()]
+    if "s3_strategy" in apps:  # "start a call from this topic" reaches call_definition in this process
+        apps["s3_strategy"].state.call_definition_transport = httpx.ASGITransport(app=apps["call_definition"])
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -60,10 +64,6 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
     root.state.bus = bus
     root.state.apps = apps
 
-    @root.get("/", include_in_schema=False)
-    async def index() -> RedirectResponse:
-        return RedirectResponse(SERVICES["call_definition"].path_prefix + "/docs")
-
     @root.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -71,4 +71,7 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
     root.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for name, sub_app in apps.items():
         root.mount(SERVICES[name].path_prefix, sub_app)
+    # The portal last, at `/`: it reaches the services through their public HTTP APIs, in process here.
+    portal_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=root), base_url="http://embedded", timeout=30)
+    root.mount("/", create_portal_app(PortalSettings(), api_client=portal_client))
     return root

@@ -9,6 +9,7 @@ from .joint_evaluation.app import SERVICE as JOINT_EVALUATION
 from .project_monitoring.app import SERVICE as PROJECT_MONITORING
 from .proposal_intake.app import SERVICE as PROPOSAL_INTAKE
 from .regional_eligibility.app import SERVICE as REGIONAL_ELIGIBILITY
+from .s3_strategy.app import SERVICE as S3_STRATEGY
 
 SERVICES: dict[str, ServiceDefinition] = {
     service.name: service
@@ -18,6 +19,7 @@ SERVICES: dict[str, ServiceDefinition] = {
         REGIONAL_ELIGIBILITY,
         JOINT_EVALUATION,
         PROJECT_MONITORING,
+        S3_STRATEGY,
     )
 }
 

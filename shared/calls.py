@@ -12,10 +12,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
 from shared.money import CurrencyCode
 from shared.rules.model import ConsortiumRules, OrganisationType, RegionalRules
+from shared.text import StorableModel
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -27,7 +28,7 @@ Share = Annotated[Decimal, Field(gt=0, le=1)]
 Trl = Annotated[int, Field(ge=1, le=9)]
 
 
-class _Strict(BaseModel):
+class _Strict(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -162,6 +163,14 @@ class RegionAnnex(_Strict):
         )
 
 
+class S3TopicRef(_Strict):
+    """The S3 topic a call was started from (s3_strategy's "start a call from this topic")."""
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(examples=["nace:28"])
+    label: Text
+    regions: list[RegionCode] = Field(default_factory=list, description="The topic's regions when the call began")
+
+
 class CallConfiguration(_Strict):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,49}$")] = Field(
         examples=["ALP-S3-2027"]
@@ -182,6 +191,7 @@ class CallConfiguration(_Strict):
     funding: FundingConfig = Field(default_factory=FundingConfig)
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
     regions: list[RegionAnnex] = Field(min_length=1, max_length=60)
+    s3_topic: S3TopicRef | None = Field(default=None, description="The S3 topic the call was started from, if any")
 
     @property
     def opens_at(self) -> datetime:

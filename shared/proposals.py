@@ -9,18 +9,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from shared.calls import OptionalAmount, RegionCode, Slug, Text, Trl
 from shared.money import CurrencyCode
 from shared.rules.model import OrganisationType, PartnerFacts, ProposalFacts
+from shared.text import StorableModel
 
 PartnerKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,20}$")]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
-class _Strict(BaseModel):
+class _Strict(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
 

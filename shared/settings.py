@@ -9,6 +9,7 @@ JOINTCALL_DATABASE_URL would apply to every service at once (one name, one datab
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import os
 from pathlib import Path
@@ -89,3 +90,23 @@ class _EnvironmentWithout(EnvSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         return {name: value for name, value in super().__call__().items() if name not in self._fields}
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: it may resolve to anything
+
+
+def refuse_public_bind_with_development_secret(host: str, jwt_secret: str) -> None:
+    """Refuse to serve beyond this machine with the public development secret: anyone could forge a token.
+
+    Raises SystemExit naming the setting to set."""
+    if jwt_secret == DEV_JWT_SECRET and not _is_loopback(host):
+        raise SystemExit(
+            f"refusing to listen on {host} with the public development JWT secret: anyone could forge a token. "
+            "Set JOINTCALL_JWT_SECRET (e.g. `openssl rand -hex 32`), or listen on 127.0.0.1."
+        )

@@ -5,3 +5,4 @@ CREATE DATABASE jointcall_call_definition;
 CREATE DATABASE jointcall_proposal_intake;
 CREATE DATABASE jointcall_regional_eligibility;
 CREATE DATABASE jointcall_joint_evaluation;
+CREATE DATABASE jointcall_s3_strategy;

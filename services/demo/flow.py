@@ -13,7 +13,7 @@ from datetime import datetime
 import httpx
 
 from ..call_definition.examples import alpine_call
-from . import decisions, eligibility, evaluation, submission
+from . import decisions, eligibility, evaluation, s3, submission
 from .api import Tokens
 from .consolidate import consolidate
 from .consortia import generate_consortia
@@ -34,6 +34,7 @@ async def run_joint_call(
     tokens: Tokens | None = None,
     concurrency: int = 8,
     wait_s: float = 180.0,
+    from_s3: bool = False,
 ) -> Results:
     """Run one joint call on the Alpine Space example, end to end, and return its published results.
 
@@ -49,15 +50,19 @@ async def run_joint_call(
     configured JWT secret (`tokens`, default from JOINTCALL_JWT_SECRET); evaluators' tokens come from the API.
     Raises `DemoError` when a service answers something the flow cannot go on from, or when what the bus
     carries has not arrived after `wait_s` seconds. At most `concurrency` requests are in flight at a time.
+    With `from_s3` the call is started from the best topic of the Alpine regions' S3 priorities (demo/s3.py).
     """
     if proposals < 1:
         raise ValueError("a joint call needs at least one consortium")
     progress = progress or SilentProgress()
     code = call_code or f"ALP-DEMO-{seed}"
     run = Run(client, tokens or Tokens(), progress, seed, concurrency, wait_s)
-    run.consortia = generate_consortia(alpine_call(), proposals, seed)
-
-    deadline = await submission.define_call(run, timeline, proposals, code)
+    if from_s3:
+        deadline = await s3.define_call_from_topic(run, timeline, proposals, code)
+        run.consortia = generate_consortia(run.config, proposals, seed)
+    else:
+        run.consortia = generate_consortia(alpine_call(), proposals, seed)
+        deadline = await submission.define_call(run, timeline, proposals, code)
     progress.note(f"call {code} published: {len(run.config['regions'])} regions, deadline {deadline:%H:%M:%S} UTC")
     drafted = await submission.draft_all(run)
     await submission.submit_all(run, drafted)

@@ -30,6 +30,7 @@ async def demo_embedded(
     progress: Progress | None = None,
     concurrency: int = 8,
     call_code: str | None = None,
+    from_s3: bool = False,
 ) -> Results:
     """Migrate fresh databases (in a temporary folder, removed afterwards, unless given), start the embedded app,
     run the call."""
@@ -58,6 +59,7 @@ async def demo_embedded(
                 progress=progress,
                 call_code=call_code,
                 concurrency=concurrency,
+                from_s3=from_s3,
             )
 
 
@@ -70,6 +72,7 @@ async def demo_remote(
     progress: Progress | None = None,
     concurrency: int = 8,
     timeline: Timeline | None = None,
+    from_s3: bool = False,
 ) -> Results:
     """Against a running stack: `urls` by service name, or {'': gateway}; the deadline is a real instant."""
     transport = RoutingTransport.for_services(urls)
@@ -83,6 +86,7 @@ async def demo_remote(
             progress=progress,
             call_code=code,
             concurrency=concurrency,
+            from_s3=from_s3,
         )
 
 

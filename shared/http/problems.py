@@ -85,8 +85,34 @@ def with_body_check(check: BodyCheck) -> Callable[[E], E]:
     return mark
 
 
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def _unsupported_media_type(request: Request, exc: RequestValidationError) -> JSONResponse | None:
+    """A JSON body sent without saying so (no Content-Type, or text/plain) was never parsed: say that, not that
+    the body is not a dictionary."""
+    sent_a_body = exc.body not in (None, b"", "")
+    about_the_body = any(tuple(error.get("loc", ()))[:1] == ("body",) for error in exc.errors())
+    content_type = request.headers.get("content-type", "")
+    if not (sent_a_body and about_the_body) or _is_json(content_type):
+        return None
+    return problem_response(
+        request,
+        status=415,
+        slug="unsupported-media-type",
+        title="The body must be JSON",
+        detail=f"Send the body as application/json (Content-Type was {content_type or 'missing'}).",
+        headers={"Accept": "application/json"},
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    unsupported = _unsupported_media_type(request, exc)
+    if unsupported is not None:
+        return unsupported
     errors = _field_errors(exc)
     check: BodyCheck | None = getattr(getattr(request.scope.get("route"), "endpoint", None), _BODY_CHECK, None)
     if check is not None:

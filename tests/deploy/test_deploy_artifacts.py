@@ -48,7 +48,7 @@ OVERLAYS = ("dev", "production")
 # the oldest and newest Kubernetes minors the manifests must be valid for
 KUBERNETES_VERSIONS = ("1.30", "1.37")
 
-SERVICES = ("call_definition", "proposal_intake", "regional_eligibility", "joint_evaluation")
+SERVICES = ("call_definition", "proposal_intake", "regional_eligibility", "joint_evaluation", "s3_strategy")
 ROLES = ("migrate", "api", "worker")
 POSTGRES_CLUSTER = "jointcall-pg"
 
@@ -382,8 +382,8 @@ def test_compose_runs_every_service_and_role_in_order() -> None:
             assert "ports" not in definition, name
         assert definition["read_only"] is True and definition["cap_drop"] == ["ALL"], name
     assert seen == {(s, r) for s in SERVICES for r in ROLES}
-    assert sorted(api_ports) == ["8001", "8002", "8003", "8004"]
-    assert sorted(worker_ports) == ["9101", "9102", "9103", "9104"]
+    assert sorted(api_ports) == ["8001", "8002", "8003", "8004", "8020"]
+    assert sorted(worker_ports) == ["9101", "9102", "9103", "9104", "9120"]
 
 
 def test_compose_environment_is_complete_and_points_at_the_right_databases() -> None:
@@ -705,9 +705,21 @@ def _assert_dependent_variables_defined_first(env: list[dict[str, Any]], where: 
         defined.add(variable["name"])
 
 
+def _service_own_settings() -> set[str]:
+    """The variables a service's own settings read (fields with a JOINTCALL_<SERVICE>_ alias)."""
+    from services.registry import SERVICES as REGISTERED
+
+    return {
+        str(field.validation_alias)
+        for definition in REGISTERED.values()
+        for field in definition.settings_class.model_fields.values()
+        if isinstance(field.validation_alias, str) and field.validation_alias.startswith("JOINTCALL_")
+    }
+
+
 def _assert_known_settings(env: dict[str, Any], where: str) -> None:
     """A misspelt JOINTCALL_* variable is silently ignored by pydantic-settings: catch it here."""
-    fields = {f"JOINTCALL_{name.upper()}" for name in ServiceSettings.model_fields}
+    fields = {f"JOINTCALL_{name.upper()}" for name in ServiceSettings.model_fields} | _service_own_settings()
     for name in env:
         if name.startswith("JOINTCALL_") and not name.endswith("_DATABASE_URL"):
             assert name in fields, f"{where}: {name} is not a setting the application reads"
@@ -1109,7 +1121,7 @@ def test_readme_documents_every_setting_the_artefacts_use() -> None:
             used |= set(config["data"])
         for workload in _workloads(docs):
             used |= {e["name"] for c in _containers(workload) for e in c.get("env", [])}
-    generic = {re.sub(r"^JOINTCALL_[A-Z_]+_DATABASE_URL$", "JOINTCALL_<SERVICE>_DATABASE_URL", n) for n in used}
+    generic = {re.sub(r"^JOINTCALL_[A-Z0-9_]+_DATABASE_URL$", "JOINTCALL_<SERVICE>_DATABASE_URL", n) for n in used}
     for name in sorted(generic):
         assert f"`{name}`" in readme, f"{name} is not documented in deploy/README.md"
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.calls import CallConfiguration
+from shared.text import StorableModel
 
 from ..domain.lifecycle import CallStatus
 
@@ -36,7 +37,7 @@ class CallVersionOut(BaseModel):
     configuration: CallConfiguration
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
     to: CallStatus

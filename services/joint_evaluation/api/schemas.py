@@ -13,6 +13,7 @@ from shared.calls import RegionCode, Text
 from shared.events import FundingDecision, FundingTotals, RankedProposal, RegionFunding, ResultLine
 from shared.money import Money
 from shared.proposals import CountryCode, Email
+from shared.text import StorableModel
 
 from ..domain.status import EvaluationStatus
 
@@ -21,7 +22,7 @@ Justification = Annotated[str, StringConstraints(max_length=10_000)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
-class _In(BaseModel):
+class _In(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
 

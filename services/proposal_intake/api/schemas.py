@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.proposals import ProposalDraft
 from shared.rules.precheck import PrecheckReport
+from shared.text import StorableModel
 
 
 class ProposalOut(BaseModel):
@@ -53,7 +54,7 @@ class VersionOut(BaseModel):
     content: dict[str, Any]
 
 
-class WithdrawalIn(BaseModel):
+class WithdrawalIn(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=3, max_length=2000)

@@ -8,12 +8,12 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from shared.errors import NotFound
 from shared.events import ProposalSubmitted
 from shared.http.auth import Principal, Role, require
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.pagination import BIGINT_MAX, Page, decode_id_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.checks import CONSORTIUM, CheckVerdict
@@ -96,7 +96,7 @@ async def get_region_checks(
 ) -> Page[CheckOut]:
     """A region token lists its own partners' checks. An agency token lists the checks with region_code
     `consortium` (rules on the proposal as a whole): only the agency decides them."""
-    after_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_id_cursor(cursor) if cursor else None
     checks = await region_checks(
         session,
         CONSORTIUM if decider.role is Role.AGENCY else decider.scope or "",
@@ -139,7 +139,11 @@ async def get_partner(partner_id: str, session: DbSession, region: Region) -> Pa
     "own checks, an agency on the consortium-level ones",
 )
 async def post_decision(
-    check_id: int, body: DecisionIn, session: DbSession, runtime: RuntimeDep, decider: Decider
+    check_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
+    body: DecisionIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    decider: Decider,
 ) -> CheckOut:
     """404 for a check the caller does not decide; 409 for one no longer current (a newer version, a
     withdrawal, or a deadline extension before the final version is known) or past the check deadline."""
@@ -155,7 +159,7 @@ async def post_decision(
 async def get_feed(
     session: DbSession,
     region: Region,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FeedPage:
     events = await feed_after(session, region.scope or "", after, limit)

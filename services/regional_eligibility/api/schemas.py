@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from shared.text import StorableModel
+
 from ..domain.checks import CheckVerdict
 
 
@@ -49,7 +51,7 @@ class PartnerOut(BaseModel):
     checks: list[CheckOut]
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["confirm", "override", "close"] = Field(
@@ -59,7 +61,7 @@ class DecisionIn(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
 
 
-class SubscriptionIn(BaseModel):
+class SubscriptionIn(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
     url: AnyHttpUrl

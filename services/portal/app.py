@@ -1,0 +1,364 @@
+"""The portal app: pages for evaluators and regional officers over the services' public APIs.
+
+It holds no business data: a signed cookie keeps who is signed in (and their token); every page asks the
+service that owns the data, with that token, so every authorisation rule stays where it is.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from shared.http.auth import issue_token, parse_role
+
+from .api_client import Api, ApiAnswer
+from .settings import PortalSettings
+
+HERE = Path(__file__).parent
+EVALUATION = "/joint-evaluation"
+ELIGIBILITY = "/regional-eligibility"
+CALLS = "/call-definition"
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class CsrfError(Exception):
+    """A form came without the session's CSRF token."""
+
+
+def create_app(settings: PortalSettings | None = None, *, api_client: httpx.AsyncClient | None = None) -> FastAPI:
+    settings = settings or PortalSettings()
+    app = FastAPI(title="jointcall portal", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    client = api_client or httpx.AsyncClient(base_url=settings.api_base_url, timeout=30)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret,
+        session_cookie="jointcall_portal",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def csrf_token(request: Request) -> str:
+        token = request.session.get("csrf")
+        if not token:
+            token = secrets.token_urlsafe(32)
+            request.session["csrf"] = token
+        return str(token)
+
+    async def form_of(request: Request) -> dict[str, Any]:
+        form = await request.form()
+        sent = form.get("csrf_token")
+        if not sent or not secrets.compare_digest(str(sent), str(request.session.get("csrf", ""))):
+            raise CsrfError
+        return {key: form.getlist(key) if key == "check_id" else form.get(key) for key in form}
+
+    @app.exception_handler(CsrfError)
+    async def refused(request: Request, _exc: CsrfError) -> Response:
+        return page(request, "message.html", {"title": "The form has expired", "text": "Please try again."}, 403)
+
+    def api(request: Request) -> Api:
+        return Api(client, request.session.get("token"), settings.service_urls)
+
+    def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+        context = {
+            "person": request.session.get("role"),
+            "csrf_token": csrf_token(request),
+            "dev_sign_in": settings.dev_sign_in,
+            **context,
+        }
+        return templates.TemplateResponse(request, name, context, status_code=status)
+
+    def signed_in(request: Request, role: str) -> bool:
+        return str(request.session.get("role", "")).split(":")[0] == role
+
+    def to_sign_in() -> RedirectResponse:
+        return RedirectResponse("/sign-in", status_code=303)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse)
+    async def home(request: Request) -> Response:
+        role = str(request.session.get("role", "")).split(":")[0]
+        if role == "evaluator":
+            return RedirectResponse("/evaluator", status_code=303)
+        if role == "region":
+            return RedirectResponse("/officer/checks", status_code=303)
+        return page(request, "home.html", {"title": "jointcall"})
+
+    @app.get("/accessibility", response_class=HTMLResponse)
+    async def accessibility(request: Request) -> Response:
+        return page(request, "accessibility.html", {"title": "Accessibility statement"})
+
+    # --- sign-in -------------------------------------------------------------------------------
+
+    @app.get("/sign-in", response_class=HTMLResponse)
+    async def sign_in_page(request: Request) -> Response:
+        if not settings.dev_sign_in:
+            return page(request, "message.html", {"title": "Sign in", "text": "Development sign-in is off."}, 404)
+        return page(request, "sign_in.html", {"title": "Sign in (development only)", "errors": {}, "values": {}})
+
+    @app.post("/sign-in", response_class=HTMLResponse)
+    async def sign_in(request: Request) -> Response:
+        if not settings.dev_sign_in:
+            return page(request, "message.html", {"title": "Sign in", "text": "Development sign-in is off."}, 404)
+        form = await form_of(request)
+        role_text = f"{form.get('role', '')}:{str(form.get('scope') or '').strip()}".rstrip(":")
+        try:
+            parse_role(role_text)
+        except ValueError as exc:
+            context = {"title": "Sign in (development only)", "errors": {"scope": str(exc)}, "values": form}
+            return page(request, "sign_in.html", context, 422)
+        request.session.clear()
+        request.session["role"] = role_text
+        request.session["token"] = issue_token(settings.jwt_secret, role_text, subject=f"dev:{role_text}")
+        return RedirectResponse("/", status_code=303)
+
+    @app.post("/sign-out")
+    async def sign_out(request: Request) -> Response:
+        await form_of(request)
+        request.session.clear()
+        return RedirectResponse("/", status_code=303)
+
+    # --- evaluator -----------------------------------------------------------------------------
+
+    @app.get("/evaluator", response_class=HTMLResponse)
+    async def assignments(request: Request, cursor: str | None = None) -> Response:
+        if not signed_in(request, "evaluator"):
+            return to_sign_in()
+        answer = await api(request).get(f"{EVALUATION}/evaluators/me/proposals", cursor=cursor)
+        items = answer.body.get("items", []) if answer.ok else []
+        calls: dict[str, dict[str, Any]] = {}
+        for item in items:
+            if item["call_id"] not in calls:
+                call = await api(request).get(f"{CALLS}/calls/{item['call_id']}")
+                calls[item["call_id"]] = call.body.get("configuration", {}) if call.ok else {}
+            item.update(due_in(calls[item["call_id"]], datetime.now(UTC)))
+        return page(
+            request,
+            "evaluator/assignments.html",
+            {
+                "title": "My assignments",
+                "items": items,
+                "next_cursor": answer.body.get("next_cursor") if answer.ok else None,
+            },
+        )
+
+    async def proposal_context(request: Request, proposal_id: str) -> tuple[ApiAnswer, dict[str, Any]]:
+        proposal = await api(request).get(f"{EVALUATION}/proposals/{proposal_id}")
+        if not proposal.ok:
+            return proposal, {}
+        call = await api(request).get(f"{CALLS}/calls/{proposal.body['call_id']}")
+        evaluation = call.body["configuration"]["evaluation"] if call.ok else {"criteria": [], "scale": {}}
+        return proposal, {"proposal": proposal.body, "evaluation": evaluation}
+
+    @app.get("/evaluator/proposals/{proposal_id}", response_class=HTMLResponse)
+    async def proposal_page(request: Request, proposal_id: str) -> Response:
+        if not signed_in(request, "evaluator"):
+            return to_sign_in()
+        answer, context = await proposal_context(request, proposal_id)
+        if not answer.ok:
+            return page(request, "message.html", {"title": "Not found", "text": answer.detail}, answer.status)
+        declared = proposal_id in request.session.get("no_conflict", [])
+        own = context["proposal"].get("own_assessment") or {}
+        if not declared and not own:
+            return page(request, "evaluator/conflict.html", {"title": "Conflict of interest", **context, "errors": {}})
+        scores = own.get("scores", {})
+        context.update(
+            title=f"Assess {context['proposal'].get('acronym') or proposal_id}",
+            own=own,
+            values={"scores": scores, "justifications": own.get("justifications", {})},
+            errors={},
+            total=weighted_total(context["evaluation"], scores),
+        )
+        return page(request, "evaluator/proposal.html", context)
+
+    @app.post("/evaluator/proposals/{proposal_id}/conflict", response_class=HTMLResponse)
+    async def conflict_gate(request: Request, proposal_id: str) -> Response:
+        if not signed_in(request, "evaluator"):
+            return to_sign_in()
+        form = await form_of(request)
+        if form.get("conflict") == "none":
+            request.session["no_conflict"] = [*request.session.get("no_conflict", []), proposal_id]
+            return RedirectResponse(f"/evaluator/proposals/{proposal_id}", status_code=303)
+        answer = await api(request).request(
+            "POST", f"{EVALUATION}/proposals/{proposal_id}/conflicts", json={"reason": form.get("reason") or ""}
+        )
+        if answer.ok:
+            return page(
+                request,
+                "message.html",
+                {"title": "Conflict declared", "text": "The proposal was removed from your assignments."},
+            )
+        _, context = await proposal_context(request, proposal_id)
+        errors = answer.field_errors() or {"reason": answer.detail}
+        return page(
+            request, "evaluator/conflict.html", {"title": "Conflict of interest", **context, "errors": errors}, 422
+        )
+
+    @app.post("/evaluator/proposals/{proposal_id}/total", response_class=HTMLResponse)
+    async def running_total(request: Request, proposal_id: str) -> Response:
+        if not signed_in(request, "evaluator"):
+            return to_sign_in()
+        form = await form_of(request)
+        _, context = await proposal_context(request, proposal_id)
+        scores = {key[6:]: value for key, value in form.items() if key.startswith("score_")}
+        return page(request, "evaluator/total.html", {"total": weighted_total(context.get("evaluation", {}), scores)})
+
+    @app.post("/evaluator/proposals/{proposal_id}/assessment", response_class=HTMLResponse)
+    async def save_assessment(request: Request, proposal_id: str) -> Response:
+        if not signed_in(request, "evaluator"):
+            return to_sign_in()
+        form = await form_of(request)
+        _, context = await proposal_context(request, proposal_id)
+        keys = [criterion["key"] for criterion in context.get("evaluation", {}).get("criteria", [])]
+        scores = {key: form.get(f"score_{key}") for key in keys if form.get(f"score_{key}") not in (None, "")}
+        justifications = {key: str(form.get(f"justification_{key}") or "") for key in keys}
+        client_api = api(request)
+        answer = await client_api.request(
+            "PUT",
+            f"{EVALUATION}/proposals/{proposal_id}/assessment",
+            json={"scores": scores, "justifications": justifications},
+        )
+        if answer.ok and form.get("action") == "submit":
+            answer = await client_api.request("POST", f"{EVALUATION}/proposals/{proposal_id}/assessment/submit")
+            if answer.ok:
+                return RedirectResponse("/evaluator?submitted=" + proposal_id, status_code=303)
+        if answer.ok:
+            return RedirectResponse(f"/evaluator/proposals/{proposal_id}?saved=1", status_code=303)
+        context.update(
+            title=f"Assess {context['proposal'].get('acronym') or proposal_id}",
+            own=context["proposal"].get("own_assessment") or {},
+            values={"scores": scores, "justifications": justifications},
+            errors=answer.field_errors() or {"": answer.detail},
+            detail=answer.detail,
+            total=weighted_total(context["evaluation"], scores),
+        )
+        return page(request, "evaluator/proposal.html", context, 422)
+
+    # --- regional officer ----------------------------------------------------------------------
+
+    @app.get("/officer/checks", response_class=HTMLResponse)
+    async def queue(
+        request: Request, status: str | None = "open", verdict: str | None = None, cursor: str | None = None
+    ) -> Response:
+        if not signed_in(request, "region"):
+            return to_sign_in()
+        answer = await api(request).get(f"{ELIGIBILITY}/checks", status=status, verdict=verdict, cursor=cursor)
+        items = answer.body.get("items", []) if answer.ok else []
+        return page(
+            request,
+            "officer/checks.html",
+            {
+                "title": "Checks to decide",
+                "items": items,
+                "filters": {"status": status or "", "verdict": verdict or ""},
+                "next_cursor": answer.body.get("next_cursor") if answer.ok else None,
+                "errors": {},
+                "detail": None if answer.ok else answer.detail,
+                "done": request.query_params.get("decided"),
+            },
+        )
+
+    @app.post("/officer/checks/decisions", response_class=HTMLResponse)
+    async def decide(request: Request) -> Response:
+        if not signed_in(request, "region"):
+            return to_sign_in()
+        form = await form_of(request)
+        body: dict[str, Any] = {"action": form.get("action"), "reason": form.get("reason") or ""}
+        if form.get("verdict"):
+            body["verdict"] = form.get("verdict")
+        decided, failures = 0, []
+        for check_id in form.get("check_id") or []:
+            answer = await api(request).request("POST", f"{ELIGIBILITY}/checks/{check_id}/decision", json=body)
+            if answer.ok:
+                decided += 1
+            else:
+                failures.append((check_id, answer))
+        if not failures and decided:
+            return RedirectResponse(f"/officer/checks?status=decided&decided={decided}", status_code=303)
+        errors: dict[str, str] = {}
+        for _, answer in failures:
+            errors.update(answer.field_errors() or {"": answer.detail})
+        if not decided and not failures:
+            errors["check_id"] = "Select at least one check."
+        listing = await api(request).get(f"{ELIGIBILITY}/checks", status="open")
+        return page(
+            request,
+            "officer/checks.html",
+            {
+                "title": "Checks to decide",
+                "items": listing.body.get("items", []) if listing.ok else [],
+                "filters": {"status": "open", "verdict": ""},
+                "next_cursor": None,
+                "errors": errors,
+                "values": form,
+                "detail": None,
+                "done": str(decided) if decided else None,
+            },
+            422,
+        )
+
+    return app
+
+
+def weighted_total(evaluation: dict[str, Any], scores: dict[str, Any]) -> dict[str, Any]:
+    """The running total the scoring form shows: sum of score x weight, and each criterion's threshold."""
+    total, complete, below = Decimal(0), True, []
+    for criterion in evaluation.get("criteria", []):
+        try:
+            score = Decimal(str(scores.get(criterion["key"])))
+        except (InvalidOperation, ValueError):
+            complete = False
+            continue
+        total += score * Decimal(str(criterion["weight"]))
+        if score < Decimal(str(criterion["threshold"])):
+            below.append(criterion["name"])
+    return {"weighted": f"{total.normalize():f}", "complete": complete, "below": below}
+
+
+def due_in(configuration: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The call's evaluation due date in the call's own time zone, and the reminder (7 days, 1 day) it calls for."""
+    due_text = configuration.get("evaluation_due")
+    if not due_text:
+        return {"due": None, "reminder": None}
+    due = datetime.fromisoformat(str(due_text))
+    zone = ZoneInfo(str(configuration.get("time_zone") or "UTC"))
+    local = due.astimezone(zone)
+    left = due - now
+    reminder = None
+    if left.total_seconds() <= 0:
+        reminder = "overdue"
+    elif left.days < 1:
+        reminder = "1 day"
+    elif left.days < 7:
+        reminder = "7 days"
+    return {"due": f"{local:%d.%m.%Y %H:%M} {local.tzname()}", "reminder": reminder}

@@ -1,0 +1,101 @@
+"""Presenting s3_strategy's domain objects as responses."""
+
+from __future__ import annotations
+
+from ..domain.codes import CodeList
+from ..domain.importing import region_to_json
+from ..domain.model import RegionPriorities
+from ..domain.relatedness import RelatedDomain
+from ..domain.synergy import SynergyMatrix
+from ..domain.topics import Topic
+from ..models import TopicCall
+from .schemas import (
+    CodeListOut,
+    CodeOut,
+    MatchingPriorityOut,
+    MatrixOut,
+    RegionOut,
+    RelatedDomainOut,
+    TopicCallOut,
+    TopicOut,
+    TopicRegionOut,
+)
+
+FORMULA = "synergy = 0.7 * coded + 0.3 * text; coded = weighted cosine over NACE (0.4), NABS (0.3), objectives (0.3)"
+
+
+def code_list_out(code_list: CodeList) -> CodeListOut:
+    return CodeListOut(
+        dimension=code_list.dimension.value,
+        name=code_list.name,
+        source=code_list.source,
+        codes=[CodeOut(code=c.code, title=c.title, level=c.level, parent=c.parent) for c in code_list.codes],
+    )
+
+
+def region_out(region: RegionPriorities, revision: int) -> RegionOut:
+    return RegionOut.model_validate({**region_to_json(region), "revision": revision})
+
+
+def matrix_out(matrix: SynergyMatrix) -> MatrixOut:
+    return MatrixOut(
+        regions=list(matrix.regions),
+        names=list(matrix.names),
+        combined=[list(row) for row in matrix.combined],
+        coded=[list(row) for row in matrix.coded],
+        text=[list(row) for row in matrix.text],
+        formula=FORMULA,
+    )
+
+
+def matrix_csv(matrix: SynergyMatrix) -> str:
+    lines = ["region," + ",".join(matrix.regions)]
+    lines += [
+        f"{code}," + ",".join(f"{v:.6f}" for v in row)
+        for code, row in zip(matrix.regions, matrix.combined, strict=True)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def topic_out(topic: Topic) -> TopicOut:
+    return TopicOut(
+        id=topic.id,
+        dimension=topic.dimension.value,
+        code=topic.code,
+        label=topic.label,
+        region_count=topic.region_count,
+        similarity=topic.similarity,
+        total_budget=topic.total_budget,
+        reporting_currency=topic.reporting_currency,
+        regions=[
+            TopicRegionOut(
+                code=r.code,
+                name=r.name,
+                currency=r.currency,
+                indicative_budget=r.indicative_budget,
+                programmes=list(r.programmes),
+                priorities=[
+                    MatchingPriorityOut(
+                        key=p.key, title=p.title, programme=p.programme, indicative_budget=p.indicative_budget
+                    )
+                    for p in r.priorities
+                ],
+            )
+            for r in topic.regions
+        ],
+    )
+
+
+def related_out(domain: RelatedDomain) -> RelatedDomainOut:
+    return RelatedDomainOut(id=domain.id, label=domain.label, density=domain.density, partners=list(domain.partners))
+
+
+def topic_call_out(link: TopicCall) -> TopicCallOut:
+    return TopicCallOut(
+        id=link.id,
+        topic_id=link.topic_id,
+        call_id=link.call_id,
+        call_code=link.call_code,
+        regions=list(link.regions),
+        created_by=link.created_by,
+    )

@@ -1,0 +1,252 @@
+"""Routes of s3_strategy: regions' S3 priorities (each region edits its own), the synergy matrix, candidate joint
+topics, complementary domains, and starting a call draft from a topic."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from shared.errors import FieldError, ValidationFailed
+from shared.http.auth import Principal, Role, require
+from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.service import DbSession, RuntimeDep
+
+from ..call_definition_client import call_definition_client
+from ..domain.charts import heatmap_svg, topics_svg
+from ..domain.codes import Dimension, code_lists
+from ..domain.importing import to_csv, to_json
+from ..errors import UnknownRegion
+from ..repository import all_region_priorities, as_domain, calls_of_topic, get_region, list_regions, priorities_of
+from ..settings import Settings
+from ..use_cases.analyse import complementarity_of, matrix_of, topics_of
+from ..use_cases.start_call import start_call_from_topic
+from ..use_cases.store_priorities import import_regions, save_region
+from .presenters import (
+    code_list_out,
+    matrix_csv,
+    matrix_out,
+    region_out,
+    related_out,
+    topic_call_out,
+    topic_out,
+)
+from .schemas import (
+    CodeListOut,
+    ImportOut,
+    MatrixOut,
+    RegionIn,
+    RegionOut,
+    RelatedDomainOut,
+    StartCallIn,
+    StartedCallOut,
+    TopicCallOut,
+    TopicsOut,
+)
+
+router = APIRouter(tags=["s3"])
+Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
+Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
+RegionPath = Annotated[str, Path(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", examples=["AT-4"])]
+TopicPath = Annotated[str, Path(max_length=120, examples=["nace:28"])]
+K = Annotated[int, Query(ge=1, le=500, description="Topics shared by at least k regions")]
+Rates = Annotated[
+    list[str] | None,
+    Query(description="CUR:rate, e.g. CHF:1.05 (1 CHF = 1.05 of the reporting currency); default: the settings"),
+]
+Limit = Annotated[int, Query(ge=1, le=500)]
+SVG = "image/svg+xml"
+
+
+def _rates(request: Request, given: list[str] | None) -> dict[str, Decimal]:
+    settings: Settings = request.app.state.settings
+    rates = dict(settings.reporting_rates)
+    errors: list[FieldError] = []
+    for index, text in enumerate(given or []):
+        currency, _, value = text.partition(":")
+        try:
+            rate = Decimal(value)
+        except InvalidOperation:
+            rate = Decimal(0)
+        if len(currency) != 3 or not currency.isupper() or not rate.is_finite() or rate <= 0:
+            errors.append(FieldError(f"rate.{index}", f"{text!r} is not CUR:rate with a positive rate", "query"))
+        else:
+            rates[currency] = rate
+    if errors:
+        raise ValidationFailed("A rate is not valid.", errors=errors)
+    return rates
+
+
+@router.get(
+    "/codes/{dimension}", response_model=CodeListOut, summary="A code list (nace, nabs, objective), with its source"
+)
+async def get_codes(dimension: Dimension, _: Reader) -> CodeListOut:
+    return code_list_out(code_lists()[dimension])
+
+
+@router.get("/regions", response_model=Page[RegionOut], summary="Every region's S3 priorities, by region code")
+async def get_regions(session: DbSession, _: Reader, limit: Limit = 50, cursor: str | None = None) -> Page[RegionOut]:
+    after = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    regions = await list_regions(session, after=after, limit=limit)
+    rows = await priorities_of(session, [r.code for r in regions])
+    items = [region_out(as_domain(r, rows[r.code]), r.revision) for r in regions]
+    return Page[RegionOut](items=items, next_cursor=encode_cursor(regions[-1].code) if len(regions) == limit else None)
+
+
+@router.get("/regions/{code}", response_model=RegionOut, summary="A region's S3 priorities")
+async def get_one_region(code: RegionPath, session: DbSession, _: Reader) -> RegionOut:
+    region = await get_region(session, code)
+    if region is None:
+        raise UnknownRegion(f"No region {code}.")
+    rows = await priorities_of(session, [code])
+    return region_out(as_domain(region, rows[code]), region.revision)
+
+
+@router.put(
+    "/regions/{code}",
+    response_model=RegionOut,
+    summary="Replace a region's priorities (the agency, or that region's own back office)",
+)
+async def put_region(
+    code: RegionPath,
+    body: RegionIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))],
+) -> RegionOut:
+    region = await save_region(session, runtime, principal, code, body.model_dump(mode="json"))
+    stored = await get_region(session, code)
+    return region_out(region, stored.revision if stored else 1)
+
+
+@router.post(
+    "/imports",
+    response_model=ImportOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Import regions' priorities from JSON or CSV (text/csv): all or nothing, every error at once "
+    "(a region's token: only its own region)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def post_import(request: Request, session: DbSession, runtime: RuntimeDep, principal: Reader) -> ImportOut:
+    content = await request.body()
+    regions = await import_regions(session, runtime, principal, content, request.headers.get("content-type", ""))
+    return ImportOut(regions=[r.code for r in regions], priorities=sum(len(r.priorities) for r in regions))
+
+
+@router.get(
+    "/exports",
+    summary="Every region's priorities, in the import format (JSON or CSV)",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+async def get_export(session: DbSession, _: Agency, format: Literal["json", "csv"] = "json") -> Response:
+    regions = await all_region_priorities(session)
+    if format == "csv":
+        return Response(to_csv(regions), media_type="text/csv; charset=utf-8")
+    return Response(to_json(regions), media_type="application/json")
+
+
+@router.get(
+    "/analysis/matrix",
+    response_model=MatrixOut,
+    summary="The synergy matrix between regions (JSON, or ?format=csv for the combined values)",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def get_matrix(session: DbSession, _: Agency, format: Literal["json", "csv"] = "json") -> Any:
+    matrix = await matrix_of(session)
+    if format == "csv":
+        return Response(matrix_csv(matrix), media_type="text/csv; charset=utf-8")
+    return matrix_out(matrix)
+
+
+@router.get(
+    "/analysis/matrix.svg",
+    summary="The synergy matrix as a heatmap (SVG)",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}}},
+)
+async def get_matrix_svg(session: DbSession, _: Agency) -> Response:
+    return Response(heatmap_svg(await matrix_of(session)), media_type=SVG)
+
+
+@router.get("/analysis/topics", response_model=TopicsOut, summary="Candidate joint topics shared by at least k regions")
+async def get_topics(
+    request: Request, session: DbSession, _: Agency, k: K = 2, limit: Limit = 50, rate: Rates = None
+) -> TopicsOut:
+    settings: Settings = request.app.state.settings
+    _regions, topics = await topics_of(
+        session, k=k, reporting_currency=settings.reporting_currency, rates=_rates(request, rate)
+    )
+    return TopicsOut(k=k, reporting_currency=settings.reporting_currency, topics=[topic_out(t) for t in topics[:limit]])
+
+
+@router.get(
+    "/analysis/topics.svg",
+    summary="The candidate topics as a bar chart (SVG)",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}}},
+)
+async def get_topics_svg(
+    request: Request, session: DbSession, _: Agency, k: K = 2, limit: Limit = 20, rate: Rates = None
+) -> Response:
+    settings: Settings = request.app.state.settings
+    _regions, topics = await topics_of(
+        session, k=k, reporting_currency=settings.reporting_currency, rates=_rates(request, rate)
+    )
+    return Response(topics_svg(topics[:limit]), media_type=SVG)
+
+
+@router.get(
+    "/analysis/regions/{code}/complementarity",
+    response_model=list[RelatedDomainOut],
+    summary="Domains related to a region's own that other regions are strong in (relatedness density)",
+)
+async def get_complementarity(
+    code: RegionPath, session: DbSession, _: Agency, limit: Limit = 10
+) -> list[RelatedDomainOut]:
+    return [related_out(d) for d in await complementarity_of(session, code, limit=limit)]
+
+
+@router.post(
+    "/topics/{topic_id}/calls",
+    response_model=StartedCallOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Start a call from this topic: a call draft in call_definition with its S3 area, regions and budgets",
+)
+async def post_topic_call(
+    topic_id: TopicPath,
+    body: StartCallIn,
+    request: Request,
+    session: DbSession,
+    runtime: RuntimeDep,
+    agency: Agency,
+    rate: Rates = None,
+) -> StartedCallOut:
+    settings: Settings = request.app.state.settings
+    async with call_definition_client(request) as client:
+        link, created = await start_call_from_topic(
+            session,
+            runtime,
+            agency,
+            topic_id=topic_id,
+            request=body.model_dump(mode="json", exclude_none=True),
+            client=client,
+            authorization=request.headers["authorization"],
+            reporting_currency=settings.reporting_currency,
+            rates=_rates(request, rate),
+        )
+    return StartedCallOut(**topic_call_out(link).model_dump(), call=created)
+
+
+@router.get("/topics/{topic_id}/calls", response_model=list[TopicCallOut], summary="The calls started from a topic")
+async def get_topic_calls(topic_id: TopicPath, session: DbSession, _: Agency) -> list[TopicCallOut]:
+    return [topic_call_out(link) for link in await calls_of_topic(session, topic_id)]

@@ -1,0 +1,59 @@
+"""The errors s3_strategy answers with, one per condition, each with its own problem type."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from shared.errors import FieldError, Forbidden, NotFound, ServiceError, ValidationFailed
+
+
+class NotYourRegion(Forbidden):
+    slug = "not-your-region"
+    title = "A region edits only its own priorities"
+
+
+class UnknownRegion(NotFound):
+    slug = "unknown-region"
+    title = "No such region"
+
+
+class UnknownTopic(NotFound):
+    slug = "unknown-topic"
+    title = "No region prioritises this topic"
+
+
+class InvalidPriorities(ValidationFailed):
+    slug = "invalid-priorities"
+    title = "The priorities are not valid"
+
+
+class MissingRate(ValidationFailed):
+    slug = "missing-rate"
+    title = "A currency has no rate to the reporting currency"
+
+
+class MissingBudget(ValidationFailed):
+    slug = "missing-indicative-budget"
+    title = "A region of the topic has no budget for the call"
+
+
+class CallDefinitionRefused(ServiceError):
+    """call_definition said no: its status and field errors, passed on (fields prefixed `call.`)."""
+
+    slug = "call-definition-refused"
+    title = "call_definition refused the call draft"
+
+    def __init__(self, status: int, detail: str, errors: list[FieldError], problem: dict[str, Any]) -> None:
+        super().__init__(detail, errors=errors, extra={"upstream": problem})
+        self.status = status  # type: ignore[misc]
+
+
+class CallDefinitionUnavailable(ServiceError):
+    status: ClassVar[int] = 502
+    slug = "call-definition-unavailable"
+    title = "call_definition could not be reached"
+
+
+class RegionNotInTopic(ValidationFailed):
+    slug = "region-not-in-topic"
+    title = "A region asked for does not prioritise the topic"

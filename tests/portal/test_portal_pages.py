@@ -1,0 +1,164 @@
+"""The portal on the embedded default: an officer decides checks, an evaluator declares no conflict, scores and
+submits, all through the pages (forms with their CSRF token), the portal calling the services' public APIs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.embedded import create_embedded_app
+from services.registry import SERVICES
+from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until
+from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_body
+
+AGENCY = bearer("agency")
+
+
+@pytest.fixture
+async def embedded(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    for definition in SERVICES.values():
+        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
+    app = create_embedded_app(tmp_path, retry_delay_ms=100)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, role: str, scope: str) -> None:
+    page = await client.get("/sign-in")
+    assert "Development only" in page.text
+    signed = await client.post(
+        "/sign-in", data={"csrf_token": csrf_of(page.text), "role": role, "scope": scope}, follow_redirects=True
+    )
+    assert signed.status_code == 200, signed.text
+    assert f"{role}:{scope}" in signed.text
+
+
+async def test_the_portal_opens_with_a_strict_policy_and_refuses_a_form_without_its_token(
+    embedded: httpx.AsyncClient,
+) -> None:
+    home = await embedded.get("/")
+    assert home.status_code == 200
+    policy = home.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "<script>" not in home.text and "style=" not in home.text
+    cookie = home.headers.get("set-cookie", "")
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    refused = await embedded.post("/sign-in", data={"role": "agency", "scope": ""})
+    assert refused.status_code == 403
+
+
+async def test_a_wrong_scope_is_shown_at_its_field(embedded: httpx.AsyncClient) -> None:
+    page = await embedded.get("/sign-in")
+    answer = await embedded.post("/sign-in", data={"csrf_token": csrf_of(page.text), "role": "region", "scope": ""})
+    assert answer.status_code == 422
+    assert 'id="scope-error"' in answer.text and 'href="#scope"' in answer.text
+
+
+async def test_an_officer_overrides_and_an_evaluator_scores_and_submits(embedded: httpx.AsyncClient) -> None:
+    body = live_call_body("ALP-PORTAL", deadline=timedelta(seconds=3))
+    call = (await embedded.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+    assert (await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).status_code == 200
+    receipt = await submit_when_known(embedded, call["id"], proposal_body())
+    proposal_id = receipt["proposal_id"]
+    await until(embedded, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
+
+    # The officer of AT-4 decides all open checks in one batch through the queue page, with a reason.
+    await sign_in(embedded, "region", "AT-4")
+    queue = await embedded.get("/officer/checks")
+    ids = re.findall(r'name="check_id" value="(\d+)"', queue.text)
+    assert ids, queue.text
+    missing_reason = await embedded.post(
+        "/officer/checks/decisions",
+        data={"csrf_token": csrf_of(queue.text), "check_id": ids, "action": "close", "verdict": "pass", "reason": ""},
+    )
+    assert missing_reason.status_code == 422
+    assert 'id="reason-error"' in missing_reason.text
+    decided = await embedded.post(
+        "/officer/checks/decisions",
+        data={
+            "csrf_token": csrf_of(queue.text),
+            "check_id": ids,
+            "action": "close",
+            "verdict": "pass",
+            "reason": "declaration read in the portal",
+        },
+        follow_redirects=True,
+    )
+    assert decided.status_code == 200
+    assert f"{len(ids)} checks decided" in decided.text
+    assert "declaration read in the portal" in decided.text  # who decided, and why, as the service records it
+    for region in ("CH-FR",):
+        await close_open_items(embedded, bearer(f"region:{region}"))
+    await until(embedded, f"/joint-evaluation/proposals/{proposal_id}", lambda b: b["status"] == "awaiting_evaluation")
+
+    evaluators = []
+    for number in range(3):
+        expert = {
+            "name": f"Expert {number}",
+            "email": f"expert{number}@example.org",
+            "organisation": f"Institute {number}",
+            "country": ["FR", "IT", "SI"][number],
+            "expertise": [],
+            "max_load": 5,
+        }
+        registered = await embedded.post(
+            f"/joint-evaluation/calls/{call['id']}/evaluators", json=expert, headers=AGENCY
+        )
+        assert registered.status_code == 201, registered.text
+        evaluators.append(registered.json()["evaluator"]["id"])
+    assigned = await embedded.post(f"/joint-evaluation/calls/{call['id']}/assignment", headers=AGENCY)
+    assert assigned.status_code in (200, 201), assigned.text
+
+    await sign_in(embedded, "evaluator", evaluators[0])
+    mine = await embedded.get("/evaluator")
+    assert "ALPHA" in mine.text and "Not started" in mine.text
+    gate = await embedded.get(f"/evaluator/proposals/{proposal_id}")
+    assert "conflict of interest" in gate.text.lower()
+    opened = await embedded.post(
+        f"/evaluator/proposals/{proposal_id}/conflict",
+        data={"csrf_token": csrf_of(gate.text), "conflict": "none"},
+        follow_redirects=True,
+    )
+    assert "Save as draft" in opened.text
+    token = csrf_of(opened.text)
+    criteria = re.findall(r'name="score_([a-z_]+)"', opened.text)
+    assert criteria
+    total = await embedded.post(
+        f"/evaluator/proposals/{proposal_id}/total",
+        data={"csrf_token": token, **{f"score_{key}": "4" for key in criteria}},
+    )
+    assert "Weighted total" in total.text and "<html" not in total.text
+
+    scores = {f"score_{key}": "4" for key in criteria}
+    justifications = {f"justification_{key}": "Convincing work plan and a credible team." for key in criteria}
+    incomplete = await embedded.post(
+        f"/evaluator/proposals/{proposal_id}/assessment",
+        data={"csrf_token": token, "action": "submit", **scores},
+    )
+    assert incomplete.status_code == 422
+    assert "There is a problem" in incomplete.text
+    assert 'value="4" selected' in incomplete.text  # what the evaluator chose is kept
+
+    submitted = await embedded.post(
+        f"/evaluator/proposals/{proposal_id}/assessment",
+        data={"csrf_token": token, "action": "submit", **scores, **justifications},
+        follow_redirects=True,
+    )
+    assert submitted.status_code == 200, submitted.text
+    assert "Your assessment was submitted" in submitted.text and "Submitted" in submitted.text
+    own = await embedded.get(
+        f"/joint-evaluation/proposals/{proposal_id}/assessment", headers=bearer(f"evaluator:{evaluators[0]}")
+    )
+    assert own.json()["status"] == "submitted"
