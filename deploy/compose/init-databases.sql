@@ -6,3 +6,4 @@ CREATE DATABASE jointcall_proposal_intake;
 CREATE DATABASE jointcall_regional_eligibility;
 CREATE DATABASE jointcall_joint_evaluation;
 CREATE DATABASE jointcall_s3_strategy;
+CREATE DATABASE jointcall_project_monitoring;

@@ -48,7 +48,14 @@ OVERLAYS = ("dev", "production")
 # the oldest and newest Kubernetes minors the manifests must be valid for
 KUBERNETES_VERSIONS = ("1.30", "1.37")
 
-SERVICES = ("call_definition", "proposal_intake", "regional_eligibility", "joint_evaluation", "s3_strategy")
+SERVICES = (
+    "call_definition",
+    "proposal_intake",
+    "regional_eligibility",
+    "joint_evaluation",
+    "s3_strategy",
+    "project_monitoring",
+)
 ROLES = ("migrate", "api", "worker")
 POSTGRES_CLUSTER = "jointcall-pg"
 
@@ -382,8 +389,8 @@ def test_compose_runs_every_service_and_role_in_order() -> None:
             assert "ports" not in definition, name
         assert definition["read_only"] is True and definition["cap_drop"] == ["ALL"], name
     assert seen == {(s, r) for s in SERVICES for r in ROLES}
-    assert sorted(api_ports) == ["8001", "8002", "8003", "8004", "8020"]
-    assert sorted(worker_ports) == ["9101", "9102", "9103", "9104", "9120"]
+    assert sorted(api_ports) == ["8001", "8002", "8003", "8004", "8020", "8021"]
+    assert sorted(worker_ports) == ["9101", "9102", "9103", "9104", "9120", "9121"]
 
 
 def test_compose_environment_is_complete_and_points_at_the_right_databases() -> None:
