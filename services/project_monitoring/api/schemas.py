@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.money import Amount, CurrencyCode, Money
+from shared.text import StorableModel
 
 from ..domain.contracting import ContractAction
 
@@ -21,7 +22,7 @@ Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
-class _In(BaseModel):
+class _In(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
 
