@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.calls import CallConfiguration
 from shared.clock import Clock
 from shared.money import Amount, CurrencyCode, Money
+from shared.rules.model import PartnerFacts, ProposalFacts
 
 
 class Envelope(BaseModel):
@@ -182,6 +183,38 @@ class ProposalSubmitted(EventData):
     trl: int | None = None
     duration_months: int | None = None
     warnings: list[str] = Field(default_factory=list)
+
+    def rule_facts(self, *, without: frozenset[str] = frozenset()) -> ProposalFacts | None:
+        """What the rule engine judges (partners by their key), leaving out the partner ids in `without`; None
+        while the proposal lacks its TRL, its duration or a partner's organisation type."""
+        if self.trl is None or self.duration_months is None:
+            return None
+        partners = []
+        for partner in self.partners:
+            if partner.partner_id in without:
+                continue
+            if partner.organisation_type is None:
+                return None
+            partners.append(
+                PartnerFacts(
+                    partner_id=partner.key or partner.partner_id,
+                    organisation_name=partner.organisation_name,
+                    organisation_type=partner.organisation_type,
+                    is_sme=partner.is_sme or partner.organisation_type == "sme",
+                    role=partner.role,
+                    region_code=partner.region_code,
+                    country=partner.country or partner.region_code[:2],
+                    costs=partner.costs,
+                    requested_funding=partner.requested_funding.amount,
+                    currency=partner.requested_funding.currency,
+                )
+            )
+        return ProposalFacts(
+            s3_areas=frozenset(self.s3_areas),
+            trl=self.trl,
+            duration_months=self.duration_months,
+            partners=partners,
+        )
 
 
 class ProposalWithdrawn(EventData):

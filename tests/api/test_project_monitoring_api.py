@@ -227,6 +227,22 @@ async def test_a_partner_declining_goes_on_without_it_when_the_consortium_still_
     assert len(await emitted(app, "funds.released.v1")) == 1  # never twice
 
 
+async def test_under_drop_partner_a_consortium_left_below_its_rules_is_cancelled_and_says_why(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app, _call, proposal = await funded_project(service_client, clock)
+    for key, token in (("p2", FRIBOURG), ("p3", BAVARIA)):
+        declined = await contract(client, proposal, key, token, action="decline", reason="state aid ceiling")
+        assert declined.status_code == 200
+    assert (await contract(client, proposal, "p1", AUSTRIA, action="sign", reference="GA-1")).status_code == 200
+    project = (await client.get(f"/projects/{proposal.proposal_id}", headers=AGENCY)).json()
+    # one partner from one region is no longer a transregional consortium
+    assert project["status"] == "cancelled"
+    assert project["cancelled_reason"]
+    released = {r["region_code"] for e in await emitted(app, "funds.released.v1") for r in e["released"]}
+    assert released == {"AT-4", "CH-FR", "DE-BY"}
+
+
 async def test_under_cancel_project_one_partner_lost_cancels_it_and_every_grant_goes_back(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:

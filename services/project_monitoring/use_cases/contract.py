@@ -28,7 +28,7 @@ from shared.http.auth import Principal
 from shared.messaging.outbox import emit
 from shared.money import Money
 from shared.rules.consortium import evaluate_consortium
-from shared.rules.model import OrganisationType, Outcome, PartnerFacts, ProposalFacts
+from shared.rules.model import Outcome
 from shared.service import Runtime
 
 from ..domain.contracting import (
@@ -259,28 +259,13 @@ async def _schedule_reports(session: AsyncSession, config: CallConfiguration, pr
 
 def consortium_failures(config: CallConfiguration, submitted: ProposalSubmitted, going_on: frozenset[str]) -> list[str]:
     """The consortium rules the partners that go on fail (as eligibility's drop-partner policy checks them)."""
-    partners = [
-        PartnerFacts(
-            partner_id=p.key or p.partner_id,
-            organisation_name=p.organisation_name,
-            organisation_type=OrganisationType(p.organisation_type or ""),  # submitted: every partner has one
-            is_sme=p.is_sme or p.organisation_type == "sme",
-            role=p.role,
-            region_code=p.region_code,
-            country=p.country or p.region_code[:2],
-            costs=p.costs,
-            requested_funding=p.requested_funding.amount,
-            currency=p.requested_funding.currency,
-        )
-        for p in submitted.partners
-        if p.partner_id in going_on or p.region_code not in {r.code for r in config.regions}
-    ]
-    facts = ProposalFacts(
-        s3_areas=frozenset(submitted.s3_areas),
-        trl=submitted.trl or 1,
-        duration_months=submitted.duration_months or 1,
-        partners=partners,
+    funding_regions = {region.code for region in config.regions}
+    lost = frozenset(
+        p.partner_id for p in submitted.partners if p.partner_id not in going_on and p.region_code in funding_regions
     )
+    facts = submitted.rule_facts(without=lost)
+    if facts is None:  # cannot happen for a submitted proposal: submission requires what the engine judges
+        return []
     verdicts = evaluate_consortium(
         config.consortium_rules_for_engine(),
         facts,

@@ -13,7 +13,7 @@ from enum import StrEnum
 from shared.calls import CallConfiguration
 from shared.events import PartnerSnapshot, ProposalSubmitted
 from shared.rules.consortium import evaluate_consortium
-from shared.rules.model import Outcome, PartnerFacts, ProposalFacts, Verdict
+from shared.rules.model import Outcome, ProposalFacts, Verdict
 from shared.rules.regional import evaluate_partner, evaluate_region
 
 CONSORTIUM = "consortium"  # the "region" of checks on the proposal as a whole
@@ -63,36 +63,7 @@ def proposal_facts(
     proposal: ProposalSubmitted, call: CallConfiguration, *, without: frozenset[str] = frozenset()
 ) -> tuple[ProposalFacts | None, dict[str, PartnerSnapshot]]:
     """The rule engine's facts (partners keyed by their key), leaving out the partners in `without`."""
-    by_key = {p.key or p.partner_id: p for p in proposal.partners}
-    if proposal.trl is None or proposal.duration_months is None:
-        return None, by_key
-    partners = []
-    for key, partner in by_key.items():
-        if partner.partner_id in without:
-            continue
-        if partner.organisation_type is None:
-            return None, by_key
-        partners.append(
-            PartnerFacts(
-                partner_id=key,
-                organisation_name=partner.organisation_name,
-                organisation_type=partner.organisation_type,
-                is_sme=partner.is_sme or partner.organisation_type == "sme",
-                role=partner.role,
-                region_code=partner.region_code,
-                country=partner.country or partner.region_code[:2],
-                costs=partner.costs,
-                requested_funding=partner.requested_funding.amount,
-                currency=partner.requested_funding.currency,
-            )
-        )
-    facts = ProposalFacts(
-        s3_areas=frozenset(proposal.s3_areas),
-        trl=proposal.trl,
-        duration_months=proposal.duration_months,
-        partners=partners,
-    )
-    return facts, by_key
+    return proposal.rule_facts(without=without), {p.key or p.partner_id: p for p in proposal.partners}
 
 
 def consortium_failures(call: CallConfiguration, facts: ProposalFacts) -> list[str]:
