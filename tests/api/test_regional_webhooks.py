@@ -6,25 +6,41 @@ import asyncio
 import socket
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from services.regional_eligibility.domain.webhooks import backoff
 from services.regional_eligibility.models import RegionEvent, WebhookDelivery
-from services.regional_eligibility.use_cases.webhooks import backoff, deliver_due
+from services.regional_eligibility.use_cases.deliver_webhooks import Sender, deliver_due, sender_for
 from shared.clock import MovableClock
 from shared.webhooks import verify
 from tests.api.test_regional_eligibility_api import AUSTRIA, FRIBOURG, close_manual_items, closed_call_with
 from tests.conftest import ServiceClient
 
 SECRET = "a-back-office-secret-of-some-length"
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receivers here listen on loopback over plain http: what an operator allows for development only."""
+    monkeypatch.setenv("JOINTCALL_WEBHOOKS_ALLOW_HTTP", "true")
+    monkeypatch.setenv("JOINTCALL_WEBHOOKS_ALLOW_LIST", "127.0.0.1/32")
+
+
+@asynccontextmanager
+async def sending(app: FastAPI) -> AsyncIterator[Sender]:
+    """The delivery loop's sender, with the longest jitter (each wait is then exactly backoff(n, 1.0))."""
+    async with sender_for(app.state.runtime) as sender:
+        sender.jitter = lambda: 1.0
+        yield sender
 
 
 @dataclass
@@ -87,20 +103,22 @@ async def test_webhooks_are_signed_retried_and_ordered(
     receiver.failures_left = 2
     runtime = app.state.runtime
 
-    async with httpx.AsyncClient(timeout=5) as http:
-        assert await deliver_due(runtime, http) == 1  # first attempt: 503
-        assert await deliver_due(runtime, http) == 0  # backing off: nothing due
-        clock.advance(backoff(1))
-        assert await deliver_due(runtime, http) == 1  # second attempt: 503
-        clock.advance(backoff(2))
-        assert await deliver_due(runtime, http) == 1  # delivered
-        assert await deliver_due(runtime, http) == 0
+    async with sending(app) as sender:
+        assert await deliver_due(runtime, sender) == 1  # first attempt: 503
+        assert await deliver_due(runtime, sender) == 0  # backing off: nothing due
+        clock.advance(backoff(1, 1.0))
+        assert await deliver_due(runtime, sender) == 1  # second attempt: 503
+        clock.advance(backoff(2, 1.0))
+        assert await deliver_due(runtime, sender) == 1  # delivered
+        assert await deliver_due(runtime, sender) == 0
 
     feed = (await client.get("/feed", headers=AUSTRIA)).json()["items"]
     assert receiver.accepted == [event["id"] for event in feed]
     assert (receiver.refused, receiver.forged) == (2, 0)
-    log = (await client.get(f"/webhooks/{subscribed.json()['id']}/deliveries", headers=AUSTRIA)).json()
-    assert [(d["status"], d["attempts"], d["last_status_code"]) for d in log] == [("delivered", 3, 204)]
+    log = (await client.get(f"/webhooks/{subscribed.json()['id']}/deliveries", headers=AUSTRIA)).json()["items"]
+    assert [(d["status"], d["attempts"], d["last_status_code"], d["last_outcome"]) for d in log] == [
+        ("delivered", 3, 204, "delivered")
+    ]
 
 
 async def test_a_deleted_subscription_receives_nothing_more_and_its_log_says_so(
@@ -114,11 +132,11 @@ async def test_a_deleted_subscription_receives_nothing_more_and_its_log_says_so(
     await close_manual_items(client, AUSTRIA)
     await close_manual_items(client, FRIBOURG)  # outcome.decided: in the feed, not for the deleted hook
 
-    async with httpx.AsyncClient(timeout=5) as http:
-        assert await deliver_due(app.state.runtime, http) == 0
+    async with sending(app) as sender:
+        assert await deliver_due(app.state.runtime, sender) == 0
     assert receiver.accepted == []
     assert len((await client.get("/feed", headers=AUSTRIA)).json()["items"]) == 2
-    log = (await client.get(f"{hook}/deliveries", headers=AUSTRIA)).json()
+    log = (await client.get(f"{hook}/deliveries", headers=AUSTRIA)).json()["items"]
     assert [(d["status"], d["attempts"]) for d in log] == [("cancelled", 0)]
 
 
@@ -146,8 +164,8 @@ async def test_a_delivery_queued_while_the_subscription_was_deleted_is_not_sent(
                 next_attempt_at=clock.now(),
             )
         )
-    async with httpx.AsyncClient(timeout=5) as http:
-        assert await deliver_due(runtime, http) == 0
+    async with sending(app) as sender:
+        assert await deliver_due(runtime, sender) == 0
     assert receiver.accepted == []
 
 
@@ -160,4 +178,3 @@ def test_signatures_reject_tampering_and_replays() -> None:
     assert not verify(SECRET, headers, b'{"id":2}', now=time.time())
     assert not verify("another-secret-entirely-123", headers, body, now=time.time())
     assert not verify(SECRET, headers, body, now=time.time() + 301)
-    assert backoff(1) == timedelta(seconds=1) and backoff(30) == timedelta(hours=1)
