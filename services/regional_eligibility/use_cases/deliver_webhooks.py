@@ -39,6 +39,7 @@ from .webhooks import event_body, settings_of
 logger = logging.getLogger(__name__)
 LEASE_MARGIN_S = 30.0  # beyond an attempt's deadline: time to record its result before another may take it
 GAUGE_EVERY_S = 10.0
+SHUTDOWN_GRACE_S = 1.0
 
 
 @dataclass
@@ -219,6 +220,8 @@ async def deliver_webhooks(
                 continue  # more may be due: claim again at once
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
+        if in_flight:  # a moment for results being recorded; then attempts still waiting on a receiver stop
+            await asyncio.wait(set(in_flight), timeout=SHUTDOWN_GRACE_S)
         for task in list(in_flight):
             task.cancel()
         await asyncio.gather(*in_flight, return_exceptions=True)
