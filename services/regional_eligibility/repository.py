@@ -153,24 +153,24 @@ async def claim_due_deliveries(session: AsyncSession, now: datetime, limit: int)
     """Per active subscription, its oldest undelivered event if that one is due: deliveries keep the feed's
     order, so a subscription whose first event is in flight or backing off sends nothing newer meanwhile.
     A delivery slipped in while its subscription was being deleted or suspended is never taken."""
+    # Per active subscription, one index seek (status, subscription_id, event_id) for its first pending event:
+    # the cost follows the number of subscriptions, not the backlog of a subscriber that stopped answering.
     first = (
-        select(WebhookDelivery.subscription_id, func.min(WebhookDelivery.event_id).label("event_id"))
-        .where(WebhookDelivery.status == DeliveryStatus.PENDING.value)
-        .group_by(WebhookDelivery.subscription_id)
-        .subquery()
+        select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.subscription_id == WebhookSubscription.id,
+            WebhookDelivery.status == DeliveryStatus.PENDING.value,
+        )
+        .order_by(WebhookDelivery.event_id)
+        .limit(1)
+        .correlate(WebhookSubscription)
+        .scalar_subquery()
     )
     query = (
         select(WebhookDelivery)
-        .join(
-            first,
-            and_(
-                WebhookDelivery.subscription_id == first.c.subscription_id, WebhookDelivery.event_id == first.c.event_id
-            ),
-        )
-        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .join(WebhookSubscription, WebhookDelivery.id == first)
         .where(
             WebhookSubscription.status == SubscriptionStatus.ACTIVE.value,
-            WebhookDelivery.status == DeliveryStatus.PENDING.value,
             WebhookDelivery.next_attempt_at <= now,
         )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)

@@ -29,6 +29,7 @@ from tests.conftest import ServiceClient
 
 SECRET = "a-back-office-secret-of-some-length"
 SERVICE = "regional_eligibility"
+BOTH_DATABASES = pytest.mark.parametrize("database_backend", ["sqlite", "postgresql"])
 
 
 @pytest.fixture
@@ -109,6 +110,7 @@ def _canonical(request: Request) -> dict[str, str]:
     return {name: request.headers.get(name, "") for name in ("X-Jointcall-Timestamp", "X-Jointcall-Signature")}
 
 
+@BOTH_DATABASES
 async def test_webhooks_are_signed_retried_and_ordered(
     service_client: ServiceClient, clock: MovableClock, receiver: Receiver
 ) -> None:
@@ -424,6 +426,7 @@ async def test_the_delivery_log_is_paginated_newest_first(
     assert [d["event_id"] for d in first["items"] + rest["items"]] == feed[::-1]
 
 
+@BOTH_DATABASES
 async def test_the_circuit_suspends_a_failing_subscriber_until_its_region_resumes_it(
     service_client: ServiceClient, clock: MovableClock, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -495,6 +498,7 @@ async def hanging() -> AsyncIterator[HangingServer]:
     await server.wait_closed()
 
 
+@BOTH_DATABASES
 async def test_hanging_subscribers_do_not_hold_up_another_regions_writes(
     service_client: ServiceClient,
     clock: MovableClock,
