@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Integer, and_, case, func, insert, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .domain.webhooks import DELIVERY_TRANSITIONS, LIVE, DeliveryStatus, SubscriptionStatus
+from shared.db import UtcDateTime
+from shared.messaging.tables import BigId
+
+from .domain.webhooks import DELIVERY_TRANSITIONS, LIVE, DeliveryStatus, SubscriptionStatus, new_delivery_status
 from .models import PartnerCheck, ProposalCase, RegionEvent, WebhookDelivery, WebhookSubscription
 
 FEED_LOCK = 7_340_041  # pg_advisory_xact_lock key: feed rows commit in id order
@@ -101,12 +104,22 @@ async def feed_after(session: AsyncSession, region: str, after_id: int, limit: i
     return list((await session.execute(query)).scalars())
 
 
-async def live_subscriptions(session: AsyncSession, region: str) -> list[WebhookSubscription]:
-    """The region's subscriptions new events are queued for: active and suspended ones (held for the resume)."""
-    query = select(WebhookSubscription).where(
-        WebhookSubscription.region_code == region, WebhookSubscription.status.in_(sorted(LIVE))
+async def queue_deliveries(session: AsyncSession, region: str, event_id: int, now: datetime) -> None:
+    """One delivery of the event per live subscription of the region, in one statement (the write that
+    announced it pays one insert, however many subscribers the region has)."""
+    status = case(
+        *((WebhookSubscription.status == s.value, new_delivery_status(s).value) for s in sorted(LIVE)),
+        else_=DeliveryStatus.PENDING.value,
     )
-    return list((await session.execute(query)).scalars())
+    rows = select(
+        WebhookSubscription.id,
+        literal(event_id, BigId),
+        status,
+        literal(0, Integer),
+        literal(now, UtcDateTime()),
+    ).where(WebhookSubscription.region_code == region, WebhookSubscription.status.in_(sorted(LIVE)))
+    columns = ["subscription_id", "event_id", "status", "attempts", "next_attempt_at"]
+    await session.execute(insert(WebhookDelivery).from_select(columns, rows))
 
 
 async def count_live_subscriptions(session: AsyncSession, region: str) -> int:

@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.service import Runtime
 
-from ..domain.webhooks import SubscriptionStatus, new_delivery_status
-from ..models import RegionEvent, WebhookDelivery
-from ..repository import live_subscriptions, lock_feed
+from ..models import RegionEvent
+from ..repository import lock_feed, queue_deliveries
 
 
 async def announce(
@@ -39,13 +38,4 @@ async def announce(
         )
         session.add(event)
         await session.flush()
-        for subscription in await live_subscriptions(session, region):
-            session.add(
-                WebhookDelivery(
-                    subscription_id=subscription.id,
-                    event_id=event.id,
-                    status=new_delivery_status(SubscriptionStatus(subscription.status)).value,
-                    attempts=0,
-                    next_attempt_at=now,
-                )
-            )
+        await queue_deliveries(session, region, event.id, now)
