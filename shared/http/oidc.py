@@ -104,10 +104,10 @@ def roles_of(claims: Mapping[str, Any], settings: OidcSettings) -> list[str]:
     for value in values:
         if not isinstance(value, str):
             continue
-        if settings.role_prefix and value.startswith(settings.role_prefix):
-            role = value[len(settings.role_prefix) :]
-        elif value in settings.role_map:
+        if value in settings.role_map:
             role = settings.role_map[value]
+        elif value.startswith(settings.role_prefix):  # an empty prefix: the values are roles as they are
+            role = value[len(settings.role_prefix) :]
         else:
             continue
         try:
