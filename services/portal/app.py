@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from shared.http.auth import issue_token, parse_role
 
 from .api_client import Api, ApiAnswer
-from .oidc import OidcSignIn, forget_if_expired
+from .oidc import OidcSignIn, forget_if_expired, person_of
 from .settings import PortalSettings
 
 HERE = Path(__file__).parent
@@ -92,7 +92,7 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         context = {
-            "person": request.session.get("role"),
+            "person": person_of(request.session),
             "csrf_token": csrf_token(request),
             "dev_sign_in": dev_sign_in or oidc is not None,  # whether to offer "Sign in"
             **context,

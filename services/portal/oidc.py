@@ -30,6 +30,7 @@ from shared.http.oidc import IdentityProviderUnavailable, OidcSettings, OidcVeri
 
 Message = Callable[[Request, str, str, int], Response]
 PENDING = "oidc_pending"
+COOKIE_TOKENS_MAX = 2600  # characters of tokens in the session cookie (base64 of the session, signed: < 4096)
 
 
 def code_challenge(verifier: str) -> str:
@@ -96,14 +97,18 @@ class OidcSignIn:
         access = await self.verifier.verify(str(tokens["access_token"]))
         role = role_of(access.claims, self.settings)
         claims = id_token.claims
-        return {
+        session = {
             "role": role,
             "token": tokens["access_token"],
-            "id_token": tokens["id_token"],
             "subject": claims["sub"],
             "name": claims.get("name") or claims.get("preferred_username") or claims.get("email") or claims["sub"],
             "expires_at": access.expires_at,
         }
+        # A browser drops a cookie above 4 KB: the ID token (only the hint at logout, where the client id also
+        # serves) is kept only while both tokens fit.
+        if len(str(tokens["access_token"])) + len(str(tokens["id_token"])) <= COOKIE_TOKENS_MAX:
+            session["id_token"] = tokens["id_token"]
+        return session
 
     async def _exchange(self, request: Request, code: str, code_verifier: str) -> dict[str, Any]:
         discovery = await self.verifier.discovery()
@@ -179,3 +184,12 @@ def forget_if_expired(session: dict[str, Any], now: float | None = None) -> None
     expires_at = session.get("expires_at")
     if expires_at is not None and float(expires_at) <= (time.time() if now is None else now):
         session.clear()
+
+
+def person_of(session: dict[str, Any]) -> str | None:
+    """Who the header says is signed in: the role, and the person's name when the provider gave one."""
+    role = session.get("role")
+    if not role:
+        return None
+    name = session.get("name")
+    return f"{name} ({role})" if name else str(role)

@@ -148,7 +148,8 @@ async def test_an_agency_signs_in_with_code_and_pkce_and_the_api_audits_the_pers
 
     home = await sign_in(client, "ada")
     assert home.status_code == 200 and str(home.url) == f"{PORTAL}/", home.text
-    assert "Signed in as <strong>agency</strong>" in home.text
+    assert "Signed in as <strong>Ada Agency (agency)</strong>" in home.text
+    assert len(client.cookies["jointcall_portal"]) < 4000  # a browser keeps it
     session = session_of(client)
     assert session["role"] == "agency" and session["subject"] == "ada" and session["id_token"]
     token = session["token"]
