@@ -185,6 +185,8 @@ class OidcVerifier:
             decoded = jwt.decode(token, keys, algorithms=list(ALGORITHMS))
         except JoseError as exc:
             raise Unauthenticated(f"The token is not valid: {exc.description or exc.error}.") from exc
+        except (ValueError, TypeError) as exc:  # e.g. no key of the token's algorithm, a payload that is no JSON
+            raise Unauthenticated(f"The token is not valid: {exc}.") from exc
         claims = dict(decoded.claims)
         expected: dict[str, Any] = {
             "iss": {"essential": True, "value": self.issuer},

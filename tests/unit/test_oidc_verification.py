@@ -197,3 +197,18 @@ async def test_an_unreachable_or_mismatching_provider_is_a_503_not_a_bad_token()
     with pytest.raises(IdentityProviderUnavailable, match=r"names the issuer 'https://elsewhere\.test'"):
         await impostor.verifier().verify(signed(rsa_key("k")))
     assert IdentityProviderUnavailable.status == 503
+
+
+async def test_a_token_whose_key_does_not_fit_is_refused_not_an_error() -> None:
+    rsa, ec = rsa_key("a"), ECKey.generate_key("P-256", {"kid": "b", "use": "sig", "alg": "ES256"}, private=True)
+    verifier = KeyServer([rsa, ec]).verifier()
+    # signed with the RSA key, but naming the EC key's id
+    forged = jwt.encode({"alg": "RS256", "kid": "b"}, {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": 2**31}, rsa)
+    with pytest.raises(Unauthenticated, match="not valid"):
+        await verifier.verify(forged)
+    # no key id, and several keys to choose from
+    anonymous = jwt.encode({"alg": "RS256"}, {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": 2**31}, rsa)
+    with pytest.raises(Unauthenticated, match="not valid"):
+        await verifier.verify(anonymous)
+    with pytest.raises(Unauthenticated, match="not valid"):
+        await verifier.verify(signed(rsa).rsplit(".", 2)[0] + ".bm90IGpzb24.c2ln")
