@@ -24,6 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from shared.http.auth import issue_token, parse_role
 
 from .api_client import Api, ApiAnswer
+from .oidc import OidcSignIn, forget_if_expired, person_of
 from .settings import PortalSettings
 
 HERE = Path(__file__).parent
@@ -46,6 +47,9 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
     app = FastAPI(title="jointcall portal", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
     client = api_client or httpx.AsyncClient(base_url=settings.api_base_url, timeout=30)
+    # OpenID Connect when configured; the development sign-in page only without it.
+    oidc = OidcSignIn(settings.oidc) if settings.oidc.enabled else None
+    dev_sign_in = settings.dev_sign_in and oidc is None
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -88,14 +92,15 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         context = {
-            "person": request.session.get("role"),
+            "person": person_of(request.session),
             "csrf_token": csrf_token(request),
-            "dev_sign_in": settings.dev_sign_in,
+            "dev_sign_in": dev_sign_in or oidc is not None,  # whether to offer "Sign in"
             **context,
         }
         return templates.TemplateResponse(request, name, context, status_code=status)
 
     def signed_in(request: Request, role: str) -> bool:
+        forget_if_expired(request.session)
         return str(request.session.get("role", "")).split(":")[0] == role
 
     def to_sign_in() -> RedirectResponse:
@@ -120,15 +125,23 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
 
     # --- sign-in -------------------------------------------------------------------------------
 
+    def message(request: Request, title: str, text: str, status: int) -> HTMLResponse:
+        return page(request, "message.html", {"title": title, "text": text}, status)
+
+    if oidc is not None:
+        app.include_router(oidc.router(message))
+
     @app.get("/sign-in", response_class=HTMLResponse)
     async def sign_in_page(request: Request) -> Response:
-        if not settings.dev_sign_in:
+        if oidc is not None:
+            return await oidc.start(request, message)
+        if not dev_sign_in:
             return page(request, "message.html", {"title": "Sign in", "text": "Development sign-in is off."}, 404)
         return page(request, "sign_in.html", {"title": "Sign in (development only)", "errors": {}, "values": {}})
 
     @app.post("/sign-in", response_class=HTMLResponse)
     async def sign_in(request: Request) -> Response:
-        if not settings.dev_sign_in:
+        if not dev_sign_in:
             return page(request, "message.html", {"title": "Sign in", "text": "Development sign-in is off."}, 404)
         form = await form_of(request)
         role_text = f"{form.get('role', '')}:{str(form.get('scope') or '').strip()}".rstrip(":")
@@ -145,8 +158,10 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
     @app.post("/sign-out")
     async def sign_out(request: Request) -> Response:
         await form_of(request)
+        id_token = request.session.get("id_token")
         request.session.clear()
-        return RedirectResponse("/", status_code=303)
+        at_provider = await oidc.sign_out_url(request, id_token) if oidc is not None else None
+        return RedirectResponse(at_provider or "/", status_code=303)
 
     # --- evaluator -----------------------------------------------------------------------------
 
