@@ -59,7 +59,7 @@ async def proposal_state(session: AsyncSession, entry: EvaluationEntry) -> Propo
     preview: dict[str, CriterionConsensus | None] = {}
     divergence: tuple[DivergenceFlag, ...] = ()
     if call is not None and call.configuration is not None:
-        rules = evaluation_rules(call.configuration)
+        rules = evaluation_rules(call.configuration, entry.stage)
         submitted = submitted_scores(assessments, rules)
         preview = consensus_preview(rules, submitted, overrides_of(consensus))
         divergence = divergence_flags(submitted, rules.divergence_flag_spread)
