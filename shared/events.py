@@ -365,6 +365,7 @@ class ResultLine(BaseModel):
     scores: dict[str, Decimal] = Field(default_factory=dict)
     weighted_total: Decimal | None = None
     grants: list[RegionAmount] = Field(default_factory=list, description="Funded: the grant of each region")
+    pre_proposal_id: uuid.UUID | None = Field(default=None, description="Two-stage calls: its pre-proposal")
 
 
 class ResultsPublished(EventData):
@@ -379,6 +380,25 @@ class ResultsPublished(EventData):
     results: list[ResultLine]
     regions: list[RegionFunding]
     totals: FundingTotals
+    stages: StageNumbers | None = Field(default=None, description="Two-stage calls: both stages' numbers")
+
+
+class StageCount(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    pre_proposals: int
+    invited: int
+    full_proposals: int
+    funded: int
+
+
+class StageNumbers(BaseModel):
+    """A two-stage call's numbers: pre-proposals, invited, full proposals, funded; in all and per region."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    total: StageCount
+    regions: dict[str, StageCount]
 
 
 # --- the reserve list after the results (joint_evaluation) ------------------------------------

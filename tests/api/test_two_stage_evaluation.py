@@ -25,12 +25,22 @@ import httpx
 from fastapi import FastAPI
 
 from services.call_definition.examples.two_stage import as_two_stage
+from services.joint_evaluation.models import call_copies
 from shared.calls import CallConfiguration
 from shared.clock import MovableClock
-from shared.events import CallSnapshot, ProposalSubmitted
-from tests.api.test_joint_evaluation_api import AGENCY, deliver, eligible_proposal, emitted, publish_call, register
+from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, ProposalSubmitted
+from shared.readmodel import load_call_copy
+from tests.api.test_joint_evaluation_api import (
+    AGENCY,
+    deliver,
+    eligible_proposal,
+    emitted,
+    evaluate,
+    publish_call,
+    register,
+)
 from tests.conftest import ServiceClient
-from tests.helpers import bearer, call_published_envelope, proposal_body
+from tests.helpers import bearer, call_published_envelope, envelope_of, partner, proposal_body, submitted_event
 
 AUSTRIA, FRIBOURG, BAVARIA = bearer("region:AT-4"), bearer("region:CH-FR"), bearer("region:DE-BY")
 
@@ -41,6 +51,7 @@ class Scenario:
     app: FastAPI
     call_id: str
     pre: dict[str, ProposalSubmitted]
+    experts: list[dict[str, str]]
 
 
 async def two_stage_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
@@ -83,7 +94,7 @@ async def stage_one(service_client: ServiceClient, clock: MovableClock) -> Scena
             await assess(client, expert, pre[name].proposal_id, *values)
         final = await client.post(f"/proposals/{pre[name].proposal_id}/consensus/finalise", headers=AGENCY)
         assert final.status_code == 200, final.text
-    return Scenario(client, app, str(call.call_id), pre)
+    return Scenario(client, app, str(call.call_id), pre, experts)
 
 
 def by_acronym(shortlist: dict[str, Any]) -> dict[str, str]:
@@ -198,3 +209,85 @@ async def test_a_one_stage_call_has_no_shortlist(service_client: ServiceClient, 
     call = await publish_call(app, clock)
     response = await client.get(f"/calls/{call.call_id}/shortlist", headers=AGENCY)
     assert response.status_code == 409
+
+
+async def test_stage_2_runs_as_a_one_stage_call_and_the_results_link_and_count_both_stages(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    s = await stage_one(service_client, clock)
+    await s.client.post(f"/calls/{s.call_id}/shortlist", json={}, headers=AGENCY)
+    for token, code in ((AUSTRIA, "AT-4"), (FRIBOURG, "CH-FR")):
+        await s.client.post(f"/calls/{s.call_id}/shortlist/regions/{code}/confirmation", headers=token)
+    call = await two_stage_call_copy(s)
+    # The invited ALPHA and BETA come back as full proposals asking half their indicative figures.
+    full = {}
+    for name in ("ALPHA", "BETA"):
+        body = proposal_body(
+            partner("Alpha GmbH", "AT-4", role="coordinator", requested="50000.00"),
+            partner("Universite de Fribourg", "CH-FR", currency="CHF", kind="university", requested="60000.00"),
+            acronym=name,
+        )
+        submitted = submitted_event(call, body, clock).model_copy(
+            update={"stage": 2, "pre_proposal_id": s.pre[name].proposal_id}
+        )
+        await deliver(s.app, envelope_of(submitted, clock))
+        await decide_eligible(s.app, call, submitted, clock)
+        full[name] = submitted
+    experts = [(await register(s.client, call, f"Panel {c}", country=c))[1] for c in ("AT", "FR", "DE")]
+    assignment = await s.client.post(f"/calls/{s.call_id}/assignment", headers=AGENCY)
+    assert assignment.status_code == 200, assignment.text
+    for name, score in (("ALPHA", "4.5"), ("BETA", "4")):
+        proposal_id = full[name].proposal_id
+        assigned = [e for e in [*s.experts, *experts] if await sees(s.client, e, proposal_id)]
+        assert len(assigned) == 3  # the call's full panel, not stage 1's two
+        await evaluate(s.client, assigned, proposal_id, score, score, score)
+    completed = await s.client.post(f"/calls/{s.call_id}/ranking/complete", headers=AGENCY)
+    assert completed.status_code == 200, completed.text
+    ranking = (await s.client.get(f"/calls/{s.call_id}/ranking", headers=AGENCY)).json()
+    assert [line["acronym"] for line in ranking["items"]] == ["ALPHA", "BETA"]  # full proposals only
+    assert (await s.client.post(f"/calls/{s.call_id}/funding", headers=AGENCY)).status_code == 200
+    for token, code in ((AUSTRIA, "AT-4"), (FRIBOURG, "CH-FR")):
+        confirmed = await s.client.post(
+            f"/calls/{s.call_id}/funding/regions/{code}/confirmation", json={"decision": "confirm"}, headers=token
+        )
+        assert confirmed.status_code == 200, confirmed.text
+    published = await s.client.post(f"/calls/{s.call_id}/results/publish", headers=AGENCY)
+    assert published.status_code == 200, published.text
+    (event,) = await emitted(s.app, "results.published.v1")
+    lines = {line["acronym"]: (line["status"], line["pre_proposal_id"]) for line in event["results"]}
+    assert lines == {
+        "ALPHA": ("funded", str(s.pre["ALPHA"].proposal_id)),
+        "BETA": ("reserve", str(s.pre["BETA"].proposal_id)),  # CH-FR has 40,000 CHF left of 100,000
+    }
+    expected = {"pre_proposals": 5, "invited": 2, "full_proposals": 2, "funded": 1}
+    assert event["stages"]["total"] == expected
+    assert event["stages"]["regions"]["AT-4"] == expected == event["stages"]["regions"]["CH-FR"]
+    assert event["stages"]["regions"]["DE-BY"] == {"pre_proposals": 0, "invited": 0, "full_proposals": 0, "funded": 0}
+
+
+async def two_stage_call_copy(s: Scenario) -> CallSnapshot:
+    async with s.app.state.runtime.sessions() as session:
+        call = await load_call_copy(session, call_copies, s.call_id)
+    assert call is not None
+    return call
+
+
+async def decide_eligible(app: FastAPI, call: CallSnapshot, submitted: ProposalSubmitted, clock: MovableClock) -> None:
+    decided = EligibilityDecided(
+        proposal_id=submitted.proposal_id,
+        call_id=call.call_id,
+        proposal_version=submitted.version,
+        outcome="eligible",
+        reasons=[],
+        partners=[
+            PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
+            for p in submitted.partners
+        ],
+        decided_at=clock.now(),
+    )
+    await deliver(app, envelope_of(decided, clock))
+
+
+async def sees(client: httpx.AsyncClient, expert: dict[str, str], proposal_id: uuid.UUID) -> bool:
+    mine = (await client.get("/evaluators/me/proposals", headers=expert)).json()["items"]
+    return str(proposal_id) in {item["proposal_id"] for item in mine}

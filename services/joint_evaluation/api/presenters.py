@@ -199,6 +199,7 @@ def results_out(state: ResultsState) -> ResultsOut:
         regions=decided.regions,
         totals=decided.totals,
         confirmations=[confirmation_out(r) for r in state.funding.regions],
+        stages=state.stages,
     )
 
 

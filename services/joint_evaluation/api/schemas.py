@@ -10,7 +10,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.calls import RegionCode, Text
-from shared.events import FundingDecision, FundingTotals, RankedProposal, RegionFunding, ResultLine
+from shared.events import (
+    FundingDecision,
+    FundingTotals,
+    RankedProposal,
+    RegionFunding,
+    ResultLine,
+    StageNumbers,
+)
 from shared.money import Money
 from shared.proposals import CountryCode, Email
 from shared.text import StorableModel
@@ -277,6 +284,9 @@ class ResultsOut(BaseModel):
     regions: list[RegionFunding] = Field(description="Budget, allocation, remainder and funding gap per region")
     totals: FundingTotals
     confirmations: list[RegionConfirmationOut]
+    stages: StageNumbers | None = Field(
+        default=None, description="Two-stage calls: pre-proposals, invited, full proposals and funded, per region"
+    )
 
 
 # --- two-stage calls: the shortlist ---------------------------------------------------------------
