@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from services.call_definition.examples.two_stage import as_two_stage
@@ -41,6 +42,12 @@ from tests.api.test_joint_evaluation_api import (
 )
 from tests.conftest import ServiceClient
 from tests.helpers import bearer, call_published_envelope, envelope_of, partner, proposal_body, submitted_event
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
 
 AUSTRIA, FRIBOURG, BAVARIA = bearer("region:AT-4"), bearer("region:CH-FR"), bearer("region:DE-BY")
 
