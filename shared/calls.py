@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
+from shared.call_stages import TwoStageConfig
 from shared.money import CurrencyCode
 from shared.rules.model import ConsortiumRules, OrganisationType, RegionalRules
 from shared.text import StorableModel
@@ -179,6 +180,9 @@ class CallConfiguration(_Strict):
     description: str = Field(default="", max_length=20_000)
     time_zone: str = Field(default="Europe/Brussels", description="IANA zone the call shows its instants in")
     stages: list[Stage] = Field(min_length=1, max_length=2, description="One stage, or pre-proposal then full")
+    two_stage: TwoStageConfig | None = Field(
+        default=None, description="Two-stage calls only: stage 1, the shortlist and stage 2's change rules"
+    )
     eligibility_check_due: AwareDatetime | None = None
     evaluation_due: AwareDatetime | None = None
     decisions_due: AwareDatetime | None = None

@@ -183,6 +183,8 @@ class ProposalSubmitted(EventData):
     trl: int | None = None
     duration_months: int | None = None
     warnings: list[str] = Field(default_factory=list)
+    stage: int = Field(default=1, ge=1, le=2, description="2: a full proposal of a two-stage call")
+    pre_proposal_id: uuid.UUID | None = Field(default=None, description="Stage 2: the pre-proposal it grew from")
 
     def rule_facts(self, *, without: frozenset[str] = frozenset()) -> ProposalFacts | None:
         """What the rule engine judges (partners by their key), leaving out the partner ids in `without`; None
@@ -363,6 +365,7 @@ class ResultLine(BaseModel):
     scores: dict[str, Decimal] = Field(default_factory=dict)
     weighted_total: Decimal | None = None
     grants: list[RegionAmount] = Field(default_factory=list, description="Funded: the grant of each region")
+    pre_proposal_id: uuid.UUID | None = Field(default=None, description="Two-stage calls: its pre-proposal")
 
 
 class ResultsPublished(EventData):
@@ -377,6 +380,25 @@ class ResultsPublished(EventData):
     results: list[ResultLine]
     regions: list[RegionFunding]
     totals: FundingTotals
+    stages: StageNumbers | None = Field(default=None, description="Two-stage calls: both stages' numbers")
+
+
+class StageCount(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    pre_proposals: int
+    invited: int
+    full_proposals: int
+    funded: int
+
+
+class StageNumbers(BaseModel):
+    """A two-stage call's numbers: pre-proposals, invited, full proposals, funded; in all and per region."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    total: StageCount
+    regions: dict[str, StageCount]
 
 
 # --- the reserve list after the results (joint_evaluation) ------------------------------------
@@ -496,6 +518,33 @@ class ReportOverdue(EventData):
     payments_held: list[str] = Field(description="The regions whose next payment is held")
 
 
+# --- two-stage calls (joint_evaluation) ------------------------------------------------------
+
+
+class InvitationOutcome(BaseModel):
+    """One pre-proposal's outcome at the shortlist: invited to stage 2, or why not."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pre_proposal_id: uuid.UUID
+    applicant_id: str
+    acronym: str
+    status: Literal["invited", "cap_reached", "no_go", "below_threshold", "ineligible"]
+    reasons: list[str] = Field(default_factory=list, description="In words, for the applicant; none when invited")
+
+
+class InvitationsPublished(EventData):
+    """The agency decided the shortlist and every region confirmed it: who may submit a full proposal."""
+
+    event_type: ClassVar[str] = "invitations.published.v1"
+
+    call_id: uuid.UUID
+    published_at: datetime
+    stage_two_opens: datetime
+    stage_two_deadline: datetime
+    outcomes: list[InvitationOutcome]
+
+
 CALL_EVENTS: tuple[type[CallEvent], ...] = (CallPublished, CallOpened, CallClosed, CallAmended, CallStatusChanged)
 
 EVENT_MODELS: dict[str, type[EventData]] = {
@@ -521,5 +570,6 @@ EVENT_MODELS: dict[str, type[EventData]] = {
         ProjectStarted,
         ReportSubmitted,
         ReportOverdue,
+        InvitationsPublished,
     )
 }

@@ -13,9 +13,9 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
-    from .api import decisions, experts, reserve, routes, scoring
+    from .api import decisions, experts, reserve, routes, scoring, shortlist
 
-    return [routes.router, experts.router, scoring.router, decisions.router, reserve.router]
+    return [routes.router, experts.router, scoring.router, decisions.router, reserve.router, shortlist.router]
 
 
 SERVICE = ServiceDefinition(
@@ -33,6 +33,7 @@ SERVICE = ServiceDefinition(
         {"name": "experts", "description": "Evaluators, conflicts of interest, assignment"},
         {"name": "scoring", "description": "Individual assessments and the consensus"},
         {"name": "ranking and funding", "description": "Ranking, funding decisions, confirmations, results"},
+        {"name": "shortlist", "description": "Two-stage calls: stage-1 fit, the shortlist under the regions' caps"},
     ],
 )
 

@@ -41,6 +41,10 @@ class EvaluationEntry(Base):
     dropped_partners: Mapped[list[str]] = mapped_column(JSON, default=list)  # partner ids
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Two-stage calls: 1 a pre-proposal, 2 a full proposal bound to its pre-proposal (one-stage calls: 1).
+    stage: Mapped[int] = mapped_column(Integer, server_default="1", default=1)
+    pre_proposal_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    applicant_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
     __table_args__ = (Index("ix_entries_call", "call_id", "proposal_id"),)
 
@@ -217,6 +221,37 @@ class ReserveOffer(Base):
     proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     funded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     funded_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class RegionFit(Base):
+    """A region's stage-1 assessment of a pre-proposal's fit with its programme: go, or no-go with a reason."""
+
+    __tablename__ = "region_fit"
+
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36))
+    go: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_region_fit_call", "call_id"),)
+
+
+class ShortlistDecision(Base):
+    """The agency's decided shortlist of a two-stage call (parameters and every outcome), until published."""
+
+    __tablename__ = "shortlist_decisions"
+
+    call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)  # factor, region_factors, budgets
+    outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # InvitationOutcome, as JSON
+    regions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the per-region report
+    confirmations: Mapped[dict[str, Any]] = mapped_column(JSON)  # region code -> who, when
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 messaging = add_messaging_tables(Base.metadata)

@@ -20,6 +20,8 @@ from .models import (
     FundingDecline,
     FundingRound,
     RegionConfirmation,
+    RegionFit,
+    ShortlistDecision,
 )
 
 Pair = tuple[str, str]  # (evaluator id, proposal id)
@@ -229,3 +231,15 @@ async def withdrawn_proposal_ids(session: AsyncSession, call_id: str) -> set[str
         EvaluationEntry.call_id == call_id, EvaluationEntry.withdrawn_at.is_not(None)
     )
     return set((await session.execute(query)).scalars())
+
+
+# --- two-stage calls -------------------------------------------------------------------------------
+
+
+async def fit_of_call(session: AsyncSession, call_id: str) -> list[RegionFit]:
+    query = select(RegionFit).where(RegionFit.call_id == call_id).order_by(RegionFit.proposal_id, RegionFit.region_code)
+    return list((await session.execute(query)).scalars())
+
+
+async def shortlist_decision(session: AsyncSession, call_id: str) -> ShortlistDecision | None:
+    return await session.get(ShortlistDecision, call_id)

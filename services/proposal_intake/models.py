@@ -38,10 +38,14 @@ class Proposal(Base):
     # was judged on (verdicts_key): a submission of the same draft under the same call reuses it.
     verdicts_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
     verdicts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Two-stage calls: 1 a pre-proposal (or the only stage), 2 a full proposal bound to its pre-proposal.
+    stage: Mapped[int] = mapped_column(Integer, server_default="1")
+    pre_proposal_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
     __table_args__ = (
         Index("ix_proposals_call", "call_id", "id"),
         Index("ix_proposals_applicant", "applicant_id", "id"),
+        Index("ux_proposals_pre_proposal", "pre_proposal_id", unique=True),  # one full proposal per pre-proposal
     )
 
 
@@ -85,6 +89,23 @@ class RegionPartner(Base):
     acronym: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_region_partners_region", "region_code", "call_id", "proposal_id"),)
+
+
+class Invitation(Base):
+    """A pre-proposal's outcome at the shortlist of a two-stage call, as joint_evaluation published it."""
+
+    __tablename__ = "invitations"
+
+    pre_proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36))
+    applicant_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # invited | cap_reached | no_go | below_threshold | ineligible
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    stage_two_opens: Mapped[datetime] = mapped_column(UtcDateTime)
+    stage_two_deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_invitations_call", "call_id"),)
 
 
 messaging = add_messaging_tables(Base.metadata)

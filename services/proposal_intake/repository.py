@@ -39,6 +39,7 @@ from shared.db import Executor, dialect_name
 
 from .models import (
     IdempotentSubmission,
+    Invitation,
     Proposal,
     ProposalVersion,
     RegionPartner,
@@ -51,6 +52,7 @@ proposals: Table = Proposal.__table__  # type: ignore[assignment]
 proposal_versions: Table = ProposalVersion.__table__  # type: ignore[assignment]
 idempotent_submissions: Table = IdempotentSubmission.__table__  # type: ignore[assignment]
 region_partners: Table = RegionPartner.__table__  # type: ignore[assignment]
+invitations: Table = Invitation.__table__  # type: ignore[assignment]
 
 # A result row of any shape, its columns read by name (row.id, row.draft).
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
@@ -89,6 +91,8 @@ _PROPOSAL_COLUMNS = (
     call_copies.c.version.label("call_revision"),
     proposals.c.verdicts_key,
     cast(proposals.c.verdicts, Text).label("verdicts"),
+    proposals.c.stage,
+    proposals.c.pre_proposal_id,
 )
 _PROPOSAL_AND_CALL = proposals.outerjoin(call_copies, call_copies.c.call_id == proposals.c.call_id)
 _PROPOSAL_WITH_CALL = (
@@ -409,3 +413,42 @@ async def replace_region_partners(
         await session.execute(_DELETE_REGION_PARTNERS, {"proposal_id": proposal_id})
     if rows:
         await session.execute(_INSERT_REGION_PARTNERS, rows)
+
+
+# --- two-stage calls ------------------------------------------------------------------------------
+
+
+async def invitation_of(session: Executor, pre_proposal_id: str) -> AnyRow | None:
+    """The pre-proposal's published outcome at the shortlist, or None (not published, or not a pre-proposal)."""
+    query = select(invitations).where(invitations.c.pre_proposal_id == pre_proposal_id)
+    return (await session.execute(query)).first()
+
+
+async def replace_invitations(session: AsyncSession, call_id: str, rows: list[dict[str, Any]]) -> None:
+    """The call's published outcomes become `rows` (a republication replaces the earlier one whole)."""
+    await session.execute(delete(invitations).where(invitations.c.call_id == call_id))
+    if rows:
+        await session.execute(insert(invitations), rows)
+
+
+async def latest_content(session: Executor, proposal_id: str) -> dict[str, Any] | None:
+    """The content of the proposal's latest submitted version, or None if it was never submitted."""
+    query = (
+        select(proposal_versions.c.content)
+        .where(proposal_versions.c.proposal_id == proposal_id)
+        .order_by(proposal_versions.c.version.desc())
+        .limit(1)
+    )
+    content: dict[str, Any] | None = (await session.execute(query)).scalar()
+    return content
+
+
+async def full_proposal_of(session: Executor, pre_proposal_id: str) -> str | None:
+    """The id of the full proposal bound to the pre-proposal, if one was created."""
+    query = select(proposals.c.id).where(proposals.c.pre_proposal_id == pre_proposal_id)
+    found: str | None = (await session.execute(query)).scalar()
+    return found
+
+
+async def record_audit(session: Executor, row: dict[str, Any]) -> None:
+    await session.execute(_INSERT_AUDIT, row)

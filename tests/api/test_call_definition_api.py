@@ -432,4 +432,5 @@ async def test_the_clock_follows_both_stages_of_a_two_stage_call(
     assert [a["action"] for a in audit if a["actor"] == "clock"] == ["call.stage_closed", "call.open", "call.closed"]
     async with runtime.sessions() as session:
         events = (await session.execute(select(messaging.outbox.c.event_type))).scalars().all()
-    assert events == ["call.published.v1", "call.opened.v1", "call.closed.v1"]
+    # the pre-proposal stage closing is announced too: regional_eligibility checks the pre-proposals then
+    assert events == ["call.published.v1", "call.status_changed.v1", "call.opened.v1", "call.closed.v1"]

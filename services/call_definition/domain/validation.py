@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
+from services.call_definition.domain.stages import two_stage_errors
 from shared.calls import CallConfiguration, EvaluationConfig, MonitoringConfig, RegionAnnex, TrlRange
 from shared.errors import FieldError
 
@@ -204,4 +205,5 @@ _CHECKS: tuple[Callable[[CallConfiguration], Iterable[FieldError]], ...] = (
     lambda config: _evaluation(config.evaluation),
     _funding,
     lambda config: _monitoring(config.monitoring),
+    lambda config: two_stage_errors(config, _evaluation),
 )

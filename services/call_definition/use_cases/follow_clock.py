@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import CallClosed, CallEvent, CallOpened
+from shared.events import CallClosed, CallEvent, CallOpened, CallStatusChanged
 from shared.service import Runtime
 
 from ..domain.lifecycle import CallStatus, clock_status, next_clock_change
@@ -20,6 +21,14 @@ logger = logging.getLogger(__name__)
 EVENT_FOR: dict[CallStatus, type[CallEvent]] = {CallStatus.OPEN: CallOpened, CallStatus.CLOSED: CallClosed}
 # Between two stages the clock gives "published" again: audited as a stage closing, not as a publication.
 ACTION_FOR = {(CallStatus.OPEN, CallStatus.PUBLISHED): "call.stage_closed"}
+
+
+def _announcement(before: CallStatus, target: CallStatus) -> dict[str, Any]:
+    """The event of a change by the clock: an opening, the closing, or a stage closing between two stages (a
+    status change: consumers check the pre-proposals then)."""
+    if (before, target) in ACTION_FOR:
+        return {"event": CallStatusChanged, "event_fields": {"previous_status": before.value}}
+    return {"event": EVENT_FOR.get(target)}
 
 
 async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
@@ -44,7 +53,7 @@ async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
             action=ACTION_FOR.get((CallStatus(before), target), f"call.{target.value}"),
             before={"status": before},
             after={"status": target.value},
-            event=EVENT_FOR.get(target),
+            **_announcement(CallStatus(before), target),
         )
         changed += 1
     return changed

@@ -10,8 +10,9 @@ from shared.events import FundingDecided
 
 from ..domain.assessment import canonical
 from ..domain.funding import for_region
-from ..models import Assessment, DeclaredConflict, EvaluationEntry, Evaluator
+from ..models import Assessment, DeclaredConflict, EvaluationEntry, Evaluator, RegionFit, ShortlistDecision
 from ..use_cases.access import partners_of
+from ..use_cases.shortlist import ShortlistView
 from ..use_cases.views import FundingState, ProposalState, RegionStatus, ResultsState, status_of
 from .schemas import (
     AllocationOut,
@@ -22,11 +23,16 @@ from .schemas import (
     DivergenceOut,
     EntryOut,
     EvaluatorOut,
+    FitOut,
     FundingOut,
     PartnerOut,
     ProposalOut,
     RegionConfirmationOut,
     ResultsOut,
+    ShortlistDecisionOut,
+    ShortlistLineOut,
+    ShortlistOut,
+    ShortlistRegionOut,
 )
 
 MEAN_PLACES = Decimal("0.001")  # a mean is shown to the thousandth: 3.333, not 3.3333333333333333
@@ -193,6 +199,7 @@ def results_out(state: ResultsState) -> ResultsOut:
         regions=decided.regions,
         totals=decided.totals,
         confirmations=[confirmation_out(r) for r in state.funding.regions],
+        stages=state.stages,
     )
 
 
@@ -203,4 +210,72 @@ def confirmation_out(status: RegionStatus) -> RegionConfirmationOut:
         confirmed=status.confirmed,
         confirmed_at=status.confirmed_at,
         confirmed_version=status.confirmed_version,
+    )
+
+
+# --- two-stage calls: the shortlist ---------------------------------------------------------------
+
+
+def shortlist_out(call_id: str, view: ShortlistView) -> ShortlistOut:
+    result = view.shortlist
+    return ShortlistOut(
+        call_id=uuid.UUID(call_id),
+        parameters=view.parameters,
+        reporting_currency=result.reporting_currency,
+        proposals=[
+            ShortlistLineOut(
+                position=entry.position,
+                pre_proposal_id=uuid.UUID(entry.proposal_id),
+                acronym=view.acronyms.get(entry.proposal_id, ""),
+                status=entry.status.value,
+                requested=dict(entry.requested),
+                reasons=list(entry.reasons),
+            )
+            for entry in result.entries
+        ],
+        regions=[
+            ShortlistRegionOut(
+                region_code=r.region,
+                currency=r.currency,
+                budget=r.budget,
+                factor=r.factor,
+                cap=r.cap,
+                requested=r.requested,
+                factor_reached=r.factor_reached.quantize(Decimal("0.01")) if r.factor_reached is not None else None,
+                invited_proposals=r.invited_proposals,
+                cap_reached_proposals=r.cap_reached_proposals,
+                budget_reporting=r.budget_reporting,
+                cap_reporting=r.cap_reporting,
+                requested_reporting=r.requested_reporting,
+            )
+            for r in result.regions
+        ],
+        cap_reached=[uuid.UUID(e.proposal_id) for e in result.cap_reached],
+        ineligible=[uuid.UUID(pid) for pid, _ in view.ineligible],
+        pending=[uuid.UUID(pid) for pid in view.pending],
+    )
+
+
+def shortlist_decision_out(decision: ShortlistDecision) -> ShortlistDecisionOut:
+    return ShortlistDecisionOut(
+        call_id=uuid.UUID(decision.call_id),
+        parameters=decision.parameters,
+        invited=sum(1 for line in decision.outcomes if line["status"] == "invited"),
+        outcomes=decision.outcomes,
+        regions=decision.regions,
+        confirmations=decision.confirmations,
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
+        published_at=decision.published_at,
+    )
+
+
+def fit_out(fit: RegionFit) -> FitOut:
+    return FitOut(
+        pre_proposal_id=uuid.UUID(fit.proposal_id),
+        region_code=fit.region_code,
+        go=fit.go,
+        reason=fit.reason,
+        decided_by=fit.decided_by,
+        decided_at=fit.decided_at,
     )

@@ -10,7 +10,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.calls import RegionCode, Text
-from shared.events import FundingDecision, FundingTotals, RankedProposal, RegionFunding, ResultLine
+from shared.events import (
+    FundingDecision,
+    FundingTotals,
+    RankedProposal,
+    RegionFunding,
+    ResultLine,
+    StageNumbers,
+)
 from shared.money import Money
 from shared.proposals import CountryCode, Email
 from shared.text import StorableModel
@@ -277,3 +284,80 @@ class ResultsOut(BaseModel):
     regions: list[RegionFunding] = Field(description="Budget, allocation, remainder and funding gap per region")
     totals: FundingTotals
     confirmations: list[RegionConfirmationOut]
+    stages: StageNumbers | None = Field(
+        default=None, description="Two-stage calls: pre-proposals, invited, full proposals and funded, per region"
+    )
+
+
+# --- two-stage calls: the shortlist ---------------------------------------------------------------
+
+Factor = Annotated[Decimal, Field(gt=0, le=20)]
+
+
+class ShortlistIn(_In):
+    """What-if parameters (each optional: the call's own otherwise)."""
+
+    factor: Factor | None = Field(default=None, description="Oversubscription factor for every region")
+    region_factors: dict[RegionCode, Factor] = Field(default_factory=dict, description="Region code -> its factor")
+    budgets: dict[RegionCode, Amount] = Field(default_factory=dict, description="Region code -> budget, its currency")
+
+
+class ShortlistLineOut(BaseModel):
+    position: int
+    pre_proposal_id: uuid.UUID
+    acronym: str
+    status: Literal["invited", "cap_reached", "no_go", "below_threshold"]
+    requested: dict[str, Decimal] = Field(description="Region code -> indicative request, in its currency")
+    reasons: list[str]
+
+
+class ShortlistRegionOut(BaseModel):
+    region_code: str
+    currency: str
+    budget: Decimal = Field(description="Available, in the region's currency")
+    factor: Decimal
+    cap: Decimal = Field(description="factor x budget")
+    requested: Decimal = Field(description="By the invited pre-proposals")
+    factor_reached: Decimal | None = Field(description="requested / budget; none for a zero budget")
+    invited_proposals: int
+    cap_reached_proposals: int = Field(description="Pre-proposals left out because this region's cap was reached")
+    budget_reporting: Decimal
+    cap_reporting: Decimal
+    requested_reporting: Decimal
+
+
+class ShortlistOut(BaseModel):
+    call_id: uuid.UUID
+    parameters: dict[str, object]
+    reporting_currency: str
+    proposals: list[ShortlistLineOut] = Field(description="In stage-1 rank order")
+    regions: list[ShortlistRegionOut]
+    cap_reached: list[uuid.UUID] = Field(description="The pre-proposals left out only because of a region's cap")
+    ineligible: list[uuid.UUID]
+    pending: list[uuid.UUID] = Field(description="Not ready: awaiting eligibility or a final stage-1 score")
+
+
+class ShortlistDecisionOut(BaseModel):
+    call_id: uuid.UUID
+    parameters: dict[str, object]
+    invited: int
+    outcomes: list[dict[str, object]]
+    regions: list[dict[str, object]]
+    confirmations: dict[str, dict[str, str] | None] = Field(description="Region code -> who confirmed, when")
+    decided_by: str
+    decided_at: datetime
+    published_at: datetime | None
+
+
+class FitIn(_In):
+    go: bool
+    reason: Reason
+
+
+class FitOut(BaseModel):
+    pre_proposal_id: uuid.UUID
+    region_code: str
+    go: bool
+    reason: str
+    decided_by: str
+    decided_at: datetime

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.call_stages import stage_rules
 from shared.calls import CallConfiguration
 from shared.errors import Conflict, NotFound
 from shared.events import PartnerSnapshot
@@ -29,8 +30,14 @@ async def call_config(session: AsyncSession, call_id: str) -> CallConfiguration:
     return call.configuration
 
 
-def evaluation_rules(config: CallConfiguration) -> EvaluationRules:
-    return EvaluationRules.model_validate(config.evaluation.model_dump())
+def evaluation_rules(config: CallConfiguration, stage: int | None = None) -> EvaluationRules:
+    """The rules proposals of `stage` are scored and ranked by: in a two-stage call, stage 1 by its panel's
+    (the call's scale, the stage-1 criteria and thresholds); otherwise the call's own."""
+    evaluation = config.evaluation
+    rules = stage_rules(config)
+    if stage == 1 and rules is not None and rules.evaluation.panel is not None:
+        evaluation = rules.evaluation.panel.evaluation(config.evaluation)
+    return EvaluationRules.model_validate(evaluation.model_dump())
 
 
 def conflict_policy(config: CallConfiguration) -> ConflictPolicy:

@@ -40,7 +40,7 @@ from ..repository import (
     progress_for_update,
     remove_pairs,
 )
-from .access import call_config, conflict_policy, expert_facts, partner_facts, refuse_once_completed
+from .access import call_config, conflict_policy, evaluation_rules, expert_facts, partner_facts, refuse_once_completed
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,12 @@ async def rebalance(
     call_id = progress.call_id
     finalised = await finalised_proposal_ids(session, call_id)
     entries = [e for e in await evaluable_entries(session, call_id) if e.proposal_id not in finalised]
+    # A two-stage call is evaluated one stage at a time: the full proposals once there are any.
+    stage = max((e.stage for e in entries), default=1)
+    entries = [e for e in entries if e.stage == stage]
     evaluators = await evaluators_of_call(session, call_id)
     pairs = await pairs_of_call(session, call_id)
-    problem = await _problem(session, call_id, config, entries, evaluators, pairs, finalised)
+    problem = await _problem(session, call_id, config, entries, evaluators, pairs, finalised, stage)
     outcome = reassign(problem, _current(problem, pairs), ())
     now = runtime.clock.now()
     await _apply(session, call_id, outcome, now)
@@ -125,6 +128,7 @@ async def _problem(
     evaluators: list[Evaluator],
     pairs: list[AssignedPair],
     finalised: set[str],
+    stage: int,
 ) -> AssignmentProblem:
     done_load = Counter(p.evaluator_id for p in pairs if p.proposal_id in finalised)
     declared = [(c.evaluator_id, c.proposal_id) for c in await declared_conflicts_of_call(session, call_id)]
@@ -140,7 +144,7 @@ async def _problem(
             EvaluatorProfile(e.id, e.country, max(0, e.max_load - done_load[e.id]), _folded(e.expertise))
             for e in evaluators
         ),
-        evaluators_per_proposal=config.evaluation.evaluators_per_proposal,
+        evaluators_per_proposal=evaluation_rules(config, stage).evaluators_per_proposal,
         conflicts=conflicts,
     )
 

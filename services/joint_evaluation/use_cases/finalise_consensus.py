@@ -42,7 +42,7 @@ async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Pr
     waiting = sorted({p.evaluator_id for p in await pairs_of_proposals(session, [proposal_id])} - submitted)
     if waiting:
         raise Conflict(f"{len(waiting)} assigned evaluator(s) have not submitted yet.", extra={"waiting_for": waiting})
-    rules = evaluation_rules(config)
+    rules = evaluation_rules(config, entry.stage)
     result = _consensus_of(record, submitted_scores(assessments, rules), rules)
     now = runtime.clock.now()
     record.scores = {key: score_text(value) for key, value in result.scores.items()}

@@ -43,6 +43,7 @@ async def publish_results(session: AsyncSession, runtime: Runtime, agency: Princ
             results=state.lines,
             regions=decided.regions,
             totals=decided.totals,
+            stages=state.stages,
         ),
         source="joint_evaluation",
         subject=call_id,

@@ -33,16 +33,18 @@ class RankingView:
 
 
 async def current_ranking(session: AsyncSession, call_id: str, config: CallConfiguration) -> RankingView:
+    """The ranking that funding follows: in a two-stage call, of the full proposals (stage 2) only."""
     progress = await get_progress(session, call_id)
     if progress is not None and progress.ranking is not None:
         withdrawn = {uuid.UUID(pid) for pid in await withdrawn_proposal_ids(session, call_id)}
         fixed = [RankedProposal.model_validate(line) for line in progress.ranking]
         return RankingView([r for r in fixed if r.proposal_id not in withdrawn], completed_at=progress.completed_at)
-    return await _live_ranking(session, call_id, config)
+    return await live_ranking(session, call_id, config, len(config.stages))
 
 
-async def _live_ranking(session: AsyncSession, call_id: str, config: CallConfiguration) -> RankingView:
-    entries = [e for e in await entries_of_call(session, call_id) if e.withdrawn_at is None]
+async def live_ranking(session: AsyncSession, call_id: str, config: CallConfiguration, stage: int) -> RankingView:
+    """The ranking of the proposals of one stage, computed afresh from the finalised consensus scores."""
+    entries = [e for e in await entries_of_call(session, call_id) if e.withdrawn_at is None and e.stage == stage]
     consensus = await consensus_of_call(session, call_id)
     scored: list[ScoredProposal] = []
     ineligible: list[IneligibleProposal] = []
@@ -59,7 +61,7 @@ async def _live_ranking(session: AsyncSession, call_id: str, config: CallConfigu
             scored.append(ScoredProposal(entry.proposal_id, final, entry.submitted_at))
         else:
             pending.append(entry.proposal_id)
-    ranked = rank_proposals(scored, evaluation_rules(config), ineligible)
+    ranked = rank_proposals(scored, evaluation_rules(config, stage), ineligible)
     acronyms = {e.proposal_id: e.acronym or "" for e in entries}
     return RankingView([_ranked(e, acronyms[e.proposal_id]) for e in ranked.entries], pending, awaiting)
 

@@ -25,6 +25,8 @@ async def record_submission(session: AsyncSession, runtime: Runtime, event: Prop
     entry.abstract, entry.topics = event.abstract, list(event.s3_areas)
     entry.partners = [partner.model_dump(mode="json") for partner in event.partners]
     entry.submitted_at, entry.updated_at = event.submitted_at, now
+    entry.stage, entry.applicant_id = event.stage, event.applicant_id
+    entry.pre_proposal_id = str(event.pre_proposal_id) if event.pre_proposal_id else None
 
 
 async def record_eligibility(session: AsyncSession, runtime: Runtime, event: EligibilityDecided) -> None:

@@ -30,7 +30,9 @@ async def save_assessment(
     justifications: Mapping[str, str],
 ) -> Assessment:
     entry, evaluator, config = await proposal_for_evaluator(session, principal, proposal_id)
-    refuse_problems(draft_problems(scores, justifications, evaluation_rules(config)), "The draft is not valid")
+    refuse_problems(
+        draft_problems(scores, justifications, evaluation_rules(config, entry.stage)), "The draft is not valid"
+    )
     assessment = await get_assessment(session, proposal_id, evaluator.id, for_update=True)
     refuse_if_submitted(assessment)
     now = runtime.clock.now()

@@ -38,7 +38,7 @@ async def set_consensus(
     scores = {key: score for key, (score, _) in overrides.items()}
     problems = [
         Problem(p.field.replace("scores.", "criteria.", 1), p.message)
-        for p in draft_problems(scores, {}, evaluation_rules(config))
+        for p in draft_problems(scores, {}, evaluation_rules(config, entry.stage))
     ]
     refuse_problems(problems, "The consensus is not valid")
     consensus = await consensus_for_update(session, entry.call_id, proposal_id, runtime)

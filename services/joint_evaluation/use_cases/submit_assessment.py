@@ -20,12 +20,14 @@ from .save_assessment import refuse_if_submitted, refuse_problems
 async def submit_assessment(
     session: AsyncSession, runtime: Runtime, principal: Principal, proposal_id: str
 ) -> Assessment:
-    _, evaluator, config = await proposal_for_evaluator(session, principal, proposal_id)
+    entry, evaluator, config = await proposal_for_evaluator(session, principal, proposal_id)
     assessment = await get_assessment(session, proposal_id, evaluator.id, for_update=True)
     refuse_if_submitted(assessment)
     scores = {k: Decimal(v) for k, v in assessment.scores.items()} if assessment else {}
     justifications = assessment.justifications if assessment else {}
-    rules = evaluation_rules(config)  # checked again: the call's scale may have been amended since the save
+    rules = evaluation_rules(
+        config, entry.stage
+    )  # checked again: the call's scale may have been amended since the save
     problems = draft_problems(scores, justifications, rules) + missing_for_submission(scores, justifications, rules)
     refuse_problems(problems, "The assessment is incomplete or not valid")
     assert assessment is not None  # an absent draft misses everything

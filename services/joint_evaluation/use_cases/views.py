@@ -5,29 +5,33 @@ Who sees what is decided in the routes; these only gather the state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
 from shared.errors import Conflict, NotFound
-from shared.events import FundingDecided, ResultLine
+from shared.events import FundingDecided, ResultLine, StageCount, StageNumbers
 from shared.readmodel import load_call_copy
 
 from ..domain.assessment import consensus_preview
 from ..domain.funding import region_part, regions_funding_partners, unconfirmed_regions
 from ..domain.results import ResultsInconsistentError, consolidate
 from ..domain.scoring import CriterionConsensus, DivergenceFlag, divergence_flags
+from ..domain.stage_figures import StagedProposal, stage_figures
 from ..domain.status import EvaluationStatus, evaluation_status
 from ..models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
 from ..repository import (
     assessments_of,
     confirmations_of_call,
     declared_conflicts_of_proposal,
+    entries_of_call,
     get_consensus,
     get_progress,
     pairs_of_proposals,
+    shortlist_decision,
     withdrawn_proposal_ids,
 )
 from .access import call_config, evaluation_rules, overrides_of, submitted_scores
@@ -59,7 +63,7 @@ async def proposal_state(session: AsyncSession, entry: EvaluationEntry) -> Propo
     preview: dict[str, CriterionConsensus | None] = {}
     divergence: tuple[DivergenceFlag, ...] = ()
     if call is not None and call.configuration is not None:
-        rules = evaluation_rules(call.configuration)
+        rules = evaluation_rules(call.configuration, entry.stage)
         submitted = submitted_scores(assessments, rules)
         preview = consensus_preview(rules, submitted, overrides_of(consensus))
         divergence = divergence_flags(submitted, rules.divergence_flag_spread)
@@ -134,6 +138,7 @@ class ResultsState:
     config: CallConfiguration
     lines: list[ResultLine]
     funding: FundingState
+    stages: StageNumbers | None = None  # two-stage calls
 
 
 async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
@@ -145,4 +150,44 @@ async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
         lines = consolidate(ranking.ranking, funding.decided, withdrawn)
     except ResultsInconsistentError as exc:
         raise Conflict(f"Run the funding again: {exc}.") from exc
-    return ResultsState(config, lines, funding)
+    if len(config.stages) < 2:
+        return ResultsState(config, lines, funding)
+    entries = [e for e in await entries_of_call(session, call_id) if e.withdrawn_at is None]
+    pre_of = {e.proposal_id: e.pre_proposal_id for e in entries if e.pre_proposal_id}
+    lines = [
+        line.model_copy(update={"pre_proposal_id": uuid.UUID(pre_of[str(line.proposal_id)])})
+        if str(line.proposal_id) in pre_of
+        else line
+        for line in lines
+    ]
+    return ResultsState(config, lines, funding, await _stage_numbers(session, call_id, config, entries, lines))
+
+
+async def _stage_numbers(
+    session: AsyncSession,
+    call_id: str,
+    config: CallConfiguration,
+    entries: list[EvaluationEntry],
+    lines: list[ResultLine],
+) -> StageNumbers:
+    participating = [region.code for region in config.regions]
+    staged = [
+        StagedProposal(
+            e.proposal_id,
+            e.stage,
+            frozenset(p["region_code"] for p in e.partners if p["region_code"] in participating),
+            e.pre_proposal_id,
+        )
+        for e in entries
+    ]
+    decision = await shortlist_decision(session, call_id)
+    invited = (
+        {line["pre_proposal_id"] for line in decision.outcomes if line["status"] == "invited"}
+        if decision is not None and decision.published_at is not None
+        else set()
+    )
+    funded = {str(line.proposal_id) for line in lines if line.status == "funded"}
+    total, by_region = stage_figures(staged, invited, funded, participating)
+    return StageNumbers(
+        total=StageCount(**asdict(total)), regions={code: StageCount(**asdict(c)) for code, c in by_region.items()}
+    )

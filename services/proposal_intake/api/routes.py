@@ -19,9 +19,12 @@ from ..models import Proposal
 from ..repository import list_for_call, partners_of_region, proposal_with_call, remember_verdicts, versions_of
 from ..use_cases.access import applicant_of, call_from_snapshot, proposal_for, visible_proposal
 from ..use_cases.edit_draft import create_draft, etag, update_draft
+from ..use_cases.read_invitation import InvitationView, read_invitation
+from ..use_cases.stage_checks import stage_view
+from ..use_cases.start_full_proposal import start_full_proposal
 from ..use_cases.submit_proposal import Receipt, submit_proposal
 from ..use_cases.withdraw_proposal import withdraw_proposal
-from .schemas import PrecheckOut, ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
+from .schemas import InvitationOut, PrecheckOut, ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
 
 router = APIRouter(tags=["proposals"])
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
@@ -49,6 +52,8 @@ def proposal_out(
         created_at=proposal.created_at,
         updated_at=proposal.updated_at,
         withdrawn_at=proposal.withdrawn_at,
+        stage=proposal.stage or 1,
+        pre_proposal_id=uuid.UUID(proposal.pre_proposal_id) if proposal.pre_proposal_id else None,
     )
 
 
@@ -109,10 +114,12 @@ async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader, re
 async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader) -> Response:
     async with runtime.engine.begin() as connection:  # a plain connection: one read, no ORM session needed
         found = await proposal_with_call(connection, str(proposal_id))  # the proposal and its call together
-    proposal = visible_proposal(found, reader, str(proposal_id))
-    _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+        proposal = visible_proposal(found, reader, str(proposal_id))
+        _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+        stage = await stage_view(connection, proposal, config)  # reads only for a full proposal
     draft = ProposalDraft.model_validate_json(proposal.draft)
-    missing = completeness_errors(draft, config)
+    missing = stage.gaps(completeness_errors(draft, config), config)
+    problems = stage.problems(draft, config)
     report = precheck_draft(draft, config)
     key = verdicts_key(proposal.draft_revision, proposal.call_revision)
     if proposal.verdicts_key != key:  # the first pre-check of this draft under this call: keep what it found
@@ -120,10 +127,12 @@ async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Read
             verdicts = submission_verdicts(report).as_json()
             await remember_verdicts(connection, proposal.id, proposal.draft_revision, key, verdicts)
     answer = PrecheckOut(
-        complete=not missing,
+        complete=not missing and not problems,
         missing=[error.as_dict() for error in missing],
         outcome=report.outcome.value if report else "incomplete",
         report=report,
+        stage=stage.as_dict(),
+        stage_problems=[problem.as_dict() for problem in problems],
     )
     # Serialised once, straight to JSON (the report is a large tree of verdicts), rather than dumped to dicts
     # that FastAPI would validate and serialise again; the same JSON, and the same schema (an object).
@@ -200,3 +209,40 @@ async def get_region_partners(
     ]
     next_cursor = encode_cursor(rows[-1].proposal_id, rows[-1].partner_key) if len(rows) == limit else None
     return Page[RegionPartnerOut](items=items, next_cursor=next_cursor)
+
+
+def invitation_out(invitation: InvitationView) -> InvitationOut:
+    return InvitationOut(
+        pre_proposal_id=uuid.UUID(invitation.pre_proposal_id),
+        status=invitation.status,
+        invited=invitation.invited,
+        reasons=invitation.reasons,
+        stage_two_opens=invitation.stage_two_opens,
+        stage_two_deadline=invitation.stage_two_deadline,
+        published_at=invitation.published_at,
+        full_proposal_id=uuid.UUID(invitation.full_proposal_id) if invitation.full_proposal_id else None,
+    )
+
+
+@router.post(
+    "/proposals/{proposal_id}/full-proposal",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    summary="Two-stage calls: start the full proposal of an invited pre-proposal (pre-filled from it)",
+)
+async def post_full_proposal(
+    proposal_id: uuid.UUID, runtime: RuntimeDep, consortium: Consortium, response: Response
+) -> ProposalOut:
+    async with runtime.engine.begin() as connection:
+        proposal, draft = await start_full_proposal(connection, runtime, consortium, str(proposal_id))
+    return proposal_out(proposal, response, draft)
+
+
+@router.get(
+    "/proposals/{proposal_id}/invitation",
+    response_model=InvitationOut,
+    summary="Two-stage calls: invited to stage 2 (with its deadline), or why not",
+)
+async def get_invitation(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader) -> InvitationOut:
+    async with runtime.engine.begin() as connection:
+        return invitation_out(await read_invitation(connection, reader, str(proposal_id)))

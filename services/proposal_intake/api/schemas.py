@@ -24,6 +24,8 @@ class ProposalOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     withdrawn_at: datetime | None
+    stage: int = Field(default=1, description="Two-stage calls: 1 the pre-proposal, 2 the full proposal")
+    pre_proposal_id: uuid.UUID | None = Field(default=None, description="A full proposal's pre-proposal")
 
 
 class PrecheckOut(BaseModel):
@@ -33,6 +35,12 @@ class PrecheckOut(BaseModel):
     missing: list[dict[str, Any]]
     outcome: str
     report: PrecheckReport | None
+    stage: dict[str, Any] | None = Field(
+        default=None, description="Two-stage calls: the proposal's stage and, in stage 2, the change rules"
+    )
+    stage_problems: list[dict[str, Any]] = Field(
+        default_factory=list, description="Where a full proposal breaks the stage-2 change rules"
+    )
 
 
 class ReceiptOut(BaseModel):
@@ -65,3 +73,16 @@ class RegionPartnerOut(BaseModel):
     acronym: str
     version: int
     partner: dict[str, Any]
+
+
+class InvitationOut(BaseModel):
+    """A pre-proposal's outcome at the shortlist of a two-stage call."""
+
+    pre_proposal_id: uuid.UUID
+    status: str = Field(description="invited, cap_reached, no_go, below_threshold or ineligible")
+    invited: bool
+    reasons: list[str] = Field(description="Why it was not invited, in words (e.g. a region's cap reached)")
+    stage_two_opens: datetime
+    stage_two_deadline: datetime
+    published_at: datetime
+    full_proposal_id: uuid.UUID | None = Field(description="The full proposal started from it, if any")

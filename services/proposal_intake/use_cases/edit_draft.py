@@ -15,6 +15,7 @@ from shared.service import Runtime
 from ..models import Proposal
 from ..repository import insert_proposal
 from .access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
+from .stage_checks import refuse_new_pre_proposal
 
 
 def etag(proposal: Proposal) -> str:
@@ -29,6 +30,7 @@ async def create_draft(
     now = runtime.clock.now()
     if now >= config.deadline:
         raise DeadlinePassed(f"The call closed at {config.deadline.isoformat()}; no new proposals.")
+    refuse_new_pre_proposal(config, now)
     keyed = draft.with_partner_keys()
     values = {
         "id": str(uuid.uuid4()),
@@ -42,6 +44,8 @@ async def create_draft(
         "created_at": now,
         "updated_at": now,
         "withdrawn_at": None,
+        "stage": 1,
+        "pre_proposal_id": None,
     }
     await insert_proposal(session, values)  # one Core INSERT, no unit of work
     proposal = Proposal(**values)  # the stored row, for the answer (not added to the session)

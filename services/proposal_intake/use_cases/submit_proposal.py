@@ -24,7 +24,7 @@ from shared.audit import audit_row
 from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
 from shared.db import Executor
-from shared.errors import Conflict, DeadlinePassed, FieldError, ValidationFailed
+from shared.errors import Conflict, FieldError, ValidationFailed
 from shared.events import ProposalSubmitted
 from shared.http.auth import Principal
 from shared.messaging.outbox import outbox_row, outgoing_envelope
@@ -34,7 +34,6 @@ from shared.service import Runtime
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
-from ..domain.submission import submission_window_error
 from ..repository import (
     AnyRow,
     SubmissionRows,
@@ -44,6 +43,7 @@ from ..repository import (
     record_submission,
 )
 from .access import applicant_of, call_from_snapshot, refuse_if_withdrawn, visible_proposal
+from .stage_checks import StageView, refuse_outside_window, stage_view
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,11 @@ async def submit_proposal(
     refuse_if_withdrawn(proposal.status)
     call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
     now = runtime.clock.now()
-    refusal = submission_window_error(call, now)
-    if refusal:
-        raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
+    await refuse_outside_window(session, proposal, call, config, now)
     draft = ProposalDraft.model_validate_json(proposal.draft)
+    stage = await stage_view(session, proposal, config)
     verdicts = _verdicts(proposal, draft, config)
-    _refuse_incomplete(draft, config, verdicts)
+    _refuse_incomplete(draft, config, verdicts, stage)
     content = draft.model_dump(mode="json")
     receipt = Receipt(
         proposal_id=proposal.id,
@@ -166,9 +165,12 @@ def _verdicts(proposal: AnyRow, draft: ProposalDraft, config: CallConfiguration)
     return submission_verdicts(precheck_draft(draft, config))
 
 
-def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration, verdicts: SubmissionVerdicts) -> None:
-    errors = completeness_errors(draft, config)
-    errors += [FieldError(field, message) for field, message in verdicts.failures]
+def _refuse_incomplete(
+    draft: ProposalDraft, config: CallConfiguration, verdicts: SubmissionVerdicts, stage: StageView
+) -> None:
+    errors = stage.gaps(completeness_errors(draft, config), config)
+    errors += [FieldError(field, message) for field, message in stage.failures(verdicts.failures, config)]
+    errors += stage.problems(draft, config)
     if errors:
         raise ValidationFailed(f"The proposal cannot be submitted yet ({len(errors)} problem(s)).", errors=errors)
 
@@ -202,4 +204,7 @@ def _submitted_event(
         content_sha256=receipt.content_sha256,
         warnings=receipt.warnings,
     )
-    return submitted_event(submitted, draft, config)
+    event = submitted_event(submitted, draft, config)
+    if proposal.stage == 2:
+        return event.model_copy(update={"stage": 2, "pre_proposal_id": uuid.UUID(proposal.pre_proposal_id)})
+    return event

@@ -17,6 +17,7 @@ from shared.service import Runtime
 
 from ..domain.checks import CheckVerdict, automatic_checks
 from ..domain.consolidation import CheckState, Decision, decide
+from ..domain.stages import checks_of_stage, deadline_of
 from ..models import PartnerCheck, ProposalCase, call_copies
 from ..repository import cases_awaiting_deadline, current_checks, get_case, retire_checks
 from .feed import announce
@@ -49,22 +50,25 @@ async def record_submission(session: AsyncSession, runtime: Runtime, submitted: 
     # Checks opened before a deadline extension judged a version that is no longer final: nobody decides them.
     await retire_checks(session, proposal_id)
     await session.flush()
-    if now >= config.deadline:  # the call already closed: this is the final version
+    if now >= deadline_of(config, submitted.stage):  # its stage already closed: this is the final version
         await open_checks(session, runtime, case, config)
 
 
 async def open_checks_of_call(session: AsyncSession, runtime: Runtime, call: CallSnapshot) -> None:
-    if call.configuration is None or runtime.clock.now() < call.configuration.deadline:
+    config = call.configuration
+    now = runtime.clock.now()
+    if config is None or now < config.stages[0].deadline:
         return
     for case in await cases_awaiting_deadline(session, str(call.call_id)):
-        await open_checks(session, runtime, case, call.configuration)
+        if now >= deadline_of(config, int(case.submission.get("stage", 1))):  # pre-proposals at stage 1's close
+            await open_checks(session, runtime, case, config)
 
 
 async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCase, config: CallConfiguration) -> None:
     submitted = ProposalSubmitted.model_validate(case.submission)
     now = runtime.clock.now()
     await retire_checks(session, case.proposal_id)
-    drafts = automatic_checks(config, submitted)
+    drafts = checks_of_stage(automatic_checks(config, submitted), config, submitted.stage)
     session.add_all(
         [
             PartnerCheck(
