@@ -179,8 +179,8 @@ async def run(writes: int, proposals: int, rounds: int) -> int:
                 ratio_ = statistics.median(timings) / statistics.median(none[-writes:])
                 print(
                     f"round {round_ + 1}: none median {statistics.median(none[-writes:]):.1f} ms, hanging median "
-                    f"{statistics.median(timings):.1f} ms (ratio {ratio_:.3f}); {in_flight} subscribers in flight "
-                    f"when it began, {attempts} attempts by its end",
+                    f"{statistics.median(timings):.1f} ms (ratio {ratio_:.3f}); {in_flight} hanging connections "
+                    f"when it began, {attempts} by its end (retries included)",
                     flush=True,
                 )
                 if in_flight < HANGING:
