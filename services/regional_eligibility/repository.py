@@ -194,9 +194,11 @@ async def claim_due_deliveries(session: AsyncSession, now: datetime, limit: int)
     return list((await session.execute(query)).scalars())
 
 
-async def get_delivery(session: AsyncSession, delivery_id: int) -> WebhookDelivery | None:
-    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()
-    return (await session.execute(query.execution_options(populate_existing=True))).scalar_one_or_none()
+async def deliveries_by_id(session: AsyncSession, ids: list[int]) -> dict[int, WebhookDelivery]:
+    """Locked, in id order (two delivery loops lock in the same order: no deadlock)."""
+    query = select(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).order_by(WebhookDelivery.id)
+    query = query.with_for_update().execution_options(populate_existing=True)
+    return {delivery.id: delivery for delivery in (await session.execute(query)).scalars()}
 
 
 async def events_by_id(session: AsyncSession, ids: list[int]) -> dict[int, RegionEvent]:
@@ -204,9 +206,13 @@ async def events_by_id(session: AsyncSession, ids: list[int]) -> dict[int, Regio
     return {event.id: event for event in rows}
 
 
-async def subscriptions_by_id(session: AsyncSession, ids: list[str]) -> dict[str, WebhookSubscription]:
-    rows = (await session.execute(select(WebhookSubscription).where(WebhookSubscription.id.in_(ids)))).scalars()
-    return {subscription.id: subscription for subscription in rows}
+async def subscriptions_by_id(
+    session: AsyncSession, ids: list[str], *, for_update: bool = False
+) -> dict[str, WebhookSubscription]:
+    query = select(WebhookSubscription).where(WebhookSubscription.id.in_(ids)).order_by(WebhookSubscription.id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return {subscription.id: subscription for subscription in (await session.execute(query)).scalars()}
 
 
 async def move_deliveries(

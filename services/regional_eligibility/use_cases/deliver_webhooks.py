@@ -29,9 +29,8 @@ from ..domain.webhooks import DeliveryStatus, RetryRules, SubscriptionStatus, af
 from ..repository import (
     claim_due_deliveries,
     count_suspended_subscriptions,
+    deliveries_by_id,
     events_by_id,
-    get_delivery,
-    get_subscription,
     move_deliveries,
     subscriptions_by_id,
 )
@@ -147,9 +146,14 @@ async def record(runtime: Runtime, sender: Sender, results: list[tuple[Claim, At
         return
     now = runtime.clock.now()
     async with runtime.sessions() as session, session.begin():
+        # Read everything first: on SQLite the write lock is then held only while the changes are flushed.
+        subscriptions = await subscriptions_by_id(
+            session, sorted({c.subscription_id for c, _ in results}), for_update=True
+        )
+        deliveries = await deliveries_by_id(session, sorted(c.delivery_id for c, _ in results))
         for claimed, result in sorted(results, key=lambda r: (r[0].subscription_id, r[0].event_id)):
-            subscription = await get_subscription(session, claimed.subscription_id, for_update=True)
-            delivery = await get_delivery(session, claimed.delivery_id)
+            subscription = subscriptions.get(claimed.subscription_id)
+            delivery = deliveries.get(claimed.delivery_id)
             if (
                 subscription is None
                 or delivery is None
