@@ -6,15 +6,16 @@ service that owns the data, with that token, so every authorisation rule stays w
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
+import jinja2
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -24,6 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from shared.http.auth import issue_token, parse_role
 
 from .api_client import Api, ApiAnswer
+from .i18n import LANGUAGES, N_, format_money, format_when, negotiate, translations
 from .settings import PortalSettings
 
 HERE = Path(__file__).parent
@@ -37,14 +39,45 @@ CSP = (
 )
 
 
+SIGN_IN_OFF = {"title": N_("Sign in"), "text": N_("Development sign-in is off.")}
+
+
 class CsrfError(Exception):
     """A form came without the session's CSRF token."""
+
+
+def template_sets() -> dict[str, Jinja2Templates]:
+    """One template environment per language, its catalogue installed (gettext, ngettext) and its formats."""
+    sets = {}
+    for language in LANGUAGES:
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, extensions=["jinja2.ext.i18n"]
+        )
+        environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+        environment.filters["money"] = functools.partial(_money, language=language)
+        environment.globals["language"] = language
+        environment.globals["languages"] = LANGUAGES
+        sets[language] = Jinja2Templates(env=environment)
+    return sets
+
+
+def _money(amount: Any, currency: str | None = None, *, language: str) -> str:
+    if isinstance(amount, dict):  # a Money object as the APIs present it
+        amount, currency = amount.get("amount"), amount.get("currency")
+    return format_money(amount, currency, language)
+
+
+def local_path(target: str | None) -> str:
+    """Where to go back to after the language switch: a path on this site only (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
 
 
 def create_app(settings: PortalSettings | None = None, *, api_client: httpx.AsyncClient | None = None) -> FastAPI:
     settings = settings or PortalSettings()
     app = FastAPI(title="jointcall portal", docs_url=None, redoc_url=None, openapi_url=None)
-    templates = Jinja2Templates(directory=HERE / "templates")
+    templates = template_sets()
     client = api_client or httpx.AsyncClient(base_url=settings.api_base_url, timeout=30)
 
     @app.middleware("http")
@@ -81,19 +114,30 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
 
     @app.exception_handler(CsrfError)
     async def refused(request: Request, _exc: CsrfError) -> Response:
-        return page(request, "message.html", {"title": "The form has expired", "text": "Please try again."}, 403)
+        context = {"title": N_("The form has expired"), "text": N_("Please try again.")}
+        return page(request, "message.html", context, 403)
 
     def api(request: Request) -> Api:
         return Api(client, request.session.get("token"), settings.service_urls)
+
+    def language_of(request: Request) -> str:
+        return negotiate(request.session.get("language"), request.headers.get("accept-language"))
+
+    def gettext(request: Request, message: str) -> str:
+        return str(translations(language_of(request)).gettext(message))
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         context = {
             "person": request.session.get("role"),
             "csrf_token": csrf_token(request),
             "dev_sign_in": settings.dev_sign_in,
+            "title_args": {},
             **context,
         }
-        return templates.TemplateResponse(request, name, context, status_code=status)
+        response = templates[language_of(request)].TemplateResponse(request, name, context, status_code=status)
+        response.headers["Content-Language"] = language_of(request)
+        response.headers["Vary"] = "Accept-Language, Cookie"
+        return response
 
     def signed_in(request: Request, role: str) -> bool:
         return str(request.session.get("role", "")).split(":")[0] == role
@@ -112,32 +156,42 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
             return RedirectResponse("/evaluator", status_code=303)
         if role == "region":
             return RedirectResponse("/officer/checks", status_code=303)
-        return page(request, "home.html", {"title": "jointcall"})
+        return page(request, "home.html", {"title": N_("jointcall portal")})
 
     @app.get("/accessibility", response_class=HTMLResponse)
     async def accessibility(request: Request) -> Response:
-        return page(request, "accessibility.html", {"title": "Accessibility statement"})
+        return page(request, "accessibility.html", {"title": N_("Accessibility statement")})
+
+    @app.get("/language/{language}")
+    async def choose_language(request: Request, language: str, back: str | None = None) -> Response:
+        """The language switch: remembered in the session, then back to the page it was used on."""
+        if language in LANGUAGES:
+            request.session["language"] = language
+        return RedirectResponse(local_path(back), status_code=303)
 
     # --- sign-in -------------------------------------------------------------------------------
 
     @app.get("/sign-in", response_class=HTMLResponse)
     async def sign_in_page(request: Request) -> Response:
         if not settings.dev_sign_in:
-            return page(request, "message.html", {"title": "Sign in", "text": "Development sign-in is off."}, 404)
-        return page(request, "sign_in.html", {"title": "Sign in (development only)", "errors": {}, "values": {}})
+            return page(request, "message.html", SIGN_IN_OFF, 404)
+        return page(request, "sign_in.html", {"title": N_("Sign in (development only)"), "errors": {}, "values": {}})
 
     @app.post("/sign-in", response_class=HTMLResponse)
     async def sign_in(request: Request) -> Response:
         if not settings.dev_sign_in:
-            return page(request, "message.html", {"title": "Sign in", "text": "Development sign-in is off."}, 404)
+            return page(request, "message.html", SIGN_IN_OFF, 404)
         form = await form_of(request)
         role_text = f"{form.get('role', '')}:{str(form.get('scope') or '').strip()}".rstrip(":")
         try:
             parse_role(role_text)
         except ValueError as exc:
-            context = {"title": "Sign in (development only)", "errors": {"scope": str(exc)}, "values": form}
+            context = {"title": N_("Sign in (development only)"), "errors": {"scope": str(exc)}, "values": form}
             return page(request, "sign_in.html", context, 422)
+        language = request.session.get("language")
         request.session.clear()
+        if language:
+            request.session["language"] = language  # the language chosen before signing in stays
         request.session["role"] = role_text
         request.session["token"] = issue_token(settings.jwt_secret, role_text, subject=f"dev:{role_text}")
         return RedirectResponse("/", status_code=303)
@@ -145,7 +199,10 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
     @app.post("/sign-out")
     async def sign_out(request: Request) -> Response:
         await form_of(request)
+        language = request.session.get("language")
         request.session.clear()
+        if language:
+            request.session["language"] = language
         return RedirectResponse("/", status_code=303)
 
     # --- evaluator -----------------------------------------------------------------------------
@@ -161,12 +218,12 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
             if item["call_id"] not in calls:
                 call = await api(request).get(f"{CALLS}/calls/{item['call_id']}")
                 calls[item["call_id"]] = call.body.get("configuration", {}) if call.ok else {}
-            item.update(due_in(calls[item["call_id"]], datetime.now(UTC)))
+            item.update(due_in(calls[item["call_id"]], datetime.now(UTC), language_of(request)))
         return page(
             request,
             "evaluator/assignments.html",
             {
-                "title": "My assignments",
+                "title": N_("My assignments"),
                 "items": items,
                 "next_cursor": answer.body.get("next_cursor") if answer.ok else None,
             },
@@ -186,14 +243,22 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
             return to_sign_in()
         answer, context = await proposal_context(request, proposal_id)
         if not answer.ok:
-            return page(request, "message.html", {"title": "Not found", "text": answer.detail}, answer.status)
+            text = N_("This proposal is not open to you.")
+            return page(
+                request,
+                "message.html",
+                {"title": N_("Not found"), "text": text, "detail": answer.detail},
+                answer.status,
+            )
         declared = proposal_id in request.session.get("no_conflict", [])
         own = context["proposal"].get("own_assessment") or {}
         if not declared and not own:
-            return page(request, "evaluator/conflict.html", {"title": "Conflict of interest", **context, "errors": {}})
+            context.update(title=N_("Conflict of interest"), errors={})
+            return page(request, "evaluator/conflict.html", context)
         scores = own.get("scores", {})
         context.update(
-            title=f"Assess {context['proposal'].get('acronym') or proposal_id}",
+            title=N_("Assess %(acronym)s"),
+            title_args={"acronym": context["proposal"].get("acronym") or proposal_id},
             own=own,
             values={"scores": scores, "justifications": own.get("justifications", {})},
             errors={},
@@ -216,13 +281,12 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
             return page(
                 request,
                 "message.html",
-                {"title": "Conflict declared", "text": "The proposal was removed from your assignments."},
+                {"title": N_("Conflict declared"), "text": N_("The proposal was removed from your assignments.")},
             )
         _, context = await proposal_context(request, proposal_id)
         errors = answer.field_errors() or {"reason": answer.detail}
-        return page(
-            request, "evaluator/conflict.html", {"title": "Conflict of interest", **context, "errors": errors}, 422
-        )
+        context.update(title=N_("Conflict of interest"), errors=errors)
+        return page(request, "evaluator/conflict.html", context, 422)
 
     @app.post("/evaluator/proposals/{proposal_id}/total", response_class=HTMLResponse)
     async def running_total(request: Request, proposal_id: str) -> Response:
@@ -255,7 +319,8 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
         if answer.ok:
             return RedirectResponse(f"/evaluator/proposals/{proposal_id}?saved=1", status_code=303)
         context.update(
-            title=f"Assess {context['proposal'].get('acronym') or proposal_id}",
+            title=N_("Assess %(acronym)s"),
+            title_args={"acronym": context["proposal"].get("acronym") or proposal_id},
             own=context["proposal"].get("own_assessment") or {},
             values={"scores": scores, "justifications": justifications},
             errors=answer.field_errors() or {"": answer.detail},
@@ -278,7 +343,7 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
             request,
             "officer/checks.html",
             {
-                "title": "Checks to decide",
+                "title": N_("Checks to decide"),
                 "items": items,
                 "filters": {"status": status or "", "verdict": verdict or ""},
                 "next_cursor": answer.body.get("next_cursor") if answer.ok else None,
@@ -309,13 +374,13 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
         for _, answer in failures:
             errors.update(answer.field_errors() or {"": answer.detail})
         if not decided and not failures:
-            errors["check_id"] = "Select at least one check."
+            errors["check_id"] = gettext(request, N_("Select at least one check."))
         listing = await api(request).get(f"{ELIGIBILITY}/checks", status="open")
         return page(
             request,
             "officer/checks.html",
             {
-                "title": "Checks to decide",
+                "title": N_("Checks to decide"),
                 "items": listing.body.get("items", []) if listing.ok else [],
                 "filters": {"status": "open", "verdict": ""},
                 "next_cursor": None,
@@ -345,14 +410,12 @@ def weighted_total(evaluation: dict[str, Any], scores: dict[str, Any]) -> dict[s
     return {"weighted": f"{total.normalize():f}", "complete": complete, "below": below}
 
 
-def due_in(configuration: dict[str, Any], now: datetime) -> dict[str, Any]:
+def due_in(configuration: dict[str, Any], now: datetime, language: str = "en") -> dict[str, Any]:
     """The call's evaluation due date in the call's own time zone, and the reminder (7 days, 1 day) it calls for."""
     due_text = configuration.get("evaluation_due")
     if not due_text:
         return {"due": None, "reminder": None}
     due = datetime.fromisoformat(str(due_text))
-    zone = ZoneInfo(str(configuration.get("time_zone") or "UTC"))
-    local = due.astimezone(zone)
     left = due - now
     reminder = None
     if left.total_seconds() <= 0:
@@ -361,4 +424,4 @@ def due_in(configuration: dict[str, Any], now: datetime) -> dict[str, Any]:
         reminder = "1 day"
     elif left.days < 7:
         reminder = "7 days"
-    return {"due": f"{local:%d.%m.%Y %H:%M} {local.tzname()}", "reminder": reminder}
+    return {"due": format_when(due, configuration.get("time_zone"), language), "reminder": reminder}
