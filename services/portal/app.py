@@ -25,6 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from shared.http.auth import issue_token, parse_role
 
 from .api_client import Api, ApiAnswer
+from .consensus import consensus_body, consensus_field_errors, consensus_rows
 from .i18n import LANGUAGES, N_, format_money, format_when, negotiate, translations
 from .settings import PortalSettings
 
@@ -156,6 +157,8 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
             return RedirectResponse("/evaluator", status_code=303)
         if role == "region":
             return RedirectResponse("/officer/checks", status_code=303)
+        if role == "agency":
+            return RedirectResponse("/rapporteur", status_code=303)
         return page(request, "home.html", {"title": N_("jointcall portal")})
 
     @app.get("/accessibility", response_class=HTMLResponse)
@@ -328,6 +331,81 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
             total=weighted_total(context["evaluation"], scores),
         )
         return page(request, "evaluator/proposal.html", context, 422)
+
+    # --- rapporteur (an agency) -----------------------------------------------------------------
+
+    @app.get("/rapporteur", response_class=HTMLResponse)
+    async def proposals_in_evaluation(request: Request, call_id: str | None = None) -> Response:
+        if not signed_in(request, "agency"):
+            return to_sign_in()
+        listing = await api(request).get(f"{CALLS}/calls/all", limit=100)
+        calls = [c for c in listing.body.get("items", []) if c.get("version", 0) > 0] if listing.ok else []
+        chosen = next((c for c in calls if c["id"] == call_id), calls[0] if calls else None)
+        proposals: list[dict[str, Any]] = []
+        if chosen:
+            answer = await api(request).get(f"{EVALUATION}/calls/{chosen['id']}/proposals", limit=500)
+            proposals = answer.body.get("items", []) if answer.ok else []
+        context = {"title": N_("Consensus"), "calls": calls, "chosen": chosen, "proposals": proposals}
+        return page(request, "rapporteur/proposals.html", context)
+
+    async def consensus_context(request: Request, proposal_id: str) -> tuple[ApiAnswer, dict[str, Any]]:
+        proposal, context = await proposal_context(request, proposal_id)
+        if not proposal.ok:
+            return proposal, {}
+        experts = await api(request).get(f"{EVALUATION}/calls/{proposal.body['call_id']}/evaluators", limit=500)
+        names = {e["id"]: e["name"] for e in experts.body.get("items", [])} if experts.ok else {}
+        rows = consensus_rows(context["evaluation"], proposal.body)
+        consensus = proposal.body.get("consensus") or {}
+        context.update(
+            title=N_("Consensus on %(acronym)s"),
+            title_args={"acronym": proposal.body.get("acronym") or proposal_id},
+            rows=rows,
+            evaluators=[(cell.evaluator_id, names.get(cell.evaluator_id, cell.evaluator_id)) for cell in rows[0].cells]
+            if rows
+            else [],
+            statuses={a["evaluator_id"]: a["status"] for a in proposal.body.get("assessments") or []},
+            consensus=consensus,
+            errors={},
+            values={},
+        )
+        return proposal, context
+
+    @app.get("/rapporteur/proposals/{proposal_id}", response_class=HTMLResponse)
+    async def consensus_page(request: Request, proposal_id: str) -> Response:
+        if not signed_in(request, "agency"):
+            return to_sign_in()
+        answer, context = await consensus_context(request, proposal_id)
+        if not answer.ok:
+            text = {"title": N_("Not found"), "text": N_("This proposal is not open to you."), "detail": answer.detail}
+            return page(request, "message.html", text, answer.status)
+        return page(request, "rapporteur/consensus.html", context)
+
+    @app.post("/rapporteur/proposals/{proposal_id}/consensus", response_class=HTMLResponse)
+    async def save_consensus(request: Request, proposal_id: str) -> Response:
+        if not signed_in(request, "agency"):
+            return to_sign_in()
+        form = await form_of(request)
+        answer, context = await consensus_context(request, proposal_id)
+        if not answer.ok:
+            return RedirectResponse(f"/rapporteur/proposals/{proposal_id}", status_code=303)
+        keys = [row.key for row in context["rows"]]
+        finalise = form.get("action") == "finalise"
+        errors: dict[str, str] = {}
+        if finalise and not form.get("confirm_final"):
+            errors["confirm_final"] = gettext(request, N_("Confirm that the consensus is final."))
+        else:
+            client_api = api(request)
+            saved = await client_api.request(
+                "PUT", f"{EVALUATION}/proposals/{proposal_id}/consensus", json=consensus_body(keys, form)
+            )
+            if saved.ok and finalise:
+                saved = await client_api.request("POST", f"{EVALUATION}/proposals/{proposal_id}/consensus/finalise")
+            if saved.ok:
+                done = "finalised" if finalise else "saved"
+                return RedirectResponse(f"/rapporteur/proposals/{proposal_id}?{done}=1", status_code=303)
+            errors = consensus_field_errors(saved.body) or {"": saved.detail}
+        context.update(errors=errors, values=form)
+        return page(request, "rapporteur/consensus.html", context, 422)
 
     # --- regional officer ----------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ async def sign_in(client: httpx.AsyncClient, role: str, scope: str) -> None:
         "/sign-in", data={"csrf_token": csrf_of(page.text), "role": role, "scope": scope}, follow_redirects=True
     )
     assert signed.status_code == 200, signed.text
-    assert f"{role}:{scope}" in signed.text
+    assert f"{role}:{scope}".rstrip(":") in signed.text
 
 
 async def test_the_portal_opens_with_a_strict_policy_and_refuses_a_form_without_its_token(
@@ -177,3 +177,90 @@ async def test_the_page_is_in_the_browsers_language_until_the_switch_chooses_ano
     assert 'lang="de" hreflang="de"' in slovenian.text and 'aria-current="true">Slovenščina' in slovenian.text
     elsewhere = await embedded.get("/language/fr?back=//evil.example/")
     assert elsewhere.headers["location"] == "/"  # the switch never sends anyone off the site
+
+
+async def in_evaluation(client: httpx.AsyncClient, code: str) -> tuple[str, str, list[str]]:
+    """A call with one eligible proposal assigned to three experts: (call id, proposal id, the experts' ids)."""
+    call = (
+        await client.post(
+            "/call-definition/calls", json=live_call_body(code, deadline=timedelta(seconds=3)), headers=AGENCY
+        )
+    ).json()
+    await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
+    proposal_id = (await submit_when_known(client, call["id"], proposal_body()))["proposal_id"]
+    await until(client, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
+    for region in ("AT-4", "CH-FR"):
+        await close_open_items(client, bearer(f"region:{region}"))
+    await until(client, f"/joint-evaluation/proposals/{proposal_id}", lambda b: b["status"] == "awaiting_evaluation")
+    experts = []
+    for number, country in enumerate(["FR", "IT", "SI"]):
+        expert = {
+            "name": f"Expert {number}",
+            "email": f"expert{number}@example.org",
+            "organisation": f"Institute {number}",
+            "country": country,
+            "expertise": [],
+            "max_load": 5,
+        }
+        registered = await client.post(f"/joint-evaluation/calls/{call['id']}/evaluators", json=expert, headers=AGENCY)
+        experts.append(registered.json()["evaluator"]["id"])
+    await client.post(f"/joint-evaluation/calls/{call['id']}/assignment", headers=AGENCY)
+    return call["id"], proposal_id, experts
+
+
+async def test_the_rapporteur_sees_the_assessments_side_by_side_flags_the_outlier_and_finalises(
+    embedded: httpx.AsyncClient,
+) -> None:
+    _, proposal_id, experts = await in_evaluation(embedded, "ALP-CONSENSUS")
+    criteria = [c["key"] for c in live_call_body("X")["evaluation"]["criteria"]]
+    first = criteria[0]
+    for expert, score in zip(experts, ["4", "4.5", "1"], strict=True):  # the first criterion 3.5 apart
+        token = bearer(f"evaluator:{expert}")
+        body = {
+            "scores": {key: score if key == first else "4" for key in criteria},
+            "justifications": {key: f"Reasoned view {score} on {key}." for key in criteria},
+        }
+        saved = await embedded.put(f"/joint-evaluation/proposals/{proposal_id}/assessment", json=body, headers=token)
+        assert saved.status_code == 200, saved.text
+        submitted = await embedded.post(f"/joint-evaluation/proposals/{proposal_id}/assessment/submit", headers=token)
+        assert submitted.status_code == 200, submitted.text
+
+    await sign_in(embedded, "agency", "")
+    listing = await embedded.get("/rapporteur")
+    assert f"/rapporteur/proposals/{proposal_id}" in listing.text and "in evaluation" in listing.text
+    page = await embedded.get(f"/rapporteur/proposals/{proposal_id}")
+    assert page.status_code == 200
+    assert all(f"Expert {n}" in page.text for n in range(3))  # side by side, by name
+    row = page.text.split('<th scope="row">')[1].split("</tr>")[0]  # the first criterion's row
+    assert row.count("outlier") == 1 and "1 <span" in row  # the 1 lies farthest from the others
+    assert "3.5" in row and "Divergent: discuss" in row  # the spread, in words and colour
+    assert "Reasoned view 4.5 on" in page.text  # their justifications, to read
+
+    token = csrf_of(page.text)
+    unconfirmed = await embedded.post(
+        f"/rapporteur/proposals/{proposal_id}/consensus", data={"csrf_token": token, "action": "finalise"}
+    )
+    assert unconfirmed.status_code == 422 and 'href="#confirm_final"' in unconfirmed.text
+    no_reason = await embedded.post(
+        f"/rapporteur/proposals/{proposal_id}/consensus",
+        data={"csrf_token": token, "action": "save", f"consensus_{first}": "3.5"},
+    )
+    assert no_reason.status_code == 422, no_reason.text
+    assert f'id="consensus_justification_{first}-error"' in no_reason.text
+    assert 'value="3.5" selected' in no_reason.text  # what the rapporteur chose is kept
+    final = await embedded.post(
+        f"/rapporteur/proposals/{proposal_id}/consensus",
+        data={
+            "csrf_token": token,
+            "action": "finalise",
+            "confirm_final": "yes",
+            f"consensus_{first}": "3.5",
+            f"consensus_justification_{first}": "The panel discussed the low score and agreed on 3.5.",
+        },
+        follow_redirects=True,
+    )
+    assert final.status_code == 200, final.text
+    assert "The consensus is final." in final.text and "agreed on 3.5" in final.text
+    state = (await embedded.get(f"/joint-evaluation/proposals/{proposal_id}", headers=AGENCY)).json()
+    assert state["consensus"]["final"] is True
+    assert next(c for c in state["consensus"]["criteria"] if c["criterion_key"] == first)["score"] == "3.5"
