@@ -33,6 +33,7 @@ HERE = Path(__file__).parent
 EVALUATION = "/joint-evaluation"
 ELIGIBILITY = "/regional-eligibility"
 CALLS = "/call-definition"
+INTAKE = "/proposal-intake"
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -430,6 +431,76 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
                 "done": request.query_params.get("decided"),
             },
         )
+
+    async def region_overview(request: Request) -> list[dict[str, Any]]:
+        """The region's calls, each with the proposals that have its partners (their eligibility as the service
+        has it) and, once the funding is decided, the region's part of the decisions."""
+        client_api = api(request)
+        checks = await client_api.get(f"{ELIGIBILITY}/checks", limit=500)
+        proposal_ids = list(dict.fromkeys(c["proposal_id"] for c in checks.body.get("items", []))) if checks.ok else []
+        calls: dict[str, dict[str, Any]] = {}
+        for proposal_id in proposal_ids:
+            case = await client_api.get(f"{ELIGIBILITY}/proposals/{proposal_id}")
+            if not case.ok:
+                continue
+            call_id = case.body["call_id"]
+            if call_id not in calls:
+                call = await client_api.get(f"{CALLS}/calls/{call_id}")
+                partners = await client_api.get(f"{INTAKE}/calls/{call_id}/partners", limit=200)
+                funding = await client_api.get(f"{EVALUATION}/calls/{call_id}/funding")
+                by_proposal: dict[str, list[dict[str, Any]]] = {}
+                for row in partners.body.get("items", []) if partners.ok else []:
+                    by_proposal.setdefault(row["proposal_id"], []).append(row["partner"])
+                calls[call_id] = {
+                    "id": call_id,
+                    "call": call.body if call.ok else {"code": call_id, "title": ""},
+                    "cases": [],
+                    "partners": by_proposal,
+                    "funding": funding.body if funding.ok else None,
+                }
+            case.body["open_checks"] = sum(1 for c in case.body["checks"] if c["verdict"] == "needs_human")
+            calls[call_id]["cases"].append(case.body)
+        for entry in calls.values():
+            zone = (entry["call"].get("configuration") or {}).get("time_zone")
+            funding = entry["funding"]
+            for confirmation in (funding or {}).get("confirmations", []):
+                if confirmation.get("confirmed_at"):
+                    moment = datetime.fromisoformat(confirmation["confirmed_at"])
+                    confirmation["confirmed_when"] = format_when(moment, zone, language_of(request))
+        return list(calls.values())
+
+    @app.get("/officer/overview", response_class=HTMLResponse)
+    async def overview(request: Request) -> Response:
+        if not signed_in(request, "region"):
+            return to_sign_in()
+        context = {"title": N_("My region's overview"), "calls": await region_overview(request), "errors": {}}
+        return page(request, "officer/overview.html", context)
+
+    @app.post("/officer/calls/{call_id}/confirmation", response_class=HTMLResponse)
+    async def confirm_decisions(request: Request, call_id: str) -> Response:
+        if not signed_in(request, "region"):
+            return to_sign_in()
+        form = await form_of(request)
+        region = str(request.session.get("role", "")).split(":", 1)[-1]
+        body: dict[str, Any] = {"decision": form.get("decision")}
+        if form.get("funding_version"):
+            body["funding_version"] = form.get("funding_version")
+        if form.get("decision") == "decline":
+            body.update(proposal_id=form.get("proposal_id") or None, reason=form.get("reason") or None)
+        answer = await api(request).request(
+            "POST", f"{EVALUATION}/calls/{call_id}/funding/regions/{region}/confirmation", json=body
+        )
+        if answer.ok:
+            done = "declined" if form.get("decision") == "decline" else "confirmed"
+            return RedirectResponse(f"/officer/overview?{done}={call_id}", status_code=303)
+        errors = {f"{field}-{call_id}": message for field, message in answer.field_errors().items()}
+        context = {
+            "title": N_("My region's overview"),
+            "calls": await region_overview(request),
+            "errors": errors or {"": answer.detail},
+            "values": form,
+        }
+        return page(request, "officer/overview.html", context, 422)
 
     @app.post("/officer/checks/decisions", response_class=HTMLResponse)
     async def decide(request: Request) -> Response:

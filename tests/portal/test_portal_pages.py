@@ -212,18 +212,8 @@ async def test_the_rapporteur_sees_the_assessments_side_by_side_flags_the_outlie
     embedded: httpx.AsyncClient,
 ) -> None:
     _, proposal_id, experts = await in_evaluation(embedded, "ALP-CONSENSUS")
-    criteria = [c["key"] for c in live_call_body("X")["evaluation"]["criteria"]]
-    first = criteria[0]
-    for expert, score in zip(experts, ["4", "4.5", "1"], strict=True):  # the first criterion 3.5 apart
-        token = bearer(f"evaluator:{expert}")
-        body = {
-            "scores": {key: score if key == first else "4" for key in criteria},
-            "justifications": {key: f"Reasoned view {score} on {key}." for key in criteria},
-        }
-        saved = await embedded.put(f"/joint-evaluation/proposals/{proposal_id}/assessment", json=body, headers=token)
-        assert saved.status_code == 200, saved.text
-        submitted = await embedded.post(f"/joint-evaluation/proposals/{proposal_id}/assessment/submit", headers=token)
-        assert submitted.status_code == 200, submitted.text
+    first = live_call_body("X")["evaluation"]["criteria"][0]["key"]
+    await submit_assessments(embedded, proposal_id, experts, ["4", "4.5", "1"])  # the first criterion 3.5 apart
 
     await sign_in(embedded, "agency", "")
     listing = await embedded.get("/rapporteur")
@@ -264,3 +254,56 @@ async def test_the_rapporteur_sees_the_assessments_side_by_side_flags_the_outlie
     state = (await embedded.get(f"/joint-evaluation/proposals/{proposal_id}", headers=AGENCY)).json()
     assert state["consensus"]["final"] is True
     assert next(c for c in state["consensus"]["criteria"] if c["criterion_key"] == first)["score"] == "3.5"
+
+
+async def submit_assessments(client: httpx.AsyncClient, proposal_id: str, experts: list[str], first: list[str]) -> None:
+    """Each expert scores 4 everywhere but the first criterion (`first`, one score each), and submits."""
+    criteria = [c["key"] for c in live_call_body("X")["evaluation"]["criteria"]]
+    for expert, score in zip(experts, first, strict=True):
+        token = bearer(f"evaluator:{expert}")
+        body = {
+            "scores": {key: score if key == criteria[0] else "4" for key in criteria},
+            "justifications": {key: f"Reasoned view {score} on {key}." for key in criteria},
+        }
+        saved = await client.put(f"/joint-evaluation/proposals/{proposal_id}/assessment", json=body, headers=token)
+        assert saved.status_code == 200, saved.text
+        submitted = await client.post(f"/joint-evaluation/proposals/{proposal_id}/assessment/submit", headers=token)
+        assert submitted.status_code == 200, submitted.text
+
+
+async def test_the_officer_sees_the_regions_proposals_and_confirms_its_part_of_the_funding(
+    embedded: httpx.AsyncClient,
+) -> None:
+    call_id, proposal_id, experts = await in_evaluation(embedded, "ALP-OVERVIEW")
+    await sign_in(embedded, "region", "AT-4")
+    before = await embedded.get("/officer/overview")
+    assert before.status_code == 200
+    assert "ALPHA" in before.text and "eligible" in before.text and "The funding is not decided yet." in before.text
+    assert "100,000.00" in before.text  # the region's partner with its request, its currency shown
+
+    await submit_assessments(embedded, proposal_id, experts, ["4", "4", "4"])
+    finalised = await embedded.post(f"/joint-evaluation/proposals/{proposal_id}/consensus/finalise", headers=AGENCY)
+    assert finalised.status_code == 200, finalised.text
+    assert (await embedded.post(f"/joint-evaluation/calls/{call_id}/ranking/complete", headers=AGENCY)).is_success
+    assert (await embedded.post(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).is_success
+
+    german = await embedded.get("/officer/overview", headers={"Accept-Language": "de"})
+    assert "gefördert" in german.text and "100.000,00\xa0€" in german.text  # the decision, money the German way
+    decisions = await embedded.get("/officer/overview")
+    assert "Funding decisions to confirm" in decisions.text and "funded" in decisions.text
+    no_reason = await embedded.post(
+        f"/officer/calls/{call_id}/confirmation",
+        data={"csrf_token": csrf_of(decisions.text), "decision": "decline", "proposal_id": proposal_id, "reason": ""},
+    )
+    assert no_reason.status_code == 422 and f'id="reason-{call_id}-error"' in no_reason.text
+    version = re.search(r'name="funding_version" value="(\d+)"', decisions.text)
+    assert version
+    confirmed = await embedded.post(
+        f"/officer/calls/{call_id}/confirmation",
+        data={"csrf_token": csrf_of(decisions.text), "decision": "confirm", "funding_version": version.group(1)},
+        follow_redirects=True,
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert "part of the funding decisions is confirmed" in confirmed.text and "Confirmed on" in confirmed.text
+    funding = (await embedded.get(f"/joint-evaluation/calls/{call_id}/funding", headers=bearer("region:AT-4"))).json()
+    assert funding["confirmations"][0]["confirmed"] is True
