@@ -179,19 +179,25 @@ async def test_the_page_is_in_the_browsers_language_until_the_switch_chooses_ano
     assert elsewhere.headers["location"] == "/"  # the switch never sends anyone off the site
 
 
-async def in_evaluation(client: httpx.AsyncClient, code: str) -> tuple[str, str, list[str]]:
-    """A call with one eligible proposal assigned to three experts: (call id, proposal id, the experts' ids)."""
-    call = (
-        await client.post(
-            "/call-definition/calls", json=live_call_body(code, deadline=timedelta(seconds=3)), headers=AGENCY
-        )
-    ).json()
+async def in_evaluation(
+    client: httpx.AsyncClient, code: str, acronyms: tuple[str, ...] = ("ALPHA",)
+) -> tuple[str, list[str], list[str]]:
+    """A call with eligible proposals, each assigned to the same three experts: (call id, proposal ids, experts)."""
+    body = live_call_body(code, deadline=timedelta(seconds=2 + 2 * len(acronyms)))
+    call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
     await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
-    proposal_id = (await submit_when_known(client, call["id"], proposal_body()))["proposal_id"]
-    await until(client, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
+    ids = [
+        (await submit_when_known(client, call["id"], proposal_body(acronym=acronym)))["proposal_id"]
+        for acronym in acronyms
+    ]
+    for proposal_id in ids:
+        await until(client, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
     for region in ("AT-4", "CH-FR"):
         await close_open_items(client, bearer(f"region:{region}"))
-    await until(client, f"/joint-evaluation/proposals/{proposal_id}", lambda b: b["status"] == "awaiting_evaluation")
+    for proposal_id in ids:
+        await until(
+            client, f"/joint-evaluation/proposals/{proposal_id}", lambda b: b["status"] == "awaiting_evaluation"
+        )
     experts = []
     for number, country in enumerate(["FR", "IT", "SI"]):
         expert = {
@@ -205,13 +211,13 @@ async def in_evaluation(client: httpx.AsyncClient, code: str) -> tuple[str, str,
         registered = await client.post(f"/joint-evaluation/calls/{call['id']}/evaluators", json=expert, headers=AGENCY)
         experts.append(registered.json()["evaluator"]["id"])
     await client.post(f"/joint-evaluation/calls/{call['id']}/assignment", headers=AGENCY)
-    return call["id"], proposal_id, experts
+    return call["id"], ids, experts
 
 
 async def test_the_rapporteur_sees_the_assessments_side_by_side_flags_the_outlier_and_finalises(
     embedded: httpx.AsyncClient,
 ) -> None:
-    _, proposal_id, experts = await in_evaluation(embedded, "ALP-CONSENSUS")
+    _, (proposal_id,), experts = await in_evaluation(embedded, "ALP-CONSENSUS")
     first = live_call_body("X")["evaluation"]["criteria"][0]["key"]
     await submit_assessments(embedded, proposal_id, experts, ["4", "4.5", "1"])  # the first criterion 3.5 apart
 
@@ -274,7 +280,7 @@ async def submit_assessments(client: httpx.AsyncClient, proposal_id: str, expert
 async def test_the_officer_sees_the_regions_proposals_and_confirms_its_part_of_the_funding(
     embedded: httpx.AsyncClient,
 ) -> None:
-    call_id, proposal_id, experts = await in_evaluation(embedded, "ALP-OVERVIEW")
+    call_id, (proposal_id,), experts = await in_evaluation(embedded, "ALP-OVERVIEW")
     await sign_in(embedded, "region", "AT-4")
     before = await embedded.get("/officer/overview")
     assert before.status_code == 200
