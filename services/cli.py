@@ -174,7 +174,16 @@ def _portal(args: argparse.Namespace) -> None:
     uvicorn.run(create_portal_app(), host=args.host, port=args.port, log_config=None)
 
 
+def _require_demo() -> None:
+    """The production image leaves the demo out (.dockerignore): say so instead of a traceback."""
+    import importlib.util
+
+    if importlib.util.find_spec("services.demo") is None:
+        raise SystemExit("jointcall: the demo is not part of this installation (the production image leaves it out)")
+
+
 def _demo(args: argparse.Namespace) -> None:
+    _require_demo()
     from .demo import DemoError, Progress
     from .demo.report import FILES, render_files, text_report
     from .demo.runner import demo_embedded, demo_remote, parse_urls
@@ -208,9 +217,14 @@ def _example_call(args: argparse.Namespace) -> None:
     import httpx
 
     from .call_definition.examples import alpine_call
-    from .demo.call import alpine_call_body
 
-    body = alpine_call_body(datetime.now(UTC)) if args.open_now else alpine_call()
+    if args.open_now:
+        _require_demo()
+        from .demo.call import alpine_call_body
+
+        body = alpine_call_body(datetime.now(UTC))
+    else:
+        body = alpine_call()
     if args.code:
         body["code"] = args.code
     token = args.token or issue_token(ServiceSettings().jwt_secret, "agency")

@@ -33,6 +33,18 @@ CONSUMER_LAG = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800),
 )
 DEAD_LETTERS = Gauge("jointcall_dead_letters", "Messages parked in a dead-letter queue", ["service", "queue"])
+WEBHOOK_ATTEMPTS = Counter(
+    "jointcall_webhook_attempts_total", "Webhook delivery attempts by outcome class", ["service", "outcome"]
+)
+WEBHOOK_SUSPENSIONS = Counter(
+    "jointcall_webhook_suspensions_total", "Webhook subscriptions suspended by the circuit", ["service"]
+)
+WEBHOOK_SUSPENDED = Gauge(
+    "jointcall_webhook_suspended_subscriptions",
+    "Webhook subscriptions suspended until their region resumes them",
+    ["service"],
+)
+WEBHOOKS_IN_FLIGHT = Gauge("jointcall_webhooks_in_flight", "Webhook deliveries being attempted now", ["service"])
 
 
 def service_of(queue: str) -> str:

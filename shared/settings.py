@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from shared.db import sqlite_url_for
+from shared.http.oidc import OidcSettings
 
 DEV_JWT_SECRET = "jointcall-development-secret-change-me"
 NOT_FROM_ENVIRONMENT = frozenset({"service", "database_url"})
@@ -46,6 +47,8 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(default=0.2, gt=0)
     jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithm: str = "HS256"
+    # JOINTCALL_OIDC_*: the OpenID provider whose RS256/ES256 access tokens are accepted besides HS256 ones.
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
     log_level: str = "INFO"
     metrics_port: int | None = Field(default=None, description="Worker: serve /metrics on this port")
     db_pool_size: int = Field(default=20, ge=1, description="PostgreSQL connections kept per process")

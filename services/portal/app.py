@@ -27,6 +27,7 @@ from shared.http.auth import issue_token, parse_role
 from .api_client import Api, ApiAnswer
 from .consensus import consensus_body, consensus_field_errors, consensus_rows
 from .i18n import LANGUAGES, N_, format_money, format_when, negotiate, translations
+from .oidc import OidcSignIn, forget_if_expired, person_of
 from .settings import PortalSettings
 
 HERE = Path(__file__).parent
@@ -81,6 +82,9 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
     app = FastAPI(title="jointcall portal", docs_url=None, redoc_url=None, openapi_url=None)
     templates = template_sets()
     client = api_client or httpx.AsyncClient(base_url=settings.api_base_url, timeout=30)
+    # OpenID Connect when configured; the development sign-in page only without it.
+    oidc = OidcSignIn(settings.oidc) if settings.oidc.enabled else None
+    dev_sign_in = settings.dev_sign_in and oidc is None
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -130,9 +134,9 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         context = {
-            "person": request.session.get("role"),
+            "person": person_of(request.session),
             "csrf_token": csrf_token(request),
-            "dev_sign_in": settings.dev_sign_in,
+            "dev_sign_in": dev_sign_in or oidc is not None,  # whether to offer "Sign in"
             "title_args": {},
             **context,
         }
@@ -142,6 +146,7 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
         return response
 
     def signed_in(request: Request, role: str) -> bool:
+        forget_if_expired(request.session)
         return str(request.session.get("role", "")).split(":")[0] == role
 
     def to_sign_in() -> RedirectResponse:
@@ -175,15 +180,23 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
 
     # --- sign-in -------------------------------------------------------------------------------
 
+    def message(request: Request, title: str, text: str, status: int) -> HTMLResponse:
+        return page(request, "message.html", {"title": title, "text": text}, status)
+
+    if oidc is not None:
+        app.include_router(oidc.router(message))
+
     @app.get("/sign-in", response_class=HTMLResponse)
     async def sign_in_page(request: Request) -> Response:
-        if not settings.dev_sign_in:
+        if oidc is not None:
+            return await oidc.start(request, message)
+        if not dev_sign_in:
             return page(request, "message.html", SIGN_IN_OFF, 404)
         return page(request, "sign_in.html", {"title": N_("Sign in (development only)"), "errors": {}, "values": {}})
 
     @app.post("/sign-in", response_class=HTMLResponse)
     async def sign_in(request: Request) -> Response:
-        if not settings.dev_sign_in:
+        if not dev_sign_in:
             return page(request, "message.html", SIGN_IN_OFF, 404)
         form = await form_of(request)
         role_text = f"{form.get('role', '')}:{str(form.get('scope') or '').strip()}".rstrip(":")
@@ -203,11 +216,12 @@ def create_app(settings: PortalSettings | None = None, *, api_client: httpx.Asyn
     @app.post("/sign-out")
     async def sign_out(request: Request) -> Response:
         await form_of(request)
-        language = request.session.get("language")
+        id_token, language = request.session.get("id_token"), request.session.get("language")
         request.session.clear()
         if language:
-            request.session["language"] = language
-        return RedirectResponse("/", status_code=303)
+            request.session["language"] = language  # the language chosen stays after signing out
+        at_provider = await oidc.sign_out_url(request, id_token) if oidc is not None else None
+        return RedirectResponse(at_provider or "/", status_code=303)
 
     # --- evaluator -----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.http.oidc import OidcSettings
 from shared.settings import DEV_JWT_SECRET
 
 
@@ -19,7 +20,9 @@ class PortalSettings(BaseSettings):
     service_urls: dict[str, str] = Field(default_factory=dict)
     session_secret: str = Field(default="jointcall-portal-development-session-secret", min_length=16)
     cookie_secure: bool = False
-    # The development sign-in page signs HS256 tokens with the services' development secret.
+    # The development sign-in page signs HS256 tokens with the services' development secret; it is off whenever
+    # OpenID Connect is configured (JOINTCALL_OIDC_ISSUER and _CLIENT_ID), whatever this says.
     dev_sign_in: bool = True
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
     jwt_secret: str = Field(default=DEV_JWT_SECRET, validation_alias="JOINTCALL_JWT_SECRET")
     session_max_age_s: int = 8 * 3600

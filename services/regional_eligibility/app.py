@@ -19,7 +19,7 @@ def _routers() -> list[APIRouter]:
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
-    from .use_cases.webhooks import deliver_webhooks
+    from .use_cases.deliver_webhooks import deliver_webhooks
 
     return [lambda stop: deliver_webhooks(runtime, stop)]
 

@@ -87,23 +87,29 @@ class WebhookSubscription(Base):
     region_code: Mapped[str] = mapped_column(String(12), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))  # active | suspended (the circuit) | deleted
+    consecutive_failures: Mapped[int] = mapped_column(Integer)  # failed attempts in a row: the circuit's count
+    suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class WebhookDelivery(Base):
-    """One feed event to one subscription: retried with exponential backoff, in feed order."""
+    """One feed event to one subscription: retried with exponential backoff and jitter, in feed order.
+
+    A delivery being attempted is claimed by moving `next_attempt_at` past the attempt's deadline (a lease: a
+    worker that dies mid-attempt leaves it due again) and counting the attempt; its result is recorded only
+    if that count still matches."""
 
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id"))
     event_id: Mapped[int] = mapped_column(ForeignKey("region_events.id"))
-    status: Mapped[str] = mapped_column(String(20))  # pending | delivered | failed | cancelled (unsubscribed)
+    status: Mapped[str] = mapped_column(String(20))  # domain.webhooks.DeliveryStatus
     attempts: Mapped[int] = mapped_column(Integer)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)  # shared.webhooks.Outcome
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (Index("ix_deliveries_due", "status", "subscription_id", "event_id"),)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Integer, and_, case, func, insert, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import UtcDateTime
+from shared.messaging.tables import BigId
+
+from .domain.webhooks import DELIVERY_TRANSITIONS, LIVE, DeliveryStatus, SubscriptionStatus, new_delivery_status
 from .models import PartnerCheck, ProposalCase, RegionEvent, WebhookDelivery, WebhookSubscription
 
 FEED_LOCK = 7_340_041  # pg_advisory_xact_lock key: feed rows commit in id order
@@ -100,52 +104,137 @@ async def feed_after(session: AsyncSession, region: str, after_id: int, limit: i
     return list((await session.execute(query)).scalars())
 
 
-async def active_subscriptions(session: AsyncSession, region: str) -> list[WebhookSubscription]:
-    query = select(WebhookSubscription).where(
-        WebhookSubscription.region_code == region, WebhookSubscription.active.is_(True)
+async def queue_deliveries(session: AsyncSession, region: str, event_id: int, now: datetime) -> None:
+    """One delivery of the event per live subscription of the region, in one statement (the write that
+    announced it pays one insert, however many subscribers the region has)."""
+    status = case(
+        *((WebhookSubscription.status == s.value, new_delivery_status(s).value) for s in sorted(LIVE)),
+        else_=DeliveryStatus.PENDING.value,
     )
-    return list((await session.execute(query)).scalars())
+    rows = select(
+        WebhookSubscription.id,
+        literal(event_id, BigId),
+        status,
+        literal(0, Integer),
+        literal(now, UtcDateTime()),
+    ).where(WebhookSubscription.region_code == region, WebhookSubscription.status.in_(sorted(LIVE)))
+    columns = ["subscription_id", "event_id", "status", "attempts", "next_attempt_at"]
+    await session.execute(insert(WebhookDelivery).from_select(columns, rows))
 
 
-async def subscriptions_with_due_deliveries(session: AsyncSession, now: datetime) -> list[WebhookSubscription]:
-    """Active subscriptions only: a delivery that slipped in while one was being deleted is never sent."""
-    due = select(WebhookDelivery.subscription_id).where(
-        WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now
+async def count_live_subscriptions(session: AsyncSession, region: str) -> int:
+    query = select(func.count()).where(
+        WebhookSubscription.region_code == region, WebhookSubscription.status.in_(sorted(LIVE))
     )
-    query = (
-        select(WebhookSubscription)
-        .where(WebhookSubscription.id.in_(due), WebhookSubscription.active.is_(True))
-        .limit(20)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list((await session.execute(query)).scalars())
+    return int((await session.execute(query)).scalar_one())
 
 
-async def next_delivery(session: AsyncSession, subscription_id: str) -> WebhookDelivery | None:
-    """The oldest undelivered event of a subscription: deliveries keep the feed's order."""
-    query = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == "pending")
-        .order_by(WebhookDelivery.event_id)
-        .limit(1)
-    )
+async def count_suspended_subscriptions(session: AsyncSession) -> int:
+    query = select(func.count()).where(WebhookSubscription.status == SubscriptionStatus.SUSPENDED.value)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def get_subscription(
+    session: AsyncSession, subscription_id: str, *, for_update: bool = False
+) -> WebhookSubscription | None:
+    query = select(WebhookSubscription).where(WebhookSubscription.id == subscription_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def cancel_pending_deliveries(session: AsyncSession, subscription_id: str) -> None:
-    await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == "pending")
-        .values(status="cancelled")
+async def region_subscriptions(
+    session: AsyncSession, region: str, *, status: str | None, after: tuple[datetime, str] | None, limit: int
+) -> list[WebhookSubscription]:
+    """The region's subscriptions, oldest first (keyset on created_at, id)."""
+    query = select(WebhookSubscription).where(WebhookSubscription.region_code == region)
+    if status is not None:
+        query = query.where(WebhookSubscription.status == status)
+    if after is not None:
+        created_at, subscription_id = after
+        query = query.where(
+            or_(
+                WebhookSubscription.created_at > created_at,
+                and_(WebhookSubscription.created_at == created_at, WebhookSubscription.id > subscription_id),
+            )
+        )
+    query = query.order_by(WebhookSubscription.created_at, WebhookSubscription.id).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def claim_due_deliveries(session: AsyncSession, now: datetime, limit: int) -> list[WebhookDelivery]:
+    """Per active subscription, its oldest undelivered event if that one is due: deliveries keep the feed's
+    order, so a subscription whose first event is in flight or backing off sends nothing newer meanwhile.
+    A delivery slipped in while its subscription was being deleted or suspended is never taken."""
+    # Per active subscription, one index seek (status, subscription_id, event_id) for its first pending event:
+    # the cost follows the number of subscriptions, not the backlog of a subscriber that stopped answering.
+    first = (
+        select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.subscription_id == WebhookSubscription.id,
+            WebhookDelivery.status == DeliveryStatus.PENDING.value,
+        )
+        .order_by(WebhookDelivery.event_id)
+        .limit(1)
+        .correlate(WebhookSubscription)
+        .scalar_subquery()
     )
-
-
-async def deliveries_of(session: AsyncSession, subscription_id: str, limit: int) -> list[WebhookDelivery]:
     query = (
         select(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id)
-        .order_by(WebhookDelivery.event_id.desc())
+        .join(WebhookSubscription, WebhookDelivery.id == first)
+        .where(
+            WebhookSubscription.status == SubscriptionStatus.ACTIVE.value,
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=WebhookDelivery, skip_locked=True)
+    return list((await session.execute(query)).scalars())
+
+
+async def get_delivery(session: AsyncSession, delivery_id: int) -> WebhookDelivery | None:
+    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()
+    return (await session.execute(query.execution_options(populate_existing=True))).scalar_one_or_none()
+
+
+async def events_by_id(session: AsyncSession, ids: list[int]) -> dict[int, RegionEvent]:
+    rows = (await session.execute(select(RegionEvent).where(RegionEvent.id.in_(ids)))).scalars()
+    return {event.id: event for event in rows}
+
+
+async def subscriptions_by_id(session: AsyncSession, ids: list[str]) -> dict[str, WebhookSubscription]:
+    rows = (await session.execute(select(WebhookSubscription).where(WebhookSubscription.id.in_(ids)))).scalars()
+    return {subscription.id: subscription for subscription in rows}
+
+
+async def move_deliveries(
+    session: AsyncSession,
+    subscription_id: str,
+    from_: DeliveryStatus,
+    to: DeliveryStatus,
+    *,
+    next_attempt_at: datetime | None = None,
+) -> None:
+    """Every delivery of the subscription in `from_` moves to `to` (suspend, resume, cancel)."""
+    assert to in DELIVERY_TRANSITIONS[from_], (from_, to)
+    values: dict[str, object] = {"status": to.value}
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == from_.value)
+        .values(**values)
+    )
+
+
+async def deliveries_of(
+    session: AsyncSession, subscription_id: str, *, before_event_id: int | None, limit: int
+) -> list[WebhookDelivery]:
+    """The subscription's delivery log, newest event first (keyset on event_id)."""
+    query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    if before_event_id is not None:
+        query = query.where(WebhookDelivery.event_id < before_event_id)
+    query = query.order_by(WebhookDelivery.event_id.desc()).limit(limit)
     return list((await session.execute(query)).scalars())

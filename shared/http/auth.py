@@ -1,58 +1,40 @@
-"""Bearer JWT authentication: a role and its scope.
+"""Bearer JWT authentication: a role and its scope, and the person behind them.
 
 Roles: `agency` (call administration), `region:<code>`, `consortium:<applicant id>`,
-`evaluator:<id>`. Tokens are HS256 with a configured secret by default.
+`evaluator:<id>`. Two kinds of token are accepted:
+- HS256 tokens signed with the configured secret (`jointcall token`, the embedded default's development sign-in);
+- with JOINTCALL_OIDC_ISSUER set, RS256/ES256 tokens of that OpenID provider, verified with its JWKS, their
+  role from their claims (shared.http.oidc).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, Unauthenticated
+from shared.http.oidc import ALGORITHMS, OidcSettings, OidcVerifier, role_of, token_algorithm
+from shared.http.principal import SCOPED_ROLES, Principal, Role, parse_role
+
+__all__ = [
+    "SCOPED_ROLES",
+    "Principal",
+    "Role",
+    "authenticated",
+    "decode_token",
+    "issue_token",
+    "optional_principal",
+    "parse_role",
+    "require",
+]
 
 ISSUER = "jointcall"
 DEFAULT_TTL_S = 12 * 3600
-
-
-class Role(StrEnum):
-    AGENCY = "agency"
-    REGION = "region"
-    CONSORTIUM = "consortium"
-    EVALUATOR = "evaluator"
-
-
-SCOPED_ROLES = {Role.REGION, Role.CONSORTIUM, Role.EVALUATOR}
-
-
-@dataclass(frozen=True)
-class Principal:
-    role: Role
-    scope: str | None
-    subject: str
-
-    @property
-    def label(self) -> str:
-        """How the principal appears in audit records: e.g. `region:AT-4`."""
-        return f"{self.role.value}:{self.scope}" if self.scope else self.role.value
-
-
-def parse_role(text: str) -> tuple[Role, str | None]:
-    """`region:AT-4` -> (Role.REGION, "AT-4"); raises ValueError on anything else."""
-    name, _, scope = text.partition(":")
-    role = Role(name)
-    if role in SCOPED_ROLES and not scope:
-        raise ValueError(f"role {role.value} needs a scope, e.g. {role.value}:<id>")
-    if role not in SCOPED_ROLES and scope:
-        raise ValueError(f"role {role.value} takes no scope")
-    return role, scope or None
 
 
 def issue_token(
@@ -100,7 +82,7 @@ def decode_token(token: str, secret: str, algorithm: str = "HS256") -> Principal
 
 
 # (token, secret, algorithm) -> (principal, expiry as a POSIX timestamp): what decode_token verified.
-_VERIFIED: dict[tuple[str, str, str], tuple[Principal, float]] = {}
+_VERIFIED: dict[tuple[str, str, Any], tuple[Principal, float]] = {}
 _VERIFIED_MAX = 4096
 
 
@@ -116,20 +98,55 @@ def _verify(token: str, secret: str, algorithm: str) -> tuple[Principal, float]:
     return Principal(role=role, scope=scope, subject=str(claims.get("sub", ""))), expires_at
 
 
-_bearer = HTTPBearer(auto_error=False, description="JWT issued by `jointcall token <role>`")
+_bearer = HTTPBearer(
+    auto_error=False, description="JWT issued by `jointcall token <role>`, or by the OpenID provider configured"
+)
 
 
 async def authenticated(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    return _principal(request, credentials)
+    return await _principal(request, credentials)
 
 
-def _principal(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+async def _principal(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("A bearer token is required.")
     settings = request.app.state.settings
-    return decode_token(credentials.credentials, settings.jwt_secret, settings.jwt_algorithm)
+    oidc: OidcSettings | None = getattr(settings, "oidc", None)
+    token = credentials.credentials
+    if oidc is not None and oidc.enabled and token_algorithm(token) in ALGORITHMS:
+        return await decode_oidc_token(token, oidc_verifier(request.app, oidc))
+    return decode_token(token, settings.jwt_secret, settings.jwt_algorithm)
+
+
+def oidc_verifier(app: FastAPI, settings: OidcSettings) -> OidcVerifier:
+    """The app's verifier of the provider's tokens (one per app: it caches the provider's key set)."""
+    verifier: OidcVerifier | None = getattr(app.state, "oidc_verifier", None)
+    if verifier is None or verifier.settings is not settings:
+        verifier = OidcVerifier(settings)
+        app.state.oidc_verifier = verifier
+    return verifier
+
+
+async def decode_oidc_token(token: str, verifier: OidcVerifier) -> Principal:
+    """The principal of a token of the OpenID provider: its subject, and the role its claims map to.
+
+    Remembered until it expires, as decode_token does (with its verifier, whose settings hold the role mapping)."""
+    key = (token, verifier.issuer, verifier)
+    verified = _VERIFIED.get(key)
+    if verified is not None:
+        principal, expires_at = verified
+        if time.time() < expires_at:
+            return principal
+        _VERIFIED.pop(key, None)
+    checked = await verifier.verify(token)
+    role, scope = parse_role(role_of(checked.claims, verifier.settings))
+    principal = Principal(role=role, scope=scope, subject=str(checked.claims["sub"]))
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.pop(next(iter(_VERIFIED)), None)
+    _VERIFIED[key] = (principal, checked.expires_at)
+    return principal
 
 
 async def optional_principal(
@@ -138,7 +155,7 @@ async def optional_principal(
     """The caller if a token came with the request (public pages show more to an agency)."""
     if credentials is None:
         return None
-    return _principal(request, credentials)
+    return await _principal(request, credentials)
 
 
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
@@ -151,7 +168,7 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
     ) -> Principal:
-        principal = _principal(request, credentials)
+        principal = await _principal(request, credentials)
         if principal.role not in roles:
             allowed = ", ".join(role.value for role in roles)
             raise Forbidden(f"This needs one of the roles: {allowed}; the token has {principal.label}.")

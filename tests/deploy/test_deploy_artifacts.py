@@ -544,6 +544,17 @@ def test_dockerignore_lets_in_only_what_the_build_copies() -> None:
     assert not missing, f"the build copies files that do not exist: {missing}"
 
 
+def test_the_demo_stays_out_of_the_production_image() -> None:
+    lines = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()]
+    assert "services/demo/" in lines
+    # and nothing the services import at run time lives in it
+    for path in (REPO / "services").rglob("*.py"):
+        if "demo" in path.relative_to(REPO / "services").parts[:1] or path.name == "cli.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "services.demo" not in text and "from .demo" not in text and "from ..demo" not in text, path
+
+
 def test_every_command_parses_with_the_real_cli() -> None:
     """The manifests' and compose's arguments against `jointcall`'s own argument parser."""
     from services.cli import _parser

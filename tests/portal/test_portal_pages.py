@@ -183,7 +183,7 @@ async def in_evaluation(
     client: httpx.AsyncClient, code: str, acronyms: tuple[str, ...] = ("ALPHA",)
 ) -> tuple[str, list[str], list[str]]:
     """A call with eligible proposals, each assigned to the same three experts: (call id, proposal ids, experts)."""
-    body = live_call_body(code, deadline=timedelta(seconds=2 + 2 * len(acronyms)))
+    body = live_call_body(code, deadline=timedelta(seconds=4 + 3 * len(acronyms)))  # room on a loaded machine
     call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
     await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
     ids = [

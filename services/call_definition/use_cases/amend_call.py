@@ -49,7 +49,7 @@ async def amend_call(
         session,
         runtime,
         call,
-        actor=actor.label,
+        actor=actor.actor,
         action=f"call.amended.{amendment.kind}",
         before=before.model_dump(mode="json"),
         after=call.configuration,

@@ -30,7 +30,7 @@ async def change_status(
         session,
         runtime,
         call,
-        actor=actor.label,
+        actor=actor.actor,
         action="call.status_changed",
         before={"status": current.value},
         after={"status": target.value},

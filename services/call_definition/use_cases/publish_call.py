@@ -41,7 +41,7 @@ async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal
         session,
         runtime,
         call,
-        actor=actor.label,
+        actor=actor.actor,
         action="call.published",
         before={"status": "draft"},
         after={"status": call.status, "version": 1},

@@ -35,6 +35,6 @@ async def update_draft(
     before = call.configuration
     store_configuration(call, config)
     await record_change(
-        session, runtime, call, actor=actor.label, action="call.draft_updated", before=before, after=call.configuration
+        session, runtime, call, actor=actor.actor, action="call.draft_updated", before=before, after=call.configuration
     )
     return call

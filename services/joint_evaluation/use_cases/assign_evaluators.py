@@ -60,7 +60,7 @@ async def assign_evaluators(
     config = await call_config(session, call_id)
     progress = await progress_for_update(session, call_id, runtime.clock.now())
     refuse_once_completed(progress)
-    return await rebalance(session, runtime, config, progress, actor=agency.label, reason="assignment run")
+    return await rebalance(session, runtime, config, progress, actor=agency.actor, reason="assignment run")
 
 
 async def rebalance(

@@ -47,7 +47,7 @@ async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Prin
         session,
         audit_log,
         clock=runtime.clock,
-        actor=agency.label,
+        actor=agency.actor,
         action="evaluation.completed",
         entity="call",
         entity_id=call_id,

@@ -86,7 +86,7 @@ async def _confirm(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=region.label,
+        actor=region.actor,
         action="funding.confirmed",
         entity="call",
         entity_id=progress.call_id,
@@ -127,7 +127,7 @@ async def _decline(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=region.label,
+        actor=region.actor,
         action="funding.declined",
         entity="proposal",
         entity_id=proposal_id,
@@ -135,4 +135,4 @@ async def _decline(
         after={"status": "declined"},
         reason=reason,
     )
-    return await decide(session, runtime, config, progress, trigger="decline", actor=region.label, reason=reason)
+    return await decide(session, runtime, config, progress, trigger="decline", actor=region.actor, reason=reason)

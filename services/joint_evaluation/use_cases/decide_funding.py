@@ -35,7 +35,7 @@ async def run_funding(session: AsyncSession, runtime: Runtime, agency: Principal
     config = await call_config(session, call_id)
     progress = await progress_for_update(session, call_id, runtime.clock.now())
     refuse_unless_open_for_funding(progress)
-    return await decide(session, runtime, config, progress, trigger="run", actor=agency.label)
+    return await decide(session, runtime, config, progress, trigger="run", actor=agency.actor)
 
 
 async def decide(

@@ -60,7 +60,7 @@ async def declare_conflict(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=principal.label,
+        actor=principal.actor,
         action="conflict.declared",
         entity="proposal",
         entity_id=proposal_id,
@@ -81,6 +81,6 @@ async def _unassign(
     if progress.completed_at is not None or (consensus is not None and consensus.finalised_at is not None):
         return ConflictOutcome(conflict, created=True)
     before = {p.evaluator_id for p in await pairs_of_proposals(session, [conflict.proposal_id])}
-    await rebalance(session, runtime, config, progress, actor=principal.label, reason=f"conflict: {conflict.reason}")
+    await rebalance(session, runtime, config, progress, actor=principal.actor, reason=f"conflict: {conflict.reason}")
     after = {p.evaluator_id for p in await pairs_of_proposals(session, [conflict.proposal_id])}
     return ConflictOutcome(conflict, created=True, unassigned=True, replacements=sorted(after - before))

@@ -52,7 +52,7 @@ async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Pr
         session,
         audit_log,
         clock=runtime.clock,
-        actor=agency.label,
+        actor=agency.actor,
         action="consensus.finalised",
         entity="proposal",
         entity_id=proposal_id,

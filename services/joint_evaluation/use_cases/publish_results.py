@@ -52,7 +52,7 @@ async def publish_results(session: AsyncSession, runtime: Runtime, agency: Princ
         session,
         audit_log,
         clock=runtime.clock,
-        actor=agency.label,
+        actor=agency.actor,
         action="results.published",
         entity="call",
         entity_id=call_id,

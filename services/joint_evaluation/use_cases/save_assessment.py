@@ -46,7 +46,7 @@ async def save_assessment(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=principal.label,
+        actor=principal.actor,
         action="assessment.saved",
         entity="assessment",
         entity_id=f"{proposal_id}:{evaluator.id}",

@@ -53,7 +53,7 @@ async def set_consensus(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=agency.label,
+        actor=agency.actor,
         action="consensus.overridden",
         entity="proposal",
         entity_id=proposal_id,

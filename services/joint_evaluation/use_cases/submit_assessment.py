@@ -36,7 +36,7 @@ async def submit_assessment(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=principal.label,
+        actor=principal.actor,
         action="assessment.submitted",
         entity="assessment",
         entity_id=f"{proposal_id}:{evaluator.id}",

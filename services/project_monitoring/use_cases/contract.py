@@ -87,7 +87,7 @@ async def act_on_offer(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=region.label,
+        actor=region.actor,
         action=f"contract.{contract.status}",
         entity="partner_contract",
         entity_id=contract.partner_id,
@@ -101,7 +101,7 @@ async def act_on_offer(
     if contract.status == ContractStatus.SIGNED:
         TIME_TO_CONTRACT.labels(contract.region_code).observe(days_between(contract.offered_at, settled_at))
     config = await call_config(session, project.call_id)
-    await follow_contracting(session, runtime, config, project, contracts, actor=region.label)
+    await follow_contracting(session, runtime, config, project, contracts, actor=region.actor)
     return project
 
 

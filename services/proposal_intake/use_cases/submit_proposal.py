@@ -117,7 +117,7 @@ async def submit_proposal(
         event=outbox_row(envelope),
         audit=audit_row(
             clock=runtime.clock,
-            actor=consortium.label,
+            actor=consortium.actor,
             action="proposal.submitted",
             entity="proposal",
             entity_id=proposal.id,

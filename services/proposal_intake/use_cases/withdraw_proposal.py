@@ -47,7 +47,7 @@ async def withdraw_proposal(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=consortium.label,
+        actor=consortium.actor,
         action="proposal.withdrawn",
         entity="proposal",
         entity_id=proposal.id,

@@ -6,22 +6,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from shared.errors import NotFound
 from shared.events import ProposalSubmitted
 from shared.http.auth import Principal, Role, require
 from shared.pagination import BIGINT_MAX, Page, decode_id_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
+from shared.webhooks import Resolver, system_resolver
 
 from ..domain.checks import CONSORTIUM, CheckVerdict
+from ..domain.webhooks import SubscriptionStatus
 from ..models import PartnerCheck, WebhookSubscription
 from ..repository import (
     checks_of_partner,
     current_checks,
-    deliveries_of,
     feed_after,
     get_case,
     overview,
@@ -29,7 +30,15 @@ from ..repository import (
 )
 from ..use_cases.cases import call_config
 from ..use_cases.decide_check import decide_check
-from ..use_cases.webhooks import event_body, subscribe, unsubscribe
+from ..use_cases.webhooks import (
+    delivery_log,
+    event_body,
+    list_subscriptions,
+    own_subscription,
+    resume,
+    subscribe,
+    unsubscribe,
+)
 from .schemas import (
     CaseOut,
     CheckOut,
@@ -48,10 +57,24 @@ Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Decider = Reader  # a region decides its own checks, the agency the consortium-level ones
 Region = Annotated[Principal, Depends(require(Role.REGION))]
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
+PROBLEM: dict[str, Any] = {"application/problem+json": {}}
+
+
+async def _webhook_resolver(request: Request) -> Resolver:
+    """The system's resolver; a test sets `app.state.webhook_resolver` to answer as it needs."""
+    resolver: Resolver = getattr(request.app.state, "webhook_resolver", system_resolver)
+    return resolver
+
+
+WebhookResolver = Annotated[Resolver, Depends(_webhook_resolver)]
 
 
 def check_out(check: PartnerCheck) -> CheckOut:
     return CheckOut.model_validate(check, from_attributes=True)
+
+
+def subscription_out(subscription: WebhookSubscription) -> SubscriptionOut:
+    return SubscriptionOut.model_validate(subscription, from_attributes=True)
 
 
 @router.get(
@@ -172,29 +195,68 @@ async def get_feed(
     response_model=SubscriptionOut,
     status_code=status.HTTP_201_CREATED,
     summary="Subscribe a URL to the region's events (signed with your secret)",
+    responses={409: {"description": "The region has its cap of subscriptions", "content": PROBLEM}},
 )
 async def post_webhook(
-    body: SubscriptionIn, session: DbSession, runtime: RuntimeDep, region: Region
+    body: SubscriptionIn, session: DbSession, runtime: RuntimeDep, region: Region, resolver: WebhookResolver
 ) -> SubscriptionOut:
-    subscription = await subscribe(session, runtime, region.scope or "", str(body.url), body.secret)
-    return SubscriptionOut.model_validate(subscription, from_attributes=True)
+    """422 naming `url` for a URL the rules refuse (see the README's Security section); 409 once the region has
+    as many live (active or suspended) subscriptions as it may."""
+    subscription = await subscribe(
+        session, runtime, region=region.scope or "", url=str(body.url), secret=body.secret, resolver=resolver
+    )
+    return subscription_out(subscription)
+
+
+@router.get(
+    "/webhooks", response_model=Page[SubscriptionOut], summary="The region's webhook subscriptions, oldest first"
+)
+async def get_webhooks(
+    session: DbSession,
+    region: Region,
+    status: SubscriptionStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[SubscriptionOut]:
+    page = await list_subscriptions(session, region=region.scope or "", status=status, cursor=cursor, limit=limit)
+    return Page[SubscriptionOut](items=[subscription_out(s) for s in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/webhooks/{subscription_id}", response_model=SubscriptionOut, summary="One of the region's subscriptions")
+async def get_webhook(subscription_id: uuid.UUID, session: DbSession, region: Region) -> SubscriptionOut:
+    return subscription_out(await own_subscription(session, region.scope or "", subscription_id))
+
+
+@router.post(
+    "/webhooks/{subscription_id}/resume",
+    response_model=SubscriptionOut,
+    summary="Resume a subscription the circuit suspended: its held deliveries go out again, in feed order",
+    responses={409: {"description": "The subscription was deleted", "content": PROBLEM}},
+)
+async def post_resume(
+    subscription_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, region: Region
+) -> SubscriptionOut:
+    return subscription_out(await resume(session, runtime, region=region.scope or "", subscription_id=subscription_id))
 
 
 @router.get(
     "/webhooks/{subscription_id}/deliveries",
-    response_model=list[DeliveryOut],
-    summary="The delivery log of a subscription, newest first",
+    response_model=Page[DeliveryOut],
+    summary="The delivery log of a subscription, newest event first",
 )
 async def get_deliveries(
-    subscription_id: uuid.UUID, session: DbSession, region: Region, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> list[DeliveryOut]:
-    subscription = await session.get(WebhookSubscription, str(subscription_id))
-    if subscription is None or subscription.region_code != region.scope:
-        raise NotFound(f"No subscription {subscription_id} for {region.label}.")
-    return [
-        DeliveryOut.model_validate(d, from_attributes=True)
-        for d in await deliveries_of(session, subscription.id, limit)
-    ]
+    subscription_id: uuid.UUID,
+    session: DbSession,
+    region: Region,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[DeliveryOut]:
+    page = await delivery_log(
+        session, region=region.scope or "", subscription_id=subscription_id, cursor=cursor, limit=limit
+    )
+    return Page[DeliveryOut](
+        items=[DeliveryOut.model_validate(d, from_attributes=True) for d in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.delete(
@@ -203,10 +265,7 @@ async def get_deliveries(
     summary="Stop a subscription: nothing more is sent; its pending deliveries read `cancelled` in the log",
 )
 async def delete_webhook(subscription_id: uuid.UUID, session: DbSession, region: Region) -> None:
-    subscription = await session.get(WebhookSubscription, str(subscription_id))
-    if subscription is None or subscription.region_code != region.scope:
-        raise NotFound(f"No subscription {subscription_id} for {region.label}.")
-    await unsubscribe(session, subscription)
+    await unsubscribe(session, region=region.scope or "", subscription_id=subscription_id)
 
 
 @router.get(

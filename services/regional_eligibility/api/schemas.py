@@ -9,8 +9,10 @@ from typing import Any, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from shared.text import StorableModel
+from shared.webhooks import Outcome
 
 from ..domain.checks import CheckVerdict
+from ..domain.webhooks import DeliveryStatus, SubscriptionStatus
 
 
 class CheckOut(BaseModel):
@@ -64,7 +66,10 @@ class DecisionIn(StorableModel):
 class SubscriptionIn(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: AnyHttpUrl
+    url: AnyHttpUrl = Field(
+        description="https only (plain http only where the operator allows it for development); no user name or "
+        "password; a host that is, or resolves to, a globally routable address unless the operator allow-lists it"
+    )
     secret: str = Field(min_length=16, max_length=200, description="Used to sign every delivery (HMAC-SHA256)")
 
 
@@ -72,17 +77,25 @@ class SubscriptionOut(BaseModel):
     id: uuid.UUID
     region_code: str
     url: str
-    active: bool
+    status: SubscriptionStatus = Field(
+        description="active; suspended (after too many failed attempts in a row: nothing is sent until you resume "
+        "it); deleted"
+    )
+    consecutive_failures: int = Field(description="Failed attempts in a row; the circuit suspends at its limit")
+    suspended_at: datetime | None
     created_at: datetime
 
 
 class DeliveryOut(BaseModel):
     event_id: int
-    status: str = Field(description="pending, delivered, failed (attempts exhausted) or cancelled (unsubscribed)")
+    status: DeliveryStatus = Field(
+        description="pending, delivered, failed (attempts exhausted), cancelled (unsubscribed) or suspended (held "
+        "while its subscription is suspended)"
+    )
     attempts: int
     next_attempt_at: datetime
-    last_status_code: int | None
-    last_error: str | None
+    last_status_code: int | None = Field(description="The receiver's HTTP status, when it answered")
+    last_outcome: Outcome | None = Field(description="What came of the last attempt, as a coarse class")
     delivered_at: datetime | None
 
 

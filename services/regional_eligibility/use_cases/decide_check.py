@@ -51,7 +51,7 @@ async def decide_check(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=officer.label,
+        actor=officer.actor,
         action=f"check.{action}",
         entity="check",
         entity_id=str(check.id),

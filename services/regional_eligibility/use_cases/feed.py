@@ -1,5 +1,7 @@
 """Every region's change feed, and the webhook deliveries that follow it, in one transaction
-with the change itself: a back office polling the feed or receiving webhooks misses nothing."""
+with the change itself: a back office polling the feed or receiving webhooks misses nothing.
+Nothing is sent here: the delivery loop (use_cases/deliver_webhooks.py) sends them, outside any
+business transaction."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.service import Runtime
 
-from ..models import RegionEvent, WebhookDelivery
-from ..repository import active_subscriptions, lock_feed
+from ..models import RegionEvent
+from ..repository import lock_feed, queue_deliveries
 
 
 async def announce(
@@ -36,13 +38,4 @@ async def announce(
         )
         session.add(event)
         await session.flush()
-        for subscription in await active_subscriptions(session, region):
-            session.add(
-                WebhookDelivery(
-                    subscription_id=subscription.id,
-                    event_id=event.id,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                )
-            )
+        await queue_deliveries(session, region, event.id, now)

@@ -1,47 +1,181 @@
-"""Webhook subscriptions of regional back offices and the delivery of their feed events:
-signed, in feed order per subscription, retried with exponential backoff, logged."""
+"""A region's webhook subscriptions: subscribe (within the region's cap, to a URL the rules allow), read
+them and their delivery log, resume one the circuit suspended, delete one. A region sees only its own:
+another region's subscription is a 404, as if it did not exist."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import logging
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.errors import FieldError, NotFound, ValidationFailed
+from shared.pagination import decode_cursor, decode_id_cursor, encode_cursor
 from shared.service import Runtime
-from shared.webhooks import signed_headers
+from shared.webhooks import Resolver, UrlRefused, check_url, literal_address, permitted_addresses
 
+from ..domain.webhooks import DeliveryStatus, SubscriptionStatus, can_move
+from ..errors import SubscriptionDeleted, SubscriptionLimitReached, WebhookUrlRefused
 from ..models import RegionEvent, WebhookDelivery, WebhookSubscription
-from ..repository import cancel_pending_deliveries, next_delivery, subscriptions_with_due_deliveries
+from ..repository import (
+    count_live_subscriptions,
+    deliveries_of,
+    get_subscription,
+    move_deliveries,
+    region_subscriptions,
+)
+from ..settings import Settings
 
-logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 12
-MAX_BACKOFF_S = 3600
+REGISTRATION_LOOKUP_S = 2.0
 
 
-def backoff(attempts: int) -> timedelta:
-    """1 s, 2 s, 4 s ... up to an hour between attempts."""
-    return timedelta(seconds=min(2 ** (attempts - 1), MAX_BACKOFF_S))
+def settings_of(runtime: Runtime) -> Settings:
+    settings = runtime.settings
+    assert isinstance(settings, Settings), type(settings)
+    return settings
 
 
-async def subscribe(session: AsyncSession, runtime: Runtime, region: str, url: str, secret: str) -> WebhookSubscription:
+async def subscribe(
+    session: AsyncSession, runtime: Runtime, *, region: str, url: str, secret: str, resolver: Resolver
+) -> WebhookSubscription:
+    """422 naming `url` for a URL the rules refuse; 409 once the region has its cap of live subscriptions."""
+    settings = settings_of(runtime)
+    await refuse_url(url, settings, resolver)
+    if await count_live_subscriptions(session, region) >= settings.webhooks_max_per_region:
+        raise SubscriptionLimitReached(
+            f"Region {region} already has {settings.webhooks_max_per_region} webhook subscriptions, as many as it "
+            "may (JOINTCALL_WEBHOOKS_MAX_PER_REGION): delete one first."
+        )
     subscription = WebhookSubscription(
-        id=str(uuid.uuid4()), region_code=region, url=url, secret=secret, active=True, created_at=runtime.clock.now()
+        id=str(uuid.uuid4()),
+        region_code=region,
+        url=url,
+        secret=secret,
+        status=SubscriptionStatus.ACTIVE.value,
+        consecutive_failures=0,
+        suspended_at=None,
+        created_at=runtime.clock.now(),
     )
     session.add(subscription)
     await session.flush()
     return subscription
 
 
-async def unsubscribe(session: AsyncSession, subscription: WebhookSubscription) -> None:
-    """Nothing more is sent; what was still pending reads `cancelled` in the log, not pending forever."""
-    subscription.active = False
-    await cancel_pending_deliveries(session, subscription.id)
+async def refuse_url(url: str, settings: Settings, resolver: Resolver) -> None:
+    """The rules at registration: https, no userinfo, no literal address that is not globally routable; a name
+    that resolves now to such an address is refused too. Delivery checks again (DNS may answer otherwise)."""
+    policy = settings.webhook_policy
+    try:
+        host, port = check_url(url, policy)
+        if literal_address(host) is None:
+            try:
+                async with asyncio.timeout(REGISTRATION_LOOKUP_S):
+                    answers = await resolver(host, port)
+            except (OSError, TimeoutError, UnicodeError):
+                return  # not resolvable now: its delivery log will say `unreachable`
+            permitted_addresses(host, answers, policy)
+    except UrlRefused as refused:
+        if refused.outcome.value != "unreachable":
+            raise WebhookUrlRefused(refused.reason) from None
+
+
+async def own_subscription(session: AsyncSession, region: str, subscription_id: uuid.UUID) -> WebhookSubscription:
+    subscription = await get_subscription(session, str(subscription_id))
+    if subscription is None or subscription.region_code != region:
+        raise NotFound(f"No webhook subscription {subscription_id} for region {region}.")
+    return subscription
+
+
+async def unsubscribe(session: AsyncSession, *, region: str, subscription_id: uuid.UUID) -> None:
+    """Nothing more is sent; what was still pending (or held) reads `cancelled` in the log. Deleting twice is
+    no error."""
+    subscription = await own_subscription(session, region, subscription_id)
+    subscription = await get_subscription(session, subscription.id, for_update=True) or subscription
+    if subscription.status == SubscriptionStatus.DELETED:
+        return
+    subscription.status = SubscriptionStatus.DELETED.value
+    await move_deliveries(session, subscription.id, DeliveryStatus.PENDING, DeliveryStatus.CANCELLED)
+    await move_deliveries(session, subscription.id, DeliveryStatus.SUSPENDED, DeliveryStatus.CANCELLED)
+
+
+async def resume(
+    session: AsyncSession, runtime: Runtime, *, region: str, subscription_id: uuid.UUID
+) -> WebhookSubscription:
+    """A suspended subscription is active again, its held deliveries due at once (in feed order) and its
+    failure count at zero; an active one stays as it is; a deleted one is a 409."""
+    subscription = await own_subscription(session, region, subscription_id)
+    subscription = await get_subscription(session, subscription.id, for_update=True) or subscription
+    current = SubscriptionStatus(subscription.status)
+    if current is SubscriptionStatus.ACTIVE:
+        return subscription
+    if not can_move(current, SubscriptionStatus.ACTIVE):
+        raise SubscriptionDeleted(f"Webhook subscription {subscription.id} was deleted: subscribe again instead.")
+    subscription.status, subscription.consecutive_failures, subscription.suspended_at = (
+        SubscriptionStatus.ACTIVE.value,
+        0,
+        None,
+    )
+    await move_deliveries(
+        session,
+        subscription.id,
+        DeliveryStatus.SUSPENDED,
+        DeliveryStatus.PENDING,
+        next_attempt_at=runtime.clock.now(),
+    )
+    await session.flush()
+    return subscription
+
+
+@dataclass(frozen=True)
+class SubscriptionPage:
+    items: list[WebhookSubscription]
+    next_cursor: str | None
+
+
+async def list_subscriptions(
+    session: AsyncSession, *, region: str, status: SubscriptionStatus | None, cursor: str | None, limit: int
+) -> SubscriptionPage:
+    after = _subscription_cursor(cursor) if cursor else None
+    items = await region_subscriptions(
+        session, region, status=status.value if status else None, after=after, limit=limit
+    )
+    last = items[-1] if len(items) == limit else None
+    return SubscriptionPage(items, encode_cursor(last.created_at.isoformat(), last.id) if last else None)
+
+
+def _subscription_cursor(cursor: str) -> tuple[datetime, str]:
+    created_at, subscription_id = decode_cursor(cursor, 2)
+    try:
+        if not isinstance(created_at, str) or not isinstance(subscription_id, str):
+            raise ValueError("wrong types")
+        at = datetime.fromisoformat(created_at)
+        if at.tzinfo is None:
+            raise ValueError("naive")
+        return at, str(uuid.UUID(subscription_id))
+    except ValueError as exc:
+        raise ValidationFailed(
+            "The cursor is not one this API issued.",
+            errors=[FieldError(field="cursor", message="invalid cursor", location="query")],
+        ) from exc
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    items: list[WebhookDelivery]
+    next_cursor: str | None
+
+
+async def delivery_log(
+    session: AsyncSession, *, region: str, subscription_id: uuid.UUID, cursor: str | None, limit: int
+) -> DeliveryPage:
+    """Newest event first; 404 for another region's subscription."""
+    subscription = await own_subscription(session, region, subscription_id)
+    before = decode_id_cursor(cursor) if cursor else None
+    items = await deliveries_of(session, subscription.id, before_event_id=before, limit=limit)
+    return DeliveryPage(items, encode_cursor(items[-1].event_id) if len(items) == limit else None)
 
 
 def event_body(event: RegionEvent) -> bytes:
@@ -54,55 +188,3 @@ def event_body(event: RegionEvent) -> bytes:
         "data": event.payload,
     }
     return json.dumps(document, separators=(",", ":"), default=str).encode()
-
-
-async def deliver_due(runtime: Runtime, client: httpx.AsyncClient) -> int:
-    """One pass: for each subscription with a due delivery, try its oldest pending event."""
-    attempted = 0
-    async with runtime.sessions() as session, session.begin():
-        for subscription in await subscriptions_with_due_deliveries(session, runtime.clock.now()):
-            delivery = await next_delivery(session, subscription.id)
-            if delivery is None or delivery.next_attempt_at > runtime.clock.now():
-                continue  # an earlier event is still backing off: order before speed
-            await _attempt(session, runtime, client, subscription, delivery)
-            attempted += 1
-    return attempted
-
-
-async def _attempt(
-    session: AsyncSession,
-    runtime: Runtime,
-    client: httpx.AsyncClient,
-    subscription: WebhookSubscription,
-    delivery: WebhookDelivery,
-) -> None:
-    event = await session.get(RegionEvent, delivery.event_id)
-    assert event is not None
-    body = event_body(event)
-    now = runtime.clock.now()
-    headers = signed_headers(subscription.secret, event.id, int(now.timestamp()), body)
-    delivery.attempts += 1
-    try:
-        response = await client.post(subscription.url, content=body, headers=headers)
-        delivery.last_status_code, delivery.last_error = response.status_code, None
-        succeeded = 200 <= response.status_code < 300
-    except httpx.HTTPError as exc:
-        delivery.last_error, succeeded = f"{type(exc).__name__}: {exc}"[:2000], False
-    if succeeded:
-        delivery.status, delivery.delivered_at = "delivered", now
-    elif delivery.attempts >= MAX_ATTEMPTS:
-        delivery.status = "failed"  # the feed still has it; the log shows why
-    else:
-        delivery.next_attempt_at = now + backoff(delivery.attempts)
-
-
-async def deliver_webhooks(runtime: Runtime, stop: asyncio.Event, interval_s: float = 0.5) -> None:
-    async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
-        while not stop.is_set():
-            try:
-                if await deliver_due(runtime, client):
-                    continue
-            except Exception:
-                logger.exception("webhook delivery pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_s)

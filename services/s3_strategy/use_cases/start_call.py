@@ -99,7 +99,7 @@ async def start_call_from_topic(
         session,
         audit_log,
         clock=runtime.clock,
-        actor=actor.label,
+        actor=actor.actor,
         action="topic.call_started",
         entity="topic",
         entity_id=topic.id,

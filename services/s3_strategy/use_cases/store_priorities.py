@@ -67,7 +67,7 @@ async def store(
             session,
             audit_log,
             clock=runtime.clock,
-            actor=actor.label,
+            actor=actor.actor,
             action=action,
             entity="region",
             entity_id=region.code,

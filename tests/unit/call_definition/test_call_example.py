@@ -8,7 +8,7 @@ import pytest
 
 from services.call_definition.examples import ALPINE_CALL as EXAMPLE
 
-GIVEN = Path(__file__).resolve().parents[3] / "shared" / "alpine-call.json"
+GIVEN = Path(__file__).resolve().parents[4] / "shared" / "alpine-call.json"
 
 
 def test_shipped_example_matches_the_given_one() -> None:
