@@ -28,6 +28,8 @@ from fastapi.responses import RedirectResponse
 from shared.errors import ServiceError
 from shared.http.oidc import IdentityProviderUnavailable, OidcSettings, OidcVerifier, role_of
 
+from .i18n import N_
+
 Message = Callable[[Request, str, str, int], Response]
 PENDING = "oidc_pending"
 COOKIE_TOKENS_MAX = 2600  # characters of tokens in the session cookie (base64 of the session, signed: < 4096)
@@ -62,7 +64,7 @@ class OidcSignIn:
         try:
             discovery = await self.verifier.discovery()
         except IdentityProviderUnavailable as exc:
-            return message(request, "Sign-in is unavailable", exc.detail, exc.status)
+            return message(request, N_("Sign-in is unavailable"), exc.detail, exc.status)
         state, nonce, code_verifier = (secrets.token_urlsafe(32) for _ in range(3))
         request.session[PENDING] = {"state": state, "nonce": nonce, "code_verifier": code_verifier}
         params = {
@@ -161,16 +163,18 @@ class OidcSignIn:
             try:
                 session = await self.finish(request)
             except SignInFailed as exc:
-                return message(request, "Sign-in failed", str(exc), 400)
+                return message(request, N_("Sign-in failed"), str(exc), 400)
             except ServiceError as exc:  # the token's role (403), the provider unreachable (503), a token refused
-                return message(request, "Sign-in failed", exc.detail, exc.status)
+                return message(request, N_("Sign-in failed"), exc.detail, exc.status)
             request.session.clear()
             request.session.update(session)
             return RedirectResponse("/", status_code=303)
 
         @router.get("/signed-out", name="signed_out", include_in_schema=False)
         async def signed_out(request: Request) -> Response:
-            return message(request, "Signed out", "You are signed out of jointcall and of your identity provider.", 200)
+            return message(
+                request, N_("Signed out"), N_("You are signed out of jointcall and of your identity provider."), 200
+            )
 
         return router
 

@@ -57,12 +57,15 @@ SERVICES = (
     "project_monitoring",
 )
 ROLES = ("migrate", "api", "worker")
+# the portal: its own Deployment (component `web`), no database, no broker, the services reached by their APIs
+PORTAL = "portal"
 POSTGRES_CLUSTER = "jointcall-pg"
 
 # Secrets the manifests reference but do not define: created by the operator team (deploy/README.md).
 EXTERNAL_SECRETS = {
     "jointcall-rabbitmq-app",
     "jointcall-jwt",
+    "jointcall-portal-session",
     *(f"jointcall-db-{service.replace('_', '-')}" for service in SERVICES),
 }
 EXTERNAL_SECRETS_BY_OVERLAY = {
@@ -162,6 +165,11 @@ def _containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _workloads(docs: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
     return [doc for doc in docs if doc["kind"] in WORKLOAD_KINDS]
+
+
+def _service_workloads(docs: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    """The services' migrate, api and worker workloads: everything but the portal."""
+    return [doc for doc in _workloads(docs) if doc["metadata"]["labels"]["app.kubernetes.io/name"] != PORTAL]
 
 
 def _service_of(doc: dict[str, Any]) -> str:
@@ -331,7 +339,7 @@ def _compose() -> dict[str, Any]:
 
 def _compose_app_services() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     for name, definition in _compose()["services"].items():
-        if name in ("postgres", "rabbitmq"):
+        if name in ("postgres", "rabbitmq", PORTAL):
             continue
         role, service = definition["command"][0], definition["command"][1]
         yield name, role, service, definition
@@ -391,6 +399,62 @@ def test_compose_runs_every_service_and_role_in_order() -> None:
     assert seen == {(s, r) for s in SERVICES for r in ROLES}
     assert sorted(api_ports) == ["8001", "8002", "8003", "8004", "8020", "8021"]
     assert sorted(worker_ports) == ["9101", "9102", "9103", "9104", "9120", "9121"]
+
+
+def _portal_settings() -> set[str]:
+    from services.portal.settings import PortalSettings
+
+    return {
+        str(field.validation_alias) if isinstance(field.validation_alias, str) else f"JOINTCALL_PORTAL_{name.upper()}"
+        for name, field in PortalSettings.model_fields.items()
+    }
+
+
+def _assert_portal_reaches_each_api(env: dict[str, str], api_url: Any, where: str) -> None:
+    """The portal's JOINTCALL_PORTAL_SERVICE_URLS: every registered service's prefix, each to that service's API."""
+    from services.registry import SERVICES as REGISTERED
+
+    urls = json.loads(env["JOINTCALL_PORTAL_SERVICE_URLS"])
+    assert set(urls) == {definition.path_prefix for definition in REGISTERED.values()}, where
+    for definition in REGISTERED.values():
+        assert urls[definition.path_prefix] == api_url(definition.name.replace("_", "-")), where
+    unknown = {name for name in env if name.startswith("JOINTCALL_")} - _portal_settings() - {"JOINTCALL_LOG_LEVEL"}
+    assert not unknown, f"{where}: {sorted(unknown)} are not settings the portal reads"
+
+
+def test_compose_serves_the_portal_alone_on_the_services_apis() -> None:
+    services = _compose()["services"]
+    portal = services[PORTAL]
+    assert portal["command"] == ["portal", "--host", "0.0.0.0", "--port", "8080"]
+    assert portal["ports"] == ["127.0.0.1:8080:8080"]
+    assert portal["read_only"] is True and portal["cap_drop"] == ["ALL"]
+    assert "/healthz" in " ".join(portal["healthcheck"]["test"])
+    env = portal["environment"]
+    assert not any(name.endswith("_DATABASE_URL") or "RABBITMQ" in name for name in env), "the portal holds no data"
+    _assert_portal_reaches_each_api(env, lambda dash: f"http://{dash}-api:8000", "docker-compose.yml portal")
+    for dependency, condition in portal["depends_on"].items():
+        assert dependency in services and condition["condition"] == "service_healthy", dependency
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_portal_runs_as_its_own_deployment_on_the_services_apis(overlay: str) -> None:
+    docs = _rendered(overlay)
+    deployment = _named(docs, "Deployment", PORTAL)
+    for kind in ("Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
+        _named(docs, kind, PORTAL)
+    (container,) = _pod_spec(deployment)["containers"]
+    assert container["args"][0] == "portal", _id(deployment)
+    env = {e["name"]: e for e in _env_list(container)}
+    assert not any(name.endswith("_DATABASE_URL") or "RABBITMQ" in name for name in env), "the portal holds no data"
+    assert "secretKeyRef" in env["JOINTCALL_PORTAL_SESSION_SECRET"]["valueFrom"], "the session secret from a Secret"
+    assert (
+        env["JOINTCALL_PORTAL_DEV_SIGN_IN"]["value"] == "false"
+        and env["JOINTCALL_PORTAL_COOKIE_SECURE"]["value"] == "true"
+    )
+    services = {doc["metadata"]["name"] for doc in _of_kind(docs, "Service")}
+    values = {name: variable.get("value", "") for name, variable in env.items()}
+    _assert_portal_reaches_each_api(values, lambda dash: f"http://{dash}-api", _id(deployment))
+    assert {urlsplit(url).hostname for url in json.loads(values["JOINTCALL_PORTAL_SERVICE_URLS"]).values()} <= services
 
 
 def test_compose_environment_is_complete_and_points_at_the_right_databases() -> None:
@@ -501,13 +565,14 @@ def test_every_command_parses_with_the_real_cli() -> None:
     for overlay in OVERLAYS:
         commands += [c["args"] for w in _workloads(_rendered(overlay)) for c in _containers(w)]
     commands += [["dead-letters", "replay", service] for service in SERVICES]  # documented in deploy/README.md
+    commands.append(_compose()["services"][PORTAL]["command"])
     parser = _parser()
     for command in commands:
         try:
             parsed = parser.parse_args(command)
         except SystemExit:
             pytest.fail(f"`jointcall {' '.join(command)}` is rejected by the CLI")
-        assert parsed.service in REGISTERED, command
+        assert command[0] == "portal" or parsed.service in REGISTERED, command
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -672,7 +737,7 @@ def test_every_workload_runs_its_own_service_role_and_database(overlay: str) -> 
     assert pooler["spec"]["cluster"]["name"] == POSTGRES_CLUSTER and pooler["spec"]["type"] == "rw"
     assert pooler["spec"]["pgbouncer"]["poolMode"] == "transaction"
     seen: set[tuple[str, str]] = set()
-    for workload in _workloads(docs):
+    for workload in _service_workloads(docs):
         service, role = _service_of(workload), _role_of(workload)
         assert service in SERVICES and role in ROLES, _id(workload)
         seen.add((service, role))
@@ -815,7 +880,11 @@ def test_probes_point_at_the_health_and_metrics_endpoints(overlay: str) -> None:
                 port = probe["httpGet"]["port"]
                 assert port in ports or port in ports.values(), f"{_id(workload)} {kind}: port not declared"
         role = _role_of(workload)
-        if role == "api":
+        if role == "web":
+            # the portal has no database to be ready for: alive is ready
+            assert all(probe["httpGet"]["path"] == "/healthz" for probe in probes.values()), _id(workload)
+            assert ports == {"http": _parser().parse_args(container["args"]).port}, _id(workload)
+        elif role == "api":
             assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz", _id(workload)
             assert probes["livenessProbe"]["httpGet"]["path"] == "/healthz", _id(workload)
             assert probes["startupProbe"]["httpGet"]["path"] == "/healthz", _id(workload)
@@ -892,7 +961,7 @@ def test_standard_labels_everywhere(overlay: str) -> None:
         for selector in _selectors(doc):
             assert "app.kubernetes.io/version" not in selector, f"{_id(doc)}: a version in a selector cannot change"
         if doc["kind"] in (*WORKLOAD_KINDS, "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
-            assert labels.get("app.kubernetes.io/component") in ROLES, _id(doc)
+            assert labels.get("app.kubernetes.io/component") in (*ROLES, "web"), _id(doc)
 
 
 def _consumed_queues(service: str) -> set[str]:

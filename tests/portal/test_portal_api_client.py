@@ -34,7 +34,7 @@ def test_the_due_date_is_shown_in_the_calls_zone_with_a_reminder_a_week_and_a_da
     from services.portal.app import due_in
 
     configuration = {"evaluation_due": "2027-03-10T16:00:00+00:00", "time_zone": "Europe/Vienna"}
-    assert due_in(configuration, datetime(2027, 3, 1, tzinfo=UTC)) == {"due": "10.03.2027 17:00 CET", "reminder": None}
+    assert due_in(configuration, datetime(2027, 3, 1, tzinfo=UTC)) == {"due": "10 Mar 2027 17:00 CET", "reminder": None}
     assert due_in(configuration, datetime(2027, 3, 5, tzinfo=UTC))["reminder"] == "7 days"
     assert due_in(configuration, datetime(2027, 3, 10, 1, tzinfo=UTC))["reminder"] == "1 day"
     assert due_in(configuration, datetime(2027, 3, 11, tzinfo=UTC))["reminder"] == "overdue"

@@ -42,7 +42,7 @@ async def sign_in(client: httpx.AsyncClient, role: str, scope: str) -> None:
         "/sign-in", data={"csrf_token": csrf_of(page.text), "role": role, "scope": scope}, follow_redirects=True
     )
     assert signed.status_code == 200, signed.text
-    assert f"{role}:{scope}" in signed.text
+    assert f"{role}:{scope}".rstrip(":") in signed.text
 
 
 async def test_the_portal_opens_with_a_strict_policy_and_refuses_a_form_without_its_token(
@@ -97,7 +97,7 @@ async def test_an_officer_overrides_and_an_evaluator_scores_and_submits(embedded
         follow_redirects=True,
     )
     assert decided.status_code == 200
-    assert f"{len(ids)} checks decided" in decided.text
+    assert (f"{len(ids)} checks decided" if len(ids) > 1 else "1 check decided") in decided.text
     assert "declaration read in the portal" in decided.text  # who decided, and why, as the service records it
     for region in ("CH-FR",):
         await close_open_items(embedded, bearer(f"region:{region}"))
@@ -162,3 +162,154 @@ async def test_an_officer_overrides_and_an_evaluator_scores_and_submits(embedded
         f"/joint-evaluation/proposals/{proposal_id}/assessment", headers=bearer(f"evaluator:{evaluators[0]}")
     )
     assert own.json()["status"] == "submitted"
+
+
+async def test_the_page_is_in_the_browsers_language_until_the_switch_chooses_another(
+    embedded: httpx.AsyncClient,
+) -> None:
+    german = await embedded.get("/accessibility", headers={"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"})
+    assert '<html lang="de">' in german.text and "Erklärung zur Barrierefreiheit" in german.text
+    assert german.headers["content-language"] == "de"
+    switched = await embedded.get("/language/sl?back=/accessibility", headers={"Accept-Language": "de"})
+    assert switched.status_code == 303 and switched.headers["location"] == "/accessibility"
+    slovenian = await embedded.get("/accessibility", headers={"Accept-Language": "de"})
+    assert '<html lang="sl">' in slovenian.text and "Izjava o dostopnosti" in slovenian.text
+    assert 'lang="de" hreflang="de"' in slovenian.text and 'aria-current="true">Slovenščina' in slovenian.text
+    elsewhere = await embedded.get("/language/fr?back=//evil.example/")
+    assert elsewhere.headers["location"] == "/"  # the switch never sends anyone off the site
+
+
+async def in_evaluation(
+    client: httpx.AsyncClient, code: str, acronyms: tuple[str, ...] = ("ALPHA",)
+) -> tuple[str, list[str], list[str]]:
+    """A call with eligible proposals, each assigned to the same three experts: (call id, proposal ids, experts)."""
+    body = live_call_body(code, deadline=timedelta(seconds=4 + 3 * len(acronyms)))  # room on a loaded machine
+    call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+    await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
+    ids = [
+        (await submit_when_known(client, call["id"], proposal_body(acronym=acronym)))["proposal_id"]
+        for acronym in acronyms
+    ]
+    for proposal_id in ids:
+        await until(client, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
+    for region in ("AT-4", "CH-FR"):
+        await close_open_items(client, bearer(f"region:{region}"))
+    for proposal_id in ids:
+        await until(
+            client, f"/joint-evaluation/proposals/{proposal_id}", lambda b: b["status"] == "awaiting_evaluation"
+        )
+    experts = []
+    for number, country in enumerate(["FR", "IT", "SI"]):
+        expert = {
+            "name": f"Expert {number}",
+            "email": f"expert{number}@example.org",
+            "organisation": f"Institute {number}",
+            "country": country,
+            "expertise": [],
+            "max_load": 5,
+        }
+        registered = await client.post(f"/joint-evaluation/calls/{call['id']}/evaluators", json=expert, headers=AGENCY)
+        experts.append(registered.json()["evaluator"]["id"])
+    await client.post(f"/joint-evaluation/calls/{call['id']}/assignment", headers=AGENCY)
+    return call["id"], ids, experts
+
+
+async def test_the_rapporteur_sees_the_assessments_side_by_side_flags_the_outlier_and_finalises(
+    embedded: httpx.AsyncClient,
+) -> None:
+    _, (proposal_id,), experts = await in_evaluation(embedded, "ALP-CONSENSUS")
+    first = live_call_body("X")["evaluation"]["criteria"][0]["key"]
+    await submit_assessments(embedded, proposal_id, experts, ["4", "4.5", "1"])  # the first criterion 3.5 apart
+
+    await sign_in(embedded, "agency", "")
+    listing = await embedded.get("/rapporteur")
+    assert f"/rapporteur/proposals/{proposal_id}" in listing.text and "in evaluation" in listing.text
+    page = await embedded.get(f"/rapporteur/proposals/{proposal_id}")
+    assert page.status_code == 200
+    assert all(f"Expert {n}" in page.text for n in range(3))  # side by side, by name
+    row = page.text.split('<th scope="row">')[1].split("</tr>")[0]  # the first criterion's row
+    assert row.count("outlier") == 1 and "1 <span" in row  # the 1 lies farthest from the others
+    assert "3.5" in row and "Divergent: discuss" in row  # the spread, in words and colour
+    assert "Reasoned view 4.5 on" in page.text  # their justifications, to read
+
+    token = csrf_of(page.text)
+    unconfirmed = await embedded.post(
+        f"/rapporteur/proposals/{proposal_id}/consensus", data={"csrf_token": token, "action": "finalise"}
+    )
+    assert unconfirmed.status_code == 422 and 'href="#confirm_final"' in unconfirmed.text
+    no_reason = await embedded.post(
+        f"/rapporteur/proposals/{proposal_id}/consensus",
+        data={"csrf_token": token, "action": "save", f"consensus_{first}": "3.5"},
+    )
+    assert no_reason.status_code == 422, no_reason.text
+    assert f'id="consensus_justification_{first}-error"' in no_reason.text
+    assert 'value="3.5" selected' in no_reason.text  # what the rapporteur chose is kept
+    final = await embedded.post(
+        f"/rapporteur/proposals/{proposal_id}/consensus",
+        data={
+            "csrf_token": token,
+            "action": "finalise",
+            "confirm_final": "yes",
+            f"consensus_{first}": "3.5",
+            f"consensus_justification_{first}": "The panel discussed the low score and agreed on 3.5.",
+        },
+        follow_redirects=True,
+    )
+    assert final.status_code == 200, final.text
+    assert "The consensus is final." in final.text and "agreed on 3.5" in final.text
+    state = (await embedded.get(f"/joint-evaluation/proposals/{proposal_id}", headers=AGENCY)).json()
+    assert state["consensus"]["final"] is True
+    assert next(c for c in state["consensus"]["criteria"] if c["criterion_key"] == first)["score"] == "3.5"
+
+
+async def submit_assessments(client: httpx.AsyncClient, proposal_id: str, experts: list[str], first: list[str]) -> None:
+    """Each expert scores 4 everywhere but the first criterion (`first`, one score each), and submits."""
+    criteria = [c["key"] for c in live_call_body("X")["evaluation"]["criteria"]]
+    for expert, score in zip(experts, first, strict=True):
+        token = bearer(f"evaluator:{expert}")
+        body = {
+            "scores": {key: score if key == criteria[0] else "4" for key in criteria},
+            "justifications": {key: f"Reasoned view {score} on {key}." for key in criteria},
+        }
+        saved = await client.put(f"/joint-evaluation/proposals/{proposal_id}/assessment", json=body, headers=token)
+        assert saved.status_code == 200, saved.text
+        submitted = await client.post(f"/joint-evaluation/proposals/{proposal_id}/assessment/submit", headers=token)
+        assert submitted.status_code == 200, submitted.text
+
+
+async def test_the_officer_sees_the_regions_proposals_and_confirms_its_part_of_the_funding(
+    embedded: httpx.AsyncClient,
+) -> None:
+    call_id, (proposal_id,), experts = await in_evaluation(embedded, "ALP-OVERVIEW")
+    await sign_in(embedded, "region", "AT-4")
+    before = await embedded.get("/officer/overview")
+    assert before.status_code == 200
+    assert "ALPHA" in before.text and "eligible" in before.text and "The funding is not decided yet." in before.text
+    assert "100,000.00" in before.text  # the region's partner with its request, its currency shown
+
+    await submit_assessments(embedded, proposal_id, experts, ["4", "4", "4"])
+    finalised = await embedded.post(f"/joint-evaluation/proposals/{proposal_id}/consensus/finalise", headers=AGENCY)
+    assert finalised.status_code == 200, finalised.text
+    assert (await embedded.post(f"/joint-evaluation/calls/{call_id}/ranking/complete", headers=AGENCY)).is_success
+    assert (await embedded.post(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).is_success
+
+    german = await embedded.get("/officer/overview", headers={"Accept-Language": "de"})
+    assert "gefördert" in german.text and "100.000,00\xa0€" in german.text  # the decision, money the German way
+    decisions = await embedded.get("/officer/overview")
+    assert "Funding decisions to confirm" in decisions.text and "funded" in decisions.text
+    no_reason = await embedded.post(
+        f"/officer/calls/{call_id}/confirmation",
+        data={"csrf_token": csrf_of(decisions.text), "decision": "decline", "proposal_id": proposal_id, "reason": ""},
+    )
+    assert no_reason.status_code == 422 and f'id="reason-{call_id}-error"' in no_reason.text
+    version = re.search(r'name="funding_version" value="(\d+)"', decisions.text)
+    assert version
+    confirmed = await embedded.post(
+        f"/officer/calls/{call_id}/confirmation",
+        data={"csrf_token": csrf_of(decisions.text), "decision": "confirm", "funding_version": version.group(1)},
+        follow_redirects=True,
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert "part of the funding decisions is confirmed" in confirmed.text and "Confirmed on" in confirmed.text
+    funding = (await embedded.get(f"/joint-evaluation/calls/{call_id}/funding", headers=bearer("region:AT-4"))).json()
+    assert funding["confirmations"][0]["confirmed"] is True
