@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from shared.calls import CallConfiguration, EvaluationConfig, MonitoringConfig, RegionAnnex, TrlRange
 from shared.errors import FieldError
 
+from .documents import document_errors
+
 # ISO 4217 codes of the currencies of European funding agencies (and a few more); extend as needed.
 ISO_4217 = frozenset(
     {"EUR", "CHF", "GBP", "SEK", "DKK", "NOK", "ISK", "PLN", "CZK", "HUF", "RON", "BGN", "RSD", "MKD", "ALL"}
@@ -204,4 +206,5 @@ _CHECKS: tuple[Callable[[CallConfiguration], Iterable[FieldError]], ...] = (
     lambda config: _evaluation(config.evaluation),
     _funding,
     lambda config: _monitoring(config.monitoring),
+    document_errors,
 )
