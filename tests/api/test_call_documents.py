@@ -72,7 +72,9 @@ async def test_published_call_shows_its_documents_and_its_event_carries_them(ser
     call = (await client.post("/calls", json=with_documents(), headers=AGENCY)).json()
     await client.post(f"/calls/{call['id']}/publish", headers=AGENCY)
     public = (await client.get(f"/calls/{call['id']}")).json()  # no token: the public call
-    assert [kind["key"] for kind in public["configuration"]["documents"]][0] == "narrative"
+    assert [kind["key"] for kind in public["configuration"]["documents"]] == [
+        k["key"] for k in with_documents()["documents"]
+    ]
     async with app.state.runtime.sessions() as session:
         [raw] = (await session.execute(select(messaging.outbox.c.envelope))).scalars()
     event = CallPublished.model_validate(Envelope.model_validate(json.loads(raw)).data)
