@@ -13,9 +13,10 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
+    from .api.documents import router as documents
     from .api.routes import router
 
-    return [router]
+    return [router, documents]
 
 
 SERVICE = ServiceDefinition(

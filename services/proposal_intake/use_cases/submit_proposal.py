@@ -31,8 +31,10 @@ from shared.messaging.outbox import outbox_row, outgoing_envelope
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
+from ..document_repository import documents_of, freeze_documents
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
+from ..domain.documents import LinkedDocument, missing_documents, receipt_content
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
 from ..domain.submission import submission_window_error
 from ..repository import (
@@ -78,8 +80,9 @@ async def submit_proposal(
         raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
     draft = ProposalDraft.model_validate_json(proposal.draft)
     verdicts = _verdicts(proposal, draft, config)
-    _refuse_incomplete(draft, config, verdicts)
-    content = draft.model_dump(mode="json")
+    documents = await documents_of(session, proposal.id) if config.documents else []
+    _refuse_incomplete(draft, config, verdicts, documents)
+    content = receipt_content(draft.model_dump(mode="json"), documents)
     receipt = Receipt(
         proposal_id=proposal.id,
         version=proposal.current_version + 1,
@@ -125,6 +128,8 @@ async def submit_proposal(
         ),
     )
     await record_submission(session, rows)
+    if documents:
+        await freeze_documents(session, proposal.id, receipt.version)  # the version's own links, never changed
     return receipt
 
 
@@ -166,8 +171,10 @@ def _verdicts(proposal: AnyRow, draft: ProposalDraft, config: CallConfiguration)
     return submission_verdicts(precheck_draft(draft, config))
 
 
-def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration, verdicts: SubmissionVerdicts) -> None:
-    errors = completeness_errors(draft, config)
+def _refuse_incomplete(
+    draft: ProposalDraft, config: CallConfiguration, verdicts: SubmissionVerdicts, documents: list[LinkedDocument]
+) -> None:
+    errors = completeness_errors(draft, config) + missing_documents(draft, config, documents)
     errors += [FieldError(field, message) for field, message in verdicts.failures]
     if errors:
         raise ValidationFailed(f"The proposal cannot be submitted yet ({len(errors)} problem(s)).", errors=errors)
