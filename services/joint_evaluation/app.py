@@ -13,9 +13,9 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
-    from .api import decisions, experts, reserve, routes, scoring
+    from .api import decisions, documents, experts, reserve, routes, scoring
 
-    return [routes.router, experts.router, scoring.router, decisions.router, reserve.router]
+    return [routes.router, experts.router, scoring.router, decisions.router, reserve.router, documents.router]
 
 
 SERVICE = ServiceDefinition(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from shared.clock import Clock
-from shared.service import ServiceDefinition, build_app
+from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
 
 from . import handlers
 from .models import Base, messaging
@@ -19,6 +19,12 @@ def _routers() -> list[APIRouter]:
     return [router, documents]
 
 
+def _background(runtime: Runtime) -> list[BackgroundJob]:
+    from .use_cases.collect_orphans import collect_orphans_forever
+
+    return [lambda stop: collect_orphans_forever(runtime, stop)]
+
+
 SERVICE = ServiceDefinition(
     name="proposal_intake",
     title="proposal intake",
@@ -28,6 +34,7 @@ SERVICE = ServiceDefinition(
     routers=_routers,
     subscriptions=handlers.subscriptions,
     settings_class=Settings,
+    background=_background,
 )
 
 
