@@ -98,20 +98,24 @@ async def unlink_from_draft(session: Executor, proposal_id: str, type_key: str, 
     return _count(await session.execute(_DELETE_DRAFT_DOCUMENT, parameters)) > 0
 
 
-_COPY_COLUMNS = (*_LINK_COLUMNS, "uploaded_at")
-_FREEZE = insert(version_documents).from_select(
-    ["proposal_id", "version", *_COPY_COLUMNS],
-    select(
-        draft_documents.c.proposal_id,
-        bindparam("version"),
-        *(draft_documents.c[name] for name in _COPY_COLUMNS),
-    ).where(draft_documents.c.proposal_id == bindparam("proposal_id")),
-)
+_INSERT_VERSION_DOCUMENT = insert(version_documents)
 
 
-async def freeze_documents(session: Executor, proposal_id: str, version: int) -> None:
-    """The draft's documents become the version's (in the submission's transaction, under its lock)."""
-    await session.execute(_FREEZE, {"proposal_id": proposal_id, "version": version})
+async def freeze_documents(
+    session: Executor, proposal_id: str, version: int, documents: list[LinkedDocument], now: datetime
+) -> None:
+    """The submitted documents become the version's own links (in the submission's transaction, under its
+    lock), never changed afterwards."""
+    rows = [
+        {
+            "proposal_id": proposal_id,
+            "version": version,
+            **{n: getattr(d, n) for n in _LINK_COLUMNS},
+            "uploaded_at": now,
+        }
+        for d in documents
+    ]
+    await session.execute(_INSERT_VERSION_DOCUMENT, rows)
 
 
 _LINKED_ANYWHERE = or_(

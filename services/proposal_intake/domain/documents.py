@@ -187,6 +187,15 @@ def missing_documents(
     return errors
 
 
+def submitted_documents(
+    draft: ProposalDraft, config: CallConfiguration, linked: Sequence[LinkedDocument]
+) -> list[LinkedDocument]:
+    """The linked documents a submission takes: those the draft may carry now (a document of a partner since
+    removed from the draft, or of a type the call no longer asks for, stays behind in the draft)."""
+    expected = {(kind.key, partner) for kind, partner in expected_documents(draft, config)}
+    return [d for d in linked if (d.type_key, d.partner_key) in expected]
+
+
 def receipt_documents(linked: Sequence[LinkedDocument]) -> list[dict[str, Any]]:
     """The documents as the receipt's canonical content lists them: sorted by type, then partner."""
     return [d.receipt_entry() for d in sorted(linked, key=lambda d: (d.type_key, d.partner_key))]

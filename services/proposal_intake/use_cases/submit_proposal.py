@@ -34,7 +34,7 @@ from shared.service import Runtime
 from ..document_repository import documents_of, freeze_documents
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
-from ..domain.documents import LinkedDocument, missing_documents, receipt_content
+from ..domain.documents import LinkedDocument, missing_documents, receipt_content, submitted_documents
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
 from ..domain.submission import submission_window_error
 from ..repository import (
@@ -80,7 +80,8 @@ async def submit_proposal(
         raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
     draft = ProposalDraft.model_validate_json(proposal.draft)
     verdicts = _verdicts(proposal, draft, config)
-    documents = await documents_of(session, proposal.id) if config.documents else []
+    linked = await documents_of(session, proposal.id) if config.documents else []
+    documents = submitted_documents(draft, config, linked)
     _refuse_incomplete(draft, config, verdicts, documents)
     content = receipt_content(draft.model_dump(mode="json"), documents)
     receipt = Receipt(
@@ -129,7 +130,7 @@ async def submit_proposal(
     )
     await record_submission(session, rows)
     if documents:
-        await freeze_documents(session, proposal.id, receipt.version)  # the version's own links, never changed
+        await freeze_documents(session, proposal.id, receipt.version, documents, now)
     return receipt
 
 
