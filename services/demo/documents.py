@@ -131,16 +131,18 @@ async def _refused_over_the_page_limit(run: Run, path: str, headers: Headers, co
 
 async def read_what_is_scored(run: Run, proposal_id: str, headers: Headers) -> None:
     """An evaluator asks joint_evaluation for a grant, lists the documents it opens at proposal_intake and
-    downloads each, checking its bytes against the SHA-256 listed (the one the receipt covers)."""
+    downloads the proposal's own (the narrative it scores; the partners' letters it may open too), checking the
+    bytes against the SHA-256 listed (the one the receipt covers)."""
     if not any("evaluators" in kind.get("readable_by", []) for kind in run.config.get("documents", [])):
         return
     grant = checked(await run.client.post(f"{EVALUATION}/proposals/{proposal_id}/document-grant", headers=headers))
     granted = {**headers, "X-Document-Grant": grant["grant"]}
     listed = checked(await run.client.get(f"{INTAKE}{grant['documents_path']}", headers=granted))
     for document in listed["documents"]:
-        params = {"partner": document["partner"]} if document["partner"] else {}
+        if document["partner"] is not None:
+            continue
         path = f"{INTAKE}/proposals/{proposal_id}/documents/{document['document_type']}/content"
-        downloaded = await run.client.get(path, params=params, headers=granted)
+        downloaded = await run.client.get(path, headers=granted)
         if downloaded.status_code != 200 or hashlib.sha256(downloaded.content).hexdigest() != document["sha256"]:
             raise DemoError(f"{path}: the evaluator did not get the document that was submitted")
         run.tally.documents_read += 1

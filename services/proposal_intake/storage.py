@@ -20,7 +20,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -58,20 +58,17 @@ class FileStore:
     async def put(self, connection: AsyncConnection, chunks: AsyncIterator[bytes]) -> StoredBytes:
         digest, size = hashlib.sha256(), 0
         temporary = self.root / "incoming" / f"{uuid.uuid4().hex}.part"
-        await asyncio.to_thread(temporary.parent.mkdir, parents=True, exist_ok=True)
-        handle = await asyncio.to_thread(temporary.open, "wb")
+        handle = await asyncio.to_thread(_create, temporary)
         try:
             async for chunk in chunks:
                 digest.update(chunk)
                 size += len(chunk)
                 await asyncio.to_thread(handle.write, chunk)
-            await asyncio.to_thread(_flush, handle)
+            sha256 = digest.hexdigest()
+            # Flushed to disk, then renamed into place: the same content replaces itself, no byte changes.
+            await asyncio.to_thread(_settle, handle, temporary, self._path(sha256))
         finally:
             handle.close()
-        sha256 = digest.hexdigest()
-        target = self._path(sha256)
-        await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-        await asyncio.to_thread(os.replace, temporary, target)  # the same content: replacing changes no byte
         return StoredBytes(locator=sha256, sha256=sha256, size=size)
 
     async def open(self, locator: str, size: int, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
@@ -112,9 +109,17 @@ class FileStore:
         ]
 
 
-def _flush(handle: object) -> None:
-    handle.flush()  # type: ignore[attr-defined]
-    os.fsync(handle.fileno())  # type: ignore[attr-defined]
+def _create(path: Path) -> IO[bytes]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("wb")
+
+
+def _settle(handle: IO[bytes], temporary: Path, target: Path) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(temporary, target)
 
 
 _chunks: Table = DocumentChunk.__table__  # type: ignore[assignment]

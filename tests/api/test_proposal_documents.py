@@ -445,3 +445,32 @@ async def test_concurrent_uploads_to_one_draft_leave_one_consistent_link_per_doc
         )
         assert hashlib.sha256(downloaded.content).hexdigest() == document["sha256"]
     assert await rows(app, DocumentBlob) == len(versions) + len(letters)  # each distinct content once
+
+
+async def test_a_document_of_a_partner_removed_from_the_draft_stays_behind_at_submission(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    three = proposal_body(
+        partner("Alpha GmbH", "AT-4", role="coordinator"),
+        partner("Universite de Fribourg", "CH-FR", currency="CHF", kind="university"),
+        partner("Salzburg Labs GmbH", "AT-5"),
+    )
+    client, _, proposal = await started(service_client, clock, body=three)
+    await upload_all(client, proposal)
+    await upload(client, proposal, "letter_of_commitment", pdf(1, text="Salzburg"), partner="p3")
+    current = await client.get(f"/proposals/{proposal}", headers=CONSORTIUM)
+    two = {**three, "partners": three["partners"][:2]}
+    edited = await client.put(
+        f"/proposals/{proposal}", json=two, headers={**CONSORTIUM, "If-Match": current.headers["etag"]}
+    )
+    assert edited.status_code == 200
+    receipt = await client.post(f"/proposals/{proposal}/submit", headers=CONSORTIUM)
+    assert receipt.status_code == 201, receipt.text
+    version = (await client.get(f"/proposals/{proposal}/documents", params={"version": 1}, headers=CONSORTIUM)).json()
+    assert {(d["document_type"], d["partner"]) for d in version["documents"]} == {
+        ("narrative", None),
+        ("letter_of_commitment", "p1"),
+        ("letter_of_commitment", "p2"),
+    }
+    content = (await client.get(f"/proposals/{proposal}/versions", headers=CONSORTIUM)).json()[0]["content"]
+    assert [d["partner"] for d in content["documents"]] == ["p1", "p2", None]

@@ -10,6 +10,7 @@ before left it. With the database store the bytes are written in that same trans
 from __future__ import annotations
 
 import asyncio
+import io
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import IO
 from pypdf import PdfReader
 
 from shared.audit import audit_row
+from shared.calls import CallConfiguration
 from shared.document_types import DocumentType
 from shared.errors import DeadlinePassed
 from shared.http.auth import Principal
@@ -70,22 +72,27 @@ async def upload_document(
 ) -> UploadResult:
     async with runtime.engine.connect() as connection:  # refuse what can be refused before reading the body
         found = await proposal_with_call(connection, proposal_id)
-    _, _, kind = _judged(runtime, found, consortium, proposal_id, type_key, partner)
+    judged, _, kind = _judged(runtime, found, consortium, proposal_id, type_key, partner)
     if upload.declared_size is not None and upload.declared_size > kind.max_bytes:
         raise too_large(kind, partner)
-    with tempfile.TemporaryFile() as spool:
-        size, head = await _spool(upload.chunks, spool, kind.max_bytes, lambda: too_large(kind, partner))
-        media_type = sniff_media_type(head)
+    async with _Spool() as spool:
+        await spool.receive(upload.chunks, kind.max_bytes, lambda: too_large(kind, partner))
+        size, media_type = spool.size, sniff_media_type(spool.head)
         check_content(kind, partner, media_type)
         pages = None
         if media_type == "application/pdf":
-            pages = await asyncio.to_thread(_pdf_pages, spool, kind.key, partner)
+            pages = await asyncio.to_thread(_pdf_pages, spool.readable(), kind.key, partner)
             check_pages(kind, partner, pages)
         async with runtime.engine.begin() as connection:
             locked = await proposal_with_call(connection, proposal_id, for_update=True)
-            # Judged again under the lock: the draft (its partners) or the call may have changed meanwhile.
-            _judged(runtime, locked, consortium, proposal_id, type_key, partner)
-            stored = await store.put(connection, _read_back(spool))
+            unchanged = (judged.draft_revision, judged.call_revision)
+            if locked is None or (locked.draft_revision, locked.call_revision) != unchanged:
+                # Judged again under the lock: the draft (its partners) or the call changed meanwhile.
+                _judged(runtime, locked, consortium, proposal_id, type_key, partner)
+            else:
+                refuse_if_withdrawn(locked.status)  # (a withdrawal changes neither revision)
+                _refuse_outside_the_window(runtime, locked)
+            stored = await store.put(connection, spool.chunks())
             now = runtime.clock.now()
             locator = await keep_blob(connection, stored, now)
             if locator != stored.locator:
@@ -128,36 +135,72 @@ def _judged(
     """The proposal, its draft and the document type, if this consortium may link such a document now."""
     proposal = visible_proposal(found, consortium, proposal_id)
     refuse_if_withdrawn(proposal.status)
+    config = _refuse_outside_the_window(runtime, proposal)
+    draft = ProposalDraft.model_validate_json(proposal.draft)
+    return proposal, draft, document_type_for(config, type_key, partner, draft)
+
+
+def _refuse_outside_the_window(runtime: Runtime, proposal: AnyRow) -> CallConfiguration:
+    """The call's configuration, if it accepts submissions (and so documents) now."""
     call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
     now = runtime.clock.now()
     refusal = submission_window_error(call, now)
     if refusal:
         raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
-    draft = ProposalDraft.model_validate_json(proposal.draft)
-    return proposal, draft, document_type_for(config, type_key, partner, draft)
+    return config
 
 
-async def _spool(
-    chunks: AsyncIterator[bytes], spool: IO[bytes], limit: int, refusal: Callable[[], Exception]
-) -> tuple[int, bytes]:
-    """Write the body to `spool` as it arrives; refuse it as soon as it passes `limit` bytes. Returns its size
-    and its first bytes (what the media type is read from)."""
-    size, head = 0, b""
-    async for chunk in chunks:
-        size += len(chunk)
-        if size > limit:
-            raise refusal()
-        if len(head) < SNIFF_BYTES:
-            head += chunk[: SNIFF_BYTES - len(head)]
-        await asyncio.to_thread(spool.write, chunk)
-    await asyncio.to_thread(spool.flush)
-    return size, head
+class _Spool:
+    """Where a body waits while it is checked: in memory up to MEMORY_LIMIT bytes (a letter, a short
+    narrative: no file, no thread hand-offs), beyond that in an anonymous temporary file, written as it comes.
+    Memory use is bounded by MEMORY_LIMIT whatever the size of the file."""
 
+    MEMORY_LIMIT = CHUNK
 
-async def _read_back(spool: IO[bytes]) -> AsyncIterator[bytes]:
-    await asyncio.to_thread(spool.seek, 0)
-    while chunk := await asyncio.to_thread(spool.read, CHUNK):
-        yield chunk
+    def __init__(self) -> None:
+        self.size, self.head = 0, b""
+        self._memory = bytearray()
+        self._file: IO[bytes] | None = None
+
+    async def __aenter__(self) -> _Spool:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._file is not None:
+            await asyncio.to_thread(self._file.close)
+
+    async def receive(self, chunks: AsyncIterator[bytes], limit: int, refusal: Callable[[], Exception]) -> None:
+        """Take the body as it arrives; refuse it as soon as it passes `limit` bytes."""
+        async for chunk in chunks:
+            self.size += len(chunk)
+            if self.size > limit:
+                raise refusal()
+            if len(self.head) < SNIFF_BYTES:
+                self.head += chunk[: SNIFF_BYTES - len(self.head)]
+            if self._file is None and len(self._memory) + len(chunk) <= self.MEMORY_LIMIT:
+                self._memory += chunk
+                continue
+            if self._file is None:
+                self._file = await asyncio.to_thread(tempfile.TemporaryFile)
+                chunk, self._memory = bytes(self._memory) + chunk, bytearray()
+            await asyncio.to_thread(self._file.write, chunk)
+
+    def readable(self) -> IO[bytes]:
+        """A seekable file of the body (for pypdf, which reads what it needs of it)."""
+        if self._file is None:
+            return io.BytesIO(self._memory)
+        self._file.flush()
+        return self._file
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        if self._file is None:
+            if self._memory or not self.size:
+                yield bytes(self._memory)
+            return
+        spool = self._file
+        await asyncio.to_thread(spool.seek, 0)
+        while chunk := await asyncio.to_thread(spool.read, CHUNK):
+            yield chunk
 
 
 def _pdf_pages(spool: IO[bytes], type_key: str, partner: str | None) -> int:
