@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -474,3 +476,24 @@ async def test_a_document_of_a_partner_removed_from_the_draft_stays_behind_at_su
     }
     content = (await client.get(f"/proposals/{proposal}/versions", headers=CONSORTIUM)).json()[0]["content"]
     assert [d["partner"] for d in content["documents"]] == ["p1", "p2", None]
+
+
+async def test_files_of_uploads_cut_off_before_they_committed_are_collected(
+    service_client: ServiceClient, clock: MovableClock, database_backend: str
+) -> None:
+    if database_backend != "sqlite":
+        pytest.skip("the file store is the embedded (SQLite) one")
+    client, app, proposal = await started(service_client, clock)
+    await upload(client, proposal, "narrative", NARRATIVE)
+    root = app.state.runtime.settings.data_dir / "documents"
+    half = root / "incoming" / "cut-off.part"  # the process died while the body was being written
+    half.write_bytes(b"%PDF-1.7 half")
+    unlinked = root / "ab" / ("ab" + "0" * 62)  # renamed into place, then the transaction failed
+    unlinked.parent.mkdir(parents=True, exist_ok=True)
+    unlinked.write_bytes(b"%PDF-1.7 never linked")
+    long_ago = time.time() - 7200
+    for path in (half, unlinked):
+        os.utime(path, (long_ago, long_ago))
+    await collect_orphans(app.state.runtime, grace_s=3600)
+    assert not half.exists() and not unlinked.exists()
+    assert (await client.get(content_url(proposal, "narrative"), headers=CONSORTIUM)).content == NARRATIVE
