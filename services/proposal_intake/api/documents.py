@@ -192,6 +192,7 @@ async def get_document_content(
         "ETag": etag,
         "Accept-Ranges": "bytes",
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(document.name)}",
+        "X-Content-Type-Options": "nosniff",  # the media type is the one recognised at upload: no guessing
         "Cache-Control": "private, no-store",
     }
     if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:
