@@ -51,20 +51,23 @@ async def documents_of(session: Executor, proposal_id: str, version: int | None 
     return [_linked(row) for row in rows]
 
 
-def _upsert(session: Executor) -> Any:
-    return (postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert)(blobs)
+def _keep_blob_statement(insert_of: Any) -> Any:
+    statement = insert_of(blobs)
+    return statement.on_conflict_do_update(
+        index_elements=[blobs.c.sha256], set_={"touched_at": statement.excluded.touched_at}
+    ).returning(blobs.c.locator)
+
+
+# INSERT ... ON CONFLICT (sha256) DO UPDATE SET touched_at RETURNING locator, built once per dialect.
+_KEEP_BLOB = {"postgresql": _keep_blob_statement(postgresql.insert), "sqlite": _keep_blob_statement(sqlite.insert)}
 
 
 async def keep_blob(session: Executor, stored: StoredBytes, now: datetime) -> str:
     """Record the stored bytes under their hash, or touch the row already there (the same content was kept
     before); returns the locator that counts (an earlier one if the content was already kept)."""
-    statement = _upsert(session).values(
-        sha256=stored.sha256, size=stored.size, locator=stored.locator, created_at=now, touched_at=now
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[blobs.c.sha256], set_={"touched_at": statement.excluded.touched_at}
-    ).returning(blobs.c.locator)
-    return str((await session.execute(statement)).scalar_one())
+    statement = _KEEP_BLOB["postgresql" if dialect_name(session) == "postgresql" else "sqlite"]
+    values = {"sha256": stored.sha256, "size": stored.size, "locator": stored.locator, "created_at": now}
+    return str((await session.execute(statement, {**values, "touched_at": now})).scalar_one())
 
 
 _BLOB = select(blobs.c.locator, blobs.c.size).where(blobs.c.sha256 == bindparam("sha256"))

@@ -30,6 +30,8 @@ from ..repository import AnyRow, proposal_with_call
 from ..settings import Settings
 from .access import applicant_of, call_from_snapshot, refuse_if_withdrawn
 
+_INSERT_AUDIT = audit_log.insert()
+
 
 @dataclass(frozen=True)
 class Readable:
@@ -128,7 +130,7 @@ async def document_to_download(
     if not readable.owner:
         person = f" ({principal.subject})" if principal.subject and principal.subject != principal.label else ""
         await session.execute(
-            audit_log.insert(),
+            _INSERT_AUDIT,
             audit_row(
                 clock=runtime.clock,
                 actor=f"{principal.label}{person}",
@@ -158,7 +160,7 @@ async def delete_document(
     if not await unlink_from_draft(session, proposal_id, type_key, partner or PROPOSAL_LEVEL):
         raise NotFound(f"The draft has no document '{type_key}'" + (f" of partner {partner}." if partner else "."))
     await session.execute(
-        audit_log.insert(),
+        _INSERT_AUDIT,
         audit_row(
             clock=runtime.clock,
             actor=consortium.label,

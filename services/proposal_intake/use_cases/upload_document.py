@@ -45,6 +45,8 @@ from ..repository import AnyRow, proposal_with_call
 from ..storage import CHUNK, DocumentStore
 from .access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
 
+_INSERT_AUDIT = audit_log.insert()
+
 
 @dataclass
 class Upload:
@@ -116,7 +118,7 @@ async def upload_document(
                 },
             )
             await connection.execute(
-                audit_log.insert(),
+                _INSERT_AUDIT,
                 audit_row(
                     clock=runtime.clock,
                     actor=consortium.label,
