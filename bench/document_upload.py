@@ -163,7 +163,7 @@ async def measure(store: str, megabytes: int) -> dict[str, float]:
             token = issue_token(Settings().jwt_secret, "consortium:bench")
             headers = {"Authorization": f"Bearer {token}"}
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
-                for _ in range(100):
+                for _ in range(600):  # migrations first: slow on a busy machine
                     try:
                         if (await client.get("/healthz")).status_code == 200:
                             break
