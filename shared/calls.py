@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
 from shared.call_stages import TwoStageConfig
+from shared.document_types import DocumentType
 from shared.money import CurrencyCode
 from shared.rules.model import ConsortiumRules, OrganisationType, RegionalRules
 from shared.text import StorableModel
@@ -196,6 +197,9 @@ class CallConfiguration(_Strict):
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
     regions: list[RegionAnnex] = Field(min_length=1, max_length=60)
     s3_topic: S3TopicRef | None = Field(default=None, description="The S3 topic the call was started from, if any")
+    documents: list[DocumentType] = Field(
+        default_factory=list, max_length=30, description="The documents a proposal carries (see proposal_intake)"
+    )
 
     @property
     def opens_at(self) -> datetime:
@@ -223,3 +227,6 @@ class CallConfiguration(_Strict):
 
     def reporting_rates(self) -> dict[str, Decimal]:
         return {**self.funding.reporting_rates, self.funding.reporting_currency: Decimal(1)}
+
+    def document_type(self, key: str) -> DocumentType | None:
+        return next((kind for kind in self.documents if kind.key == key), None)

@@ -13,8 +13,9 @@ LATER_STEPS = (("eligibility_check_due", 30), ("evaluation_due", 60), ("decision
 def alpine_call_body(
     now: datetime, *, window: timedelta = timedelta(hours=2), code: str | None = None
 ) -> dict[str, Any]:
-    """The Alpine example, open since an hour before `now`, closing `window` after it (default code: timestamped)."""
-    body = redated(alpine_call(), now - timedelta(hours=1))
+    """The Alpine example with its document types, open since an hour before `now`, closing `window` after it
+    (default code: timestamped)."""
+    body = redated(alpine_call(documents=True), now - timedelta(hours=1))
     body["code"] = code or f"{body['code']}-DEMO-{now:%H%M%S}"
     body["stages"][-1]["deadline"] = (now + window).isoformat()
     for key, days in LATER_STEPS:

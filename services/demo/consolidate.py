@@ -60,6 +60,8 @@ def consolidate(
             retried=tally.retried,
             identical_receipts=tally.identical_receipts,
             late_refused=tally.late_refused,
+            documents_attached=tally.documents_attached,
+            refused_over_page_limit=tally.refused_over_page_limit,
         ),
         eligibility=Eligibility(
             eligible=statuses["passed"] + statuses["not_passed"],
@@ -72,6 +74,7 @@ def consolidate(
             evaluators=tally.evaluators,
             conflicts_declared=tally.conflicts_declared,
             assessments=tally.assessments,
+            documents_read=tally.documents_read,
             passed=statuses["passed"],
             not_passed=statuses["not_passed"],
             ineligible=statuses["ineligible"],

@@ -31,6 +31,9 @@ class Tally:
     retried: int = 0
     identical_receipts: int = 0
     late_refused: int = 0
+    documents_attached: int = 0
+    refused_over_page_limit: int = 0
+    documents_read: int = 0
     manual_checks: int = 0
     manual_checks_failed: int = 0
     evaluators: int = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import documents
 from .api import Headers, all_pages, bearer, checked
 from .context import Run
 from .evaluators import (
@@ -92,6 +93,7 @@ async def _assess_mine(run: Run, expert: Expert, headers: Headers) -> None:
     scale, criteria = Scale.of(run.config["evaluation"]), criteria_of(run)
     for item in await all_pages(run.client, f"{EVALUATION}/evaluators/me/proposals", headers):
         if item["assessment"] != "submitted":
+            await documents.read_what_is_scored(run, item["proposal_id"], headers)
             scores = expert_scores(run.seed, item["acronym"], criteria, scale, expert.email)
             body = {
                 "scores": {key: score_text(value) for key, value in scores.items()},

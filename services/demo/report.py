@@ -54,6 +54,9 @@ def _summary(results: Results) -> list[str]:
         f"{sub['resubmitted']} corrected and resubmitted)",
         f"             {sub['retried']} retried with the same Idempotency-Key: {sub['identical_receipts']} identical "
         f"receipts; {sub['late_refused']} late: refused with 409",
+        f"documents    {sub['documents_attached']} attached (narratives and partners' letters); "
+        f"{sub['refused_over_page_limit']} narrative refused over the page limit, then sent within it; "
+        f"{ev['documents_read']} read by the evaluators who scored them",
         f"eligibility  {elig['eligible']} eligible, {elig['not_eligible']} not eligible ({reasons}); "
         f"{elig['manual_checks']} manual checks closed, {elig['manual_checks_failed']} failed",
         f"evaluation   {ev['evaluators']} experts, {ev['conflicts_declared']} conflicts declared, "

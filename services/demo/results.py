@@ -29,6 +29,8 @@ class Submissions(TypedDict):
     retried: int  # the same Idempotency-Key sent again
     identical_receipts: int  # ... and the same receipt came back
     late_refused: int  # submitted after the deadline: 409 problem+json
+    documents_attached: int  # documents uploaded (narratives, partners' letters)
+    refused_over_page_limit: int  # a narrative refused for its pages, then sent within the limit
 
 
 class Eligibility(TypedDict):
@@ -43,6 +45,7 @@ class Evaluation(TypedDict):
     evaluators: int
     conflicts_declared: int
     assessments: int
+    documents_read: int  # documents evaluators downloaded (with a grant) and checked against their hash
     passed: int
     not_passed: int
     ineligible: int

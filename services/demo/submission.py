@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import documents
 from .api import DemoError, Headers, all_pages, checked, is_problem
 from .call import alpine_call_body
 from .consortia import Behaviour, Consortium
@@ -78,9 +79,12 @@ async def _draft_if_call_known(run: Run, consortium: Consortium) -> Drafted | No
         return None
     drafted = Drafted(consortium, checked(created)["id"], headers)
     report = await _precheck(run, drafted)
+    stored = consortium.draft
     if any(verdict["outcome"] == "fail" for verdict in report["consortium"]):
         await replace_draft(run, drafted, consortium.corrected)
         run.tally.fixed_after_precheck += 1
+        stored = consortium.corrected
+    await documents.attach(run, stored, drafted.proposal_id, headers, first=consortium is run.consortia[0])
     return drafted
 
 
@@ -130,6 +134,7 @@ async def _submit_on_time(run: Run, entry: Drafted) -> None:
         run.tally.identical_receipts += await submit(run, entry, version=1) == receipt
     elif consortium.behaviour is Behaviour.RESUBMIT:  # the receipt's warnings convinced it to fix the request
         await replace_draft(run, entry, consortium.corrected)
+        await documents.attach(run, consortium.corrected, entry.proposal_id, entry.headers, first=False)
         if await submit(run, entry, version=2) is not None:
             run.tally.resubmitted += 1
 

@@ -13,9 +13,17 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
-    from .api import decisions, experts, reserve, routes, scoring, shortlist
+    from .api import decisions, documents, experts, reserve, routes, scoring, shortlist
 
-    return [routes.router, experts.router, scoring.router, decisions.router, reserve.router, shortlist.router]
+    return [
+        routes.router,
+        experts.router,
+        scoring.router,
+        decisions.router,
+        reserve.router,
+        shortlist.router,
+        documents.router,
+    ]
 
 
 SERVICE = ServiceDefinition(

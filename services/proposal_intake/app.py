@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from shared.clock import Clock
-from shared.service import ServiceDefinition, build_app
+from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
 
 from . import handlers
 from .models import Base, messaging
@@ -13,9 +13,16 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
+    from .api.documents import router as documents
     from .api.routes import router
 
-    return [router]
+    return [router, documents]
+
+
+def _background(runtime: Runtime) -> list[BackgroundJob]:
+    from .use_cases.collect_orphans import collect_orphans_forever
+
+    return [lambda stop: collect_orphans_forever(runtime, stop)]
 
 
 SERVICE = ServiceDefinition(
@@ -27,6 +34,7 @@ SERVICE = ServiceDefinition(
     routers=_routers,
     subscriptions=handlers.subscriptions,
     settings_class=Settings,
+    background=_background,
 )
 
 

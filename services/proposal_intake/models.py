@@ -111,3 +111,5 @@ class Invitation(Base):
 messaging = add_messaging_tables(Base.metadata)
 audit_log = add_audit_table(Base.metadata)
 call_copies = add_call_copy_table(Base.metadata)
+
+from . import document_tables as document_tables  # noqa: E402  (the documents' tables, on this metadata)

@@ -13,8 +13,10 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.calls import CallConfiguration, PositiveAmount, RegionCode, Text
+from shared.document_types import DocumentType
 from shared.errors import FieldError
 
+from .documents import change_document_types
 from .lifecycle import CLOCK_DRIVEN, CallStatus
 from .validation import validate_configuration
 
@@ -45,19 +47,30 @@ class TextCorrection(_Amendment):
     topics: list[Text] | None = None
 
 
-Amendment = Annotated[DeadlineExtension | BudgetTopUp | TextCorrection, Field(discriminator="kind")]
+class DocumentTypesChange(_Amendment):
+    """The document types replaced as a whole (added, dropped, limits changed) before the final deadline."""
+
+    kind: Literal["document_types"]
+    documents: list[DocumentType] = Field(max_length=30, description="The call's document types from now on")
+
+
+Amendment = Annotated[
+    DeadlineExtension | BudgetTopUp | TextCorrection | DocumentTypesChange, Field(discriminator="kind")
+]
 
 
 def apply_amendment(
     config: CallConfiguration,
     status: CallStatus,
-    amendment: DeadlineExtension | BudgetTopUp | TextCorrection,
+    amendment: DeadlineExtension | BudgetTopUp | TextCorrection | DocumentTypesChange,
     now: datetime,
 ) -> tuple[CallConfiguration, list[FieldError]]:
     if isinstance(amendment, DeadlineExtension):
         amended, errors = _extend(config, status, amendment, now)
     elif isinstance(amendment, BudgetTopUp):
         amended, errors = _top_up(config, status, amendment)
+    elif isinstance(amendment, DocumentTypesChange):
+        amended, errors = change_document_types(config, status, amendment.documents, now)
     else:
         amended, errors = _correct(config, amendment)
     if errors:

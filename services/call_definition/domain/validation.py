@@ -18,6 +18,8 @@ from services.call_definition.domain.stages import two_stage_errors
 from shared.calls import CallConfiguration, EvaluationConfig, MonitoringConfig, RegionAnnex, TrlRange
 from shared.errors import FieldError
 
+from .documents import document_errors
+
 # ISO 4217 codes of the currencies of European funding agencies (and a few more); extend as needed.
 ISO_4217 = frozenset(
     {"EUR", "CHF", "GBP", "SEK", "DKK", "NOK", "ISK", "PLN", "CZK", "HUF", "RON", "BGN", "RSD", "MKD", "ALL"}
@@ -206,4 +208,5 @@ _CHECKS: tuple[Callable[[CallConfiguration], Iterable[FieldError]], ...] = (
     _funding,
     lambda config: _monitoring(config.monitoring),
     lambda config: two_stage_errors(config, _evaluation),
+    document_errors,
 )

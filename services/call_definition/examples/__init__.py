@@ -8,12 +8,17 @@ from pathlib import Path
 from typing import Any
 
 ALPINE_CALL = Path(__file__).parent / "alpine-call.json"
+ALPINE_DOCUMENTS = Path(__file__).parent / "alpine-documents.json"
 _INSTANTS = ("eligibility_check_due", "evaluation_due", "decisions_due")
 
 
-def alpine_call() -> dict[str, Any]:
-    """The example as an agency would send it (the file's explanatory `_note` keys left out)."""
+def alpine_call(*, documents: bool = False) -> dict[str, Any]:
+    """The example as an agency would send it (the file's explanatory `_note` keys left out); with
+    `documents`, the document types of alpine-documents.json too (a narrative, a budget annex, each partner's
+    letter of commitment, Bavaria's de minimis declaration), which a submission then needs."""
     call: dict[str, Any] = _without_notes(json.loads(ALPINE_CALL.read_text(encoding="utf-8")))
+    if documents:
+        call["documents"] = _without_notes(json.loads(ALPINE_DOCUMENTS.read_text(encoding="utf-8")))["documents"]
     return call
 
 

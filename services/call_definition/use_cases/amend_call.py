@@ -9,7 +9,7 @@ from shared.events import CallAmended
 from shared.http.auth import Principal
 from shared.service import Runtime
 
-from ..domain.amendments import BudgetTopUp, DeadlineExtension, TextCorrection, apply_amendment
+from ..domain.amendments import BudgetTopUp, DeadlineExtension, DocumentTypesChange, TextCorrection, apply_amendment
 from ..domain.lifecycle import CLOCK_DRIVEN, CallStatus, clock_status
 from ..models import Call, CallVersion
 from .changes import call_for_update, record_change, refuse_if
@@ -21,7 +21,7 @@ async def amend_call(
     runtime: Runtime,
     actor: Principal,
     call_id: str,
-    amendment: DeadlineExtension | BudgetTopUp | TextCorrection,
+    amendment: DeadlineExtension | BudgetTopUp | TextCorrection | DocumentTypesChange,
 ) -> Call:
     call = await call_for_update(session, call_id)
     now = runtime.clock.now()

@@ -13,7 +13,9 @@ from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.proposals import ProposalDraft
 from shared.service import DbSession, RuntimeDep
 
+from ..document_repository import documents_of
 from ..domain.completeness import completeness_errors
+from ..domain.documents import missing_documents
 from ..domain.precheck import precheck_draft, submission_verdicts, verdicts_key
 from ..models import Proposal
 from ..repository import list_for_call, partners_of_region, proposal_with_call, remember_verdicts, versions_of
@@ -119,6 +121,9 @@ async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Read
         stage = await stage_view(connection, proposal, config)  # reads only for a full proposal
     draft = ProposalDraft.model_validate_json(proposal.draft)
     missing = stage.gaps(completeness_errors(draft, config), config)
+    if config.documents:  # the required documents the draft lacks, beside the other gaps
+        async with runtime.engine.connect() as connection:
+            missing += missing_documents(draft, config, await documents_of(connection, proposal.id))
     problems = stage.problems(draft, config)
     report = precheck_draft(draft, config)
     key = verdicts_key(proposal.draft_revision, proposal.call_revision)

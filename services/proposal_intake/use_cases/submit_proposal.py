@@ -31,8 +31,10 @@ from shared.messaging.outbox import outbox_row, outgoing_envelope
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
+from ..document_repository import documents_of, freeze_documents
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
+from ..domain.documents import LinkedDocument, missing_documents, receipt_content, submitted_documents
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
 from ..repository import (
     AnyRow,
@@ -77,8 +79,10 @@ async def submit_proposal(
     draft = ProposalDraft.model_validate_json(proposal.draft)
     stage = await stage_view(session, proposal, config)
     verdicts = _verdicts(proposal, draft, config)
-    _refuse_incomplete(draft, config, verdicts, stage)
-    content = draft.model_dump(mode="json")
+    linked = await documents_of(session, proposal.id) if config.documents else []
+    documents = submitted_documents(draft, config, linked)
+    _refuse_incomplete(draft, config, verdicts, stage, documents)
+    content = receipt_content(draft.model_dump(mode="json"), documents)
     receipt = Receipt(
         proposal_id=proposal.id,
         version=proposal.current_version + 1,
@@ -124,6 +128,8 @@ async def submit_proposal(
         ),
     )
     await record_submission(session, rows)
+    if documents:
+        await freeze_documents(session, proposal.id, receipt.version, documents, now)
     return receipt
 
 
@@ -166,9 +172,13 @@ def _verdicts(proposal: AnyRow, draft: ProposalDraft, config: CallConfiguration)
 
 
 def _refuse_incomplete(
-    draft: ProposalDraft, config: CallConfiguration, verdicts: SubmissionVerdicts, stage: StageView
+    draft: ProposalDraft,
+    config: CallConfiguration,
+    verdicts: SubmissionVerdicts,
+    stage: StageView,
+    documents: list[LinkedDocument],
 ) -> None:
-    errors = stage.gaps(completeness_errors(draft, config), config)
+    errors = stage.gaps(completeness_errors(draft, config), config) + missing_documents(draft, config, documents)
     errors += [FieldError(field, message) for field, message in stage.failures(verdicts.failures, config)]
     errors += stage.problems(draft, config)
     if errors:

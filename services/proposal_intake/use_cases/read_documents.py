@@ -1,0 +1,172 @@
+"""Who reads which document of a proposal, and the reading itself (list, download, delete from a draft).
+
+- the consortium: its own draft's documents and those of each of its versions;
+- an agency: every document, draft or version;
+- a region's officers: in the latest submitted version, their own partners' documents and the proposal-level
+  ones marked readable by regions, if the region has partners in it;
+- an evaluator: with a grant from joint_evaluation (shared.document_grants), the documents marked readable by
+  evaluators of the version the grant names.
+Anyone else, and anything outside these, is 404 as if it did not exist. Every download by anyone but the
+owner is audited (who, which document, when).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.audit import audit_row
+from shared.calls import CallConfiguration
+from shared.db import Executor
+from shared.document_grants import grant_key, verify_grant
+from shared.errors import DeadlinePassed, NotFound
+from shared.http.auth import Principal, Role
+from shared.service import Runtime
+
+from ..document_repository import blob_of, documents_of, region_partner_keys, unlink_from_draft
+from ..domain.documents import PROPOSAL_LEVEL, LinkedDocument, evaluator_may_read, region_may_read
+from ..domain.submission import submission_window_error
+from ..models import audit_log
+from ..repository import AnyRow, proposal_with_call
+from ..settings import Settings
+from .access import applicant_of, call_from_snapshot, refuse_if_withdrawn
+
+_INSERT_AUDIT = audit_log.insert()
+
+
+@dataclass(frozen=True)
+class Readable:
+    """The documents a principal may read of a proposal's draft (version None) or of one version."""
+
+    proposal_id: str
+    version: int | None
+    documents: list[LinkedDocument]
+    owner: bool
+
+
+def _is_owner(principal: Principal, proposal: AnyRow) -> bool:
+    return principal.role is Role.CONSORTIUM and proposal.applicant_id == applicant_of(principal)
+
+
+def _hidden(proposal_id: str) -> NotFound:
+    return NotFound(f"No proposal {proposal_id}.")
+
+
+async def readable_documents(
+    session: Executor,
+    runtime: Runtime,
+    principal: Principal,
+    proposal_id: str,
+    *,
+    version: int | None = None,
+    grant: str | None = None,
+) -> Readable:
+    """version None: the draft for its consortium and agencies, the version that counts for the others."""
+    if principal.role is Role.EVALUATOR:  # the grant first: without one, nothing is revealed, not even existence
+        settings = runtime.settings
+        assert isinstance(settings, Settings)
+        key = grant_key(settings.document_grant_secret, settings.jwt_secret, settings.jwt_algorithm)
+        granted = verify_grant(key, grant, evaluator_id=principal.scope or "", proposal_id=proposal_id)
+        if version is not None and version != granted.version:
+            raise _hidden(proposal_id)
+        version = granted.version
+    proposal = await proposal_with_call(session, proposal_id)
+    if proposal is None:
+        raise _hidden(proposal_id)
+    owner = _is_owner(principal, proposal)
+    if owner or principal.role is Role.AGENCY:
+        if version is not None and not 1 <= version <= proposal.current_version:
+            raise NotFound(f"Proposal {proposal_id} has no version {version}.")
+        return Readable(proposal_id, version, await documents_of(session, proposal_id, version), owner)
+    if principal.role is Role.CONSORTIUM or proposal.current_version == 0:
+        raise _hidden(proposal_id)
+    _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    if principal.role is Role.REGION:
+        if version not in (None, proposal.current_version):
+            raise _hidden(proposal_id)
+        keys = await region_partner_keys(session, proposal_id, principal.scope or "")
+        if not keys:
+            raise _hidden(proposal_id)
+        documents = await documents_of(session, proposal_id, proposal.current_version)
+        chosen = [d for d in documents if region_may_read(config.document_type(d.type_key), d.partner_key, keys)]
+        return Readable(proposal_id, proposal.current_version, chosen, False)
+    assert version is not None  # an evaluator's: from the grant
+    if version > proposal.current_version:
+        raise _hidden(proposal_id)
+    documents = await documents_of(session, proposal_id, version)
+    return Readable(proposal_id, version, [d for d in documents if _for_evaluators(config, d)], False)
+
+
+def _for_evaluators(config: CallConfiguration, document: LinkedDocument) -> bool:
+    return evaluator_may_read(config.document_type(document.type_key))
+
+
+@dataclass(frozen=True)
+class Download:
+    document: LinkedDocument
+    locator: str
+    version: int | None
+
+
+async def document_to_download(
+    session: Executor,
+    runtime: Runtime,
+    principal: Principal,
+    proposal_id: str,
+    type_key: str,
+    partner: str | None,
+    *,
+    version: int | None = None,
+    grant: str | None = None,
+) -> Download:
+    """The document, if the principal may read it; audited unless the owner reads its own (in the caller's
+    transaction: committed before the bytes go out)."""
+    readable = await readable_documents(session, runtime, principal, proposal_id, version=version, grant=grant)
+    wanted = (type_key, partner or PROPOSAL_LEVEL)
+    document = next((d for d in readable.documents if (d.type_key, d.partner_key) == wanted), None)
+    if document is None:
+        whose = f" of partner {partner}" if partner else ""
+        raise NotFound(f"No document '{type_key}'{whose} to read in proposal {proposal_id}.")
+    locator, _ = await blob_of(session, document.sha256)
+    if not readable.owner:
+        person = f" ({principal.subject})" if principal.subject and principal.subject != principal.label else ""
+        await session.execute(
+            _INSERT_AUDIT,
+            audit_row(
+                clock=runtime.clock,
+                actor=f"{principal.label}{person}",
+                action="document.downloaded",
+                entity="proposal",
+                entity_id=proposal_id,
+                after={**document.receipt_entry(), "version": readable.version},
+            ),
+        )
+    return Download(document=document, locator=locator, version=readable.version)
+
+
+async def delete_document(
+    session: Executor, runtime: Runtime, consortium: Principal, proposal_id: str, type_key: str, partner: str | None
+) -> None:
+    """Unlink a document from the consortium's own draft (its bytes stay for the versions that link them;
+    unlinked bytes are collected later)."""
+    proposal = await proposal_with_call(session, proposal_id, for_update=True)
+    if proposal is None or not _is_owner(consortium, proposal):
+        raise _hidden(proposal_id)
+    refuse_if_withdrawn(proposal.status)
+    call, _ = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    now = runtime.clock.now()
+    refusal = submission_window_error(call, now)
+    if refusal:
+        raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
+    if not await unlink_from_draft(session, proposal_id, type_key, partner or PROPOSAL_LEVEL):
+        raise NotFound(f"The draft has no document '{type_key}'" + (f" of partner {partner}." if partner else "."))
+    await session.execute(
+        _INSERT_AUDIT,
+        audit_row(
+            clock=runtime.clock,
+            actor=consortium.label,
+            action="document.deleted",
+            entity="proposal",
+            entity_id=proposal_id,
+            before={"type": type_key, "partner": partner},
+        ),
+    )
