@@ -68,7 +68,8 @@ async def submit_report(
         }
         for key, statement in statements.items()
     }
-    regions = sorted({grant.region_code for grant in await grants_of(session, proposal_id)})
+    # the regions still funding partners review it (a region whose grant fell away has nothing to accept)
+    regions = sorted({grant.region_code for grant in await grants_of(session, proposal_id) if grant.amount > 0})
     report.reviews = {region: {"status": ReviewStatus.PENDING.value} for region in regions}
     report.status = ReportStatus.SUBMITTED.value
     report.submitted_at, report.submissions = now, report.submissions + 1
