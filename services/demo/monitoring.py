@@ -137,7 +137,10 @@ async def _decline(run: Run, projects: Sequence[Any], choice: tuple[str, str] | 
     for partner in mine:
         if partner["status"] == "offered":
             path = f"{MONITORING}/projects/{project['proposal_id']}/partners/{partner['partner_key']}/contract"
-            checked(await run.client.post(path, json={"action": "decline", "reason": DECLINE_REASON}, headers=token))
+            # 409: declined by an earlier attempt of this very request
+            checked(
+                await run.client.post(path, json={"action": "decline", "reason": DECLINE_REASON}, headers=token), 409
+            )
     amount = sum((Decimal(p["amount"]["amount"]) for p in mine), Decimal(0))
     currency = mine[0]["amount"]["currency"] if mine else ""
     run.progress.note(f"{region} declines its grant to {acronym} ({amount:,.0f} {currency}): the money goes back")

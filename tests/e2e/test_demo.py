@@ -22,6 +22,7 @@ from services.embedded import create_embedded_app
 from services.registry import SERVICES
 from shared.clock import ShiftedClock
 from tests.helpers import migrate_in_thread
+from tests.monitoring_checks import the_funded_projects_were_contracted_and_reported
 
 ROOT = Path(__file__).resolve().parents[2]
 tokens = Tokens()
@@ -44,6 +45,7 @@ async def get(client: httpx.AsyncClient, path: str, role: str = "agency") -> Any
     return response.json()
 
 
+@pytest.mark.timeout(300)  # a whole call and two reporting periods: more than the default guard on a loaded machine
 async def test_a_whole_joint_call_runs_through_the_apis(embedded: tuple[httpx.AsyncClient, ShiftedClock]) -> None:
     client, clock = embedded
     results = await run_joint_call(client, proposals=30, seed=12, timeline=ShiftedTimeline(clock))
@@ -102,73 +104,6 @@ async def test_a_whole_joint_call_runs_through_the_apis(embedded: tuple[httpx.As
     assert ranking["completed_at"] is not None and len(ranking["items"]) == submitted
 
     await the_funded_projects_were_contracted_and_reported(client, call["id"], results)
-
-
-async def the_funded_projects_were_contracted_and_reported(
-    client: httpx.AsyncClient, call_id: str, results: Any
-) -> None:
-    """After the results: one region declined one grant, the money funded a reserve project (confirmed by its
-    regions, funded by the agency), every project started, two periods were reported and accepted but for one
-    late report, which holds its regions' payments; the table shows the indicators summed per region."""
-    followed = results["monitoring"]
-    assert followed is not None and followed["clock_moved"]
-    monitoring = "/project-monitoring"
-    projects = {p["acronym"]: p for p in (await get(client, f"{monitoring}/calls/{call_id}/projects"))["items"]}
-    status = {line["acronym"]: line["status"] for line in results["ranking"]}
-    decline = followed["decline"]
-    assert decline is not None and status[decline["acronym"]] == "funded"
-    declined = await get(client, f"{monitoring}/projects/{projects[decline['acronym']]['proposal_id']}")
-    lost = [p for p in declined["partners"] if p["region_code"] == decline["region"]]
-    assert lost and all(p["status"] == "declined" and p["reason"] for p in lost)
-    assert len(lost) == decline["partners"]
-
-    [offer] = followed["reserve"]
-    reserve = await get(client, f"/joint-evaluation/calls/{call_id}/reserve-offers")
-    assert [(o["offer_round"], o["status"]) for o in reserve] == [(offer["offer_round"], "funded")]
-    assert offer["funded"] == followed["reserve_funded"] and offer["funded"]
-    for acronym in offer["funded"]:
-        assert status[acronym] == "reserve"  # on the reserve list at publication, funded from the money back
-        asked = {code for code, amount in by_acronym(results)[acronym]["grants"].items() if Decimal(amount)}
-        assert asked <= set(offer["confirmed_by"])
-        assert projects[acronym]["funded_by"] == f"reserve offer {offer['offer_round']}"
-    funded = [acronym for acronym, s in status.items() if s == "funded"]
-    assert set(projects) == set(funded) | set(offer["funded"])
-    assert {p["status"] for p in projects.values()} <= {"started", "cancelled"}
-    assert followed["projects"].get("started", 0) == sum(1 for p in projects.values() if p["status"] == "started")
-
-    # One report late: the payments of the regions funding it are held, shown per region.
-    [late] = followed["late"]
-    acronym, _, period = late.partition(" period ")
-    project = await get(client, f"{monitoring}/projects/{projects[acronym]['proposal_id']}")
-    held = sorted(g["region_code"] for g in project["grants"] if g["payment_held"])
-    assert held and held == sorted(g["region_code"] for g in project["grants"] if Decimal(g["amount"]))
-    assert [r["status"] for r in project["reports"]][: int(period)] == ["accepted"] * (int(period) - 1) + ["due"]
-    assert followed["payments_held"] == held
-    lines = {line["code"]: line for line in followed["regions"]}
-    assert all(lines[code]["payments_held"] == 1 and lines[code]["reports_overdue"] == 1 for code in held)
-
-    # The indicators per region are the sums of the accepted reports of the projects it funds.
-    jobs: dict[str, Decimal] = defaultdict(Decimal)
-    for p in projects.values():
-        detail = await get(client, f"{monitoring}/projects/{p['proposal_id']}")
-        funders = {g["region_code"] for g in detail["grants"]}
-        for summary in detail["reports"]:
-            if summary["status"] == "accepted":
-                report = await get(client, f"{monitoring}/projects/{p['proposal_id']}/reports/{summary['period']}")
-                figure = sum((Decimal(f["jobs_created"]) for f in report["partner_indicators"].values()), Decimal(0))
-                for code in funders:
-                    jobs[code] += figure
-    assert {code: Decimal(line["indicators"]["jobs_created"]) for code, line in lines.items()} == {
-        code: jobs[code] for code in lines
-    }
-    assert sum(jobs.values()) > 0
-    text = text_report(results)
-    assert "Monitoring per region" in text and f"late: {late}" in text and "payments held by" in text
-    assert f"{decline['region']} declined its grant to {decline['acronym']}" in text
-
-
-def by_acronym(results: Any) -> dict[str, Any]:
-    return {line["acronym"]: line for line in results["ranking"]}
 
 
 def test_the_command_writes_four_files_the_same_for_the_same_seed(tmp_path: Path) -> None:
