@@ -207,7 +207,7 @@ def _monitoring(m: Monitoring) -> list[str]:
             str(r["payments_held"]),
             _money(r["committed"]),
             _money(r["reported_costs"]),
-            *(r["indicators"].get(key, "0") for key in indicators),
+            *(_number(r["indicators"].get(key, "0")) for key in indicators),
         ]
         for r in m["regions"]
     ]
