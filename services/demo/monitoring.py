@@ -19,7 +19,6 @@ from typing import Any
 from ..joint_evaluation.domain.allocation import FundingRequest
 from ..joint_evaluation.domain.reserve import walk_reserve
 from .api import DemoError, Headers, all_pages, checked
-from .call import DEMO_MONITORING
 from .context import Run
 from .results import Decline, IndicatorTotal, Monitoring, MonitoringRegionLine, ReserveRound
 from .timeline import Timeline
@@ -218,16 +217,26 @@ async def _details(run: Run, projects: Sequence[Any]) -> list[Any]:
     return await run.each(projects, one, step=False)
 
 
-def figures(seed: int, acronym: str, period: int, partners: Sequence[Any]) -> dict[str, Any]:
-    """A joint report's narrative, indicators and statements: made up, the same for a seed."""
+def figures(
+    seed: int, acronym: str, period: int, partners: Sequence[Any], indicators: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A joint report's narrative, the call's `indicators` and a statement per partner: made up, the same for a
+    seed."""
     rng = random.Random(f"{seed}:{acronym}:{period}")
+
+    def value(indicator: Mapping[str, Any]) -> str:
+        if indicator.get("unit") == "EUR":
+            return f"{rng.randrange(20, 120) * 1000}.00"
+        return str(rng.choice([0, 0, 1]) if "patent" in indicator["key"] else rng.randrange(0, 3))
+
+    per_project = [i for i in indicators if i.get("per", "project") == "project"]
+    per_partner = [i for i in indicators if i.get("per") == "partner"]
     return {
         "narrative": f"{acronym}, period {period}: work packages on schedule; pilot results shared with the partners.",
-        "indicators": {
-            "patents_filed": str(rng.choice([0, 0, 1])),
-            "private_co_investment": f"{rng.randrange(20, 120) * 1000}.00",
-        },
-        "partner_indicators": {p["partner_key"]: {"jobs_created": str(rng.randrange(0, 3))} for p in partners},
+        "indicators": {i["key"]: value(i) for i in per_project},
+        "partner_indicators": {p["partner_key"]: {i["key"]: value(i) for i in per_partner} for p in partners}
+        if per_partner
+        else {},
         "statements": {
             p["partner_key"]: {
                 "currency": p["amount"]["currency"],
@@ -251,7 +260,9 @@ async def _report(run: Run, timeline: Timeline, started: Sequence[Any], moved: b
     for period in range(1, PERIODS_SHOWN + 1):
         if moved:
             ends = max(datetime.fromisoformat(p["reports"][period - 1]["due_at"]) for p in started)
-            await timeline.move_to(ends - timedelta(days=DEMO_MONITORING["report_due_days"] - 1))
+            await timeline.move_to(
+                ends - timedelta(days=run.config.get("monitoring", {}).get("report_due_days", 30) - 1)
+            )
         reporting = [p for p in started if not (period == PERIODS_SHOWN and p["acronym"] == late_one)]
 
         async def submit(project: Any, period: int = period) -> None:
@@ -281,7 +292,11 @@ async def _submit_and_review(run: Run, project: Any, period: int) -> None:
     path = f"{MONITORING}/projects/{project['proposal_id']}/reports/{period}"
     coordinator = run.tokens(f"consortium:{project['acronym'].lower()}")
     response = await run.client.put(
-        path, json=figures(run.seed, project["acronym"], period, signed), headers=coordinator
+        path,
+        json=figures(
+            run.seed, project["acronym"], period, signed, run.config.get("monitoring", {}).get("indicators", [])
+        ),
+        headers=coordinator,
     )
     # 409: submitted by an earlier attempt of this very request (or accepted since)
     report = (
