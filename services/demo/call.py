@@ -1,11 +1,40 @@
-"""The call the demo runs: the Alpine Space example, re-dated around the present."""
+"""The call the demo runs: the Alpine Space example, re-dated around the present, with the reporting schedule and
+indicators its funded projects report on."""
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..call_definition.examples import alpine_call, redated
+
+# After the results: partners sign within 60 days; a partner lost, the rest go on if the consortium rules hold;
+# a joint report every 6 months (due 30 days later), its indicators fixed before the call opens.
+DEMO_MONITORING: dict[str, Any] = {
+    "signature_days": 60,
+    "missing_partner_policy": "drop_partner",
+    "report_every_months": 6,
+    "reporting_periods": 4,
+    "report_due_days": 30,
+    "indicators": [
+        {"key": "jobs_created", "name": "Jobs created", "unit": "jobs", "per": "partner", "target_per_project": "4"},
+        {
+            "key": "patents_filed",
+            "name": "Patents filed",
+            "unit": "patents",
+            "per": "project",
+            "target_per_project": "1",
+        },
+        {
+            "key": "private_co_investment",
+            "name": "Private co-investment",
+            "unit": "EUR",
+            "per": "project",
+            "target_per_project": "150000",
+        },
+    ],
+}
 
 LATER_STEPS = (("eligibility_check_due", 30), ("evaluation_due", 60), ("decisions_due", 90))  # days after now
 
@@ -20,4 +49,5 @@ def alpine_call_body(
     body["stages"][-1]["deadline"] = (now + window).isoformat()
     for key, days in LATER_STEPS:
         body[key] = (now + timedelta(days=days)).isoformat()
+    body["monitoring"] = deepcopy(DEMO_MONITORING)
     return body

@@ -15,6 +15,7 @@ from .results import (
     Evaluation,
     Funding,
     MoneyTotals,
+    Monitoring,
     RankingLine,
     RegionLine,
     Results,
@@ -35,6 +36,7 @@ def consolidate(
     eligibility_reasons: Mapping[str, int],
     ranking: Sequence[Mapping[str, Any]],
     results: Mapping[str, Any],
+    monitoring: Monitoring | None = None,
 ) -> Results:
     """`call` as call_definition returned it; `ranking` and `results` as joint_evaluation did."""
     config = call["configuration"]
@@ -90,6 +92,7 @@ def consolidate(
         ranking=ranking_lines(results["results"], ranking),
         regions=[region_line(region, config) for region in results["regions"]],
         totals=totals(results["regions"], results["totals"], results["reporting_currency"]),
+        monitoring=monitoring,
     )
 
 

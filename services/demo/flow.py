@@ -13,7 +13,7 @@ from datetime import datetime
 import httpx
 
 from ..call_definition.examples import alpine_call
-from . import decisions, eligibility, evaluation, s3, submission
+from . import decisions, eligibility, evaluation, monitoring, s3, submission
 from .api import Tokens
 from .consolidate import consolidate
 from .consortia import generate_consortia
@@ -35,6 +35,7 @@ async def run_joint_call(
     concurrency: int = 8,
     wait_s: float = 180.0,
     from_s3: bool = False,
+    after_results: bool = True,
 ) -> Results:
     """Run one joint call on the Alpine Space example, end to end, and return its published results.
 
@@ -43,7 +44,11 @@ async def run_joint_call(
     and submit (a few retry with the same Idempotency-Key, a few submit late and are refused with 409); the
     `timeline` makes the deadline pass; each region closes its manual checks; evaluators are registered, declare
     conflicts, are assigned and score; the agency sets the consensus, completes the ranking, decides the funding;
-    each region confirms; the results are published, read back and returned.
+    each region confirms; the results are published and read back. Then (unless not `after_results`) the
+    funded projects are followed (demo/monitoring.py): the regions contract their partners, one region declines
+    one grant and the pot re-offers it down the reserve list, the reserve project is confirmed and funded, the
+    projects start and report on two periods (one late, on a clock the `timeline` can move), and the monitoring
+    view is read per region.
 
     Deterministic for a seed: the same `Results`, whatever the timing. Retries are safe: every step tolerates
     a request that the transport repeated after the server had already done it. Tokens are signed with the
@@ -88,6 +93,7 @@ async def run_joint_call(
     await decisions.regions_confirm(run, funding)
     published = await decisions.publish_results(run)
     progress.note("results published")
+    followed = await monitoring.follow_projects(run, timeline, funding, published) if after_results else None
     return consolidate(
         call=run.call,
         seed=seed,
@@ -96,6 +102,7 @@ async def run_joint_call(
         eligibility_reasons=reasons,
         ranking=ranking,
         results=published,
+        monitoring=followed,
     )
 
 

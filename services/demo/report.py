@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from .results import MoneyTotals, RankingLine, RegionLine, Results
+from .results import MoneyTotals, Monitoring, RankingLine, RegionLine, Results
 
 FILES = ("results.json", "ranking.csv", "regions.csv", "budget-use.svg")
 
@@ -33,7 +33,10 @@ def results_json(results: Results) -> str:
 
 
 def text_report(results: Results, *, top: int = 20) -> str:
-    return "\n".join([*_summary(results), "", *_ranking_table(results, top), "", *_regions_table(results)]) + "\n"
+    parts = [*_summary(results), "", *_ranking_table(results, top), "", *_regions_table(results)]
+    if results["monitoring"] is not None:
+        parts += ["", *_monitoring(results["monitoring"])]
+    return "\n".join(parts) + "\n"
 
 
 def _summary(results: Results) -> list[str]:
@@ -155,6 +158,76 @@ def _money(amount: str) -> str:
 
 def _percent(part: str, whole: str) -> str:
     return f"{Decimal(part) * 100 / Decimal(whole):.1f}%" if Decimal(whole) else "-"
+
+
+def _monitoring(m: Monitoring) -> list[str]:
+    """After the results: the decline and the reserve, then per region the projects it funds, their reports,
+    payments held and indicator totals."""
+    projects = ", ".join(f"{count} {status}" for status, count in m["projects"].items())
+    lines = ["After the results: grant agreements and joint reporting", f"projects     {projects}"]
+    if m["decline"]:
+        d = m["decline"]
+        lines.append(
+            f"declined     {d['region']} declined its grant to {d['acronym']} ({d['partners']} partner(s), "
+            f"{_money(d['released'])} {d['currency']} back to {d['region']})"
+        )
+    for r in m["reserve"]:
+        funded = ", ".join(r["funded"]) or "nothing fundable"
+        confirmed = f", confirmed by {', '.join(r['confirmed_by'])} and funded by the agency" if r["funded"] else ""
+        lines.append(f"reserve      offer {r['offer_round']}: {funded}{confirmed}")
+    ttc = m["time_to_contract_days"]
+    lines.append(f"contracting  {ttc if ttc is not None else '-'} days from offer to signature on average")
+    if m["clock_moved"]:
+        reports = ", ".join(f"{count} {status}" for status, count in m["reports"].items())
+        late = "; late: " + ", ".join(m["late"]) if m["late"] else ""
+        held = f"; payments held by {', '.join(m['payments_held'])}" if m["payments_held"] else ""
+        lines.append(f"reporting    {m['reporting_periods_passed']} periods passed: reports {reports}{late}{held}")
+    else:
+        lines.append("reporting    on the real clock: reported ahead of the periods' end, nothing late")
+    indicators = [i["key"] for i in m["indicators"]]
+    header = [
+        "region",
+        "cur",
+        "projects",
+        "started",
+        "days to sign",
+        "accepted",
+        "overdue",
+        "held",
+        "committed",
+        "reported costs",
+        *indicators,
+    ]
+    rows = [
+        [
+            r["code"],
+            r["currency"],
+            str(r["projects"]),
+            str(r["started"]),
+            r["time_to_contract_days"] or "-",
+            str(r["reports_accepted"]),
+            str(r["reports_overdue"]),
+            str(r["payments_held"]),
+            _money(r["committed"]),
+            _money(r["reported_costs"]),
+            *(_number(r["indicators"].get(key, "0")) for key in indicators),
+        ]
+        for r in m["regions"]
+    ]
+    rows.append(
+        ["call", "", "", "", "", "", "", "", "", "", *(_against(i["total"], i["target"]) for i in m["indicators"])]
+    )
+    units = ", ".join(f"{i['key']} in {i['unit']}" for i in m["indicators"])
+    title = f"Monitoring per region (indicators over accepted reports, the call's total against its target; {units})"
+    return [*lines, "", title, *_table(header, rows, right=set(range(2, len(header))))]
+
+
+def _against(total: str, target: str | None) -> str:
+    return f"{_number(total)} / {_number(target)}" if target is not None else _number(total)
+
+
+def _number(value: str) -> str:
+    return f"{Decimal(value):,f}".rstrip("0").rstrip(".") if "." in value else f"{Decimal(value):,}"
 
 
 # --- CSV ------------------------------------------------------------------------------------------------------

@@ -98,6 +98,58 @@ class Totals(TypedDict):
     reporting: MoneyTotals
 
 
+class Decline(TypedDict):
+    acronym: str
+    region: str  # the region that declined its grant
+    partners: int  # its partners in the project, each declined
+    released: str  # the money that went back, in the region's currency
+    currency: str
+
+
+class ReserveRound(TypedDict):
+    offer_round: int
+    status: str  # funded, nothing_fundable
+    funded: list[str]  # acronyms, in rank order
+    confirmed_by: list[str]  # the regions in the offer
+
+
+class IndicatorTotal(TypedDict):
+    key: str
+    name: str
+    unit: str
+    total: str  # over the accepted reports
+    target: str | None  # the target per project times the projects started
+
+
+class MonitoringRegionLine(TypedDict):
+    code: str
+    currency: str
+    projects: int  # the projects it funds (a grant of its own)
+    started: int
+    time_to_contract_days: str | None  # mean, offer to signature, over its partners
+    reports_accepted: int
+    reports_overdue: int
+    payments_held: int
+    committed: str  # its grants, in its currency
+    reported_costs: str  # its partners' statements, in its currency
+    indicators: dict[str, str]  # key -> total over the accepted reports of its projects
+
+
+class Monitoring(TypedDict):
+    clock_moved: bool  # false on a real clock: signed today, reported ahead of time, nothing late
+    projects: dict[str, int]  # by status
+    decline: Decline | None
+    reserve: list[ReserveRound]
+    reserve_funded: list[str]  # acronyms funded from the reserve list
+    reporting_periods_passed: int
+    reports: dict[str, int]  # by status (overdue apart), every period scheduled so far
+    late: list[str]  # "ACRONYM period N"
+    payments_held: list[str]  # regions holding a payment
+    indicators: list[IndicatorTotal]
+    time_to_contract_days: str | None
+    regions: list[MonitoringRegionLine]  # the regions funding projects
+
+
 class Results(TypedDict):
     call: CallSummary
     submissions: Submissions
@@ -107,3 +159,4 @@ class Results(TypedDict):
     ranking: list[RankingLine]
     regions: list[RegionLine]
     totals: Totals
+    monitoring: Monitoring | None  # after the results (None: the demo stopped at the results)

@@ -24,6 +24,15 @@ class Timeline(Protocol):
         """Return once the services' clock is past `deadline`."""
         ...
 
+    @property
+    def can_move(self) -> bool:
+        """Whether months can pass (after the results: reporting periods, a late report)."""
+        ...
+
+    async def move_to(self, instant: datetime) -> None:
+        """Move the services' clock on to `instant` (only where `can_move`)."""
+        ...
+
 
 class ShiftedTimeline:
     """Embedded: the deadline is hours away and the services' `ShiftedClock` jumps past it."""
@@ -42,6 +51,15 @@ class ShiftedTimeline:
         ahead = deadline - self.clock.now()
         if ahead > timedelta(0):
             self.clock.advance(ahead + timedelta(seconds=1))
+
+    @property
+    def can_move(self) -> bool:
+        return True
+
+    async def move_to(self, instant: datetime) -> None:
+        ahead = instant - self.clock.now()
+        if ahead > timedelta(0):
+            self.clock.advance(ahead)
 
 
 class RealTimeline:
@@ -71,3 +89,10 @@ class RealTimeline:
         wait = (deadline + self.grace - self.now()).total_seconds()
         if wait > 0:
             await asyncio.sleep(wait)
+
+    @property
+    def can_move(self) -> bool:
+        return False  # months cannot pass on a real clock
+
+    async def move_to(self, instant: datetime) -> None:
+        raise RuntimeError("a real clock cannot be moved on")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Grant, PartnerContract, Project, ProposalCopy, Report
@@ -21,8 +21,15 @@ async def get_proposal_copy(
 
 
 async def get_project(session: AsyncSession, proposal_id: str, *, for_update: bool = False) -> Project | None:
+    """The project; ``for_update``: locked, so steps on one project (its partners signed by several regions at
+    once) queue and each sees the others' outcome. SQLite has no row locks: a no-op write first takes its
+    database write lock for the transaction, before anything is read."""
     query = select(Project).where(Project.proposal_id == proposal_id)
     if for_update:
+        if session.get_bind().dialect.name == "sqlite":
+            await session.execute(
+                update(Project).where(Project.proposal_id == proposal_id).values(proposal_id=Project.proposal_id)
+            )
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
 

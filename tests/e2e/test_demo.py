@@ -22,6 +22,7 @@ from services.embedded import create_embedded_app
 from services.registry import SERVICES
 from shared.clock import ShiftedClock
 from tests.helpers import migrate_in_thread
+from tests.monitoring_checks import the_funded_projects_were_contracted_and_reported
 
 ROOT = Path(__file__).resolve().parents[2]
 tokens = Tokens()
@@ -44,11 +45,12 @@ async def get(client: httpx.AsyncClient, path: str, role: str = "agency") -> Any
     return response.json()
 
 
+@pytest.mark.timeout(300)  # a whole call and two reporting periods: more than the default guard on a loaded machine
 async def test_a_whole_joint_call_runs_through_the_apis(embedded: tuple[httpx.AsyncClient, ShiftedClock]) -> None:
     client, clock = embedded
-    results = await run_joint_call(client, proposals=30, seed=11, timeline=ShiftedTimeline(clock))
-    consortia = generate_consortia(alpine_call_body(clock.now()), 30, seed=11)
-    [call] = [c for c in (await get(client, "/call-definition/calls/all"))["items"] if c["code"] == "ALP-DEMO-11"]
+    results = await run_joint_call(client, proposals=30, seed=12, timeline=ShiftedTimeline(clock))
+    consortia = generate_consortia(alpine_call_body(clock.now()), 30, seed=12)
+    [call] = [c for c in (await get(client, "/call-definition/calls/all"))["items"] if c["code"] == "ALP-DEMO-12"]
     path = f"/joint-evaluation/calls/{call['id']}"
 
     # The late consortia were refused with a problem, and still are; their drafts never reached the evaluation.
@@ -101,6 +103,8 @@ async def test_a_whole_joint_call_runs_through_the_apis(embedded: tuple[httpx.As
     ranking = await get(client, f"{path}/ranking")
     assert ranking["completed_at"] is not None and len(ranking["items"]) == submitted
 
+    await the_funded_projects_were_contracted_and_reported(client, call["id"], results)
+
 
 def test_the_command_writes_four_files_the_same_for_the_same_seed(tmp_path: Path) -> None:
     runs = []
@@ -132,3 +136,4 @@ def test_the_command_writes_four_files_the_same_for_the_same_seed(tmp_path: Path
     assert "Ranking list" in runs[0].stdout and "Budget use per region" in runs[0].stdout
     assert f"written to {tmp_path / 'first'}/: results.json, ranking.csv, regions.csv, budget-use.svg" in runs[0].stdout
     assert "regional manual checks" in runs[0].stderr and "results published" in runs[0].stderr
+    assert "Monitoring per region" in runs[0].stdout and "reports of period 2" in runs[0].stderr

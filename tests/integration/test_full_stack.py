@@ -139,3 +139,51 @@ async def test_submission_after_the_deadline_is_refused_by_the_server_clock(proc
     assert versions == []
     mine = httpx.get(f"{urls['proposal_intake']}/calls/{call['id']}/proposals", headers=CONSORTIUM).json()
     assert [p["status"] for p in mine["items"]].count("submitted") == 1
+
+
+@pytest.mark.timeout(600)  # a whole call on the real clock, then its projects
+async def test_after_the_results_on_postgresql_and_rabbitmq(processes: Processes, stack: Stack) -> None:
+    """The demo's flow on the full stack, each service's api and worker in its own process: the results are
+    published, project_monitoring makes the grants, a region declines one (funds.released), joint_evaluation
+    walks the reserve list again (reserve.proposed), the regions confirm and the agency funds it (reserve.funded),
+    the reserve project is contracted, every project starts and reports on two periods, accepted by its regions.
+    The real clock does not move: the reports come ahead of their periods' end and none is late."""
+    from services.demo import RealTimeline, SilentProgress, run_joint_call
+    from services.demo.transport import RoutingTransport
+    from tests.monitoring_checks import the_funded_projects_were_contracted_and_reported
+
+    urls = {service: processes.start_api(service) for service in SERVICES}
+    for service in SERVICES:
+        processes.start_worker(service)
+    transport = RoutingTransport.for_services(urls)
+    async with httpx.AsyncClient(transport=transport, base_url="http://jointcall", timeout=60) as client:
+        try:
+            results = await run_joint_call(
+                client,
+                proposals=30,
+                seed=12,  # a grant whose money funds a reserve proposal (as in tests/e2e/test_demo.py)
+                timeline=RealTimeline(window=timedelta(seconds=150)),  # room for a loaded machine
+                progress=SilentProgress(),
+                call_code="ALP-MONITORING",
+                concurrency=4,
+            )
+        except BaseException:
+            print(processes.logs())
+            raise
+        calls = (await client.get("/call-definition/calls/all", headers=AGENCY)).json()["items"]
+        [call] = [c for c in calls if c["code"] == "ALP-MONITORING"]
+        await the_funded_projects_were_contracted_and_reported(client, call["id"], results)
+    monitoring = results["monitoring"]
+    assert monitoring is not None and not monitoring["clock_moved"]
+    released = await outbox_types(stack.database_urls["project_monitoring"], "funds.released.v1")
+    assert released == 1  # one grant fell away, once
+    assert await outbox_types(stack.database_urls["joint_evaluation"], "reserve.funded.v1") == 1
+
+
+async def outbox_types(database_url: str, event_type: str) -> int:
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        count: int = await connection.fetchval("SELECT count(*) FROM outbox WHERE event_type = $1", event_type)
+    finally:
+        await connection.close()
+    return count

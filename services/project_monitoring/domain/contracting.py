@@ -41,6 +41,7 @@ TRANSITIONS: dict[tuple[ContractStatus, ContractAction], ContractStatus] = {
     (ContractStatus.OFFERED, ContractAction.WITHDRAW): ContractStatus.WITHDRAWN,
     (ContractStatus.SIGNED, ContractAction.WITHDRAW): ContractStatus.WITHDRAWN,
 }
+ACTION_DONE = {ContractAction.SIGN: "signed", ContractAction.DECLINE: "declined", ContractAction.WITHDRAW: "withdrawn"}
 LOST = frozenset({ContractStatus.DECLINED, ContractStatus.WITHDRAWN})
 
 
@@ -67,7 +68,7 @@ def contract_refusal(status: ContractStatus, action: ContractAction, project: Pr
         return None
     allowed = sorted(a.value for (s, a) in TRANSITIONS if s is status)
     hint = f"it can only be {', '.join(allowed)}" if allowed else "it is settled"
-    return f"an offer that is {status.value} cannot be {action.value}d: {hint}"
+    return f"an offer that is {status.value} cannot be {ACTION_DONE[action]}: {hint}"
 
 
 def next_status(status: ContractStatus, action: ContractAction) -> ContractStatus:

@@ -40,15 +40,23 @@ class ReviewStatus(StrEnum):
     CHANGES_REQUESTED = "changes_requested"
 
 
-# The report's own steps; a review moves one region's part, and the report follows (``after_review``).
-TRANSITIONS: dict[tuple[ReportStatus, ReportAction], ReportStatus] = {
-    (ReportStatus.DUE, ReportAction.SUBMIT): ReportStatus.SUBMITTED,
-    (ReportStatus.CHANGES_REQUESTED, ReportAction.SUBMIT): ReportStatus.SUBMITTED,
-    (ReportStatus.SUBMITTED, ReportAction.ACCEPT): ReportStatus.SUBMITTED,
-    (ReportStatus.SUBMITTED, ReportAction.REQUEST_CHANGES): ReportStatus.CHANGES_REQUESTED,
-    # another region's request for changes does not stop the others reviewing the same submission
-    (ReportStatus.CHANGES_REQUESTED, ReportAction.ACCEPT): ReportStatus.CHANGES_REQUESTED,
-    (ReportStatus.CHANGES_REQUESTED, ReportAction.REQUEST_CHANGES): ReportStatus.CHANGES_REQUESTED,
+# What a report in each status may take, and what it may become by it: a submission makes it submitted; a
+# review moves one region's part (``REVIEW_TRANSITIONS``) and the report follows its regions' reviews
+# (``after_review``): accepted once every region accepted the same submission, changes requested once any asked.
+# Another region's request for changes does not stop the others reviewing the same submission.
+TRANSITIONS: dict[tuple[ReportStatus, ReportAction], frozenset[ReportStatus]] = {
+    (ReportStatus.DUE, ReportAction.SUBMIT): frozenset({ReportStatus.SUBMITTED}),
+    (ReportStatus.CHANGES_REQUESTED, ReportAction.SUBMIT): frozenset({ReportStatus.SUBMITTED}),
+    (ReportStatus.SUBMITTED, ReportAction.ACCEPT): frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}),
+    (ReportStatus.SUBMITTED, ReportAction.REQUEST_CHANGES): frozenset({ReportStatus.CHANGES_REQUESTED}),
+    (ReportStatus.CHANGES_REQUESTED, ReportAction.ACCEPT): frozenset({ReportStatus.CHANGES_REQUESTED}),
+    (ReportStatus.CHANGES_REQUESTED, ReportAction.REQUEST_CHANGES): frozenset({ReportStatus.CHANGES_REQUESTED}),
+}
+
+# One region's part of one submission: reviewed once (a new submission makes every part pending again).
+REVIEW_TRANSITIONS: dict[tuple[ReviewStatus, ReportAction], ReviewStatus] = {
+    (ReviewStatus.PENDING, ReportAction.ACCEPT): ReviewStatus.ACCEPTED,
+    (ReviewStatus.PENDING, ReportAction.REQUEST_CHANGES): ReviewStatus.CHANGES_REQUESTED,
 }
 
 
@@ -60,6 +68,15 @@ def report_refusal(status: ReportStatus, action: ReportAction) -> str | None:
     return f"a report that is {status.value} cannot take {action.value}: {hint}"
 
 
+def review_refusal(review: ReviewStatus, action: ReportAction) -> str | None:
+    """None if a region whose part is ``review`` may take ``action`` on it; else why not."""
+    if (review, action) in REVIEW_TRANSITIONS:
+        return None
+    if review is ReviewStatus.PENDING:
+        return f"a review can accept or request changes, not {action.value}"
+    return f"this submission is already reviewed: {review.value}"
+
+
 def after_review(reviews: Mapping[str, ReviewStatus]) -> ReportStatus:
     """The report's status from its regions' reviews (after a submission)."""
     if any(r is ReviewStatus.CHANGES_REQUESTED for r in reviews.values()):
@@ -67,6 +84,23 @@ def after_review(reviews: Mapping[str, ReviewStatus]) -> ReportStatus:
     if reviews and all(r is ReviewStatus.ACCEPTED for r in reviews.values()):
         return ReportStatus.ACCEPTED
     return ReportStatus.SUBMITTED
+
+
+def review(
+    status: ReportStatus, reviews: Mapping[str, ReviewStatus], region: str, action: ReportAction
+) -> tuple[ReportStatus, dict[str, ReviewStatus]]:
+    """One region reviews its part of the submission: the report's new status and the regions' reviews.
+
+    Refused (``ValueError`` with the reason) as ``report_refusal`` and ``review_refusal`` say; the new status is
+    always one ``TRANSITIONS`` allows for ``(status, action)``."""
+    refusal = report_refusal(status, action) or review_refusal(reviews[region], action)
+    if refusal:
+        raise ValueError(refusal)
+    after = dict(reviews)
+    after[region] = REVIEW_TRANSITIONS[(reviews[region], action)]
+    new_status = after_review(after)
+    assert new_status in TRANSITIONS[(status, action)], (status, action, new_status)
+    return new_status, after
 
 
 def add_months(instant: datetime, months: int) -> datetime:

@@ -18,7 +18,7 @@ from shared.messaging.outbox import emit
 from shared.service import Runtime
 
 from ..domain.contracting import ContractStatus, ProjectStatus
-from ..domain.reporting import ReportAction, ReportStatus, ReviewStatus, after_review, report_refusal
+from ..domain.reporting import ReportAction, ReportStatus, ReviewStatus, report_refusal, review
 from ..models import Report, audit_log
 from ..repository import contracts_of, get_report, grants_of
 from .access import call_config, project_for
@@ -68,7 +68,8 @@ async def submit_report(
         }
         for key, statement in statements.items()
     }
-    regions = sorted({grant.region_code for grant in await grants_of(session, proposal_id)})
+    # the regions still funding partners review it (a region whose grant fell away has nothing to accept)
+    regions = sorted({grant.region_code for grant in await grants_of(session, proposal_id) if grant.amount > 0})
     report.reviews = {region: {"status": ReviewStatus.PENDING.value} for region in regions}
     report.status = ReportStatus.SUBMITTED.value
     report.submitted_at, report.submissions = now, report.submissions + 1
@@ -154,15 +155,19 @@ async def review_report(
     reviews = dict(report.reviews)
     if region_code not in reviews:
         raise NotFound(f"No part of report {period} of project {proposal_id} for {region.label}.")
-    if reviews[region_code]["status"] != ReviewStatus.PENDING:
-        raise Conflict(f"{region.label} has already reviewed this submission: {reviews[region_code]['status']}.")
+    try:
+        status, parts = review(
+            ReportStatus(report.status), {r: ReviewStatus(v["status"]) for r, v in reviews.items()}, region_code, action
+        )
+    except ValueError as refused:
+        raise Conflict(f"{region.label}: {refused}.") from None
     now = runtime.clock.now()
     before = {"status": report.status, "review": reviews[region_code]}
-    review = ReviewStatus.ACCEPTED if action is ReportAction.ACCEPT else ReviewStatus.CHANGES_REQUESTED
-    reviews[region_code] = {"status": review.value, "comment": comment, "by": region.label, "at": now.isoformat()}
+    reviewed = parts[region_code]
+    reviews[region_code] = {"status": reviewed.value, "comment": comment, "by": region.label, "at": now.isoformat()}
     report.reviews = reviews
-    report.status = after_review({r: ReviewStatus(v["status"]) for r, v in reviews.items()}).value
-    if review is ReviewStatus.ACCEPTED:
+    report.status = status.value
+    if reviewed is ReviewStatus.ACCEPTED:
         for grant in await grants_of(session, proposal_id):
             if grant.region_code == region_code and grant.payment_held:
                 grant.payment_held, grant.hold_reason, grant.updated_at = False, None, now
@@ -172,7 +177,7 @@ async def review_report(
         audit_log,
         clock=runtime.clock,
         actor=region.actor,
-        action=f"report.{review.value}",
+        action=f"report.{reviewed.value}",
         entity="report",
         entity_id=f"{proposal_id}:{period}",
         before=before,

@@ -203,3 +203,71 @@ def test_progress_draws_a_line_per_phase_when_not_on_a_terminal() -> None:
     assert lines[0] == "the deadline passes"
     assert lines[1].startswith("submissions") and "[" + "#" * 30 + "]" in lines[1] and "4/4" in lines[1]
     assert len(lines) == 2
+
+
+def test_after_the_results_the_text_shows_the_decline_the_reserve_and_a_monitoring_row_per_region(
+    results: Results,
+) -> None:
+    from services.demo.results import Monitoring
+
+    results["monitoring"] = Monitoring(
+        clock_moved=True,
+        projects={"started": 2},
+        decline={"acronym": "ALPHA", "region": "CH-FR", "partners": 1, "released": "120000.00", "currency": "CHF"},
+        reserve=[{"offer_round": 1, "status": "funded", "funded": ["BETA"], "confirmed_by": ["AT-4"]}],
+        reserve_funded=["BETA"],
+        reporting_periods_passed=2,
+        reports={"accepted": 3, "due": 4, "overdue": 1},
+        late=["BETA period 2"],
+        payments_held=["AT-4"],
+        indicators=[{"key": "jobs_created", "name": "Jobs created", "unit": "jobs", "total": "7", "target": "8"}],
+        time_to_contract_days="21.5",
+        regions=[
+            {
+                "code": "AT-4",
+                "currency": "EUR",
+                "projects": 2,
+                "started": 2,
+                "time_to_contract_days": "21.5",
+                "reports_accepted": 3,
+                "reports_overdue": 1,
+                "payments_held": 1,
+                "committed": "180000.00",
+                "reported_costs": "95000.00",
+                "indicators": {"jobs_created": "7"},
+            }
+        ],
+    )
+    text = text_report(results)
+    assert "declined     CH-FR declined its grant to ALPHA (1 partner(s), 120,000 CHF back to CH-FR)" in text
+    assert "reserve      offer 1: BETA, confirmed by AT-4 and funded by the agency" in text
+    assert "late: BETA period 2; payments held by AT-4" in text
+    austria = next(row for row in text.split("Monitoring per region")[1].splitlines() if row.startswith("AT-4"))
+    assert austria.split() == ["AT-4", "EUR", "2", "2", "21.5", "3", "1", "1", "180,000", "95,000", "7"]
+    assert text.rstrip().splitlines()[-1].split() == ["call", "7", "/", "8"]
+
+
+def test_the_demo_declines_a_grant_whose_money_funds_a_reserve_proposal_never_the_coordinators() -> None:
+    from services.demo.monitoring import choose_decline
+
+    def ask(region: str, amount: str) -> dict[str, str]:
+        return {"region_code": region, "amount": amount}
+
+    funding = {
+        "proposals": [
+            {
+                "acronym": "A",
+                "rank": 1,
+                "status": "funded",
+                "requested": [ask("AT", "50"), ask("CH", "80"), ask("SI", "40")],
+            },
+            {"acronym": "B", "rank": 2, "status": "funded", "requested": [ask("AT", "30"), ask("CH", "90")]},
+            {"acronym": "R", "rank": 3, "status": "reserve", "requested": [ask("CH", "100")]},
+        ]
+    }
+    published = {
+        "regions": [{"region_code": c, "remaining": {"amount": a}} for c, a in (("AT", "0"), ("CH", "20"), ("SI", "0"))]
+    }
+    assert choose_decline(funding, published, {"A": "AT", "B": "AT"}) == ("A", "CH")  # three regions: goes on
+    assert choose_decline(funding, published, {"A": "CH", "B": "AT"}) == ("B", "CH")
+    assert choose_decline(funding, published, {"A": "CH", "B": "CH"}) is None

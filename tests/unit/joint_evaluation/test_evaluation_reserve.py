@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from hypothesis import given
@@ -61,3 +62,38 @@ def test_never_over_a_regions_budget_and_never_a_proposal_twice(
         spent = sum((first_ask[p].get(region, D(0)) for p in walk.funded), D(0))
         assert spent <= budgets.get(region, D(0))
         assert walk.remaining.get(region, D(0)) == budgets.get(region, D(0)) - spent
+
+
+@given(
+    requests,
+    st.dictionaries(regions, amounts, max_size=3),
+    st.lists(st.tuples(st.dictionaries(regions, amounts, max_size=2), st.booleans()), min_size=1, max_size=5),
+    st.sets(st.sampled_from(["p0", "p1"])),
+)
+def test_round_after_round_of_releases_no_region_funds_more_than_it_had_and_got_back_nor_a_proposal_twice(
+    listed: list[tuple[str, dict[str, Decimal]]],
+    at_publication: dict[str, Decimal],
+    rounds: list[tuple[dict[str, Decimal], bool]],
+    funded_at_publication: set[str],
+) -> None:
+    """As joint_evaluation walks it: each release walks the list again from what is available then (the
+    remainder at publication, every release so far, minus the offers funded so far); the agency funds an offer
+    or lets a later release supersede it."""
+    reserve = [FundingRequest(pid, asks) for pid, asks in listed]
+    asks = {request.proposal_id: request.requested for request in reserve}
+    releases: list[dict[str, Decimal]] = []
+    funded_grants: list[Mapping[str, Decimal]] = []
+    funded: list[str] = []
+    for released, agency_funds in rounds:
+        releases.append(released)
+        budgets = available_budgets(at_publication, releases, funded_grants)
+        walk = walk_reserve(reserve, budgets, funded_at_publication | set(funded))
+        assert not set(walk.funded) & (funded_at_publication | set(funded))
+        if agency_funds:
+            funded += walk.funded
+            funded_grants += [asks[p] for p in walk.funded]
+    assert len(set(funded)) == len(funded)
+    for region in {r for _, a in listed for r in a} | set(at_publication):
+        had = at_publication.get(region, D(0)) + sum((r.get(region, D(0)) for r in releases), D(0))
+        spent = sum((asks[p].get(region, D(0)) for p in funded), D(0))
+        assert spent <= had
