@@ -19,8 +19,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from shared.db import sqlite_url_for
+from shared.tokens import DEV_JWT_SECRET as DEV_JWT_SECRET
 
-DEV_JWT_SECRET = "jointcall-development-secret-change-me"
 NOT_FROM_ENVIRONMENT = frozenset({"service", "database_url"})
 IGNORED_VARIABLES = frozenset(f"JOINTCALL_{name.upper()}" for name in NOT_FROM_ENVIRONMENT)
 

@@ -9,27 +9,28 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, Unauthenticated
+from shared.tokens import DEFAULT_TTL_S, ISSUER, SCOPED_ROLES, Role, issue_token, parse_role
 
-ISSUER = "jointcall"
-DEFAULT_TTL_S = 12 * 3600
-
-
-class Role(StrEnum):
-    AGENCY = "agency"
-    REGION = "region"
-    CONSORTIUM = "consortium"
-    EVALUATOR = "evaluator"
-
-
-SCOPED_ROLES = {Role.REGION, Role.CONSORTIUM, Role.EVALUATOR}
+__all__ = [
+    "DEFAULT_TTL_S",
+    "ISSUER",
+    "SCOPED_ROLES",
+    "Principal",
+    "Role",
+    "authenticated",
+    "decode_token",
+    "issue_token",
+    "optional_principal",
+    "parse_role",
+    "require",
+]
 
 
 @dataclass(frozen=True)
@@ -42,39 +43,6 @@ class Principal:
     def label(self) -> str:
         """How the principal appears in audit records: e.g. `region:AT-4`."""
         return f"{self.role.value}:{self.scope}" if self.scope else self.role.value
-
-
-def parse_role(text: str) -> tuple[Role, str | None]:
-    """`region:AT-4` -> (Role.REGION, "AT-4"); raises ValueError on anything else."""
-    name, _, scope = text.partition(":")
-    role = Role(name)
-    if role in SCOPED_ROLES and not scope:
-        raise ValueError(f"role {role.value} needs a scope, e.g. {role.value}:<id>")
-    if role not in SCOPED_ROLES and scope:
-        raise ValueError(f"role {role.value} takes no scope")
-    return role, scope or None
-
-
-def issue_token(
-    secret: str,
-    role_text: str,
-    *,
-    subject: str | None = None,
-    ttl_s: int = DEFAULT_TTL_S,
-    algorithm: str = "HS256",
-) -> str:
-    role, scope = parse_role(role_text)
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "iss": ISSUER,
-        "sub": subject or role_text,
-        "role": role.value,
-        "iat": now,
-        "exp": now + ttl_s,
-    }
-    if scope:
-        claims["scope"] = scope
-    return jwt.encode(claims, secret, algorithm=algorithm)
 
 
 def decode_token(token: str, secret: str, algorithm: str = "HS256") -> Principal:
