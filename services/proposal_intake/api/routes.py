@@ -4,10 +4,11 @@ a region reads the partners of its own region."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
+from shared.errors import FieldError
 from shared.http.auth import Principal, Role, require
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.proposals import ProposalDraft
@@ -15,13 +16,15 @@ from shared.service import DbSession, RuntimeDep
 
 from ..domain.completeness import completeness_errors
 from ..domain.precheck import precheck_draft, submission_verdicts, verdicts_key
+from ..domain.requirements import SubmissionRequirements, requirements_of
+from ..domain.submission import submission_window_error
 from ..models import Proposal
 from ..repository import list_for_call, partners_of_region, proposal_with_call, remember_verdicts, versions_of
-from ..use_cases.access import applicant_of, call_from_snapshot, proposal_for, visible_proposal
+from ..use_cases.access import applicant_of, call_from_snapshot, call_of, proposal_for, visible_proposal
 from ..use_cases.edit_draft import create_draft, etag, update_draft
 from ..use_cases.submit_proposal import Receipt, submit_proposal
 from ..use_cases.withdraw_proposal import withdraw_proposal
-from .schemas import PrecheckOut, ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
+from .schemas import FieldErrorOut, PrecheckOut, ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
 
 router = APIRouter(tags=["proposals"])
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
@@ -103,31 +106,54 @@ async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader, re
 
 @router.get(
     "/proposals/{proposal_id}/precheck",
-    response_model=dict[str, Any],
-    summary="Live pre-check of the draft against every rule",
+    response_model=PrecheckOut,
+    summary="Live pre-check of the draft against every rule, and what the call requires to submit",
 )
 async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader) -> Response:
     async with runtime.engine.begin() as connection:  # a plain connection: one read, no ORM session needed
         found = await proposal_with_call(connection, str(proposal_id))  # the proposal and its call together
     proposal = visible_proposal(found, reader, str(proposal_id))
-    _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
     draft = ProposalDraft.model_validate_json(proposal.draft)
     missing = completeness_errors(draft, config)
     report = precheck_draft(draft, config)
+    verdicts = submission_verdicts(report)
     key = verdicts_key(proposal.draft_revision, proposal.call_revision)
     if proposal.verdicts_key != key:  # the first pre-check of this draft under this call: keep what it found
         async with runtime.engine.begin() as connection:
-            verdicts = submission_verdicts(report).as_json()
-            await remember_verdicts(connection, proposal.id, proposal.draft_revision, key, verdicts)
+            await remember_verdicts(connection, proposal.id, proposal.draft_revision, key, verdicts.as_json())
+    now = runtime.clock.now()
+    blockers = [*missing, *(FieldError(field, message) for field, message in verdicts.failures)]
+    window = submission_window_error(call, now)
+    if window:
+        blockers.append(FieldError("", window, location="call"))
+    if proposal.status == "withdrawn":
+        blockers.append(FieldError("status", "The proposal was withdrawn: it cannot be submitted again."))
     answer = PrecheckOut(
         complete=not missing,
-        missing=[error.as_dict() for error in missing],
-        outcome=report.outcome.value if report else "incomplete",
+        missing=[FieldErrorOut(**error.as_dict()) for error in missing],
+        outcome="incomplete" if missing or report is None else report.outcome.value,
+        rules_outcome=report.outcome if report else None,
+        may_submit=not blockers,
+        blockers=[FieldErrorOut(**error.as_dict()) for error in blockers],
+        warnings=verdicts.warnings,
+        server_time=now,
+        requirements=requirements_of(proposal.call_id, config),
         report=report,
     )
     # Serialised once, straight to JSON (the report is a large tree of verdicts), rather than dumped to dicts
-    # that FastAPI would validate and serialise again; the same JSON, and the same schema (an object).
+    # that FastAPI would validate and serialise again; the same JSON, and the schema PrecheckOut documents.
     return Response(answer.model_dump_json(), media_type="application/json")
+
+
+@router.get(
+    "/calls/{call_id}/requirements",
+    response_model=SubmissionRequirements,
+    summary="What the call requires before a proposal can be submitted (public: build a form from it)",
+)
+async def get_requirements(call_id: uuid.UUID, session: DbSession) -> SubmissionRequirements:
+    _, config = await call_of(session, str(call_id))
+    return requirements_of(str(call_id), config)
 
 
 @router.post(

@@ -9,8 +9,8 @@ from shared.calls import CallConfiguration
 from shared.errors import FieldError
 from shared.proposals import PartnerDraft, ProposalDraft
 
-_PROPOSAL_FIELDS = ("acronym", "title", "abstract", "trl", "duration_months")
-_PARTNER_FIELDS = (
+PROPOSAL_FIELDS = ("acronym", "title", "abstract", "trl", "duration_months")
+PARTNER_FIELDS = (
     "organisation_name",
     "legal_id",
     "country",
@@ -26,7 +26,7 @@ def completeness_errors(draft: ProposalDraft, call: CallConfiguration) -> list[F
 
 
 def _proposal_gaps(draft: ProposalDraft, call: CallConfiguration) -> Iterator[FieldError]:
-    for field in _PROPOSAL_FIELDS:
+    for field in PROPOSAL_FIELDS:
         if getattr(draft, field) in (None, ""):
             yield FieldError(field, "required for submission")
     if not draft.s3_areas:
@@ -48,7 +48,7 @@ def _proposal_gaps(draft: ProposalDraft, call: CallConfiguration) -> Iterator[Fi
 def _partner_gaps(draft: ProposalDraft, call: CallConfiguration) -> Iterator[FieldError]:
     for index, partner in enumerate(draft.partners):
         field = f"partners.{index}"
-        for name in _PARTNER_FIELDS:
+        for name in PARTNER_FIELDS:
             if getattr(partner, name) is None:
                 yield FieldError(f"{field}.{name}", "required for submission")
         if not partner.budget:
