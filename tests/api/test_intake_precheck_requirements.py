@@ -57,7 +57,9 @@ async def test_a_draft_with_a_gap_is_incomplete_even_when_every_rule_passes(
     assert check["may_submit"] is False and [e["field"] for e in check["blockers"]] == ["abstract"]
 
 
-async def test_may_submit_says_what_the_submission_then_does(service_client: ServiceClient, clock: MovableClock) -> None:
+async def test_may_submit_says_what_the_submission_then_does(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
     client, app = await service_client("proposal_intake")
     call = await open_call(app, clock)
     alone = (await draft(client, call, proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator")))).json()
