@@ -36,9 +36,9 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
         runtimes[name] = open_runtime(definition, settings, clock)
         apps[name] = build_app(definition, settings, runtime=runtimes[name], broker_check=False)
     workers = [Worker(SERVICES[name], runtime, bus) for name, runtime in runtimes.items()]
-    # s3_strategy's "start a call from this topic" and proposal_intake's back-fill of a call just published
-    # reach call_definition in this process.
-    for name in ("s3_strategy", "proposal_intake"):
+    # s3_strategy's "start a call from this topic", and proposal_intake's and joint_evaluation's back-fill of a
+    # call just published, reach call_definition in this process.
+    for name in ("s3_strategy", "proposal_intake", "joint_evaluation"):
         if name in apps:
             apps[name].state.call_definition_transport = httpx.ASGITransport(app=apps["call_definition"])
 

@@ -90,3 +90,20 @@ async def test_call_definition_unreachable_is_a_retryable_503_not_a_404(service_
     assert answer.json()["type"].endswith("/not-yet-known") and int(answer.headers["Retry-After"]) >= 1
     requirements = await intake.get("/calls/6f1d1e8e-8f0b-4e43-9a55-4d1b7c0a2f10/requirements")
     assert requirements.status_code == 503
+
+
+async def test_an_evaluator_registered_right_after_publish_is_registered(service_client: ServiceClient) -> None:
+    definition, definition_app = await service_client("call_definition")
+    evaluation, evaluation_app = await service_client("joint_evaluation")
+    evaluation_app.state.call_definition_transport = httpx.ASGITransport(app=definition_app)
+    call = await published(definition, "ALP-RYW-EVAL")
+    body = {"name": "Ada Expert", "email": "ada@example.org", "organisation": "Lab", "country": "IT", "max_load": 3}
+    registered = await evaluation.post(f"/calls/{call['id']}/evaluators", json=body, headers=AGENCY)
+    assert registered.status_code == 201, registered.text
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    evaluation_app.state.call_definition_transport = httpx.MockTransport(refuse)
+    unknown = await evaluation.post("/calls/6f1d1e8e-8f0b-4e43-9a55-4d1b7c0a2f10/evaluators", json=body, headers=AGENCY)
+    assert unknown.status_code == 503 and "Retry-After" in unknown.headers

@@ -4,10 +4,11 @@ a region reads the partners of its own region."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
+from shared.call_backfill import NOT_YET_KNOWN_RESPONSE, fetcher_for
 from shared.errors import FieldError
 from shared.http.auth import Principal, Role, require
 from shared.pagination import Page, decode_cursor, encode_cursor
@@ -21,7 +22,7 @@ from ..domain.submission import submission_window_error
 from ..models import Proposal
 from ..repository import list_for_call, partners_of_region, proposal_with_call, remember_verdicts, versions_of
 from ..use_cases.access import applicant_of, call_from_snapshot, call_of, proposal_for, visible_proposal
-from ..use_cases.backfill_call import fetcher_for, with_call_known
+from ..use_cases.backfill_call import with_call_known
 from ..use_cases.edit_draft import create_draft, etag, update_draft
 from ..use_cases.submit_proposal import Receipt, submit_proposal
 from ..use_cases.withdraw_proposal import withdraw_proposal
@@ -33,12 +34,6 @@ Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.CONSORTIUM))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=300)]
-NOT_YET_KNOWN: dict[str, Any] = {
-    "description": "The call is not known here yet and call_definition could not be asked (problem type "
-    "not-yet-known): retry after the Retry-After header's seconds. A call that does not exist is a 404.",
-    "content": {"application/problem+json": {}},
-    "headers": {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}},
-}
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
 
 
@@ -77,7 +72,7 @@ def receipt_out(receipt: Receipt) -> ReceiptOut:
     status_code=status.HTTP_201_CREATED,
     response_model=ProposalOut,
     summary="Start a draft proposal for a call (it may be incomplete)",
-    responses={503: NOT_YET_KNOWN},
+    responses={503: NOT_YET_KNOWN_RESPONSE},
 )
 async def post_draft(
     call_id: uuid.UUID,
@@ -167,7 +162,7 @@ async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Read
     "/calls/{call_id}/requirements",
     response_model=SubmissionRequirements,
     summary="What the call requires before a proposal can be submitted (public: build a form from it)",
-    responses={503: NOT_YET_KNOWN},
+    responses={503: NOT_YET_KNOWN_RESPONSE},
 )
 async def get_requirements(call_id: uuid.UUID, runtime: RuntimeDep, request: Request) -> SubmissionRequirements:
     async def read() -> SubmissionRequirements:
