@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="folder of the databases and the bus (default: JOINTCALL_DATA_DIR, else ./jointcall-data)",
     )
+    up.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="sandbox mode: an agency may move the clock forward (`jointcall clock`, POST /sandbox/clock), so a "
+        "rehearsal passes its deadlines in seconds (default: off, or JOINTCALL_SANDBOX=true)",
+    )
     up.set_defaults(run=_up)
 
     demo = _command(
@@ -218,6 +224,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.set_defaults(run=_token)
 
+    clock = _command(
+        commands,
+        "clock",
+        "show or move forward the clock of a sandbox (`jointcall up --sandbox`)",
+        "Every service of the sandbox reads this clock: opening, deadline, due dates and reminders follow it.\n"
+        "It only moves forward. Examples:  jointcall clock advance 2h   jointcall clock advance 3d12h\n"
+        "                                  jointcall clock advance --to 2026-07-01T12:00:00+02:00",
+    )
+    clock_actions = clock.add_subparsers(required=True, metavar="ACTION")
+    for name, summary in (("show", "print the sandbox's time"), ("advance", "move the sandbox's clock forward")):
+        action = _command(clock_actions, name, summary)
+        if name == "advance":
+            action.add_argument(
+                "duration",
+                nargs="?",
+                type=_duration,
+                default=None,
+                help="how far: days, hours, minutes, seconds such as 2h, 90m, 3d12h, 45s (or give --to)",
+            )
+            action.add_argument("--to", default=None, help="an instant with its offset to move to (or a duration)")
+        action.add_argument("--url", default=EMBEDDED_URL, help="where the sandbox runs (`jointcall up --sandbox`)")
+        action.add_argument("--token", default=None, help="an agency token (default: issued with JOINTCALL_JWT_SECRET)")
+        action.set_defaults(run=_clock, action=name)
+
     openapi = _command(
         commands, "openapi", "write every service's OpenAPI document to openapi/<service>.json, or --check them"
     )
@@ -249,6 +279,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _duration(text: str) -> float:
+    """`3d12h`, `2h`, `90m`, `45s` (parts in that order) -> seconds."""
+    import re
+
+    match = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", text.strip())
+    if not text.strip() or match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 2h, 90m, 3d12h or 45s")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    if total <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} does not move the clock")
+    return float(total)
+
+
 def _positive(text: str) -> int:
     number = int(text)
     if number < 1:
@@ -272,6 +316,16 @@ def _settings(definition: ServiceDefinition, **overrides: object) -> ServiceSett
     return definition.settings_class(**overrides)  # type: ignore[arg-type]
 
 
+def _refuse_sandbox(settings: ServiceSettings, command: str) -> None:
+    """The sandbox's movable clock exists only in the embedded default: on the full stack each process reads
+    the real clock, and one that moved alone would judge deadlines differently from the others."""
+    if settings.sandbox:
+        raise SystemExit(
+            f"jointcall {command}: JOINTCALL_SANDBOX is set, but the sandbox (a clock an agency moves forward) is "
+            "only for the embedded default: `jointcall up --sandbox`. Unset it on the full stack."
+        )
+
+
 def _chosen(name: str) -> list[ServiceDefinition]:
     return list(_services().values()) if name == "all" else [service_named(name)]
 
@@ -293,10 +347,12 @@ def _up(args: argparse.Namespace) -> None:
     data_dir: Path = (args.data_dir or ServiceSettings().data_dir).resolve()
     for definition in _services().values():
         migrate(definition, _settings(definition, data_dir=data_dir).database_url)
-    print(f"jointcall is up on http://{args.host}:{args.port} (data in {data_dir}); API docs per service:")
+    sandbox = args.sandbox or ServiceSettings().sandbox
+    mode = "; SANDBOX: the clock moves on at POST /sandbox/clock" if sandbox else ""
+    print(f"jointcall is up on http://{args.host}:{args.port} (data in {data_dir}{mode}); API docs per service:")
     for definition in _services().values():
         print(f"  http://{args.host}:{args.port}{definition.path_prefix}/docs")
-    uvicorn.run(create_embedded_app(data_dir), host=args.host, port=args.port, log_config=None)
+    uvicorn.run(create_embedded_app(data_dir, sandbox=sandbox), host=args.host, port=args.port, log_config=None)
 
 
 def _portal(args: argparse.Namespace) -> None:
@@ -375,6 +431,7 @@ def _migrate(args: argparse.Namespace) -> None:
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
     for definition in _chosen(args.service):
         settings = _settings(definition)
+        _refuse_sandbox(settings, "migrate")
         migrate(definition, settings.database_url)
         if settings.rabbitmq_url:
             asyncio.run(_declare_queues(definition, settings))
@@ -414,6 +471,7 @@ def _api(args: argparse.Namespace) -> None:
 
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
     definition = service_named(args.service)
+    _refuse_sandbox(_settings(definition), "api")
     refuse_public_bind_with_development_secret(args.host, _settings(definition).jwt_secret)
     os.environ[API_SERVICE_ENV] = definition.name
     uvicorn.run(
@@ -441,6 +499,7 @@ def _worker(args: argparse.Namespace) -> None:
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
     definition = service_named(args.service)
     settings = _settings(definition)
+    _refuse_sandbox(settings, "worker")
     if args.metrics_port is not None:
         settings.metrics_port = args.metrics_port
     if not settings.rabbitmq_url:
@@ -496,6 +555,29 @@ def _token(args: argparse.Namespace) -> None:
         print(tokens[args.roles[0]])
     else:
         print("\n".join(f"{role} {token}" for role, token in tokens.items()))
+
+
+def _clock(args: argparse.Namespace) -> None:
+    import httpx
+
+    from shared.tokens import issue_token, token_settings_from_environment
+
+    secret, algorithm = token_settings_from_environment()
+    token = args.token or issue_token(secret, "agency", algorithm=algorithm)
+    with httpx.Client(base_url=args.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+        if args.action == "show":
+            response = client.get("/sandbox/clock")
+        else:
+            if (args.duration is None) == (args.to is None):
+                raise SystemExit("jointcall clock advance: give a duration (e.g. 2h) or --to INSTANT")
+            body = {"seconds": args.duration} if args.duration is not None else {"to": args.to}
+            response = client.post("/sandbox/clock", json=body)
+    if response.status_code == 404:
+        raise SystemExit(f"jointcall clock: no sandbox at {args.url} (start it with `jointcall up --sandbox`)")
+    if response.status_code != 200:
+        raise SystemExit(f"jointcall clock: {response.status_code} {response.json().get('detail', response.text)}")
+    answer = response.json()
+    print(f"sandbox time {answer['now']} ({answer['offset_s'] / 3600:.2f} h ahead of {answer['system_time']})")
 
 
 def openapi_documents() -> dict[str, str]:

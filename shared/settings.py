@@ -49,6 +49,11 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     metrics_port: int | None = Field(default=None, description="Worker: serve /metrics on this port")
     db_pool_size: int = Field(default=20, ge=1, description="PostgreSQL connections kept per process")
+    sandbox: bool = Field(
+        default=False,
+        description="Embedded default only (`jointcall up --sandbox`): an agency may move the clock forward; "
+        "the full stack's commands refuse to start with it",
+    )
     db_max_overflow: int = Field(
         default=0, ge=0, description="extra connections beyond the pool, each closed again once returned"
     )
