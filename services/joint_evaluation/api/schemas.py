@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.calls import RegionCode, Text
-from shared.events import FundingDecision, FundingTotals, RankedProposal, RegionFunding, ResultLine
+from shared.events import FundingDecision, FundingTotals, RankedProposal, ReasonDetail, RegionFunding, ResultLine
 from shared.money import Money
 from shared.proposals import CountryCode, Email
 from shared.text import StorableModel
@@ -38,6 +38,10 @@ class EntryOut(BaseModel):
     submitted_at: datetime | None
     eligibility: str
     eligibility_reasons: list[str]
+    eligibility_reason_details: list[ReasonDetail] = Field(
+        description="The eligibility reasons as data, in the same order: the partner (id and name), the region, the "
+        "rule and the numbers"
+    )
     status: EvaluationStatus
 
 
