@@ -13,9 +13,10 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
+    from .api.refusals import router as refusals
     from .api.routes import router
 
-    return [router]
+    return [router, refusals]
 
 
 SERVICE = ServiceDefinition(

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from shared.call_backfill import NOT_YET_KNOWN_RESPONSE, fetcher_for
-from shared.errors import FieldError
+from shared.errors import FieldError, ServiceError
 from shared.http.auth import Principal, Role, require
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.proposals import ProposalDraft
@@ -24,6 +24,7 @@ from ..repository import list_for_call, partners_of_region, proposal_with_call, 
 from ..use_cases.access import applicant_of, call_from_snapshot, call_of, proposal_for, visible_proposal
 from ..use_cases.backfill_call import with_call_known
 from ..use_cases.edit_draft import create_draft, etag, update_draft
+from ..use_cases.refusals import is_refusal, record_refusal
 from ..use_cases.submit_proposal import Receipt, submit_proposal
 from ..use_cases.withdraw_proposal import withdraw_proposal
 from .schemas import FieldErrorOut, PrecheckOut, ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
@@ -184,8 +185,14 @@ async def post_submit(
 ) -> ReceiptOut:
     # One transaction on a plain connection (the submission is all Core statements: no ORM session needed),
     # committed when the block ends, before the receipt is sent; any error rolls everything back.
-    async with runtime.engine.begin() as connection:
-        receipt = await submit_proposal(connection, runtime, consortium, str(proposal_id), idempotency_key)
+    try:
+        async with runtime.engine.begin() as connection:
+            receipt = await submit_proposal(connection, runtime, consortium, str(proposal_id), idempotency_key)
+    except ServiceError as error:
+        if is_refusal(error):  # the secretariat sees who tried and why (GET /calls/{id}/refusals)
+            async with runtime.engine.begin() as connection:
+                await record_refusal(connection, runtime, consortium, str(proposal_id), error)
+        raise
     return receipt_out(receipt)
 
 
