@@ -91,7 +91,12 @@ def _local(path: Path) -> list[RegionPriorities]:
     content_type = "text/csv" if path.suffix.lower() == ".csv" else "application/json"
     regions, errors = parse_document(path.read_bytes(), content_type)
     if errors:
-        raise SystemExit("\n".join([f"{path}: {len(errors)} error(s)"] + [f"  {e.field}: {e.message}" for e in errors]))
+        raise SystemExit(
+            "\n".join(
+                [f"{path}: {len(errors)} error{'' if len(errors) == 1 else 's'}"]
+                + [f"  {e.field}: {e.message}" for e in errors]
+            )
+        )
     return regions
 
 

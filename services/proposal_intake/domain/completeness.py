@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from shared.calls import CallConfiguration
 from shared.errors import FieldError
 from shared.proposals import PartnerDraft, ProposalDraft
+from shared.wording import agree
 
 PROPOSAL_FIELDS = ("acronym", "title", "abstract", "trl", "duration_months")
 PARTNER_FIELDS = (
@@ -38,7 +39,11 @@ def _proposal_gaps(draft: ProposalDraft, call: CallConfiguration) -> Iterator[Fi
         yield FieldError("partners", "a proposal needs partners")
     coordinators = [p for p in draft.partners if p.role == "coordinator"]
     if draft.partners and len(coordinators) != 1:
-        yield FieldError("partners", f"exactly one partner must be the coordinator ({len(coordinators)} are)")
+        yield FieldError(
+            "partners",
+            f"exactly one partner must be the coordinator "
+            f"({len(coordinators) or 'none'} {agree(len(coordinators), 'is', 'are')})",
+        )
     duplicated = {key for key, n in Counter(p.key for p in draft.partners).items() if n > 1}
     for index, partner in enumerate(draft.partners):
         if partner.key in duplicated:

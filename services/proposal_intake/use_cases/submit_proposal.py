@@ -30,6 +30,7 @@ from shared.http.auth import Principal
 from shared.messaging.outbox import outbox_row, outgoing_envelope
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
+from shared.wording import count
 
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
@@ -170,7 +171,9 @@ def _refuse_incomplete(draft: ProposalDraft, config: CallConfiguration, verdicts
     errors = completeness_errors(draft, config)
     errors += [FieldError(field, message) for field, message in verdicts.failures]
     if errors:
-        raise ValidationFailed(f"The proposal cannot be submitted yet ({len(errors)} problem(s)).", errors=errors)
+        raise ValidationFailed(
+            f"The proposal cannot be submitted yet ({count(len(errors), 'problem')}).", errors=errors
+        )
 
 
 def _region_rows(proposal: AnyRow, draft: ProposalDraft, content: dict[str, Any], version: int) -> list[dict[str, Any]]:

@@ -46,10 +46,10 @@ def subject_reason(check: CheckState) -> str:
     """The reason with its subject first: "Bayern Werk GmbH (DE-BY): requested ..."; a rule on a region's partners
     together names them with the region; the consortium's rules speak of the consortium already."""
     name = check.organisation_name
-    if check.region_code == CONSORTIUM:
-        return f"{name}: {check.reason}" if check.partner_id and name else check.reason
-    if not name or check.reason.startswith(name):
+    if not name or name in check.reason:  # the sentence names its subject already
         return check.reason
+    if check.region_code == CONSORTIUM:
+        return f"{name}: {check.reason}" if check.partner_id else check.reason
     together = "" if check.partner_id else ", together"
     return f"{name} ({check.region_code}{together}): {check.reason}"
 
