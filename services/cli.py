@@ -352,7 +352,8 @@ def _up(args: argparse.Namespace) -> None:
     print(f"jointcall is up on http://{args.host}:{args.port} (data in {data_dir}{mode}); API docs per service:")
     for definition in _services().values():
         print(f"  http://{args.host}:{args.port}{definition.path_prefix}/docs")
-    uvicorn.run(create_embedded_app(data_dir, sandbox=sandbox), host=args.host, port=args.port, log_config=None)
+    app = create_embedded_app(data_dir, sandbox=True) if sandbox else create_embedded_app(data_dir)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
 
 
 def _portal(args: argparse.Namespace) -> None:
