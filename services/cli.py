@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from shared.http.auth import issue_token
 from shared.logs import configure_logging
-from shared.service import ServiceDefinition, migrate
-from shared.settings import ServiceSettings, refuse_public_bind_with_development_secret
 
-from .registry import SERVICES, service_named
+if TYPE_CHECKING:
+    from shared.service import ServiceDefinition
+    from shared.settings import ServiceSettings
 
 API_SERVICE_ENV = "JOINTCALL_API_SERVICE"
 OPENAPI_DIR = Path(__file__).resolve().parent.parent / "openapi"
+# The services' names, spelt out so that `--help` and `token` need not import the services (the registry is
+# heavy: FastAPI, SQLAlchemy, Alembic); a test keeps this equal to services.registry.SERVICES.
+SERVICE_NAMES = (
+    "call_definition",
+    "proposal_intake",
+    "regional_eligibility",
+    "joint_evaluation",
+    "project_monitoring",
+    "s3_strategy",
+)
+SERVICE_HELP = "the service: " + ", ".join(SERVICE_NAMES) + " (dashes work too: proposal-intake)"
+EMBEDDED_URL = "http://127.0.0.1:8000"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,32 +37,89 @@ def main(argv: list[str] | None = None) -> None:
     args.run(args)
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions keep their line breaks; every option with a default shows it, unless its help already says
+    what happens without it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        shown = "default" in text or action.default in (None, False, argparse.SUPPRESS, [])
+        if shown or (action.option_strings == [] and action.nargs not in ("?", "*")):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _command(commands: Any, name: str, summary: str, description: str = "") -> argparse.ArgumentParser:
+    """A sub-command with a one-line summary (in `jointcall --help`) and a longer description (in its own)."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + (".\n\n" + description if description else "."),
+        formatter_class=_HelpFormatter,
+    )
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jointcall", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="jointcall",
+        description=__doc__ + "\n\nEach command has its own help: jointcall COMMAND --help.",
+        formatter_class=_HelpFormatter,
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    up = commands.add_parser("up", help="embedded default: all four services in one process (SQLite, in-process bus)")
-    up.add_argument("--host", default="127.0.0.1")
-    up.add_argument("--port", type=int, default=8000)
-    up.add_argument("--data-dir", type=Path, default=None, help="default: JOINTCALL_DATA_DIR, else ./jointcall-data")
+    up = _command(
+        commands,
+        "up",
+        "embedded default: every service and the portal in one process (SQLite files, in-process bus)",
+        "Migrates every service's database in the data folder, then serves the services under their prefixes\n"
+        "(/call-definition, /proposal-intake, ...) and the portal at /. Stop with Ctrl-C; the data stays.",
+    )
+    up.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (not loopback: needs JOINTCALL_JWT_SECRET)"
+    )
+    up.add_argument("--port", type=int, default=8000, help="port to listen on")
+    up.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder of the databases and the bus (default: JOINTCALL_DATA_DIR, else ./jointcall-data)",
+    )
+    up.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="sandbox mode: an agency may move the clock forward (`jointcall clock`, POST /sandbox/clock), so a "
+        "rehearsal passes its deadlines in seconds (default: off, or JOINTCALL_SANDBOX=true)",
+    )
     up.set_defaults(run=_up)
 
-    demo = commands.add_parser(
-        "demo", help="run a whole joint call on the Alpine example through the APIs (embedded, or --url a stack)"
+    demo = _command(
+        commands,
+        "demo",
+        "run a whole joint call on the Alpine Space example through the services' HTTP APIs",
+        "Embedded by default (a new temporary data folder, removed afterwards, and a clock that jumps past the\n"
+        "deadlines); with --url against a running stack, where the deadline is a real instant and the demo\n"
+        "waits for it. The ranking and budget use go to stdout, the result files to --out, progress to stderr.",
     )
-    demo.add_argument("--proposals", type=_positive, default=300, help="how many consortia apply (default 300)")
-    demo.add_argument("--seed", type=int, default=7, help="the same seed gives the same results")
-    demo.add_argument("--out", type=Path, default=Path("./jointcall-demo"), help="where the result files go")
+    demo.add_argument("--proposals", type=_positive, default=300, help="how many consortia apply")
+    demo.add_argument("--seed", type=int, default=7, help="random seed: one seed gives the same results")
+    demo.add_argument("--out", type=Path, default=Path("./jointcall-demo"), help="folder the result files go to")
     demo.add_argument("--top", type=int, default=15, help="ranking lines to print (all are in ranking.csv)")
     demo.add_argument("--concurrency", type=_positive, default=8, help="requests in flight at a time")
-    demo.add_argument("--data-dir", type=Path, default=None, help="embedded: keep the databases here (a new folder)")
+    demo.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="embedded: keep the databases in this new folder (default: a temporary folder, removed afterwards)",
+    )
     demo.add_argument(
         "--url",
         action="append",
         default=[],
         metavar="[SERVICE=]URL",
         help="run against a running stack: call_definition=http://127.0.0.1:8001 (each service, repeatable), or "
-        "one gateway URL routing /call-definition, /proposal-intake, ... (tokens from JOINTCALL_JWT_SECRET)",
+        "one gateway URL routing /call-definition, /proposal-intake, ... (tokens from JOINTCALL_JWT_SECRET; "
+        "default: embedded)",
     )
     demo.add_argument(
         "--code",
@@ -62,59 +129,141 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--from-s3",
         action="store_true",
-        help="start the call from the best topic of the Alpine regions' S3 priorities (s3_strategy)",
+        help="start the call from the best topic of the Alpine regions' S3 priorities (s3_strategy) instead of "
+        "the example call (default: the example call)",
     )
     demo.set_defaults(run=_demo)
 
-    example = commands.add_parser("example-call", help="load the Alpine Space example call into a running jointcall")
+    example = _command(
+        commands,
+        "example-call",
+        "load the Alpine Space example call into a running jointcall (as a draft, or --publish)",
+    )
     example.add_argument(
         "--url",
-        default="http://127.0.0.1:8000/call-definition",
-        help="base URL of call_definition (default: the embedded `jointcall up`)",
+        default=f"{EMBEDDED_URL}/call-definition",
+        help="base URL of call_definition (default: the embedded `jointcall up`, %(default)s)",
     )
     example.add_argument("--token", default=None, help="an agency token (default: issued with JOINTCALL_JWT_SECRET)")
-    example.add_argument("--code", default=None, help="another code for the call (codes are unique)")
-    example.add_argument("--open-now", action="store_true", help="move its dates so that it is open now")
-    example.add_argument("--publish", action="store_true")
+    example.add_argument(
+        "--code", default=None, help="another code for the call (default: the example's; codes are unique)"
+    )
+    example.add_argument(
+        "--open-now", action="store_true", help="move its dates so that it is open now (default: the example's dates)"
+    )
+    example.add_argument("--publish", action="store_true", help="publish it too (default: leave it a draft)")
     example.set_defaults(run=_example_call)
 
-    mig = commands.add_parser(
-        "migrate", help="migrate a service's database (and declare its queues if a broker is set)"
+    mig = _command(
+        commands,
+        "migrate",
+        "full stack: migrate a service's database, and declare its queues if JOINTCALL_RABBITMQ_URL is set",
+        "The database is JOINTCALL_<SERVICE>_DATABASE_URL (default: a SQLite file in JOINTCALL_DATA_DIR).",
     )
-    mig.add_argument("service", help="a service name, or 'all'")
+    mig.add_argument("service", metavar="SERVICE", help=SERVICE_HELP + ", or 'all'")
     mig.set_defaults(run=_migrate)
 
-    api = commands.add_parser("api", help="full stack: serve one service's HTTP API")
-    api.add_argument("service")
-    api.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to serve beyond this machine (needs a JWT secret)")
-    api.add_argument("--port", type=int, default=8000)
-    api.add_argument("--workers", type=int, default=1)
+    api = _command(
+        commands,
+        "api",
+        "full stack: serve one service's HTTP API (uvicorn)",
+        "Reads JOINTCALL_<SERVICE>_DATABASE_URL and JOINTCALL_RABBITMQ_URL; run `jointcall migrate SERVICE` first\n"
+        "and `jointcall worker SERVICE` beside it (the worker publishes what the api commits).",
+    )
+    api.add_argument("service", metavar="SERVICE", help=SERVICE_HELP)
+    api.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; 0.0.0.0 serves beyond this machine (needs JOINTCALL_JWT_SECRET)",
+    )
+    api.add_argument("--port", type=int, default=8000, help="port to listen on")
+    api.add_argument("--workers", type=_positive, default=1, help="uvicorn worker processes sharing the port")
     api.set_defaults(run=_api)
 
-    portal = commands.add_parser("portal", help="full stack: serve the portal's pages (JOINTCALL_PORTAL_* settings)")
-    portal.add_argument("--host", default="127.0.0.1")
-    portal.add_argument("--port", type=int, default=8080)
+    portal = _command(
+        commands,
+        "portal",
+        "full stack: serve the portal's web pages",
+        "It calls the services' APIs at JOINTCALL_PORTAL_API_BASE_URL (see the README for JOINTCALL_PORTAL_*).",
+    )
+    portal.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    portal.add_argument("--port", type=int, default=8080, help="port to listen on")
     portal.set_defaults(run=_portal)
 
-    worker = commands.add_parser("worker", help="full stack: run one service's consumers and outbox relay")
-    worker.add_argument("service")
-    worker.add_argument("--metrics-port", type=int, default=None, help="serve Prometheus /metrics on this port")
+    worker = _command(
+        commands,
+        "worker",
+        "full stack: run one service's event consumers, outbox relay and clock jobs (needs JOINTCALL_RABBITMQ_URL)",
+    )
+    worker.add_argument("service", metavar="SERVICE", help=SERVICE_HELP)
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve Prometheus /metrics on this port (default: JOINTCALL_METRICS_PORT, else none)",
+    )
     worker.set_defaults(run=_worker)
 
-    token = commands.add_parser("token", help="issue a development bearer token, e.g. `jointcall token region:AT-4`")
-    token.add_argument("role", help="agency | region:<code> | consortium:<id> | evaluator:<id>")
-    token.add_argument("--subject", default=None)
-    token.add_argument("--ttl-hours", type=float, default=12.0)
+    token = _command(
+        commands,
+        "token",
+        "issue development bearer tokens signed with JOINTCALL_JWT_SECRET, one per role",
+        "Roles: agency | region:<code> | consortium:<applicant id> | evaluator:<id>.\n"
+        "One role prints the bare token. Several roles print one line each, `ROLE TOKEN` (a space between;\n"
+        "roles hold no spaces), in the order given; --json prints one object {ROLE: TOKEN} instead.\n"
+        "Examples:  A=$(jointcall token agency)\n"
+        "           jointcall token agency region:AT-4 consortium:acme | while read role token; do ...; done",
+    )
+    token.add_argument("roles", nargs="+", metavar="ROLE", help="a role, e.g. agency or region:AT-4 (one or more)")
+    token.add_argument(
+        "--subject", default=None, help="the token's subject (`sub`; default: the role itself, e.g. region:AT-4)"
+    )
+    token.add_argument("--ttl-hours", type=float, default=12.0, help="hours until the tokens expire")
+    token.add_argument(
+        "--json", action="store_true", help="print {ROLE: TOKEN} as one JSON object (default: text, see above)"
+    )
     token.set_defaults(run=_token)
 
-    openapi = commands.add_parser("openapi", help="write openapi/<service>.json, or --check that they are current")
-    openapi.add_argument("--check", action="store_true")
-    openapi.add_argument("--out", type=Path, default=OPENAPI_DIR)
+    clock = _command(
+        commands,
+        "clock",
+        "show or move forward the clock of a sandbox (`jointcall up --sandbox`)",
+        "Every service of the sandbox reads this clock: opening, deadline, due dates and reminders follow it.\n"
+        "It only moves forward. Examples:  jointcall clock advance 2h   jointcall clock advance 3d12h\n"
+        "                                  jointcall clock advance --to 2026-07-01T12:00:00+02:00",
+    )
+    clock_actions = clock.add_subparsers(required=True, metavar="ACTION")
+    for name, summary in (("show", "print the sandbox's time"), ("advance", "move the sandbox's clock forward")):
+        action = _command(clock_actions, name, summary)
+        if name == "advance":
+            action.add_argument(
+                "duration",
+                nargs="?",
+                type=_duration,
+                default=None,
+                help="how far: days, hours, minutes, seconds such as 2h, 90m, 3d12h, 45s (or give --to)",
+            )
+            action.add_argument("--to", default=None, help="an instant with its offset to move to (or a duration)")
+        action.add_argument("--url", default=EMBEDDED_URL, help="where the sandbox runs (`jointcall up --sandbox`)")
+        action.add_argument("--token", default=None, help="an agency token (default: issued with JOINTCALL_JWT_SECRET)")
+        action.set_defaults(run=_clock, action=name)
+
+    openapi = _command(
+        commands, "openapi", "write every service's OpenAPI document to openapi/<service>.json, or --check them"
+    )
+    openapi.add_argument(
+        "--check", action="store_true", help="only check that the files are current; exit 1 naming stale ones"
+    )
+    openapi.add_argument("--out", type=Path, default=OPENAPI_DIR, help="folder of the documents")
     openapi.set_defaults(run=_openapi)
 
-    dead = commands.add_parser("dead-letters", help="list or replay parked messages of a service")
-    dead.add_argument("action", choices=["list", "replay"])
-    dead.add_argument("service")
+    dead = _command(
+        commands,
+        "dead-letters",
+        "list or replay a service's parked messages (RabbitMQ with JOINTCALL_RABBITMQ_URL, else the embedded bus)",
+    )
+    dead.add_argument("action", choices=["list", "replay"], help="list: show them; replay: put them back in the queue")
+    dead.add_argument("service", metavar="SERVICE", help=SERVICE_HELP)
     dead.add_argument(
         "--data-dir",
         type=Path,
@@ -126,8 +275,22 @@ def _parser() -> argparse.ArgumentParser:
 
     from .s3_strategy.cli import add_commands as add_s3_commands
 
-    add_s3_commands(commands)
+    add_s3_commands(commands, _command)
     return parser
+
+
+def _duration(text: str) -> float:
+    """`3d12h`, `2h`, `90m`, `45s` (parts in that order) -> seconds."""
+    import re
+
+    match = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", text.strip())
+    if not text.strip() or match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 2h, 90m, 3d12h or 45s")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    if total <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} does not move the clock")
+    return float(total)
 
 
 def _positive(text: str) -> int:
@@ -137,12 +300,34 @@ def _positive(text: str) -> int:
     return number
 
 
+def _services() -> dict[str, ServiceDefinition]:
+    from .registry import SERVICES
+
+    return SERVICES
+
+
+def service_named(name: str) -> ServiceDefinition:
+    from .registry import service_named as named
+
+    return named(name)
+
+
 def _settings(definition: ServiceDefinition, **overrides: object) -> ServiceSettings:
     return definition.settings_class(**overrides)  # type: ignore[arg-type]
 
 
+def _refuse_sandbox(settings: ServiceSettings, command: str) -> None:
+    """The sandbox's movable clock exists only in the embedded default: on the full stack each process reads
+    the real clock, and one that moved alone would judge deadlines differently from the others."""
+    if settings.sandbox:
+        raise SystemExit(
+            f"jointcall {command}: JOINTCALL_SANDBOX is set, but the sandbox (a clock an agency moves forward) is "
+            "only for the embedded default: `jointcall up --sandbox`. Unset it on the full stack."
+        )
+
+
 def _chosen(name: str) -> list[ServiceDefinition]:
-    return list(SERVICES.values()) if name == "all" else [service_named(name)]
+    return list(_services().values()) if name == "all" else [service_named(name)]
 
 
 # --- embedded ------------------------------------------------------------------------------------
@@ -151,18 +336,24 @@ def _chosen(name: str) -> list[ServiceDefinition]:
 def _up(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from shared.service import migrate
+    from shared.settings import ServiceSettings, refuse_public_bind_with_development_secret
+
     from .embedded import create_embedded_app
 
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
     refuse_public_bind_with_development_secret(args.host, ServiceSettings().jwt_secret)
     # The same default as every other command (ServiceSettings.data_dir), so `dead-letters` finds `bus.db`.
     data_dir: Path = (args.data_dir or ServiceSettings().data_dir).resolve()
-    for definition in SERVICES.values():
+    for definition in _services().values():
         migrate(definition, _settings(definition, data_dir=data_dir).database_url)
-    print(f"jointcall is up on http://{args.host}:{args.port} (data in {data_dir}); API docs per service:")
-    for definition in SERVICES.values():
+    sandbox = args.sandbox or ServiceSettings().sandbox
+    mode = "; SANDBOX: the clock moves on at POST /sandbox/clock" if sandbox else ""
+    print(f"jointcall is up on http://{args.host}:{args.port} (data in {data_dir}{mode}); API docs per service:")
+    for definition in _services().values():
         print(f"  http://{args.host}:{args.port}{definition.path_prefix}/docs")
-    uvicorn.run(create_embedded_app(data_dir), host=args.host, port=args.port, log_config=None)
+    app = create_embedded_app(data_dir, sandbox=True) if sandbox else create_embedded_app(data_dir)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
 
 
 def _portal(args: argparse.Namespace) -> None:
@@ -183,6 +374,8 @@ def _require_demo() -> None:
 
 
 def _demo(args: argparse.Namespace) -> None:
+    import asyncio
+
     _require_demo()
     from .demo import DemoError, Progress
     from .demo.report import FILES, render_files, text_report
@@ -227,7 +420,10 @@ def _example_call(args: argparse.Namespace) -> None:
         body = alpine_call()
     if args.code:
         body["code"] = args.code
-    token = args.token or issue_token(ServiceSettings().jwt_secret, "agency")
+    from shared.tokens import issue_token, token_settings_from_environment
+
+    secret, algorithm = token_settings_from_environment()
+    token = args.token or issue_token(secret, "agency", algorithm=algorithm)
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=args.url, headers=headers, timeout=30) as client:
         response = client.post("/calls", json=body)
@@ -243,9 +439,14 @@ def _example_call(args: argparse.Namespace) -> None:
 
 
 def _migrate(args: argparse.Namespace) -> None:
+    import asyncio
+
+    from shared.service import migrate
+
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
     for definition in _chosen(args.service):
         settings = _settings(definition)
+        _refuse_sandbox(settings, "migrate")
         migrate(definition, settings.database_url)
         if settings.rabbitmq_url:
             asyncio.run(_declare_queues(definition, settings))
@@ -281,8 +482,11 @@ def _rabbitmq_bus(settings: ServiceSettings):  # type: ignore[no-untyped-def]
 def _api(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from shared.settings import refuse_public_bind_with_development_secret
+
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
     definition = service_named(args.service)
+    _refuse_sandbox(_settings(definition), "api")
     refuse_public_bind_with_development_secret(args.host, _settings(definition).jwt_secret)
     os.environ[API_SERVICE_ENV] = definition.name
     uvicorn.run(
@@ -305,9 +509,12 @@ def api_app_from_env():  # type: ignore[no-untyped-def]
 
 
 def _worker(args: argparse.Namespace) -> None:
+    import asyncio
+
     configure_logging(os.environ.get("JOINTCALL_LOG_LEVEL", "INFO"))
     definition = service_named(args.service)
     settings = _settings(definition)
+    _refuse_sandbox(settings, "worker")
     if args.metrics_port is not None:
         settings.metrics_port = args.metrics_port
     if not settings.rabbitmq_url:
@@ -316,6 +523,9 @@ def _worker(args: argparse.Namespace) -> None:
 
 
 async def _run_worker(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    import asyncio
+    import signal
+
     from shared.service import Worker, open_runtime
 
     if settings.metrics_port:
@@ -342,26 +552,54 @@ async def _run_worker(definition: ServiceDefinition, settings: ServiceSettings) 
 
 
 def _token(args: argparse.Namespace) -> None:
-    settings = ServiceSettings()
+    """Only the standard library: issuing a token must not wait for FastAPI, SQLAlchemy or pydantic to load."""
+    from shared.tokens import issue_token, token_settings_from_environment
+
+    secret, algorithm = token_settings_from_environment()
+    tokens: dict[str, str] = {}
     try:
-        print(
-            issue_token(
-                settings.jwt_secret,
-                args.role,
-                subject=args.subject,
-                ttl_s=int(args.ttl_hours * 3600),
-                algorithm=settings.jwt_algorithm,
+        for role in args.roles:
+            tokens[role] = issue_token(
+                secret, role, subject=args.subject, ttl_s=int(args.ttl_hours * 3600), algorithm=algorithm
             )
-        )
     except ValueError as exc:
         raise SystemExit(f"jointcall token: {exc}") from None
+    if args.json:
+        print(json.dumps(tokens))
+    elif len(args.roles) == 1:
+        print(tokens[args.roles[0]])
+    else:
+        print("\n".join(f"{role} {token}" for role, token in tokens.items()))
+
+
+def _clock(args: argparse.Namespace) -> None:
+    import httpx
+
+    from shared.tokens import issue_token, token_settings_from_environment
+
+    secret, algorithm = token_settings_from_environment()
+    token = args.token or issue_token(secret, "agency", algorithm=algorithm)
+    with httpx.Client(base_url=args.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+        if args.action == "show":
+            response = client.get("/sandbox/clock")
+        else:
+            if (args.duration is None) == (args.to is None):
+                raise SystemExit("jointcall clock advance: give a duration (e.g. 2h) or --to INSTANT")
+            body = {"seconds": args.duration} if args.duration is not None else {"to": args.to}
+            response = client.post("/sandbox/clock", json=body)
+    if response.status_code == 404:
+        raise SystemExit(f"jointcall clock: no sandbox at {args.url} (start it with `jointcall up --sandbox`)")
+    if response.status_code != 200:
+        raise SystemExit(f"jointcall clock: {response.status_code} {response.json().get('detail', response.text)}")
+    answer = response.json()
+    print(f"sandbox time {answer['now']} ({answer['offset_s'] / 3600:.2f} h ahead of {answer['system_time']})")
 
 
 def openapi_documents() -> dict[str, str]:
     from shared.service import build_app
 
     documents = {}
-    for name, definition in SERVICES.items():
+    for name, definition in _services().items():
         app = build_app(definition, _settings(definition, database_url="sqlite+aiosqlite:///:memory:"))
         documents[name] = json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
     return documents
@@ -384,6 +622,8 @@ def _openapi(args: argparse.Namespace) -> None:
 
 
 def _dead_letters(args: argparse.Namespace) -> None:
+    import asyncio
+
     definition = service_named(args.service)
     settings = _settings(definition, **({"data_dir": args.data_dir} if args.data_dir else {}))
     embedded = args.data_dir is not None or not settings.rabbitmq_url

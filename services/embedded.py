@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock, SandboxClock, SystemClock
 from shared.messaging.inprocess import InProcessBus
 from shared.metrics import metrics_endpoint
 from shared.service import Runtime, Worker, build_app, open_runtime
@@ -22,10 +22,16 @@ from shared.service import Runtime, Worker, build_app, open_runtime
 from .portal.app import create_app as create_portal_app
 from .portal.settings import PortalSettings
 from .registry import SERVICES
+from .sandbox import CLOCK_FILE, create_sandbox_app
 
 
-def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_delay_ms: int = 2000) -> FastAPI:
-    clock = clock or SystemClock()
+def create_embedded_app(
+    data_dir: Path, *, clock: Clock | None = None, retry_delay_ms: int = 2000, sandbox: bool = False
+) -> FastAPI:
+    """`sandbox`: every service, clock job, relay and retry reads one SandboxClock (kept in the data folder),
+    which an agency moves forward at /sandbox/clock (see services/sandbox.py)."""
+    sandbox_clock = SandboxClock(data_dir / CLOCK_FILE) if sandbox else None
+    clock = clock or sandbox_clock or SystemClock()
     bus = InProcessBus(data_dir / "bus.db", clock=clock, retry_delay_ms=retry_delay_ms, poll_interval_s=0.2)
     runtimes: dict[str, Runtime] = {}
     apps: dict[str, FastAPI] = {}
@@ -36,8 +42,11 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
         runtimes[name] = open_runtime(definition, settings, clock)
         apps[name] = build_app(definition, settings, runtime=runtimes[name], broker_check=False)
     workers = [Worker(SERVICES[name], runtime, bus) for name, runtime in runtimes.items()]
-    if "s3_strategy" in apps:  # "start a call from this topic" reaches call_definition in this process
-        apps["s3_strategy"].state.call_definition_transport = httpx.ASGITransport(app=apps["call_definition"])
+    # s3_strategy's "start a call from this topic", and proposal_intake's and joint_evaluation's back-fill of a
+    # call just published, reach call_definition in this process.
+    for name in ("s3_strategy", "proposal_intake", "joint_evaluation"):
+        if name in apps:
+            apps[name].state.call_definition_transport = httpx.ASGITransport(app=apps["call_definition"])
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -71,6 +80,8 @@ def create_embedded_app(data_dir: Path, *, clock: Clock | None = None, retry_del
     root.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for name, sub_app in apps.items():
         root.mount(SERVICES[name].path_prefix, sub_app)
+    if sandbox_clock is not None:
+        root.mount("/sandbox", create_sandbox_app(sandbox_clock, apps["call_definition"].state.settings))
     # The portal last, at `/`: it reaches the services through their public HTTP APIs, in process here.
     portal_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=root), base_url="http://embedded", timeout=30)
     root.mount("/", create_portal_app(PortalSettings(), api_client=portal_client))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 
@@ -54,3 +56,31 @@ class ShiftedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._offset += delta
+
+
+class SandboxClock:
+    """The sandbox's clock (`jointcall up --sandbox`): the system clock moved forward on demand by an agency, so a
+    rehearsal of a call passes its deadlines in seconds; never backward. The offset is kept in a file beside the
+    data, so a restarted sandbox does not travel back in time."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._offset = timedelta(0)
+        if path.exists():
+            self._offset = timedelta(seconds=float(json.loads(path.read_text(encoding="utf-8"))["offset_s"]))
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        if delta < timedelta(0):
+            raise ValueError("the sandbox clock only moves forward")
+        self._offset += delta
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"offset_s": self._offset.total_seconds()}), encoding="utf-8")
+        temporary.replace(self._path)

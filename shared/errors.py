@@ -97,6 +97,18 @@ class ValidationFailed(ServiceError):
     title = "The request is not valid"
 
 
+class NotYetKnown(ServiceError):
+    """Something that exists elsewhere has not reached this service's copy yet (its event is on its way, and the
+    owner could not be asked): retry after `Retry-After` seconds. Never a 404 for something that exists."""
+
+    status = 503
+    slug = "not-yet-known"
+    title = "Not known here yet: retry shortly"
+
+    def __init__(self, detail: str, *, retry_after_s: int = 2) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after_s)}, extra={"retry_after_s": retry_after_s})
+
+
 class RetryableError(Exception):
     """A handler could not process a message yet (e.g. it depends on an event not yet seen)."""
 

@@ -234,6 +234,26 @@ class ProposalWithdrawn(EventData):
 # --- regional_eligibility --------------------------------------------------------------------
 
 
+class ReasonDetail(BaseModel):
+    """One reason as data, beside its sentence: whom it is about (the partner, a region's partners together, or
+    the consortium), the rule, and the numbers behind it as exact strings."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(description="The reason as a sentence that names its subject (the reasons list holds it)")
+    rule: str = Field(examples=["regional.funding_rate", "consortium.min_partners"])
+    region_code: str = Field(description="The region whose rule it is, or `consortium` for the call's rules")
+    partner_id: str | None = Field(
+        default=None,
+        description="The partner it is about; null for a region's partners together or the consortium as a whole",
+    )
+    organisation_name: str = Field(
+        default="",
+        description="The partner's name; a region's partners, or the proposal's acronym, when it is about several",
+    )
+    details: dict[str, str] = Field(default_factory=dict, description="The numbers, e.g. requested, limit, rate")
+
+
 class PartnerVerdict(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -241,6 +261,8 @@ class PartnerVerdict(BaseModel):
     region_code: str
     eligible: bool
     reasons: list[str]
+    organisation_name: str = ""
+    reason_details: list[ReasonDetail] = Field(default_factory=list, description="The reasons as data, in order")
 
 
 class EligibilityDecided(EventData):
@@ -255,6 +277,9 @@ class EligibilityDecided(EventData):
     decided_at: datetime
     decision_version: int = Field(default=1, description="+1 when a correction changes the outcome")
     dropped_partners: list[str] = Field(default_factory=list, description="Partner ids dropped by the policy")
+    reason_details: list[ReasonDetail] = Field(
+        default_factory=list, description="The reasons as data, one per entry of `reasons`, in the same order"
+    )
 
 
 # --- joint_evaluation ------------------------------------------------------------------------
@@ -273,6 +298,9 @@ class RankedProposal(BaseModel):
     unweighted_total: Decimal | None = None
     weighted_total: Decimal | None = None
     reasons: list[str] = Field(default_factory=list)
+    reason_details: list[ReasonDetail] = Field(
+        default_factory=list, description="Ineligible proposals: the eligibility reasons as data, as `reasons`"
+    )
 
 
 class EvaluationCompleted(EventData):

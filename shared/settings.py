@@ -20,8 +20,8 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 
 from shared.db import sqlite_url_for
 from shared.http.oidc import OidcSettings
+from shared.tokens import DEV_JWT_SECRET as DEV_JWT_SECRET
 
-DEV_JWT_SECRET = "jointcall-development-secret-change-me"
 NOT_FROM_ENVIRONMENT = frozenset({"service", "database_url"})
 IGNORED_VARIABLES = frozenset(f"JOINTCALL_{name.upper()}" for name in NOT_FROM_ENVIRONMENT)
 
@@ -52,6 +52,11 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     metrics_port: int | None = Field(default=None, description="Worker: serve /metrics on this port")
     db_pool_size: int = Field(default=20, ge=1, description="PostgreSQL connections kept per process")
+    sandbox: bool = Field(
+        default=False,
+        description="Embedded default only (`jointcall up --sandbox`): an agency may move the clock forward; "
+        "the full stack's commands refuse to start with it",
+    )
     db_max_overflow: int = Field(
         default=0, ge=0, description="extra connections beyond the pool, each closed again once returned"
     )

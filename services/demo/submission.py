@@ -72,10 +72,11 @@ async def _draft(run: Run, consortium: Consortium) -> Drafted:
 
 
 async def _draft_if_call_known(run: Run, consortium: Consortium) -> Drafted | None:
-    """None while call.published has not reached proposal_intake (404)."""
+    """None while proposal_intake cannot know the call yet (503 not-yet-known; 404 from a stack before the
+    back-fill of a call just published)."""
     headers = run.tokens(f"consortium:{consortium.applicant}")
     created = await run.client.post(f"{INTAKE}/calls/{run.call_id}/proposals", json=consortium.draft, headers=headers)
-    if created.status_code == 404:
+    if created.status_code in (404, 503):
         return None
     drafted = Drafted(consortium, checked(created)["id"], headers)
     report = await _precheck(run, drafted)

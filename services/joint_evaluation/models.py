@@ -37,6 +37,8 @@ class EvaluationEntry(Base):
     decision_version: Mapped[int] = mapped_column(Integer, default=0)
     eligibility: Mapped[str] = mapped_column(String(20), default="pending")  # pending | eligible | not_eligible
     eligibility_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # ReasonDetail as JSON, one per reason: whom it is about, the rule, the numbers
+    eligibility_reason_details: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     ineligible_partners: Mapped[list[str]] = mapped_column(JSON, default=list)  # partner ids
     dropped_partners: Mapped[list[str]] = mapped_column(JSON, default=list)  # partner ids
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -51,6 +51,7 @@ async def entry_for_update(session: AsyncSession, proposal_id: str, call_id: str
             decision_version=0,
             eligibility="pending",
             eligibility_reasons=[],
+            eligibility_reason_details=[],
             ineligible_partners=[],
             dropped_partners=[],
             updated_at=now,

@@ -14,9 +14,10 @@ from .settings import Settings
 
 def _routers() -> list[APIRouter]:
     from .api.documents import router as documents
+    from .api.refusals import router as refusals
     from .api.routes import router
 
-    return [router, documents]
+    return [router, documents, refusals]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:

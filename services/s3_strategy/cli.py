@@ -6,46 +6,66 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from .domain.charts import heatmap_svg, topics_svg
-from .domain.importing import parse_document
-from .domain.model import RegionPriorities
-from .domain.synergy import SynergyMatrix, synergy_matrix
-from .domain.topics import Topic, candidate_topics
 from .examples import ALPINE_PRIORITIES
+
+if TYPE_CHECKING:  # imported where used: `jointcall --help` and `jointcall token` do not load them
+    import httpx
+
+    from .domain.model import RegionPriorities
+    from .domain.synergy import SynergyMatrix
+    from .domain.topics import Topic
 
 DEFAULT_URL = "http://127.0.0.1:8000/s3-strategy"
 
 
-def add_commands(commands: Any) -> None:
-    s3 = commands.add_parser("s3", help="S3 synergies: import regions' priorities, show the matrix, list topics")
+def add_commands(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    """The `s3` command and its verbs; `command(subparsers, name, summary, description)` makes each parser."""
+    s3 = command(
+        commands,
+        "s3",
+        "S3 synergies: import regions' priorities, show the synergy matrix, list candidate joint topics",
+        "Against a running s3_strategy (--url), or straight from a file (--file) with no server.",
+    )
     verbs = s3.add_subparsers(required=True, metavar="ACTION")
 
     def common(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--url", default=DEFAULT_URL, help=f"base URL of s3_strategy (default {DEFAULT_URL})")
         parser.add_argument("--token", default=None, help="an agency token (default: issued with JOINTCALL_JWT_SECRET)")
 
-    imp = verbs.add_parser("import", help="import a JSON or CSV file of priorities (all or nothing)")
-    imp.add_argument("file", type=Path, nargs="?", default=ALPINE_PRIORITIES, help="default: the Alpine example")
+    imp = command(verbs, "import", "import a JSON or CSV file of regions' priorities (all or nothing)")
+    imp.add_argument(
+        "file", type=Path, nargs="?", default=ALPINE_PRIORITIES, help="the file (default: the Alpine example)"
+    )
     common(imp)
     imp.set_defaults(run=_import)
 
     for name, run, what in (
-        ("matrix", _matrix, "the synergy matrix as a table"),
-        ("topics", _topics, "candidate topics"),
+        ("matrix", _matrix, "print the synergy matrix of the regions as a table"),
+        ("topics", _topics, "list the candidate joint topics, best first"),
     ):
-        verb = verbs.add_parser(name, help=what)
-        verb.add_argument("--file", type=Path, default=None, help="compute from this JSON/CSV file, no server needed")
-        verb.add_argument("--svg", type=Path, default=None, help="also write the chart (SVG) here")
+        verb = command(verbs, name, what)
+        verb.add_argument(
+            "--file",
+            type=Path,
+            default=None,
+            help="compute from this JSON/CSV file, no server needed (default: ask the server at --url)",
+        )
+        verb.add_argument("--svg", type=Path, default=None, help="also write the chart (SVG) here (default: no chart)")
         if name == "topics":
-            verb.add_argument("-k", type=int, default=2, help="shared by at least k regions (default 2)")
-            verb.add_argument("--limit", type=int, default=15)
-            verb.add_argument("--rate", action="append", default=None, help="CUR:rate (default CHF:1.05)")
+            verb.add_argument("-k", type=int, default=2, help="list topics shared by at least k regions")
+            verb.add_argument("--limit", type=int, default=15, help="topics to list, best first")
+            verb.add_argument(
+                "--rate",
+                action="append",
+                default=None,
+                metavar="CUR:RATE",
+                help="exchange rate to EUR, repeatable (default CHF:1.05)",
+            )
         common(verb)
         verb.set_defaults(run=run)
 
@@ -53,22 +73,30 @@ def add_commands(commands: Any) -> None:
 def _token(args: argparse.Namespace) -> str:
     if args.token:
         return str(args.token)
-    from shared.http.auth import issue_token
-    from shared.settings import ServiceSettings
+    from shared.tokens import issue_token, token_settings_from_environment
 
-    settings = ServiceSettings()
-    return issue_token(settings.jwt_secret, "agency", algorithm=settings.jwt_algorithm)
+    secret, algorithm = token_settings_from_environment()
+    return issue_token(secret, "agency", algorithm=algorithm)
 
 
 def _client(args: argparse.Namespace) -> httpx.Client:
+    import httpx
+
     return httpx.Client(base_url=args.url, headers={"Authorization": f"Bearer {_token(args)}"}, timeout=60)
 
 
 def _local(path: Path) -> list[RegionPriorities]:
+    from .domain.importing import parse_document
+
     content_type = "text/csv" if path.suffix.lower() == ".csv" else "application/json"
     regions, errors = parse_document(path.read_bytes(), content_type)
     if errors:
-        raise SystemExit("\n".join([f"{path}: {len(errors)} error(s)"] + [f"  {e.field}: {e.message}" for e in errors]))
+        raise SystemExit(
+            "\n".join(
+                [f"{path}: {len(errors)} error{'' if len(errors) == 1 else 's'}"]
+                + [f"  {e.field}: {e.message}" for e in errors]
+            )
+        )
     return regions
 
 
@@ -86,6 +114,9 @@ def _import(args: argparse.Namespace) -> None:
 
 
 def _matrix(args: argparse.Namespace) -> None:
+    from .domain.charts import heatmap_svg
+    from .domain.synergy import SynergyMatrix, synergy_matrix
+
     if args.file:
         matrix = synergy_matrix(_local(args.file))
     else:
@@ -105,6 +136,10 @@ def _matrix(args: argparse.Namespace) -> None:
 
 
 def _topics(args: argparse.Namespace) -> None:
+    from .domain.charts import topics_svg
+    from .domain.synergy import synergy_matrix
+    from .domain.topics import candidate_topics
+
     rates = {"CHF": Decimal("1.05")}
     for text in args.rate or []:
         currency, _, value = text.partition(":")

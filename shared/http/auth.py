@@ -19,9 +19,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, Unauthenticated
 from shared.http.oidc import ALGORITHMS, OidcSettings, OidcVerifier, role_of, token_algorithm
-from shared.http.principal import SCOPED_ROLES, Principal, Role, parse_role
+from shared.http.principal import Principal
+from shared.tokens import DEFAULT_TTL_S, ISSUER, SCOPED_ROLES, Role, issue_token, parse_role
 
 __all__ = [
+    "DEFAULT_TTL_S",
+    "ISSUER",
     "SCOPED_ROLES",
     "Principal",
     "Role",
@@ -32,31 +35,6 @@ __all__ = [
     "parse_role",
     "require",
 ]
-
-ISSUER = "jointcall"
-DEFAULT_TTL_S = 12 * 3600
-
-
-def issue_token(
-    secret: str,
-    role_text: str,
-    *,
-    subject: str | None = None,
-    ttl_s: int = DEFAULT_TTL_S,
-    algorithm: str = "HS256",
-) -> str:
-    role, scope = parse_role(role_text)
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "iss": ISSUER,
-        "sub": subject or role_text,
-        "role": role.value,
-        "iat": now,
-        "exp": now + ttl_s,
-    }
-    if scope:
-        claims["scope"] = scope
-    return jwt.encode(claims, secret, algorithm=algorithm)
 
 
 def decode_token(token: str, secret: str, algorithm: str = "HS256") -> Principal:

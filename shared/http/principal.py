@@ -6,19 +6,12 @@ Roles: `agency` (call administration), `region:<code>`, `consortium:<applicant i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+
+from shared.tokens import SCOPED_ROLES, Role, parse_role
+
+__all__ = ["SCOPED_ROLES", "Principal", "Role", "parse_role"]
 
 ACTOR_MAX = 200  # audit_log.actor
-
-
-class Role(StrEnum):
-    AGENCY = "agency"
-    REGION = "region"
-    CONSORTIUM = "consortium"
-    EVALUATOR = "evaluator"
-
-
-SCOPED_ROLES = {Role.REGION, Role.CONSORTIUM, Role.EVALUATOR}
 
 
 @dataclass(frozen=True)
@@ -44,14 +37,3 @@ class Principal:
         room = ACTOR_MAX - len(label) - 3
         subject = self.subject if len(self.subject) <= room else self.subject[: room - 1] + "…"
         return f"{label} ({subject})"
-
-
-def parse_role(text: str) -> tuple[Role, str | None]:
-    """`region:AT-4` -> (Role.REGION, "AT-4"); raises ValueError on anything else."""
-    name, _, scope = text.partition(":")
-    role = Role(name)
-    if role in SCOPED_ROLES and not scope:
-        raise ValueError(f"role {role.value} needs a scope, e.g. {role.value}:<id>")
-    if role not in SCOPED_ROLES and scope:
-        raise ValueError(f"role {role.value} takes no scope")
-    return role, scope or None

@@ -255,6 +255,7 @@ async def test_an_agency_registers_experts_who_get_their_own_token(
     assert invalid.status_code == 422
     assert {e["field"] for e in invalid.json()["errors"]} == {"email", "country"}
     valid = {**body, "email": "a@b.eu", "country": "IT"}
+    app.state.call_definition_transport = httpx.MockTransport(lambda request: httpx.Response(404))  # no such call
     unknown_call = await client.post(f"/calls/{uuid.uuid4()}/evaluators", json=valid, headers=AGENCY)
     assert unknown_call.status_code == 404
     assert (await client.post(f"/calls/{call.call_id}/evaluators", json=body, headers=expert)).status_code == 403

@@ -296,7 +296,8 @@ async def test_wrong_currency_and_bad_amounts_point_at_the_field(
 
 
 async def test_unknown_call_is_404(service_client: ServiceClient) -> None:
-    client, _ = await service_client("proposal_intake")
+    client, app = await service_client("proposal_intake")
+    app.state.call_definition_transport = httpx.MockTransport(lambda request: httpx.Response(404))
     response = await client.post(
         "/calls/00000000-0000-0000-0000-000000000000/proposals", json=proposal_body(), headers=CONSORTIUM
     )

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -39,7 +40,10 @@ def _app(name: str) -> Any:
         clock=SystemClock(),
         tables=definition.tables,
     )
-    return build_app(definition, settings_, runtime=runtime, broker_check=False)
+    app = build_app(definition, settings_, runtime=runtime, broker_check=False)
+    if name in ("proposal_intake", "joint_evaluation"):  # a call it does not know is asked of call_definition
+        app.state.call_definition_transport = httpx.ASGITransport(app=_app("call_definition"))
+    return app
 
 
 def problem_json_for_client_errors(ctx: Any, response: Any, case: Any) -> bool | None:

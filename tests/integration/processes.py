@@ -40,6 +40,9 @@ class Processes:
         self._spawn(f"api:{service}", "api", service, "--host", "127.0.0.1", "--port", str(port))
         url = f"http://127.0.0.1:{port}"
         self._wait_healthy(f"api:{service}", url)
+        if service == "call_definition":  # where the others read a call just published (read-your-writes)
+            for reader in ("PROPOSAL_INTAKE", "JOINT_EVALUATION"):
+                self.env[f"JOINTCALL_{reader}_CALL_DEFINITION_URL"] = url
         return url
 
     def start_worker(self, service: str) -> None:

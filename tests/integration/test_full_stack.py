@@ -37,7 +37,7 @@ def poll(method: str, url: str, accept: Any, within: float = 30.0, **kwargs: Any
 def submit(intake: str, call_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Draft (once proposal_intake knows the call), then submit; the receipt."""
     drafts = f"{intake}/calls/{call_id}/proposals"
-    created = poll("POST", drafts, lambda r: r.status_code != 404, json=body, headers=CONSORTIUM)
+    created = poll("POST", drafts, lambda r: r.status_code not in (404, 503), json=body, headers=CONSORTIUM)
     assert created.status_code == 201, created.text
     receipt = httpx.post(f"{intake}/proposals/{created.json()['id']}/submit", headers=CONSORTIUM)
     assert receipt.status_code == 201, receipt.text

@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from shared.calls import CallConfiguration, PositiveAmount, RegionCode, Text
 from shared.document_types import DocumentType
 from shared.errors import FieldError
+from shared.wording import count
 
 from .documents import change_document_types
 from .lifecycle import CLOCK_DRIVEN, CallStatus
@@ -84,7 +85,7 @@ def _extend(
     if status not in CLOCK_DRIVEN:
         return config, [FieldError("kind", f"the call is already in {status.value}: its deadline can no longer move")]
     if not -len(config.stages) <= amendment.stage < len(config.stages):
-        return config, [FieldError("stage", f"the call has {len(config.stages)} stage(s)")]
+        return config, [FieldError("stage", f"the call has {count(len(config.stages), 'stage')}")]
     stage = config.stages[amendment.stage]
     if amendment.deadline <= stage.deadline:
         return config, [

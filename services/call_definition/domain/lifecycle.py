@@ -68,8 +68,39 @@ def transition_refusal(current: CallStatus, target: CallStatus) -> str | None:
     if target in (CallStatus.OPEN, CallStatus.CLOSED):
         return "opening and closing follow the clock; extend the deadline with an amendment to reopen"
     allowed = NEXT_BY_HAND.get(current)
-    hint = f"the next step is {allowed.value}" if allowed else "no step can be taken by hand now"
-    return f"a {current.value} call cannot become {target.value}: {hint}"
+    hint = f"the next step is {_step(allowed)}" if allowed else "no step can be taken by hand now"
+    return f"{CALL_IN[current]} cannot move on to {_step(target)}: {hint}"
+
+
+def _step(status: CallStatus) -> str:
+    """The step in words, with the status to send when it differs: "the eligibility check (eligibility)"."""
+    name = STEP_NAMES[status]
+    return name if name == status.value else f"{name} ({status.value})"
+
+
+# How messages speak of a call in each status, and of each step: "an open call cannot move on to evaluation".
+CALL_IN = {
+    CallStatus.DRAFT: "a draft call",
+    CallStatus.PUBLISHED: "a published call",
+    CallStatus.OPEN: "an open call",
+    CallStatus.CLOSED: "a closed call",
+    CallStatus.ELIGIBILITY: "a call in its eligibility check",
+    CallStatus.EVALUATION: "a call in evaluation",
+    CallStatus.RANKING: "a call in ranking",
+    CallStatus.FUNDING_DECISIONS: "a call in its funding decisions",
+    CallStatus.RESULTS_PUBLISHED: "a call whose results are published",
+}
+STEP_NAMES = {
+    CallStatus.DRAFT: "a draft",
+    CallStatus.PUBLISHED: "publication",
+    CallStatus.OPEN: "opening",
+    CallStatus.CLOSED: "closing",
+    CallStatus.ELIGIBILITY: "the eligibility check",
+    CallStatus.EVALUATION: "evaluation",
+    CallStatus.RANKING: "ranking",
+    CallStatus.FUNDING_DECISIONS: "the funding decisions",
+    CallStatus.RESULTS_PUBLISHED: "publishing the results",
+}
 
 
 ORDER = tuple(CallStatus)

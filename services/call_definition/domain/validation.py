@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from services.call_definition.domain.stages import two_stage_errors
 from shared.calls import CallConfiguration, EvaluationConfig, MonitoringConfig, RegionAnnex, TrlRange
 from shared.errors import FieldError
+from shared.wording import agree, count
 
 from .documents import document_errors
 
@@ -100,7 +101,8 @@ def _consortium(config: CallConfiguration) -> Iterator[FieldError]:
     if rules.min_participating_regions > len(config.regions):
         yield FieldError(
             "consortium_rules.min_participating_regions",
-            f"{rules.min_participating_regions} regions required but only {len(config.regions)} take part",
+            f"{count(rules.min_participating_regions, 'region')} required but only {len(config.regions)} "
+            f"{agree(len(config.regions), 'takes', 'take')} part",
         )
     if rules.min_partners < rules.min_participating_regions:
         yield FieldError(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from shared.call_backfill import NOT_YET_KNOWN_RESPONSE, fetcher_for
 from shared.http.auth import Principal, Role, require
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
@@ -42,12 +43,14 @@ Cursor = Annotated[str | None, Query(max_length=200)]
     response_model=RegisteredEvaluatorOut,
     status_code=status.HTTP_201_CREATED,
     summary="Register an expert for the call; returns its id and a bearer token for evaluator:<id>",
+    responses={503: NOT_YET_KNOWN_RESPONSE},
 )
 async def post_evaluator(
-    call_id: uuid.UUID, body: EvaluatorIn, session: DbSession, runtime: RuntimeDep, agency: Agency
+    call_id: uuid.UUID, body: EvaluatorIn, session: DbSession, runtime: RuntimeDep, agency: Agency, request: Request
 ) -> RegisteredEvaluatorOut:
     new = NewEvaluator(**body.model_dump())
-    evaluator, token = await register_evaluator(session, runtime, agency, str(call_id), new)
+    fetch = fetcher_for(request.app.state)
+    evaluator, token = await register_evaluator(session, runtime, agency, str(call_id), new, fetch)
     return RegisteredEvaluatorOut(evaluator=evaluator_out(evaluator), token=token)
 
 

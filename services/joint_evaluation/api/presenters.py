@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 
 from shared.clock import as_utc
-from shared.events import FundingDecided
+from shared.events import FundingDecided, ReasonDetail
 
 from ..domain.assessment import canonical
 from ..domain.funding import for_region
@@ -48,6 +48,7 @@ def entry_out(entry: EvaluationEntry, *, assigned: bool, final: bool) -> EntryOu
         submitted_at=as_utc(entry.submitted_at) if entry.submitted_at else None,
         eligibility=entry.current_eligibility,
         eligibility_reasons=entry.eligibility_reasons,
+        eligibility_reason_details=[ReasonDetail.model_validate(d) for d in entry.eligibility_reason_details or []],
         status=status_of(entry, assigned=assigned, final=final),
     )
 

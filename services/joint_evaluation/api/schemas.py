@@ -14,6 +14,7 @@ from shared.events import (
     FundingDecision,
     FundingTotals,
     RankedProposal,
+    ReasonDetail,
     RegionFunding,
     ResultLine,
     StageNumbers,
@@ -45,6 +46,10 @@ class EntryOut(BaseModel):
     submitted_at: datetime | None
     eligibility: str
     eligibility_reasons: list[str]
+    eligibility_reason_details: list[ReasonDetail] = Field(
+        description="The eligibility reasons as data, in the same order: the partner (id and name), the region, the "
+        "rule and the numbers"
+    )
     status: EvaluationStatus
 
 

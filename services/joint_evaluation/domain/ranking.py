@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from services.joint_evaluation.domain.scoring import EvaluationRules, Scale, validate_score
 
@@ -54,6 +54,7 @@ class ScoredProposal:
 class IneligibleProposal:
     proposal_id: str
     reasons: tuple[str, ...]
+    details: tuple[Mapping[str, Any], ...] = ()  # the reasons as data (ReasonDetail as JSON), carried as given
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class RankingEntry:
     weighted_total: Decimal | None
     reasons: tuple[str, ...]
     submitted_at: datetime | None
+    details: tuple[Mapping[str, Any], ...] = ()  # ineligible ones: the eligibility reasons as data
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,7 @@ def _ineligible_entry(proposal: IneligibleProposal) -> RankingEntry:
         weighted_total=None,
         reasons=proposal.reasons,
         submitted_at=None,
+        details=proposal.details,
     )
 
 

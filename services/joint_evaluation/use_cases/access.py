@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.call_backfill import CallFetcher, backfill_in
 from shared.call_stages import stage_rules
 from shared.calls import CallConfiguration
+from shared.clock import Clock
 from shared.errors import Conflict, NotFound
 from shared.events import PartnerSnapshot
 from shared.http.auth import Principal
@@ -23,8 +25,15 @@ from ..models import Assessment, CallProgress, Consensus, EvaluationEntry, Evalu
 from ..repository import get_declared_conflict, get_entry, get_evaluator, get_pair
 
 
-async def call_config(session: AsyncSession, call_id: str) -> CallConfiguration:
+async def call_config(
+    session: AsyncSession, call_id: str, *, backfill: tuple[CallFetcher, Clock] | None = None
+) -> CallConfiguration:
+    """The call's local copy; with `backfill`, a call not known here yet is read from call_definition and
+    stored in this session's transaction (read-your-writes right after `publish`, see shared.call_backfill)."""
     call = await load_call_copy(session, call_copies, call_id)
+    if call is None and backfill is not None:
+        fetch, clock = backfill
+        call = await backfill_in(session, call_copies, fetch, call_id, clock)
     if call is None or call.configuration is None:
         raise NotFound(f"No published call {call_id}.")
     return call.configuration

@@ -13,6 +13,7 @@ from shared.events import EvaluationCompleted
 from shared.http.auth import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
+from shared.wording import agree, count
 
 from ..models import audit_log
 from ..repository import progress_for_update
@@ -28,8 +29,10 @@ async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Prin
     view = await current_ranking(session, call_id, config)
     if view.pending_consensus or view.awaiting_eligibility:
         raise Conflict(
-            f"{len(view.pending_consensus)} eligible proposal(s) lack a final consensus and "
-            f"{len(view.awaiting_eligibility)} await their eligibility.",
+            f"{count(len(view.pending_consensus), 'eligible proposal')} "
+            f"{agree(len(view.pending_consensus), 'lacks', 'lack')} a final consensus and "
+            f"{count(len(view.awaiting_eligibility), 'proposal')} "
+            f"{agree(len(view.awaiting_eligibility), 'awaits', 'await')} its eligibility decision.",
             extra={"pending_consensus": view.pending_consensus, "awaiting_eligibility": view.awaiting_eligibility},
         )
     progress.ranking = [line.model_dump(mode="json") for line in view.ranking]

@@ -13,6 +13,7 @@ from shared.audit import record_audit
 from shared.errors import Conflict
 from shared.http.auth import Principal
 from shared.service import Runtime
+from shared.wording import agree, count
 
 from ..domain.assessment import score_text
 from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
@@ -41,7 +42,8 @@ async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Pr
     submitted = {a.evaluator_id for a in assessments if a.status == "submitted"}
     waiting = sorted({p.evaluator_id for p in await pairs_of_proposals(session, [proposal_id])} - submitted)
     if waiting:
-        raise Conflict(f"{len(waiting)} assigned evaluator(s) have not submitted yet.", extra={"waiting_for": waiting})
+        who = f"{count(len(waiting), 'assigned evaluator')} {agree(len(waiting), 'has', 'have')}"
+        raise Conflict(f"{who} not submitted yet.", extra={"waiting_for": waiting})
     rules = evaluation_rules(config, entry.stage)
     result = _consensus_of(record, submitted_scores(assessments, rules), rules)
     now = runtime.clock.now()

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
-from shared.events import RankedProposal
+from shared.events import RankedProposal, ReasonDetail
 
 from ..domain.assessment import canonical, score_text
 from ..domain.ranking import IneligibleProposal, RankingEntry, ScoredProposal, rank_proposals
@@ -53,7 +53,8 @@ async def live_ranking(session: AsyncSession, call_id: str, config: CallConfigur
     for entry in entries:
         eligibility = entry.current_eligibility
         if eligibility == "not_eligible":
-            ineligible.append(IneligibleProposal(entry.proposal_id, tuple(entry.eligibility_reasons)))
+            details = tuple(entry.eligibility_reason_details or ())
+            ineligible.append(IneligibleProposal(entry.proposal_id, tuple(entry.eligibility_reasons), details))
         elif eligibility != "eligible":
             awaiting.append(entry.proposal_id)
         elif (final := _final_scores(consensus.get(entry.proposal_id))) is not None:
@@ -82,4 +83,5 @@ def _ranked(entry: RankingEntry, acronym: str) -> RankedProposal:
         unweighted_total=canonical(entry.unweighted_total),
         weighted_total=canonical(entry.weighted_total),
         reasons=list(entry.reasons),
+        reason_details=[ReasonDetail.model_validate(detail) for detail in entry.details],
     )

@@ -36,6 +36,7 @@ async def record_eligibility(session: AsyncSession, runtime: Runtime, event: Eli
         return  # an older decision arriving late
     entry.eligibility_version, entry.decision_version = event.proposal_version, event.decision_version
     entry.eligibility, entry.eligibility_reasons = event.outcome, event.reasons
+    entry.eligibility_reason_details = [detail.model_dump(mode="json") for detail in event.reason_details]
     entry.ineligible_partners = [p.partner_id for p in event.partners if not p.eligible]
     entry.dropped_partners, entry.updated_at = list(event.dropped_partners), now
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
+from shared.call_backfill import CallFetcher
 from shared.errors import NotFound
 from shared.http.auth import Principal, issue_token
 from shared.service import Runtime
@@ -33,10 +34,16 @@ class NewEvaluator:
 
 
 async def register_evaluator(
-    session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str, new: NewEvaluator
+    session: AsyncSession,
+    runtime: Runtime,
+    agency: Principal,
+    call_id: str,
+    new: NewEvaluator,
+    fetch: CallFetcher | None = None,
 ) -> tuple[Evaluator, str]:
-    """The registered evaluator and a token for the role ``evaluator:<id>``."""
-    await call_config(session, call_id)  # 404 for a call this service has not heard of
+    """The registered evaluator and a token for the role ``evaluator:<id>``. A call published a moment ago
+    whose event has not arrived is read from call_definition with `fetch`; 404 for a call that does not exist."""
+    await call_config(session, call_id, backfill=(fetch, runtime.clock) if fetch else None)
     evaluator = Evaluator(
         id=str(uuid.uuid4()),
         call_id=call_id,

@@ -4,10 +4,12 @@ a region reads the partners of its own region."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
+from shared.call_backfill import NOT_YET_KNOWN_RESPONSE, fetcher_for
+from shared.errors import FieldError, ServiceError
 from shared.http.auth import Principal, Role, require
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.proposals import ProposalDraft
@@ -17,16 +19,29 @@ from ..document_repository import documents_of
 from ..domain.completeness import completeness_errors
 from ..domain.documents import missing_documents
 from ..domain.precheck import precheck_draft, submission_verdicts, verdicts_key
+from ..domain.requirements import SubmissionRequirements, requirements_of
+from ..domain.submission import submission_window_error
 from ..models import Proposal
 from ..repository import list_for_call, partners_of_region, proposal_with_call, remember_verdicts, versions_of
-from ..use_cases.access import applicant_of, call_from_snapshot, proposal_for, visible_proposal
+from ..use_cases.access import applicant_of, call_from_snapshot, call_of, proposal_for, visible_proposal
+from ..use_cases.backfill_call import with_call_known
 from ..use_cases.edit_draft import create_draft, etag, update_draft
 from ..use_cases.read_invitation import InvitationView, read_invitation
+from ..use_cases.refusals import is_refusal, record_refusal
 from ..use_cases.stage_checks import stage_view
 from ..use_cases.start_full_proposal import start_full_proposal
 from ..use_cases.submit_proposal import Receipt, submit_proposal
 from ..use_cases.withdraw_proposal import withdraw_proposal
-from .schemas import InvitationOut, PrecheckOut, ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
+from .schemas import (
+    FieldErrorOut,
+    InvitationOut,
+    PrecheckOut,
+    ProposalOut,
+    ReceiptOut,
+    RegionPartnerOut,
+    VersionOut,
+    WithdrawalIn,
+)
 
 router = APIRouter(tags=["proposals"])
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
@@ -74,14 +89,24 @@ def receipt_out(receipt: Receipt) -> ReceiptOut:
     status_code=status.HTTP_201_CREATED,
     response_model=ProposalOut,
     summary="Start a draft proposal for a call (it may be incomplete)",
+    responses={503: NOT_YET_KNOWN_RESPONSE},
 )
 async def post_draft(
-    call_id: uuid.UUID, body: ProposalDraft, runtime: RuntimeDep, consortium: Consortium, response: Response
+    call_id: uuid.UUID,
+    body: ProposalDraft,
+    runtime: RuntimeDep,
+    consortium: Consortium,
+    request: Request,
+    response: Response,
 ) -> ProposalOut:
-    # A transaction on a plain connection (a draft is one Core INSERT: no ORM session needed), committed when
-    # the block ends, before the answer; a refusal stores nothing.
-    async with runtime.engine.begin() as connection:
-        proposal, draft = await create_draft(connection, runtime, consortium, str(call_id), body)
+    async def create() -> tuple[Proposal, ProposalDraft]:
+        # A transaction on a plain connection (a draft is one Core INSERT: no ORM session needed), committed
+        # when the block ends, before the answer; a refusal stores nothing.
+        async with runtime.engine.begin() as connection:
+            return await create_draft(connection, runtime, consortium, str(call_id), body)
+
+    # A call published a moment ago whose event has not arrived: fetched from call_definition, then created.
+    proposal, draft = await with_call_known(runtime, fetcher_for(request.app.state), str(call_id), create)
     return proposal_out(proposal, response, draft)
 
 
@@ -110,14 +135,14 @@ async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader, re
 
 @router.get(
     "/proposals/{proposal_id}/precheck",
-    response_model=dict[str, Any],
-    summary="Live pre-check of the draft against every rule",
+    response_model=PrecheckOut,
+    summary="Live pre-check of the draft against every rule, and what the call requires to submit",
 )
 async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader) -> Response:
     async with runtime.engine.begin() as connection:  # a plain connection: one read, no ORM session needed
         found = await proposal_with_call(connection, str(proposal_id))  # the proposal and its call together
         proposal = visible_proposal(found, reader, str(proposal_id))
-        _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+        call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
         stage = await stage_view(connection, proposal, config)  # reads only for a full proposal
     draft = ProposalDraft.model_validate_json(proposal.draft)
     missing = stage.gaps(completeness_errors(draft, config), config)
@@ -126,22 +151,51 @@ async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Read
             missing += missing_documents(draft, config, await documents_of(connection, proposal.id))
     problems = stage.problems(draft, config)
     report = precheck_draft(draft, config)
+    verdicts = submission_verdicts(report)
     key = verdicts_key(proposal.draft_revision, proposal.call_revision)
     if proposal.verdicts_key != key:  # the first pre-check of this draft under this call: keep what it found
         async with runtime.engine.begin() as connection:
-            verdicts = submission_verdicts(report).as_json()
-            await remember_verdicts(connection, proposal.id, proposal.draft_revision, key, verdicts)
+            await remember_verdicts(connection, proposal.id, proposal.draft_revision, key, verdicts.as_json())
+    now = runtime.clock.now()
+    failures = stage.failures(verdicts.failures, config)
+    blockers = [*missing, *(FieldError(field, message) for field, message in failures), *problems]
+    window = submission_window_error(call, now)
+    if window:
+        blockers.append(FieldError("", window, location="call"))
+    if proposal.status == "withdrawn":
+        blockers.append(FieldError("status", "The proposal was withdrawn: it cannot be submitted again."))
     answer = PrecheckOut(
         complete=not missing and not problems,
-        missing=[error.as_dict() for error in missing],
-        outcome=report.outcome.value if report else "incomplete",
+        missing=[FieldErrorOut(**error.as_dict()) for error in missing],
+        outcome="incomplete" if missing or problems or report is None else report.outcome.value,
+        rules_outcome=report.outcome if report else None,
+        may_submit=not blockers,
+        blockers=[FieldErrorOut(**error.as_dict()) for error in blockers],
+        warnings=verdicts.warnings,
+        server_time=now,
+        requirements=requirements_of(proposal.call_id, config),
         report=report,
         stage=stage.as_dict(),
         stage_problems=[problem.as_dict() for problem in problems],
     )
     # Serialised once, straight to JSON (the report is a large tree of verdicts), rather than dumped to dicts
-    # that FastAPI would validate and serialise again; the same JSON, and the same schema (an object).
+    # that FastAPI would validate and serialise again; the same JSON, and the schema PrecheckOut documents.
     return Response(answer.model_dump_json(), media_type="application/json")
+
+
+@router.get(
+    "/calls/{call_id}/requirements",
+    response_model=SubmissionRequirements,
+    summary="What the call requires before a proposal can be submitted (public: build a form from it)",
+    responses={503: NOT_YET_KNOWN_RESPONSE},
+)
+async def get_requirements(call_id: uuid.UUID, runtime: RuntimeDep, request: Request) -> SubmissionRequirements:
+    async def read() -> SubmissionRequirements:
+        async with runtime.engine.connect() as connection:
+            _, config = await call_of(connection, str(call_id))
+        return requirements_of(str(call_id), config)
+
+    return await with_call_known(runtime, fetcher_for(request.app.state), str(call_id), read)
 
 
 @router.post(
@@ -155,8 +209,14 @@ async def post_submit(
 ) -> ReceiptOut:
     # One transaction on a plain connection (the submission is all Core statements: no ORM session needed),
     # committed when the block ends, before the receipt is sent; any error rolls everything back.
-    async with runtime.engine.begin() as connection:
-        receipt = await submit_proposal(connection, runtime, consortium, str(proposal_id), idempotency_key)
+    try:
+        async with runtime.engine.begin() as connection:
+            receipt = await submit_proposal(connection, runtime, consortium, str(proposal_id), idempotency_key)
+    except ServiceError as error:
+        if is_refusal(error):  # the secretariat sees who tried and why (GET /calls/{id}/refusals)
+            async with runtime.engine.begin() as connection:
+                await record_refusal(connection, runtime, consortium, str(proposal_id), error)
+        raise
     return receipt_out(receipt)
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.proposals import ProposalDraft
+from shared.rules.model import Outcome
 from shared.rules.precheck import PrecheckReport
 from shared.text import StorableModel
+
+from ..domain.requirements import SubmissionRequirements
 
 
 class ProposalOut(BaseModel):
@@ -28,13 +31,41 @@ class ProposalOut(BaseModel):
     pre_proposal_id: uuid.UUID | None = Field(default=None, description="A full proposal's pre-proposal")
 
 
-class PrecheckOut(BaseModel):
-    """The live pre-check's answer (serialised by the route itself; its documented schema is an object)."""
+class FieldErrorOut(BaseModel):
+    """One thing wrong, pointing at the field at fault (as in a 422 problem's `errors`)."""
 
-    complete: bool
-    missing: list[dict[str, Any]]
-    outcome: str
-    report: PrecheckReport | None
+    field: str = Field(description="Dotted path, e.g. partners.1.budget; `consortium` for a consortium rule")
+    pointer: str = Field(description="The same as a JSON pointer, e.g. #/partners/1/budget")
+    location: str = Field(description="body, or call for the call's submission window")
+    message: str
+
+
+class PrecheckOut(BaseModel):
+    """The live pre-check of a draft: what is missing, every rule's verdict, whether a submission now would be
+    accepted, and what the call requires (from the first empty draft on, to build a form from)."""
+
+    complete: bool = Field(description="Every field the call requires is filled (see `missing`)")
+    missing: list[FieldErrorOut] = Field(description="What completeness still lacks, every gap at once")
+    outcome: Literal["incomplete", "fail", "needs_human", "pass"] = Field(
+        description="`incomplete` while anything is missing; else the rules' combined verdict (any fail fails, "
+        "else any manual check needs a human, else pass)"
+    )
+    rules_outcome: Outcome | None = Field(
+        description="The rules' combined verdict on what is there so far, even while incomplete; null while the "
+        "draft lacks what every rule needs (TRL, duration)"
+    )
+    may_submit: bool = Field(
+        description="A submission now would be accepted: complete, no consortium rule broken and the call open "
+        "at the server time (regional failures are only warnings). `blockers` says why not."
+    )
+    blockers: list[FieldErrorOut] = Field(
+        description="Why a submission now would be refused: the missing fields, the consortium rules broken "
+        "(field `consortium` or `partners`) and a closed submission window (location `call`)"
+    )
+    warnings: list[str] = Field(description="Regional rules broken or left to officers: the receipt would carry them")
+    server_time: datetime
+    requirements: SubmissionRequirements
+    report: PrecheckReport | None = Field(description="Every verdict, per region and partner; null as rules_outcome")
     stage: dict[str, Any] | None = Field(
         default=None, description="Two-stage calls: the proposal's stage and, in stage 2, the change rules"
     )

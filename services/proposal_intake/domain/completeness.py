@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from shared.calls import CallConfiguration
 from shared.errors import FieldError
 from shared.proposals import PartnerDraft, ProposalDraft
+from shared.wording import agree
 
-_PROPOSAL_FIELDS = ("acronym", "title", "abstract", "trl", "duration_months")
-_PARTNER_FIELDS = (
+PROPOSAL_FIELDS = ("acronym", "title", "abstract", "trl", "duration_months")
+PARTNER_FIELDS = (
     "organisation_name",
     "legal_id",
     "country",
@@ -26,7 +27,7 @@ def completeness_errors(draft: ProposalDraft, call: CallConfiguration) -> list[F
 
 
 def _proposal_gaps(draft: ProposalDraft, call: CallConfiguration) -> Iterator[FieldError]:
-    for field in _PROPOSAL_FIELDS:
+    for field in PROPOSAL_FIELDS:
         if getattr(draft, field) in (None, ""):
             yield FieldError(field, "required for submission")
     if not draft.s3_areas:
@@ -38,7 +39,11 @@ def _proposal_gaps(draft: ProposalDraft, call: CallConfiguration) -> Iterator[Fi
         yield FieldError("partners", "a proposal needs partners")
     coordinators = [p for p in draft.partners if p.role == "coordinator"]
     if draft.partners and len(coordinators) != 1:
-        yield FieldError("partners", f"exactly one partner must be the coordinator ({len(coordinators)} are)")
+        yield FieldError(
+            "partners",
+            f"exactly one partner must be the coordinator "
+            f"({len(coordinators) or 'none'} {agree(len(coordinators), 'is', 'are')})",
+        )
     duplicated = {key for key, n in Counter(p.key for p in draft.partners).items() if n > 1}
     for index, partner in enumerate(draft.partners):
         if partner.key in duplicated:
@@ -48,7 +53,7 @@ def _proposal_gaps(draft: ProposalDraft, call: CallConfiguration) -> Iterator[Fi
 def _partner_gaps(draft: ProposalDraft, call: CallConfiguration) -> Iterator[FieldError]:
     for index, partner in enumerate(draft.partners):
         field = f"partners.{index}"
-        for name in _PARTNER_FIELDS:
+        for name in PARTNER_FIELDS:
             if getattr(partner, name) is None:
                 yield FieldError(f"{field}.{name}", "required for submission")
         if not partner.budget:

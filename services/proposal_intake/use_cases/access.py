@@ -57,11 +57,15 @@ async def call_of(session: Executor, call_id: str) -> tuple[CallSnapshot, CallCo
 _CALL_SNAPSHOT = select(cast(call_copies.c.snapshot, Text)).where(call_copies.c.call_id == bindparam("call_id"))
 
 
+class CallNotKnownHere(NotFound):
+    """No copy of the call here (yet): a 404 unless the caller back-fills it (see backfill_call)."""
+
+
 def call_from_snapshot(text: str | None, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
     """The call of a stored snapshot's JSON text (None: no copy of the call here, 404)."""
     call = _parsed_call(text) if text is not None else None
     if call is None or call.configuration is None:
-        raise NotFound(f"No published call {call_id}.")
+        raise CallNotKnownHere(f"No published call {call_id}.")
     return call, call.configuration
 
 

@@ -30,6 +30,7 @@ from shared.http.auth import Principal
 from shared.messaging.outbox import outbox_row, outgoing_envelope
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
+from shared.wording import count
 
 from ..document_repository import documents_of, freeze_documents
 from ..domain.announcement import SubmittedVersion, submitted_event
@@ -182,7 +183,9 @@ def _refuse_incomplete(
     errors += [FieldError(field, message) for field, message in stage.failures(verdicts.failures, config)]
     errors += stage.problems(draft, config)
     if errors:
-        raise ValidationFailed(f"The proposal cannot be submitted yet ({len(errors)} problem(s)).", errors=errors)
+        raise ValidationFailed(
+            f"The proposal cannot be submitted yet ({count(len(errors), 'problem')}).", errors=errors
+        )
 
 
 def _region_rows(proposal: AnyRow, draft: ProposalDraft, content: dict[str, Any], version: int) -> list[dict[str, Any]]:

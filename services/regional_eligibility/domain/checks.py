@@ -7,7 +7,7 @@ rule; the consortium rules judge the proposal as a whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from shared.calls import CallConfiguration
@@ -28,11 +28,12 @@ class CheckVerdict(StrEnum):
 @dataclass(frozen=True)
 class CheckDraft:
     partner_id: str | None  # None: the rule is on the region's partners together, or the consortium
-    organisation_name: str
+    organisation_name: str  # the partner's; a region's partners' (comma-separated); the proposal's acronym
     region_code: str  # a region code, or CONSORTIUM
     rule: str
     verdict: CheckVerdict
     reason: str
+    details: dict[str, str] = field(default_factory=dict)  # the numbers behind the reason (Verdict.details)
 
 
 def automatic_checks(call: CallConfiguration, proposal: ProposalSubmitted) -> list[CheckDraft]:
@@ -48,14 +49,17 @@ def automatic_checks(call: CallConfiguration, proposal: ProposalSubmitted) -> li
                 "the submission lacks the data the rules need (TRL, duration or partner types)",
             )
         ]
-    checks = [_check(v, by_key, CONSORTIUM) for v in _consortium_verdicts(call, facts)]
+    checks = [_check(v, by_key, CONSORTIUM, proposal.acronym) for v in _consortium_verdicts(call, facts)]
     rules = call.regional_rules()
     for code, region_rules in rules.items():
         partners = [p for p in facts.partners if p.region_code == code]
         if not partners:
             continue
-        checks += [_check(v, by_key, code) for p in partners for v in evaluate_partner(region_rules, p, facts)]
-        checks += [_check(v, by_key, code) for v in evaluate_region(region_rules, partners, facts)]
+        together = ", ".join(p.organisation_name for p in partners)  # a rule on the region's partners together
+        checks += [
+            _check(v, by_key, code, together) for p in partners for v in evaluate_partner(region_rules, p, facts)
+        ]
+        checks += [_check(v, by_key, code, together) for v in evaluate_region(region_rules, partners, facts)]
     return checks
 
 
@@ -66,8 +70,9 @@ def proposal_facts(
     return proposal.rule_facts(without=without), {p.key or p.partner_id: p for p in proposal.partners}
 
 
-def consortium_failures(call: CallConfiguration, facts: ProposalFacts) -> list[str]:
-    return [v.reason for v in _consortium_verdicts(call, facts) if v.outcome is Outcome.FAIL]
+def consortium_failures(call: CallConfiguration, facts: ProposalFacts) -> list[tuple[str, str, dict[str, str]]]:
+    """The consortium rules the facts break: (rule, reason, numbers) each."""
+    return [(v.rule, v.reason, dict(v.details)) for v in _consortium_verdicts(call, facts) if v.outcome is Outcome.FAIL]
 
 
 def _consortium_verdicts(call: CallConfiguration, facts: ProposalFacts) -> list[Verdict]:
@@ -81,13 +86,15 @@ def _consortium_verdicts(call: CallConfiguration, facts: ProposalFacts) -> list[
     )
 
 
-def _check(verdict: Verdict, by_key: dict[str, PartnerSnapshot], region: str) -> CheckDraft:
+def _check(verdict: Verdict, by_key: dict[str, PartnerSnapshot], region: str, several: str) -> CheckDraft:
+    """`several`: the name a check on several partners carries (a region's partners, or the proposal)."""
     partner = by_key.get(verdict.partner_id or "")
     return CheckDraft(
         partner_id=partner.partner_id if partner else None,
-        organisation_name=partner.organisation_name if partner else "",
+        organisation_name=partner.organisation_name if partner else several,
         region_code=region,
         rule=verdict.rule,
         verdict=CheckVerdict(verdict.outcome.value),
         reason=verdict.reason,
+        details=dict(verdict.details),
     )

@@ -111,8 +111,19 @@ async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCas
 
 async def try_decide(session: AsyncSession, runtime: Runtime, case: ProposalCase, config: CallConfiguration) -> None:
     submitted = ProposalSubmitted.model_validate(case.submission)
+    # The numbers behind each automatic verdict, judged again (a pure function of the stored call and version:
+    # the same numbers as when the checks opened); an officer's override keeps the rule's numbers.
+    numbers = {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
     checks = [
-        CheckState(c.partner_id, c.organisation_name, c.region_code, CheckVerdict(c.verdict), c.reason)
+        CheckState(
+            c.partner_id,
+            c.organisation_name,
+            c.region_code,
+            CheckVerdict(c.verdict),
+            c.reason,
+            rule=c.rule,
+            details=numbers.get((c.partner_id, c.region_code, c.rule), {}),
+        )
         for c in await current_checks(session, case.proposal_id)
     ]
     decision = decide(config, submitted, checks)
@@ -179,7 +190,9 @@ def _decided_event(case: ProposalCase, submitted: ProposalSubmitted, decision: D
             partner_id=p.partner_id,
             region_code=p.region_code,
             eligible=p.partner_id not in decision.ineligible_partners,
-            reasons=decision.ineligible_partners.get(p.partner_id, []),
+            reasons=[d.text for d in decision.ineligible_partners.get(p.partner_id, [])],
+            organisation_name=p.organisation_name,
+            reason_details=decision.ineligible_partners.get(p.partner_id, []),
         )
         for p in submitted.partners
     ]
@@ -194,4 +207,5 @@ def _decided_event(case: ProposalCase, submitted: ProposalSubmitted, decision: D
         decided_at=case.decided_at,
         decision_version=case.decision_version,
         dropped_partners=decision.dropped_partners,
+        reason_details=decision.details,
     )

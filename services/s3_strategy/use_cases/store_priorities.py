@@ -10,6 +10,7 @@ from shared.audit import record_audit
 from shared.errors import FieldError
 from shared.http.auth import Principal
 from shared.service import Runtime
+from shared.wording import count
 
 from ..domain.importing import parse_document, parse_json, region_to_json
 from ..domain.model import RegionPriorities
@@ -40,7 +41,7 @@ async def import_regions(
     """Every region of the file replaced; on any error, every error and nothing stored."""
     regions, errors = parse_document(content, content_type)
     if errors:
-        raise InvalidPriorities(f"The file has {len(errors)} error(s); nothing was imported.", errors=errors)
+        raise InvalidPriorities(f"The file has {count(len(errors), 'error')}; nothing was imported.", errors=errors)
     for region in regions:
         ensure_may_edit(actor, region.code)
     await store(session, runtime, actor, regions, action="priorities.imported")

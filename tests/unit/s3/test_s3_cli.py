@@ -39,5 +39,5 @@ def test_a_file_with_errors_is_refused_with_every_error(tmp_path: Path) -> None:
     bad.write_text("region_code,region_name,priority_key,title,nace\nAT-4,Upper Austria,x,X,ZZ\nSI,Slovenia,,,\n")
     with pytest.raises(SystemExit) as refused:
         main(["s3", "matrix", "--file", str(bad)])
-    assert "2 error(s)" in str(refused.value)
+    assert "2 errors" in str(refused.value)
     assert "rows.1.nace" in str(refused.value) and "rows.2.priority_key" in str(refused.value)

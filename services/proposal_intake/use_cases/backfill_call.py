@@ -1,0 +1,31 @@
+"""Read-your-writes for proposal_intake's copy of a call (see shared.call_backfill): a use case that finds no
+copy of its call is run again once the call is back-filled from call_definition, in a new transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from shared.call_backfill import CallFetcher, backfill_in, not_yet_known
+from shared.errors import NotYetKnown
+from shared.service import Runtime
+
+from ..models import call_copies
+from .access import CallNotKnownHere
+
+T = TypeVar("T")
+
+
+async def with_call_known(runtime: Runtime, fetch: CallFetcher, call_id: str, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run `attempt` (a use case in its own transaction); if this service has no copy of the call yet, back-fill
+    it from call_definition (in a transaction of its own) and run it once more, in a new transaction that sees
+    the copy."""
+    try:
+        return await attempt()
+    except CallNotKnownHere:
+        async with runtime.sessions() as session, session.begin():
+            await backfill_in(session, call_copies, fetch, call_id, runtime.clock)
+    try:
+        return await attempt()
+    except CallNotKnownHere as exc:  # stored and gone again: cannot happen unless the copy was removed
+        raise NotYetKnown(not_yet_known(call_id)) from exc

@@ -1,0 +1,62 @@
+"""Recording a refused submission for the agency, and reading them per call (see domain/refusals)."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+
+from shared.audit import audit_row
+from shared.db import Executor
+from shared.errors import DeadlinePassed, FieldError, ServiceError, ValidationFailed
+from shared.http.auth import Principal
+from shared.service import Runtime
+
+from ..domain.refusals import REFUSED, SUBMISSION_WINDOW, Refusal, RefusalSummary, rules_of, summarise
+from ..models import Proposal, audit_log
+from ..repository import proposal_with_call
+from .access import applicant_of
+
+
+def is_refusal(error: ServiceError) -> bool:
+    """Refused for its content (422) or its timing (409 deadline-passed): what the secretariat wants to see."""
+    return isinstance(error, ValidationFailed | DeadlinePassed)
+
+
+async def record_refusal(
+    connection: Executor, runtime: Runtime, consortium: Principal, proposal_id: str, error: ServiceError
+) -> None:
+    """In a transaction of its own (the refused submission's was rolled back): one audit record on the call."""
+    proposal = await proposal_with_call(connection, proposal_id)
+    if proposal is None or proposal.applicant_id != applicant_of(consortium):
+        return  # a 404 would have been answered: nothing of the caller's was refused
+    errors = [e.as_dict() for e in error.errors] or [FieldError("", error.detail, location="call").as_dict()]
+    rules = [SUBMISSION_WINDOW] if isinstance(error, DeadlinePassed) else rules_of(errors)
+    draft_acronym = await _acronym(connection, proposal_id)
+    row = audit_row(
+        clock=runtime.clock,
+        actor=consortium.label,
+        action=REFUSED,
+        entity="call",
+        entity_id=proposal.call_id,
+        after={
+            "proposal_id": proposal_id,
+            "applicant_id": proposal.applicant_id,
+            "acronym": draft_acronym,
+            "status": error.status,
+            "rules": rules,
+            "errors": errors,
+        },
+    )
+    await connection.execute(insert(audit_log), row)
+
+
+async def _acronym(connection: Executor, proposal_id: str) -> str | None:
+    return (await connection.execute(select(Proposal.acronym).where(Proposal.id == proposal_id))).scalar()
+
+
+async def refusals_of_call(connection: Executor, call_id: str) -> RefusalSummary:
+    rows = await connection.execute(
+        select(audit_log.c.at, audit_log.c.after)
+        .where(audit_log.c.entity == "call", audit_log.c.entity_id == call_id, audit_log.c.action == REFUSED)
+        .order_by(audit_log.c.id)
+    )
+    return summarise([Refusal.from_audit(at, after) for at, after in rows])
