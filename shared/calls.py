@@ -14,6 +14,19 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
+from shared.decimals import (
+    ExchangeRate,
+    NonNegativeAmount,
+    PositiveScore,
+    Rate,
+    Score,
+    ScoreTotal,
+    Share,
+    Weight,
+)
+from shared.decimals import (
+    PositiveAmount as PositiveAmount,
+)
 from shared.money import CurrencyCode
 from shared.rules.model import ConsortiumRules, OrganisationType, RegionalRules
 from shared.text import StorableModel
@@ -21,10 +34,7 @@ from shared.text import StorableModel
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
-PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
-OptionalAmount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-Rate = Annotated[Decimal, Field(ge=0, le=1)]
-Share = Annotated[Decimal, Field(gt=0, le=1)]
+OptionalAmount = NonNegativeAmount
 Trl = Annotated[int, Field(ge=1, le=9)]
 
 
@@ -55,17 +65,17 @@ class ConsortiumRulesConfig(_Strict):
 
 
 class Scale(_Strict):
-    min: Decimal = Field(default=Decimal(0), ge=0, le=100)
-    max: Decimal = Field(default=Decimal(5), gt=0, le=100)
-    step: Decimal = Field(default=Decimal("0.5"), gt=0, le=100)
+    min: Score = Decimal(0)
+    max: PositiveScore = Decimal(5)
+    step: PositiveScore = Decimal("0.5")
 
 
 class Criterion(_Strict):
     key: Slug
     name: Text
     description: str = Field(default="", max_length=5000)
-    weight: Decimal = Field(gt=0, le=100)
-    threshold: Decimal = Field(ge=0, le=100)
+    weight: Weight
+    threshold: Score
 
 
 class ConflictOfInterestPolicy(_Strict):
@@ -77,17 +87,17 @@ class ConflictOfInterestPolicy(_Strict):
 class EvaluationConfig(_Strict):
     scale: Scale = Field(default_factory=Scale)
     criteria: list[Criterion] = Field(min_length=1, max_length=20)
-    overall_threshold: Decimal = Field(ge=0, description="On the unweighted sum of the consensus scores")
+    overall_threshold: ScoreTotal = Field(description="On the unweighted sum of the consensus scores")
     evaluators_per_proposal: int = Field(default=3, ge=1, le=20)
     tie_break: list[Slug] = Field(default_factory=list, description="Criterion keys, most important first")
     conflict_of_interest: ConflictOfInterestPolicy = Field(default_factory=ConflictOfInterestPolicy)
-    divergence_flag_spread: Decimal = Field(default=Decimal(2), ge=0)
+    divergence_flag_spread: Score = Decimal(2)
 
 
 class FundingConfig(_Strict):
     mode: Literal["virtual_common_pot"] = "virtual_common_pot"
     reporting_currency: CurrencyCode = "EUR"
-    reporting_rates: dict[CurrencyCode, Annotated[Decimal, Field(gt=0)]] = Field(
+    reporting_rates: dict[CurrencyCode, ExchangeRate] = Field(
         default_factory=dict, description="1 unit of the currency = rate units of the reporting currency"
     )
 

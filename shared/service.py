@@ -26,6 +26,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import create_engine, create_session_factory
 from shared.events import CALL_EVENTS, CallEvent, Envelope, parse_data
 from shared.http.correlation import CorrelationIdMiddleware
+from shared.http.exact_json import ExactJsonRoute
 from shared.http.problems import install_problem_handlers
 from shared.messaging.bus import Bus, Subscription
 from shared.messaging.inbox import EventHandler, idempotent_handler
@@ -174,7 +175,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(_runtime_dependency)]
 
-health_router = APIRouter(tags=["health"])
+health_router = APIRouter(tags=["health"], route_class=ExactJsonRoute)
 
 
 @health_router.get("/healthz", summary="The process is alive")

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.calls import RegionCode, Text
+from shared.decimals import NonNegativeAmount, Score
 from shared.events import FundingDecision, FundingTotals, RankedProposal, RegionFunding, ResultLine
 from shared.money import Money
 from shared.proposals import CountryCode, Email
@@ -19,7 +20,7 @@ from ..domain.status import EvaluationStatus
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Justification = Annotated[str, StringConstraints(max_length=10_000)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Amount = NonNegativeAmount
 
 
 class _In(StorableModel):
@@ -197,12 +198,12 @@ class AssignmentPage(BaseModel):
 
 
 class AssessmentIn(_In):
-    scores: dict[str, Decimal] = Field(default_factory=dict, description="Criterion key -> score on the call's scale")
+    scores: dict[str, Score] = Field(default_factory=dict, description="Criterion key -> score on the call's scale")
     justifications: dict[str, Justification] = Field(default_factory=dict, description="Criterion key -> text")
 
 
 class ConsensusScoreIn(_In):
-    score: Decimal
+    score: Score
     justification: Reason
 
 

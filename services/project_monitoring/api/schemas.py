@@ -12,12 +12,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared import decimals
 from shared.money import Amount, CurrencyCode, Money
 from shared.text import StorableModel
 
 from ..domain.contracting import ContractAction
 
-Figure = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Figure = decimals.Figure
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from shared.http.auth import Principal, Role, require
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import Page, decode_key_cursor, encode_cursor
 from shared.proposals import ProposalDraft
 from shared.service import DbSession, RuntimeDep
 
@@ -23,7 +24,7 @@ from ..use_cases.submit_proposal import Receipt, submit_proposal
 from ..use_cases.withdraw_proposal import withdraw_proposal
 from .schemas import PrecheckOut, ProposalOut, ReceiptOut, RegionPartnerOut, VersionOut, WithdrawalIn
 
-router = APIRouter(tags=["proposals"])
+router = APIRouter(tags=["proposals"], route_class=ExactJsonRoute)
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.CONSORTIUM))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
@@ -175,7 +176,7 @@ async def get_versions(proposal_id: uuid.UUID, session: DbSession, reader: Reade
 async def get_for_call(
     call_id: uuid.UUID, session: DbSession, reader: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ProposalOut]:
-    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_key_cursor(cursor)[0] if cursor else None
     applicant = applicant_of(reader) if reader.role is Role.CONSORTIUM else None
     proposals = await list_for_call(session, str(call_id), applicant_id=applicant, after_id=after_id, limit=limit)
     next_cursor = encode_cursor(proposals[-1].id) if len(proposals) == limit else None
@@ -190,9 +191,9 @@ async def get_for_call(
 async def get_region_partners(
     call_id: uuid.UUID, session: DbSession, region: Region, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[RegionPartnerOut]:
-    after = decode_cursor(cursor, 2) if cursor else None
+    after = decode_key_cursor(cursor, 2) if cursor else None
     rows = await partners_of_region(
-        session, str(call_id), region.scope or "", after=(str(after[0]), str(after[1])) if after else None, limit=limit
+        session, str(call_id), region.scope or "", after=(after[0], after[1]) if after else None, limit=limit
     )
     items = [
         RegionPartnerOut(proposal_id=uuid.UUID(r.proposal_id), acronym=r.acronym, version=r.version, partner=r.partner)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.calls import EvaluationConfig, RegionCode, Stage
+from shared.decimals import NonNegativeAmount, PositiveAmount
 from shared.text import StorableModel
 
-Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+Amount = PositiveAmount
 
 
 class CodeOut(BaseModel):
@@ -34,7 +35,9 @@ class PriorityBody(StorableModel):
     nace: list[str] = Field(default_factory=list, description="NACE Rev.2 section letters or division numbers")
     nabs: list[str] = Field(default_factory=list, description="NABS 2007 chapters, 01-14")
     objectives: list[str] = Field(default_factory=list, description="Policy objective keys (GET /codes/objective)")
-    indicative_budget: Decimal | None = Field(default=None, description="What the region could commit, its currency")
+    indicative_budget: NonNegativeAmount | None = Field(
+        default=None, description="What the region could commit, its currency"
+    )
     programme: str | None = Field(default=None, description="The regional programme the money would come from")
 
 
