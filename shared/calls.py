@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
+from shared import limits
 from shared.decimals import (
     ExchangeRate,
     NonNegativeAmount,
@@ -89,7 +90,9 @@ class EvaluationConfig(_Strict):
     criteria: list[Criterion] = Field(min_length=1, max_length=20)
     overall_threshold: ScoreTotal = Field(description="On the unweighted sum of the consensus scores")
     evaluators_per_proposal: int = Field(default=3, ge=1, le=20)
-    tie_break: list[Slug] = Field(default_factory=list, description="Criterion keys, most important first")
+    tie_break: list[Slug] = Field(
+        default_factory=list, max_length=limits.MAX_CRITERIA, description="Criterion keys, most important first"
+    )
     conflict_of_interest: ConflictOfInterestPolicy = Field(default_factory=ConflictOfInterestPolicy)
     divergence_flag_spread: Score = Decimal(2)
 
@@ -98,7 +101,9 @@ class FundingConfig(_Strict):
     mode: Literal["virtual_common_pot"] = "virtual_common_pot"
     reporting_currency: CurrencyCode = "EUR"
     reporting_rates: dict[CurrencyCode, ExchangeRate] = Field(
-        default_factory=dict, description="1 unit of the currency = rate units of the reporting currency"
+        default_factory=dict,
+        max_length=limits.MAX_CURRENCIES,
+        description="1 unit of the currency = rate units of the reporting currency",
     )
 
 
@@ -137,19 +142,28 @@ class RegionAnnex(_Strict):
     agency: Text
     currency: CurrencyCode
     budget: PositiveAmount = Field(description="Budget envelope in the region's currency")
-    eligible_organisation_types: list[OrganisationType] = Field(min_length=1)
+    eligible_organisation_types: list[OrganisationType] = Field(min_length=1, max_length=limits.MAX_ORGANISATION_TYPES)
     funding_rates: dict[OrganisationType, Rate] = Field(
-        description="Max share of a partner's eligible costs it may request, per organisation type"
+        max_length=limits.MAX_ORGANISATION_TYPES,
+        description="Max share of a partner's eligible costs it may request, per organisation type",
     )
     max_grant_per_partner: OptionalAmount | None = None
     max_grant_per_proposal: OptionalAmount | None = None
-    s3_areas: list[Text] = Field(min_length=1)
+    s3_areas: list[Text] = Field(min_length=1, max_length=limits.MAX_TOPICS)
     trl: TrlRange | None = Field(default=None, description="Only if stricter than the call's")
-    eligible_cost_categories: list[Slug] | None = Field(default=None, description="None: every category")
-    cost_caps: dict[Slug, Share] = Field(default_factory=dict, description="Max share of the partner's costs")
+    eligible_cost_categories: list[Slug] | None = Field(
+        default=None, max_length=limits.MAX_COST_CATEGORIES, description="None: every category"
+    )
+    cost_caps: dict[Slug, Share] = Field(
+        default_factory=dict, max_length=limits.MAX_COST_CATEGORIES, description="Max share of the partner's costs"
+    )
     must_be_established_in_region: bool = True
     max_partners: int | None = Field(default=None, ge=1)
-    manual_checks: list[Text] = Field(default_factory=list, description="Checks the region's officers do themselves")
+    manual_checks: list[Text] = Field(
+        default_factory=list,
+        max_length=limits.MAX_MANUAL_CHECKS,
+        description="Checks the region's officers do themselves",
+    )
 
     def rules(self) -> RegionalRules:
         return RegionalRules(
@@ -178,7 +192,9 @@ class S3TopicRef(_Strict):
 
     id: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(examples=["nace:28"])
     label: Text
-    regions: list[RegionCode] = Field(default_factory=list, description="The topic's regions when the call began")
+    regions: list[RegionCode] = Field(
+        default_factory=list, max_length=limits.MAX_REGIONS, description="The topic's regions when the call began"
+    )
 
 
 class CallConfiguration(_Strict):
@@ -187,12 +203,18 @@ class CallConfiguration(_Strict):
     )
     title: Text
     description: str = Field(default="", max_length=20_000)
-    time_zone: str = Field(default="Europe/Brussels", description="IANA zone the call shows its instants in")
+    time_zone: str = Field(
+        default="Europe/Brussels",
+        max_length=limits.MAX_TIME_ZONE_LENGTH,
+        description="IANA zone the call shows its instants in",
+    )
     stages: list[Stage] = Field(min_length=1, max_length=2, description="One stage, or pre-proposal then full")
     eligibility_check_due: AwareDatetime | None = None
     evaluation_due: AwareDatetime | None = None
     decisions_due: AwareDatetime | None = None
-    topics: list[Text] = Field(default_factory=list, description="Topics / S3 priority areas of the call")
+    topics: list[Text] = Field(
+        default_factory=list, max_length=limits.MAX_TOPICS, description="Topics / S3 priority areas of the call"
+    )
     max_duration_months: int | None = Field(default=None, ge=1, le=120)
     trl: TrlRange | None = None
     consortium_rules: ConsortiumRulesConfig = Field(default_factory=ConsortiumRulesConfig)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared import limits
 from shared.calls import RegionCode, Text
 from shared.decimals import NonNegativeAmount, Score
 from shared.events import FundingDecision, FundingTotals, RankedProposal, RegionFunding, ResultLine
@@ -198,8 +199,12 @@ class AssignmentPage(BaseModel):
 
 
 class AssessmentIn(_In):
-    scores: dict[str, Score] = Field(default_factory=dict, description="Criterion key -> score on the call's scale")
-    justifications: dict[str, Justification] = Field(default_factory=dict, description="Criterion key -> text")
+    scores: dict[str, Score] = Field(
+        default_factory=dict, max_length=limits.MAX_CRITERIA, description="Criterion key -> score on the call's scale"
+    )
+    justifications: dict[str, Justification] = Field(
+        default_factory=dict, max_length=limits.MAX_CRITERIA, description="Criterion key -> text"
+    )
 
 
 class ConsensusScoreIn(_In):
@@ -209,7 +214,9 @@ class ConsensusScoreIn(_In):
 
 class ConsensusIn(_In):
     criteria: dict[str, ConsensusScoreIn] = Field(
-        default_factory=dict, description="The rapporteur's scores; criteria left out take the rounded mean"
+        default_factory=dict,
+        max_length=limits.MAX_CRITERIA,
+        description="The rapporteur's scores; criteria left out take the rounded mean",
     )
 
 
@@ -257,7 +264,9 @@ class FundingOut(AllocationOut):
 
 
 class SimulationIn(_In):
-    top_ups: dict[str, Amount] = Field(default_factory=dict, description="Region code -> amount in its currency")
+    top_ups: dict[str, Amount] = Field(
+        default_factory=dict, max_length=limits.MAX_REGIONS, description="Region code -> amount in its currency"
+    )
 
 
 class ConfirmationIn(_In):

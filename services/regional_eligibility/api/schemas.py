@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from shared import limits
 from shared.text import StorableModel
 
 from ..domain.checks import CheckVerdict
@@ -64,7 +65,7 @@ class DecisionIn(StorableModel):
 class SubscriptionIn(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: AnyHttpUrl
+    url: AnyHttpUrl = Field(max_length=limits.MAX_URL_LENGTH)
     secret: str = Field(min_length=16, max_length=200, description="Used to sign every delivery (HMAC-SHA256)")
 
 
