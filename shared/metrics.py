@@ -33,6 +33,17 @@ CONSUMER_LAG = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800),
 )
 DEAD_LETTERS = Gauge("jointcall_dead_letters", "Messages parked in a dead-letter queue", ["service", "queue"])
+PARKED = Counter(
+    "jointcall_parked_messages_total",
+    "Messages parked (dead-lettered) by event type, counted when parked: a parked proposal.submitted is a "
+    "receipted submission that did not reach its consumer",
+    ["service", "queue", "event_type"],
+)
+
+
+def count_parked(queue: str, event_type: str) -> None:
+    """One message parked on `queue` (named without the bus's prefix, as every metric labels it)."""
+    PARKED.labels(service_of(queue), queue, event_type).inc()
 
 
 def service_of(queue: str) -> str:
