@@ -13,7 +13,7 @@ from shared.decimals import NonNegativeAmount, PositiveAmount
 from shared.text import StorableModel
 
 Amount = PositiveAmount
-CodeRef = Annotated[str, Field(max_length=20)]  # a NACE or NABS code, an objective key
+CodeRef = Annotated[str, Field(max_length=80)]  # a NACE or NABS code, an objective key
 
 
 class CodeOut(BaseModel):
