@@ -14,7 +14,21 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
+from shared import limits
 from shared.call_stages import TwoStageConfig
+from shared.decimals import (
+    ExchangeRate,
+    NonNegativeAmount,
+    PositiveScore,
+    Rate,
+    Score,
+    ScoreTotal,
+    Share,
+    Weight,
+)
+from shared.decimals import (
+    PositiveAmount as PositiveAmount,
+)
 from shared.document_types import DocumentType
 from shared.money import CurrencyCode
 from shared.rules.model import ConsortiumRules, OrganisationType, RegionalRules
@@ -23,10 +37,7 @@ from shared.text import StorableModel
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
-PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
-OptionalAmount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-Rate = Annotated[Decimal, Field(ge=0, le=1)]
-Share = Annotated[Decimal, Field(gt=0, le=1)]
+OptionalAmount = NonNegativeAmount
 Trl = Annotated[int, Field(ge=1, le=9)]
 
 
@@ -57,17 +68,17 @@ class ConsortiumRulesConfig(_Strict):
 
 
 class Scale(_Strict):
-    min: Decimal = Field(default=Decimal(0), ge=0, le=100)
-    max: Decimal = Field(default=Decimal(5), gt=0, le=100)
-    step: Decimal = Field(default=Decimal("0.5"), gt=0, le=100)
+    min: Score = Decimal(0)
+    max: PositiveScore = Decimal(5)
+    step: PositiveScore = Decimal("0.5")
 
 
 class Criterion(_Strict):
     key: Slug
     name: Text
     description: str = Field(default="", max_length=5000)
-    weight: Decimal = Field(gt=0, le=100)
-    threshold: Decimal = Field(ge=0, le=100)
+    weight: Weight
+    threshold: Score
 
 
 class ConflictOfInterestPolicy(_Strict):
@@ -79,18 +90,22 @@ class ConflictOfInterestPolicy(_Strict):
 class EvaluationConfig(_Strict):
     scale: Scale = Field(default_factory=Scale)
     criteria: list[Criterion] = Field(min_length=1, max_length=20)
-    overall_threshold: Decimal = Field(ge=0, description="On the unweighted sum of the consensus scores")
+    overall_threshold: ScoreTotal = Field(description="On the unweighted sum of the consensus scores")
     evaluators_per_proposal: int = Field(default=3, ge=1, le=20)
-    tie_break: list[Slug] = Field(default_factory=list, description="Criterion keys, most important first")
+    tie_break: list[Slug] = Field(
+        default_factory=list, max_length=limits.MAX_CRITERIA, description="Criterion keys, most important first"
+    )
     conflict_of_interest: ConflictOfInterestPolicy = Field(default_factory=ConflictOfInterestPolicy)
-    divergence_flag_spread: Decimal = Field(default=Decimal(2), ge=0)
+    divergence_flag_spread: Score = Decimal(2)
 
 
 class FundingConfig(_Strict):
     mode: Literal["virtual_common_pot"] = "virtual_common_pot"
     reporting_currency: CurrencyCode = "EUR"
-    reporting_rates: dict[CurrencyCode, Annotated[Decimal, Field(gt=0)]] = Field(
-        default_factory=dict, description="1 unit of the currency = rate units of the reporting currency"
+    reporting_rates: dict[CurrencyCode, ExchangeRate] = Field(
+        default_factory=dict,
+        max_length=limits.MAX_CURRENCIES,
+        description="1 unit of the currency = rate units of the reporting currency",
     )
 
 
@@ -129,19 +144,28 @@ class RegionAnnex(_Strict):
     agency: Text
     currency: CurrencyCode
     budget: PositiveAmount = Field(description="Budget envelope in the region's currency")
-    eligible_organisation_types: list[OrganisationType] = Field(min_length=1)
+    eligible_organisation_types: list[OrganisationType] = Field(min_length=1, max_length=limits.MAX_ORGANISATION_TYPES)
     funding_rates: dict[OrganisationType, Rate] = Field(
-        description="Max share of a partner's eligible costs it may request, per organisation type"
+        max_length=limits.MAX_ORGANISATION_TYPES,
+        description="Max share of a partner's eligible costs it may request, per organisation type",
     )
     max_grant_per_partner: OptionalAmount | None = None
     max_grant_per_proposal: OptionalAmount | None = None
-    s3_areas: list[Text] = Field(min_length=1)
+    s3_areas: list[Text] = Field(min_length=1, max_length=limits.MAX_TOPICS)
     trl: TrlRange | None = Field(default=None, description="Only if stricter than the call's")
-    eligible_cost_categories: list[Slug] | None = Field(default=None, description="None: every category")
-    cost_caps: dict[Slug, Share] = Field(default_factory=dict, description="Max share of the partner's costs")
+    eligible_cost_categories: list[Slug] | None = Field(
+        default=None, max_length=limits.MAX_COST_CATEGORIES, description="None: every category"
+    )
+    cost_caps: dict[Slug, Share] = Field(
+        default_factory=dict, max_length=limits.MAX_COST_CATEGORIES, description="Max share of the partner's costs"
+    )
     must_be_established_in_region: bool = True
     max_partners: int | None = Field(default=None, ge=1)
-    manual_checks: list[Text] = Field(default_factory=list, description="Checks the region's officers do themselves")
+    manual_checks: list[Text] = Field(
+        default_factory=list,
+        max_length=limits.MAX_MANUAL_CHECKS,
+        description="Checks the region's officers do themselves",
+    )
 
     def rules(self) -> RegionalRules:
         return RegionalRules(
@@ -170,7 +194,9 @@ class S3TopicRef(_Strict):
 
     id: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(examples=["nace:28"])
     label: Text
-    regions: list[RegionCode] = Field(default_factory=list, description="The topic's regions when the call began")
+    regions: list[RegionCode] = Field(
+        default_factory=list, max_length=limits.MAX_REGIONS, description="The topic's regions when the call began"
+    )
 
 
 class CallConfiguration(_Strict):
@@ -179,7 +205,11 @@ class CallConfiguration(_Strict):
     )
     title: Text
     description: str = Field(default="", max_length=20_000)
-    time_zone: str = Field(default="Europe/Brussels", description="IANA zone the call shows its instants in")
+    time_zone: str = Field(
+        default="Europe/Brussels",
+        max_length=limits.MAX_TIME_ZONE_LENGTH,
+        description="IANA zone the call shows its instants in",
+    )
     stages: list[Stage] = Field(min_length=1, max_length=2, description="One stage, or pre-proposal then full")
     two_stage: TwoStageConfig | None = Field(
         default=None, description="Two-stage calls only: stage 1, the shortlist and stage 2's change rules"
@@ -187,7 +217,9 @@ class CallConfiguration(_Strict):
     eligibility_check_due: AwareDatetime | None = None
     evaluation_due: AwareDatetime | None = None
     decisions_due: AwareDatetime | None = None
-    topics: list[Text] = Field(default_factory=list, description="Topics / S3 priority areas of the call")
+    topics: list[Text] = Field(
+        default_factory=list, max_length=limits.MAX_TOPICS, description="Topics / S3 priority areas of the call"
+    )
     max_duration_months: int | None = Field(default=None, ge=1, le=120)
     trl: TrlRange | None = None
     consortium_rules: ConsortiumRulesConfig = Field(default_factory=ConsortiumRulesConfig)

@@ -109,6 +109,20 @@ class NotYetKnown(ServiceError):
         super().__init__(detail, headers={"Retry-After": str(retry_after_s)}, extra={"retry_after_s": retry_after_s})
 
 
+class IdempotencyKeyReused(ServiceError):
+    """The IETF idempotency-key draft: the same key with another payload is refused, never answered with the
+    earlier request's result."""
+
+    status = 422
+    slug = "idempotency-key-reused"
+    title = "The Idempotency-Key was used for another payload"
+
+
+class IdempotencyKeyAfterWithdrawal(Conflict):
+    slug = "idempotency-key-after-withdrawal"
+    title = "The Idempotency-Key's proposal was withdrawn since"
+
+
 class RetryableError(Exception):
     """A handler could not process a message yet (e.g. it depends on an event not yet seen)."""
 

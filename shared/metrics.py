@@ -45,6 +45,17 @@ WEBHOOK_SUSPENDED = Gauge(
     ["service"],
 )
 WEBHOOKS_IN_FLIGHT = Gauge("jointcall_webhooks_in_flight", "Webhook deliveries being attempted now", ["service"])
+PARKED = Counter(
+    "jointcall_parked_messages_total",
+    "Messages parked (dead-lettered) by event type, counted when parked: a parked proposal.submitted is a "
+    "receipted submission that did not reach its consumer",
+    ["service", "queue", "event_type"],
+)
+
+
+def count_parked(queue: str, event_type: str) -> None:
+    """One message parked on `queue` (named without the bus's prefix, as every metric labels it)."""
+    PARKED.labels(service_of(queue), queue, event_type).inc()
 
 
 def service_of(queue: str) -> str:

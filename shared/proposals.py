@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
+from shared import limits
 from shared.calls import OptionalAmount, RegionCode, Slug, Text, Trl
 from shared.money import CurrencyCode
 from shared.rules.model import OrganisationType, PartnerFacts, ProposalFacts
@@ -43,7 +44,9 @@ class PartnerDraft(_Strict):
     role: Literal["coordinator", "partner"] = "partner"
     contact: Contact | None = None
     currency: CurrencyCode | None = Field(default=None, description="The partner's region's currency")
-    budget: dict[Slug, OptionalAmount] = Field(default_factory=dict, description="Costs per cost category")
+    budget: dict[Slug, OptionalAmount] = Field(
+        default_factory=dict, max_length=limits.MAX_COST_CATEGORIES, description="Costs per cost category"
+    )
     requested_funding: OptionalAmount | None = None
 
     @property

@@ -25,7 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from shared.clock import Clock, SystemClock
 from shared.db import create_engine, create_session_factory
 from shared.events import CALL_EVENTS, CallEvent, Envelope, parse_data
+from shared.http.body_limit import BodyLimitMiddleware
 from shared.http.correlation import CorrelationIdMiddleware
+from shared.http.exact_json import ExactJsonRoute
 from shared.http.problems import install_problem_handlers
 from shared.messaging.bus import Bus, Subscription
 from shared.messaging.inbox import EventHandler, idempotent_handler
@@ -136,6 +138,9 @@ def build_app(
     if runtime is not None:
         app.state.runtime = runtime  # usable before (or without) the lifespan
     app.state.broker_check = broker_check and settings.rabbitmq_url is not None
+    app.add_middleware(
+        BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     app.add_middleware(HttpMetricsMiddleware, service=definition.name)
     app.add_middleware(CorrelationIdMiddleware)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
@@ -174,7 +179,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(_runtime_dependency)]
 
-health_router = APIRouter(tags=["health"])
+health_router = APIRouter(tags=["health"], route_class=ExactJsonRoute)
 
 
 @health_router.get("/healthz", summary="The process is alive")

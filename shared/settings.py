@@ -60,6 +60,12 @@ class ServiceSettings(BaseSettings):
     db_max_overflow: int = Field(
         default=0, ge=0, description="extra connections beyond the pool, each closed again once returned"
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="The largest request body a route takes (413 beyond)"
+    )
+    max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="The largest body of a route that takes documents"
+    )
 
     @classmethod
     def settings_customise_sources(

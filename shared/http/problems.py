@@ -133,9 +133,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}.get(
-        exc.status_code, "http-error"
-    )
+    slug = {
+        404: "not-found",
+        405: "method-not-allowed",
+        401: "unauthenticated",
+        403: "forbidden",
+        413: "payload-too-large",
+    }.get(exc.status_code, "http-error")
     return problem_response(
         request,
         status=exc.status_code,

@@ -21,6 +21,7 @@ from shared.clock import Clock, SystemClock, as_utc
 from shared.db import UtcDateTime, create_engine, create_session_factory, sqlite_url_for
 from shared.events import Envelope
 from shared.messaging.bus import Outcome, Subscription, Unroutable, run_handler, topic_matches
+from shared.metrics import count_parked
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,8 @@ class InProcessBus:
                 queue=queue,
             )
             await self._settle(row.id, row.attempt, outcome, error)
+            if outcome is Outcome.PARK:
+                count_parked(queue, envelope.type)
 
     async def _next(self, queue: str):  # type: ignore[no-untyped-def]
         async with self._sessions() as session:

@@ -28,6 +28,7 @@ from pika.spec import Basic, BasicProperties
 
 from shared.events import Envelope
 from shared.messaging.bus import BusUnavailable, Outcome, Subscription, Unroutable, run_handler
+from shared.metrics import count_parked
 
 logger = logging.getLogger(__name__)
 
@@ -356,7 +357,8 @@ class RabbitMQBus:
         try:
             envelope = Envelope.model_validate_json(body)
         except ValueError as exc:
-            await self._park_raw(channel, method, properties, body, queue, f"invalid envelope: {exc}")
+            if await self._park_raw(channel, method, properties, body, queue, f"invalid envelope: {exc}"):
+                count_parked(subscription.queue, "unreadable")
             return
         outcome, error = await run_handler(  # metrics label queues without the prefix, as everywhere
             subscription.handler, envelope, attempt=attempt, max_attempts=self._max_attempts, queue=subscription.queue
@@ -380,6 +382,7 @@ class RabbitMQBus:
                     headers=_parked_headers(headers, attempt, error, queue),
                     mandatory=False,
                 )
+                count_parked(subscription.queue, envelope.type)
         except Exception as exc:
             # Could not move it: leave it unacked, the broker redelivers it (the inbox dedups).
             logger.warning("could not re-route message %s: %s", envelope.id, exc)
@@ -395,8 +398,9 @@ class RabbitMQBus:
         body: bytes,
         queue: str,
         error: str,
-    ) -> None:
-        """Park a message that is not an envelope, as it came; ack it only once the parked copy is confirmed."""
+    ) -> bool:
+        """Park a message that is not an envelope, as it came; ack it only once the parked copy is confirmed.
+        False if it could not be parked (yet): the broker redelivers it."""
         logger.error("parking unreadable message on %s: %s", queue, error)
         parked = copy.copy(properties)
         parked.headers = _parked_headers(dict(properties.headers or {}), 1, error, queue)
@@ -407,8 +411,9 @@ class RabbitMQBus:
             # Not parked (yet): leave it to the broker, which redelivers it, and we try again.
             logger.warning("could not park unreadable message on %s: %s", queue, exc)
             _settle(channel, lambda: channel.basic_nack(method.delivery_tag, requeue=True))
-            return
+            return False
         _settle(channel, lambda: channel.basic_ack(method.delivery_tag))
+        return True
 
     # --- operator's view of the dead letters -----------------------------------------------
 

@@ -15,17 +15,19 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from shared import decimals
+from shared.decimals import NonNegativeAmount
 from shared.money import CurrencyCode
 
 CENT = Decimal("0.01")
 
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Amount = NonNegativeAmount
 """A non-negative money amount in cents; its currency is carried by the enclosing model."""
 
-Rate = Annotated[Decimal, Field(ge=0, le=1)]
-"""A fraction in [0, 1], e.g. a funding rate of 50% is ``Decimal("0.5")``."""
+Rate = decimals.Rate
+"""A fraction in [0, 1] (four decimal places at most), e.g. a funding rate of 50% is ``Decimal("0.5")``."""
 
-Share = Annotated[Decimal, Field(gt=0, le=1)]
+Share = decimals.Share
 """A positive fraction in (0, 1], used for caps: a cap of 0% would forbid everything."""
 
 Trl = Annotated[int, Field(ge=1, le=9)]

@@ -216,6 +216,51 @@ async def test_retries_with_an_idempotency_key_get_the_same_receipt(
     assert reused.status_code == 409
 
 
+async def test_a_key_reused_after_the_draft_changed_is_refused_not_answered_with_the_old_receipt(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """The IETF idempotency-key draft: the same key with another payload (here another draft) is a 422 saying so;
+    the corrected draft is not silently left unsubmitted. The same key with the same draft is still the receipt."""
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    created = await draft(client, call)
+    url = f"/proposals/{created.json()['id']}"
+    key = {**CONSORTIUM, "Idempotency-Key": "submit-once"}
+    first = await client.post(f"{url}/submit", headers=key)
+    assert first.status_code == 201, first.text
+    again = await client.post(f"{url}/submit", headers=key)
+    assert (again.status_code, again.json()) == (201, first.json())
+
+    current = await client.get(url, headers=CONSORTIUM)
+    body = proposal_body(acronym="CORRECTED")
+    edited = await client.put(url, json=body, headers={**CONSORTIUM, "If-Match": current.headers["etag"]})
+    assert edited.status_code == 200, edited.text
+    reused = await client.post(f"{url}/submit", headers=key)
+    assert reused.status_code == 422, reused.text
+    problem = reused.json()
+    assert problem["type"].endswith("/idempotency-key-reused")
+    assert "submit-once" in problem["detail"] and "changed" in problem["detail"]
+    assert await count(app, ProposalVersion) == 1
+    fresh = await client.post(f"{url}/submit", headers={**CONSORTIUM, "Idempotency-Key": "submit-corrected"})
+    assert (fresh.status_code, fresh.json()["version"]) == (201, 2)
+
+
+async def test_a_key_replayed_after_withdrawal_is_a_conflict_not_a_receipt(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    url = f"/proposals/{(await draft(client, call)).json()['id']}"
+    key = {**CONSORTIUM, "Idempotency-Key": "before-withdrawal"}
+    assert (await client.post(f"{url}/submit", headers=key)).status_code == 201
+    withdrawn = await client.post(f"{url}/withdraw", json={"reason": "partner left"}, headers=CONSORTIUM)
+    assert withdrawn.status_code == 200, withdrawn.text
+    replay = await client.post(f"{url}/submit", headers=key)
+    assert replay.status_code == 409, replay.text
+    assert replay.json()["type"].endswith("/idempotency-key-after-withdrawal")
+    assert await events(app) == ["proposal.submitted.v1", "proposal.withdrawn.v1"]
+
+
 async def test_concurrent_submits_make_one_version_each_in_order(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:

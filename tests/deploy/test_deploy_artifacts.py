@@ -78,6 +78,7 @@ REQUIRED_SERIES = (
     "jointcall_outbox_backlog",
     "jointcall_outbox_oldest_age_seconds",
     "jointcall_dead_letters",
+    "jointcall_parked_messages_total",
     "jointcall_handler_failures_total",
     "jointcall_http_request_duration_seconds_count",
     "jointcall_consumer_lag_seconds_bucket",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pika
 import pytest
+from prometheus_client import REGISTRY
 
 from services.cli import main
 from shared.errors import PermanentError
@@ -203,3 +204,30 @@ async def test_the_cli_lists_a_services_parked_messages_on_rabbitmq(
     assert letter["attempts"] == 1
     assert "cannot copy this call" in letter["error"]
     await wait_for(lambda: ready(dead) == 1)  # still parked
+
+
+async def test_a_parked_submission_is_counted_for_the_alert_the_moment_it_is_parked(name: str) -> None:
+    """A proposal.submitted whose consumer keeps failing (as joint_evaluation's insert did on a NUL) runs out of
+    attempts and is parked: jointcall_parked_messages_total{event_type="proposal.submitted.v1"} counts it at once,
+    which is what JointcallSubmissionParked (deploy/base/prometheus-rules.yaml, critical) alerts on."""
+    bus = new_bus(name, max_attempts=2, retry_delay_ms=50)
+    attempts: list[int] = []
+
+    async def failing_consumer(envelope: Envelope) -> None:
+        attempts.append(1)
+        raise RuntimeError('invalid byte sequence for encoding "UTF8": 0x00')
+
+    submitted = call_event().model_copy(update={"type": "proposal.submitted.v1"})
+    subscription = Subscription("q", ("proposal.submitted",), failing_consumer)
+    bus.subscribe(subscription)
+    await bus.start()
+    labels = {"service": "q", "queue": "q", "event_type": "proposal.submitted.v1"}
+    before = REGISTRY.get_sample_value("jointcall_parked_messages_total", labels) or 0.0
+    try:
+        assert await asyncio.wait_for(bus.publish_batch([submitted]), timeout=5) == [None]
+        await wait_for(lambda: (REGISTRY.get_sample_value("jointcall_parked_messages_total", labels) or 0) > before)
+        assert REGISTRY.get_sample_value("jointcall_parked_messages_total", labels) == before + 1
+        assert len(attempts) == 2
+        assert await bus.dead_letter_count(subscription) == 1
+    finally:
+        await bus.close()

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 from shared.calls import CallConfiguration
 from shared.errors import NotFound
 from shared.http.auth import Principal, Role, optional_principal, require
+from shared.http.exact_json import ExactJsonRoute
 from shared.http.problems import with_body_check
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.pagination import Page, decode_key_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.amendments import Amendment
@@ -27,7 +28,7 @@ from ..use_cases.update_draft import update_draft
 from ..use_cases.views import call_out, etag
 from .schemas import AuditEntryOut, CallOut, CallVersionOut, TransitionIn
 
-router = APIRouter(prefix="/calls", tags=["calls"])
+router = APIRouter(prefix="/calls", tags=["calls"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=200)]
@@ -94,7 +95,7 @@ async def post_transition(
 
 @router.get("", response_model=Page[CallOut], summary="Open and upcoming calls (public, no token needed)")
 async def get_calls(session: DbSession, runtime: RuntimeDep, limit: Limit = 50, cursor: Cursor = None) -> Page[CallOut]:
-    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_key_cursor(cursor)[0] if cursor else None
     now = runtime.clock.now()
     calls = await list_public(session, now=now, after_id=after_id, limit=limit)
     return _page([call_out(c, now) for c in calls], [c.id for c in calls], limit)
@@ -109,7 +110,7 @@ async def get_all_calls(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[CallOut]:
-    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_key_cursor(cursor)[0] if cursor else None
     now = runtime.clock.now()
     calls = await list_all(session, status=status.value if status else None, after_id=after_id, limit=limit)
     return _page([call_out(c, now) for c in calls], [c.id for c in calls], limit)

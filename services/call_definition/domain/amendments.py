@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared import limits
 from shared.calls import CallConfiguration, PositiveAmount, RegionCode, Text
 from shared.document_types import DocumentType
 from shared.errors import FieldError
@@ -45,7 +46,7 @@ class TextCorrection(_Amendment):
     kind: Literal["text_correction"]
     title: Text | None = None
     description: str | None = Field(default=None, max_length=20_000)
-    topics: list[Text] | None = None
+    topics: list[Text] | None = Field(default=None, max_length=limits.MAX_TOPICS)
 
 
 class DocumentTypesChange(_Amendment):

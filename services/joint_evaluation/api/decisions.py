@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.http.auth import Principal, Role, require
-from shared.pagination import decode_cursor, encode_cursor
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import PathKey, decode_id_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.results import results_csv
@@ -33,7 +34,7 @@ from .schemas import (
     SimulationIn,
 )
 
-router = APIRouter(tags=["ranking and funding"])
+router = APIRouter(tags=["ranking and funding"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
@@ -119,7 +120,12 @@ async def post_simulation(
     "then redone and announced)",
 )
 async def post_confirmation(
-    call_id: uuid.UUID, region_code: str, body: ConfirmationIn, session: DbSession, runtime: RuntimeDep, region: Region
+    call_id: uuid.UUID,
+    region_code: PathKey,
+    body: ConfirmationIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    region: Region,
 ) -> FundingOut:
     if body.decision == "decline":
         missing = [
@@ -178,12 +184,7 @@ async def post_publish(call_id: uuid.UUID, session: DbSession, runtime: RuntimeD
 
 def _position(cursor: str | None) -> int:
     """Where a page of the ranking starts: the list is computed whole, so a cursor is a position in it."""
-    position = decode_cursor(cursor, 1)[0] if cursor else 0
-    if not isinstance(position, int) or position < 0:
-        raise ValidationFailed(
-            "The cursor is not one this API issued.", errors=[FieldError("cursor", "invalid cursor", "query")]
-        )
-    return position
+    return decode_id_cursor(cursor) if cursor else 0
 
 
 async def _own_region(session: DbSession, call_id: uuid.UUID, reader: Principal) -> str | None:

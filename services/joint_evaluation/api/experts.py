@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from shared.call_backfill import NOT_YET_KNOWN_RESPONSE, fetcher_for
 from shared.http.auth import Principal, Role, require
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import Page, decode_key_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..repository import entries_of_call, evaluators_of_call, get_progress, pairs_of_proposals
@@ -31,7 +32,7 @@ from .schemas import (
     TokenOut,
 )
 
-router = APIRouter(tags=["experts"])
+router = APIRouter(tags=["experts"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Expert = Annotated[Principal, Depends(require(Role.EVALUATOR))]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -58,7 +59,7 @@ async def post_evaluator(
 async def get_evaluators(
     call_id: uuid.UUID, session: DbSession, _: Agency, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[EvaluatorOut]:
-    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_key_cursor(cursor)[0] if cursor else None
     evaluators = await evaluators_of_call(session, str(call_id), after_id=after_id, limit=limit)
     return Page[EvaluatorOut](
         items=[evaluator_out(e) for e in evaluators],
@@ -130,7 +131,7 @@ async def get_assignment(
     config = await call_config(session, str(call_id))
     progress = await get_progress(session, str(call_id))
     shortfalls = {s["proposal_id"]: s["reason"] for s in progress.shortfalls} if progress else {}
-    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_key_cursor(cursor)[0] if cursor else None
     entries = await entries_of_call(session, str(call_id), after_id=after_id, limit=limit)
     evaluators: dict[str, list[str]] = {}
     for pair in await pairs_of_proposals(session, [e.proposal_id for e in entries]):

@@ -12,13 +12,15 @@ from pydantic import BaseModel, Field
 
 from shared.events import RegionAmount, ReserveGrant
 from shared.http.auth import Principal, Role, require
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import PathNumber
 from shared.service import DbSession, RuntimeDep
 
 from ..models import ReserveOffer
 from ..use_cases.access import call_config
 from ..use_cases.reserve_offers import confirm_offer, fund_offer, offers_of, regions_of, visible_to
 
-router = APIRouter(tags=["ranking and funding"])
+router = APIRouter(tags=["ranking and funding"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
@@ -74,7 +76,7 @@ async def list_reserve_offers(call_id: uuid.UUID, session: DbSession, reader: Re
     summary="A region confirms its part of a reserve offer",
 )
 async def post_reserve_confirmation(
-    call_id: uuid.UUID, offer_round: int, session: DbSession, runtime: RuntimeDep, region: Region
+    call_id: uuid.UUID, offer_round: PathNumber, session: DbSession, runtime: RuntimeDep, region: Region
 ) -> ReserveOfferOut:
     return offer_out(region, await confirm_offer(session, runtime, region, str(call_id), offer_round))
 
@@ -85,6 +87,6 @@ async def post_reserve_confirmation(
     summary="The agency funds a reserve offer every region in it confirmed (the projects are contracted)",
 )
 async def post_reserve_funding(
-    call_id: uuid.UUID, offer_round: int, session: DbSession, runtime: RuntimeDep, agency: Agency
+    call_id: uuid.UUID, offer_round: PathNumber, session: DbSession, runtime: RuntimeDep, agency: Agency
 ) -> ReserveOfferOut:
     return offer_out(agency, await fund_offer(session, runtime, agency, str(call_id), offer_round))

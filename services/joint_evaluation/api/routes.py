@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from shared.http.auth import Principal, Role, require
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import Page, decode_key_cursor, encode_cursor
 from shared.service import DbSession
 
 from ..repository import assigned_to, entries_of_call, finalised_proposal_ids, pairs_of_proposals
@@ -17,7 +18,7 @@ from ..use_cases.views import proposal_state
 from .presenters import entry_out, for_agency, for_evaluator
 from .schemas import EntryOut, MyProposalOut, ProposalOut
 
-router = APIRouter(tags=["evaluation"])
+router = APIRouter(tags=["evaluation"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.EVALUATOR))]
 Expert = Annotated[Principal, Depends(require(Role.EVALUATOR))]
@@ -42,7 +43,7 @@ async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader) ->
 async def get_for_call(
     call_id: uuid.UUID, session: DbSession, _: Agency, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[EntryOut]:
-    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_key_cursor(cursor)[0] if cursor else None
     entries = await entries_of_call(session, str(call_id), after_id=after_id, limit=limit)
     assigned = {pair.proposal_id for pair in await pairs_of_proposals(session, [e.proposal_id for e in entries])}
     final = await finalised_proposal_ids(session, str(call_id))
@@ -61,7 +62,7 @@ async def get_my_proposals(
     session: DbSession, expert: Expert, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[MyProposalOut]:
     evaluator = await evaluator_of(session, expert)
-    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_key_cursor(cursor)[0] if cursor else None
     rows = await assigned_to(session, evaluator.id, after_id=after_id, limit=limit)
     config = await call_config(session, evaluator.call_id)
     return Page[MyProposalOut](

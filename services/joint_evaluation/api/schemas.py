@@ -9,7 +9,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared import limits
 from shared.calls import RegionCode, Text
+from shared.decimals import NonNegativeAmount, Score
 from shared.events import (
     FundingDecision,
     FundingTotals,
@@ -27,7 +29,7 @@ from ..domain.status import EvaluationStatus
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Justification = Annotated[str, StringConstraints(max_length=10_000)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Amount = NonNegativeAmount
 
 
 class _In(StorableModel):
@@ -209,18 +211,24 @@ class AssignmentPage(BaseModel):
 
 
 class AssessmentIn(_In):
-    scores: dict[str, Decimal] = Field(default_factory=dict, description="Criterion key -> score on the call's scale")
-    justifications: dict[str, Justification] = Field(default_factory=dict, description="Criterion key -> text")
+    scores: dict[str, Score] = Field(
+        default_factory=dict, max_length=limits.MAX_CRITERIA, description="Criterion key -> score on the call's scale"
+    )
+    justifications: dict[str, Justification] = Field(
+        default_factory=dict, max_length=limits.MAX_CRITERIA, description="Criterion key -> text"
+    )
 
 
 class ConsensusScoreIn(_In):
-    score: Decimal
+    score: Score
     justification: Reason
 
 
 class ConsensusIn(_In):
     criteria: dict[str, ConsensusScoreIn] = Field(
-        default_factory=dict, description="The rapporteur's scores; criteria left out take the rounded mean"
+        default_factory=dict,
+        max_length=limits.MAX_CRITERIA,
+        description="The rapporteur's scores; criteria left out take the rounded mean",
     )
 
 
@@ -268,7 +276,9 @@ class FundingOut(AllocationOut):
 
 
 class SimulationIn(_In):
-    top_ups: dict[str, Amount] = Field(default_factory=dict, description="Region code -> amount in its currency")
+    top_ups: dict[str, Amount] = Field(
+        default_factory=dict, max_length=limits.MAX_REGIONS, description="Region code -> amount in its currency"
+    )
 
 
 class ConfirmationIn(_In):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 
 from shared.errors import NotFound
 from shared.http.auth import Principal, Role, require
+from shared.http.exact_json import ExactJsonRoute
 from shared.service import DbSession, RuntimeDep
 
 from ..repository import get_assessment
@@ -21,7 +22,7 @@ from ..use_cases.views import proposal_state
 from .presenters import assessment_out, consensus_out
 from .schemas import AssessmentIn, AssessmentOut, ConsensusIn, ConsensusOut
 
-router = APIRouter(tags=["scoring"])
+router = APIRouter(tags=["scoring"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Expert = Annotated[Principal, Depends(require(Role.EVALUATOR))]
 

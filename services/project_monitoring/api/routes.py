@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from shared.http.auth import Principal, Role, require
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import Page, PathNumber, decode_key_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.reporting import ReportAction
@@ -20,7 +21,7 @@ from ..use_cases.views import monitoring_view, project_view, projects_of, report
 from .presenters import project_out, project_summary, report_out
 from .schemas import ContractStepIn, MonitoringOut, ProjectOut, ProjectSummaryOut, ReportIn, ReportOut, ReviewIn
 
-router = APIRouter(tags=["monitoring"])
+router = APIRouter(tags=["monitoring"], route_class=ExactJsonRoute)
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION, Role.CONSORTIUM))]
 Overseer = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
@@ -39,7 +40,7 @@ async def list_projects(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[ProjectSummaryOut]:
-    after = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after = decode_key_cursor(cursor)[0] if cursor else None
     projects = await projects_of(session, reader, str(call_id), after=after, limit=limit)
     next_cursor = encode_cursor(projects[-1].proposal_id) if len(projects) == limit else None
     return Page(items=[project_summary(p) for p in projects], next_cursor=next_cursor)
@@ -89,7 +90,7 @@ async def record_contract_step(
     summary="A period's joint report: a region sees only its own partners' financial statements",
 )
 async def get_report(
-    proposal_id: uuid.UUID, period: int, session: DbSession, runtime: RuntimeDep, reader: Reader
+    proposal_id: uuid.UUID, period: PathNumber, session: DbSession, runtime: RuntimeDep, reader: Reader
 ) -> ReportOut:
     report = await report_view(session, reader, str(proposal_id), period)
     return report_out(reader, report, runtime.clock.now())
@@ -101,7 +102,12 @@ async def get_report(
     summary="The coordinator submits the joint report of a period (again, after a request for changes)",
 )
 async def put_report(
-    proposal_id: uuid.UUID, period: int, body: ReportIn, session: DbSession, runtime: RuntimeDep, consortium: Consortium
+    proposal_id: uuid.UUID,
+    period: PathNumber,
+    body: ReportIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    consortium: Consortium,
 ) -> ReportOut:
     report = await submit_report(
         session,
@@ -126,7 +132,7 @@ async def put_report(
     summary="A funding region accepts its part of the report, or asks for changes",
 )
 async def post_review(
-    proposal_id: uuid.UUID, period: int, body: ReviewIn, session: DbSession, runtime: RuntimeDep, region: Region
+    proposal_id: uuid.UUID, period: PathNumber, body: ReviewIn, session: DbSession, runtime: RuntimeDep, region: Region
 ) -> ReportOut:
     action = ReportAction.ACCEPT if body.action == "accept" else ReportAction.REQUEST_CHANGES
     report = await review_report(session, runtime, region, str(proposal_id), period, action, body.comment)

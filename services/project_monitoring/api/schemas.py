@@ -12,12 +12,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared import decimals, limits
 from shared.money import Amount, CurrencyCode, Money
 from shared.text import StorableModel
 
 from ..domain.contracting import ContractAction
 
-Figure = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Figure = decimals.Figure
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
@@ -47,18 +48,24 @@ class DocumentRef(_In):
 
 class StatementIn(_In):
     currency: CurrencyCode
-    costs: dict[Slug, Figure] = Field(description="Costs incurred this period, by cost category")
+    costs: dict[Slug, Figure] = Field(
+        max_length=limits.MAX_COST_CATEGORIES, description="Costs incurred this period, by cost category"
+    )
 
 
 class ReportIn(_In):
     narrative: str = Field(min_length=1, max_length=50_000)
     document: DocumentRef | None = None
-    indicators: dict[Slug, Figure] = Field(default_factory=dict, description="Per-project indicators")
-    partner_indicators: dict[Key, dict[Slug, Figure]] = Field(
-        default_factory=dict, description="Per partner key, the per-partner indicators"
+    indicators: dict[Slug, Figure] = Field(
+        default_factory=dict, max_length=limits.MAX_INDICATORS, description="Per-project indicators"
+    )
+    partner_indicators: dict[Key, Annotated[dict[Slug, Figure], Field(max_length=limits.MAX_INDICATORS)]] = Field(
+        default_factory=dict, max_length=limits.MAX_PARTNERS, description="Per partner key, the per-partner indicators"
     )
     statements: dict[Key, StatementIn] = Field(
-        default_factory=dict, description="Per partner key, its financial statement in its own currency"
+        default_factory=dict,
+        max_length=limits.MAX_PARTNERS,
+        description="Per partner key, its financial statement in its own currency",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import RetryableError
+from shared.errors import PermanentError, RetryableError
 from shared.events import EligibilityDecided, ProposalSubmitted
 from shared.service import Runtime
 
@@ -14,6 +14,8 @@ from ..repository import get_proposal_copy
 
 
 async def record_submission(session: AsyncSession, runtime: Runtime, event: ProposalSubmitted) -> None:
+    if event.version < 1:  # a first copy would be stored without its submission (NOT NULL): park it, saying why
+        raise PermanentError(f"proposal {event.proposal_id}: version {event.version} (versions start at 1)")
     copy = await get_proposal_copy(session, str(event.proposal_id), for_update=True)
     if copy is None:
         copy = ProposalCopy(proposal_id=str(event.proposal_id), call_id=str(event.call_id), version=0)

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from shared.call_backfill import NOT_YET_KNOWN_RESPONSE, fetcher_for
 from shared.errors import FieldError, ServiceError
 from shared.http.auth import Principal, Role, require
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import Page, decode_key_cursor, encode_cursor
 from shared.proposals import ProposalDraft
 from shared.service import DbSession, RuntimeDep
 
@@ -43,7 +44,7 @@ from .schemas import (
     WithdrawalIn,
 )
 
-router = APIRouter(tags=["proposals"])
+router = APIRouter(tags=["proposals"], route_class=ExactJsonRoute)
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.CONSORTIUM))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
@@ -249,7 +250,7 @@ async def get_versions(proposal_id: uuid.UUID, session: DbSession, reader: Reade
 async def get_for_call(
     call_id: uuid.UUID, session: DbSession, reader: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ProposalOut]:
-    after_id = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    after_id = decode_key_cursor(cursor)[0] if cursor else None
     applicant = applicant_of(reader) if reader.role is Role.CONSORTIUM else None
     proposals = await list_for_call(session, str(call_id), applicant_id=applicant, after_id=after_id, limit=limit)
     next_cursor = encode_cursor(proposals[-1].id) if len(proposals) == limit else None
@@ -264,9 +265,9 @@ async def get_for_call(
 async def get_region_partners(
     call_id: uuid.UUID, session: DbSession, region: Region, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[RegionPartnerOut]:
-    after = decode_cursor(cursor, 2) if cursor else None
+    after = decode_key_cursor(cursor, 2) if cursor else None
     rows = await partners_of_region(
-        session, str(call_id), region.scope or "", after=(str(after[0]), str(after[1])) if after else None, limit=limit
+        session, str(call_id), region.scope or "", after=(after[0], after[1]) if after else None, limit=limit
     )
     items = [
         RegionPartnerOut(proposal_id=uuid.UUID(r.proposal_id), acronym=r.acronym, version=r.version, partner=r.partner)

@@ -2,7 +2,9 @@
 
 The server clock decides; completeness and the consortium rules are hard errors (all listed at
 once); regional rule failures are warnings, since the official check belongs to each region.
-A repeated request with the same Idempotency-Key gets the same receipt, never a second version.
+A repeated request with the same Idempotency-Key gets the same receipt, never a second version; the same key
+once the draft changed (another payload) is a 422, and after the proposal's withdrawal a 409: never the old
+receipt for a draft that was not submitted.
 
 Everything a submission writes (the version, the key's receipt, the proposal's new state, its partners
 by region, the outbox event and the audit record) is in the caller's transaction, committed before the
@@ -24,7 +26,13 @@ from shared.audit import audit_row
 from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
 from shared.db import Executor
-from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.errors import (
+    Conflict,
+    FieldError,
+    IdempotencyKeyAfterWithdrawal,
+    IdempotencyKeyReused,
+    ValidationFailed,
+)
 from shared.events import ProposalSubmitted
 from shared.http.auth import Principal
 from shared.messaging.outbox import outbox_row, outgoing_envelope
@@ -72,6 +80,7 @@ async def submit_proposal(
     if idempotency_key:
         earlier = await _earlier_receipt(session, consortium, proposal, idempotency_key)
         if earlier is not None:
+            _refuse_replay_of_another_draft(proposal, earlier, idempotency_key)
             return earlier
     refuse_if_withdrawn(proposal.status)
     call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
@@ -156,6 +165,23 @@ async def _earlier_receipt(session: Executor, consortium: Principal, proposal: A
         content_sha256=content_sha256,
         warnings=warnings,
     )
+
+
+def _refuse_replay_of_another_draft(proposal: AnyRow, earlier: Receipt, key: str) -> None:
+    """A replay answers the earlier receipt only for the very draft it receipted: after a withdrawal it is a
+    conflict, and once the draft changed (its canonical content no longer the receipted one's) the key was
+    reused for another payload."""
+    if proposal.status == "withdrawn":
+        raise IdempotencyKeyAfterWithdrawal(
+            f"Idempotency-Key {key!r} submitted version {earlier.version}, but the proposal was withdrawn since."
+        )
+    current = sha256_hex(ProposalDraft.model_validate_json(proposal.draft).model_dump(mode="json"))
+    if current != earlier.content_sha256:
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {key!r} submitted version {earlier.version}, and the draft changed since: "
+            "submit the changed draft with a new key.",
+            extra={"version": earlier.version, "content_sha256": earlier.content_sha256},
+        )
 
 
 # The locking statement's columns of the key's submission, in earlier_receipt's order.

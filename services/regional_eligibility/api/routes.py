@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from shared.errors import NotFound
 from shared.events import ProposalSubmitted
 from shared.http.auth import Principal, Role, require
-from shared.pagination import BIGINT_MAX, Page, decode_id_cursor, encode_cursor
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import BIGINT_MAX, Page, PathKey, decode_id_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 from shared.webhooks import Resolver, system_resolver
 
@@ -52,7 +53,7 @@ from .schemas import (
     SubscriptionOut,
 )
 
-router = APIRouter(tags=["eligibility"])
+router = APIRouter(tags=["eligibility"], route_class=ExactJsonRoute)
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Decider = Reader  # a region decides its own checks, the agency the consortium-level ones
 Region = Annotated[Principal, Depends(require(Role.REGION))]
@@ -139,7 +140,7 @@ async def get_region_checks(
     response_model=PartnerOut,
     summary="One of the region's partners: its data as submitted and every rule's verdict",
 )
-async def get_partner(partner_id: str, session: DbSession, region: Region) -> PartnerOut:
+async def get_partner(partner_id: PathKey, session: DbSession, region: Region) -> PartnerOut:
     checks = await checks_of_partner(session, partner_id)
     case = await get_case(session, checks[0].proposal_id) if checks else None
     submitted = ProposalSubmitted.model_validate(case.submission) if case else None

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from shared import limits
 from shared.text import StorableModel
 from shared.webhooks import Outcome
 
@@ -67,8 +68,9 @@ class SubscriptionIn(StorableModel):
     model_config = ConfigDict(extra="forbid")
 
     url: AnyHttpUrl = Field(
+        max_length=limits.MAX_URL_LENGTH,
         description="https only (plain http only where the operator allows it for development); no user name or "
-        "password; a host that is, or resolves to, a globally routable address unless the operator allow-lists it"
+        "password; a host that is, or resolves to, a globally routable address unless the operator allow-lists it",
     )
     secret: str = Field(min_length=16, max_length=200, description="Used to sign every delivery (HMAC-SHA256)")
 

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from shared.errors import FieldError, ValidationFailed
 from shared.http.auth import Principal, Role, require
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import Page, decode_key_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..call_definition_client import call_definition_client
@@ -45,7 +46,7 @@ from .schemas import (
     TopicsOut,
 )
 
-router = APIRouter(tags=["s3"])
+router = APIRouter(tags=["s3"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 RegionPath = Annotated[str, Path(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", examples=["AT-4"])]
@@ -56,6 +57,7 @@ Rates = Annotated[
     Query(description="CUR:rate, e.g. CHF:1.05 (1 CHF = 1.05 of the reporting currency); default: the settings"),
 ]
 Limit = Annotated[int, Query(ge=1, le=500)]
+Cursor = Annotated[str | None, Query(max_length=200)]
 SVG = "image/svg+xml"
 
 
@@ -86,8 +88,8 @@ async def get_codes(dimension: Dimension, _: Reader) -> CodeListOut:
 
 
 @router.get("/regions", response_model=Page[RegionOut], summary="Every region's S3 priorities, by region code")
-async def get_regions(session: DbSession, _: Reader, limit: Limit = 50, cursor: str | None = None) -> Page[RegionOut]:
-    after = str(decode_cursor(cursor, 1)[0]) if cursor else None
+async def get_regions(session: DbSession, _: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[RegionOut]:
+    after = decode_key_cursor(cursor)[0] if cursor else None
     regions = await list_regions(session, after=after, limit=limit)
     rows = await priorities_of(session, [r.code for r in regions])
     items = [region_out(as_domain(r, rows[r.code]), r.revision) for r in regions]

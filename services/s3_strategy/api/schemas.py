@@ -7,10 +7,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared import limits
 from shared.calls import EvaluationConfig, RegionCode, Stage
+from shared.decimals import NonNegativeAmount, PositiveAmount
 from shared.text import StorableModel
 
-Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+Amount = PositiveAmount
+CodeRef = Annotated[str, Field(max_length=80)]  # a NACE or NABS code, an objective key
 
 
 class CodeOut(BaseModel):
@@ -28,23 +31,35 @@ class CodeListOut(BaseModel):
 
 
 class PriorityBody(StorableModel):
-    key: str = Field(examples=["advanced-manufacturing"], description="Unique within the region: a-z, 0-9, -")
-    title: str
-    description: str = ""
-    nace: list[str] = Field(default_factory=list, description="NACE Rev.2 section letters or division numbers")
-    nabs: list[str] = Field(default_factory=list, description="NABS 2007 chapters, 01-14")
-    objectives: list[str] = Field(default_factory=list, description="Policy objective keys (GET /codes/objective)")
-    indicative_budget: Decimal | None = Field(default=None, description="What the region could commit, its currency")
-    programme: str | None = Field(default=None, description="The regional programme the money would come from")
+    key: Annotated[str, Field(max_length=limits.MAX_KEY_LENGTH)] = Field(
+        examples=["advanced-manufacturing"], description="Unique within the region: a-z, 0-9, -"
+    )
+    title: Annotated[str, Field(max_length=limits.MAX_NAME_LENGTH)]
+    description: str = Field(default="", max_length=5000)
+    nace: list[CodeRef] = Field(
+        default_factory=list, max_length=limits.MAX_CODES, description="NACE Rev.2 section letters or division numbers"
+    )
+    nabs: list[CodeRef] = Field(
+        default_factory=list, max_length=limits.MAX_CODES, description="NABS 2007 chapters, 01-14"
+    )
+    objectives: list[CodeRef] = Field(
+        default_factory=list, max_length=limits.MAX_CODES, description="Policy objective keys (GET /codes/objective)"
+    )
+    indicative_budget: NonNegativeAmount | None = Field(
+        default=None, description="What the region could commit, its currency"
+    )
+    programme: str | None = Field(
+        default=None, max_length=limits.MAX_NAME_LENGTH, description="The regional programme the money would come from"
+    )
 
 
 class RegionIn(StorableModel):
     """A region's whole set of priorities (replaces what was there)."""
 
-    name: str
-    currency: str = "EUR"
-    source: str = Field(default="", description="Where the priorities come from, or 'illustrative'")
-    priorities: list[PriorityBody]
+    name: Annotated[str, Field(max_length=limits.MAX_NAME_LENGTH)]
+    currency: Annotated[str, Field(max_length=3)] = "EUR"
+    source: str = Field(default="", max_length=2000, description="Where the priorities come from, or 'illustrative'")
+    priorities: list[PriorityBody] = Field(max_length=limits.MAX_PRIORITIES)
 
 
 class RegionOut(RegionIn):
@@ -112,14 +127,20 @@ class StartCallIn(StorableModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(examples=["ALP-S3-2027"])
-    title: str | None = None
+    code: Annotated[str, Field(max_length=50)] = Field(examples=["ALP-S3-2027"])
+    title: Annotated[str, Field(max_length=limits.MAX_NAME_LENGTH)] | None = None
     stages: list[Stage] = Field(min_length=1, max_length=2)
     evaluation: EvaluationConfig | None = None
-    regions: list[RegionCode] | None = Field(default=None, description="Only these of the topic's regions")
-    budgets: dict[RegionCode, Amount] = Field(default_factory=dict, description="Instead of the indicative budgets")
+    regions: list[RegionCode] | None = Field(
+        default=None, max_length=limits.MAX_REGIONS, description="Only these of the topic's regions"
+    )
+    budgets: dict[RegionCode, Amount] = Field(
+        default_factory=dict, max_length=limits.MAX_REGIONS, description="Instead of the indicative budgets"
+    )
     region_rules: dict[RegionCode, dict[str, Any]] = Field(
-        default_factory=dict, description="Per region, fields of its annex (agency, funding_rates, ...)"
+        default_factory=dict,
+        max_length=limits.MAX_REGIONS,
+        description="Per region, fields of its annex (agency, funding_rates, ...)",
     )
     call: dict[str, Any] = Field(default_factory=dict, description="Any other field of the call configuration")
 
