@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
+from shared import limits
+from shared.decimals import Score
 from shared.text import StorableModel
 
 if TYPE_CHECKING:
     from shared.calls import CallConfiguration, EvaluationConfig
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-Factor = Annotated[Decimal, Field(gt=0, le=20, decimal_places=2)]
+Factor = Annotated[Decimal, Field(gt=0, le=20, max_digits=4, decimal_places=2)]
 
 # The draft fields a call may leave out of stage 1 (everything else the rule engine reads is always required).
 OptionalStageOneField = Literal["abstract", "partners.legal_id", "partners.contact", "partners.budget"]
@@ -70,13 +72,14 @@ class StageOneForm(_Strict):
 
     required_fields: list[OptionalStageOneField] = Field(
         default_factory=_abstract_only,
+        max_length=20,
         description="Of the fields a call may leave out of stage 1, those it requires (a full proposal needs all)",
     )
     required_documents: list[Key] = Field(
         default_factory=list, max_length=20, description="Document types required in stage 1, e.g. concept_note"
     )
     eligibility_rules: list[RuleKey] | None = Field(
-        default=None, description="The rules that apply at stage 1; none given: every rule of the call"
+        default=None, max_length=20, description="The rules that apply at stage 1; none given: every rule of the call"
     )
 
 
@@ -84,12 +87,16 @@ class StageOnePanel(_Strict):
     """Panel scoring of the pre-proposals, on the call's scale."""
 
     evaluators_per_proposal: int = Field(default=2, ge=1, le=20)
-    criteria: list[Key] | None = Field(default=None, description="Keys of the call's criteria; none: all of them")
-    thresholds: dict[Key, Decimal] = Field(
-        default_factory=dict, description="Stage-1 threshold per criterion key, where it differs from the call's"
+    criteria: list[Key] | None = Field(
+        default=None, max_length=limits.MAX_CRITERIA, description="Keys of the call's criteria; none: all of them"
     )
-    overall_threshold: Decimal | None = Field(
-        default=None, ge=0, description="On the unweighted sum of the stage-1 criteria; none: the call's, scaled"
+    thresholds: dict[Key, Score] = Field(
+        default_factory=dict,
+        max_length=limits.MAX_CRITERIA,
+        description="Stage-1 threshold per criterion key, where it differs from the call's",
+    )
+    overall_threshold: Annotated[Decimal, Field(ge=0, le=100_000, max_digits=8, decimal_places=2)] | None = Field(
+        default=None, description="On the unweighted sum of the stage-1 criteria; none: the call's, scaled"
     )
 
     def evaluation(self, call: EvaluationConfig) -> EvaluationConfig:
@@ -126,14 +133,16 @@ class ShortlistConfig(_Strict):
     """Invite while each region's requested funding stays within factor x its budget."""
 
     oversubscription_factor: Factor = Field(default=Decimal(3), examples=[3])
-    region_factors: dict[Key, Factor] = Field(default_factory=dict, description="Region code -> its own factor")
+    region_factors: dict[Key, Factor] = Field(
+        default_factory=dict, max_length=limits.MAX_REGIONS, description="Region code -> its own factor"
+    )
 
 
 class StageTwoRules(_Strict):
     """How a full proposal may differ from its pre-proposal."""
 
     new_partners_only_from_present_regions: bool = True
-    max_funding_increase: Annotated[Decimal, Field(ge=0, le=10)] | None = Field(
+    max_funding_increase: Annotated[Decimal, Field(ge=0, le=10, max_digits=6, decimal_places=4)] | None = Field(
         default=Decimal("0.1"), description="Total requested funding may grow by at most this fraction; none: free"
     )
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
+from shared import limits
 from shared.text import StorableModel
 
 MEBIBYTE = 1024 * 1024
@@ -41,17 +42,20 @@ class DocumentType(StorableModel):
     )
     regions: list[RegionCode] | None = Field(
         default=None,
+        max_length=limits.MAX_REGIONS,
         description="Per partner only: asked only of the partners of these regions (e.g. a regional form)",
     )
     media_types: list[MediaType] = Field(
         default_factory=lambda: _PDF_ONLY.copy(),
         min_length=1,
+        max_length=10,
         description="Recognised from the content, not from what the upload claims",
     )
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, le=MAX_BYTES_LIMIT)
     max_pages: int | None = Field(default=None, ge=1, le=5000, description="PDFs only")
     readable_by: list[Reader] = Field(
         default_factory=list,
+        max_length=2,
         description="Besides the consortium and the agency (who read every document): evaluators of the "
         "proposal, and for proposal-level types the regions of its partners (a partner's own documents are "
         "always readable by its region)",

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from shared.http.auth import Principal, Role, require
+from shared.http.exact_json import ExactJsonRoute
 from shared.service import DbSession, RuntimeDep
 
 from ..use_cases.grant_documents import grant_documents
 
-router = APIRouter(tags=["evaluation"])
+router = APIRouter(tags=["evaluation"], route_class=ExactJsonRoute)
 Expert = Annotated[Principal, Depends(require(Role.EVALUATOR))]
 
 

@@ -306,15 +306,19 @@ class ResultsOut(BaseModel):
 
 # --- two-stage calls: the shortlist ---------------------------------------------------------------
 
-Factor = Annotated[Decimal, Field(gt=0, le=20)]
+Factor = Annotated[Decimal, Field(gt=0, le=20, max_digits=4, decimal_places=2)]
 
 
 class ShortlistIn(_In):
     """What-if parameters (each optional: the call's own otherwise)."""
 
     factor: Factor | None = Field(default=None, description="Oversubscription factor for every region")
-    region_factors: dict[RegionCode, Factor] = Field(default_factory=dict, description="Region code -> its factor")
-    budgets: dict[RegionCode, Amount] = Field(default_factory=dict, description="Region code -> budget, its currency")
+    region_factors: dict[RegionCode, Factor] = Field(
+        default_factory=dict, max_length=limits.MAX_REGIONS, description="Region code -> its factor"
+    )
+    budgets: dict[RegionCode, NonNegativeAmount] = Field(
+        default_factory=dict, max_length=limits.MAX_REGIONS, description="Region code -> budget, its currency"
+    )
 
 
 class ShortlistLineOut(BaseModel):

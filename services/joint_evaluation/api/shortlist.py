@@ -9,13 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from shared.http.auth import Principal, Role, require
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import PathKey
 from shared.service import DbSession, RuntimeDep
 
 from ..use_cases.shortlist import WhatIf, confirm_shortlist, decide_shortlist, propose_shortlist, record_fit
 from .presenters import fit_out, shortlist_decision_out, shortlist_out
 from .schemas import FitIn, FitOut, ShortlistDecisionOut, ShortlistIn, ShortlistOut
 
-router = APIRouter(tags=["shortlist"])
+router = APIRouter(tags=["shortlist"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
 
@@ -61,7 +63,7 @@ async def post_decide(
     summary="A region confirms the decided shortlist; with the last confirmation the invitations are published",
 )
 async def post_confirm(
-    call_id: uuid.UUID, region_code: str, session: DbSession, runtime: RuntimeDep, region: Region
+    call_id: uuid.UUID, region_code: PathKey, session: DbSession, runtime: RuntimeDep, region: Region
 ) -> ShortlistDecisionOut:
     return shortlist_decision_out(await confirm_shortlist(session, runtime, region, str(call_id), region_code))
 

@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field
 
 from shared.errors import ServiceError
 from shared.http.auth import Principal, Role, require
+from shared.http.exact_json import ExactJsonRoute
+from shared.pagination import INT_MAX, PathKey
 from shared.service import RuntimeDep
 
 from ..domain.documents import LinkedDocument
@@ -23,11 +25,11 @@ from ..use_cases.read_documents import delete_document, document_to_download, re
 from ..use_cases.upload_document import upload_document
 from .uploads import upload_of
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], route_class=ExactJsonRoute)
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.CONSORTIUM, Role.REGION, Role.EVALUATOR))]
 Partner = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,20}$", description="Per-partner types: the key")]
-Version = Annotated[int | None, Query(ge=1, description="A submitted version (default: see the summary)")]
+Version = Annotated[int | None, Query(ge=1, le=INT_MAX, description="A submitted version (default: see the summary)")]
 Grant = Annotated[
     str | None,
     Header(alias="X-Document-Grant", max_length=2000, description="Evaluators: the grant from joint_evaluation"),
@@ -99,7 +101,7 @@ _UPLOAD_BODY = {
 )
 async def put_document(
     proposal_id: uuid.UUID,
-    document_type: str,
+    document_type: PathKey,
     request: Request,
     runtime: RuntimeDep,
     consortium: Consortium,
@@ -173,7 +175,7 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 )
 async def get_document_content(
     proposal_id: uuid.UUID,
-    document_type: str,
+    document_type: PathKey,
     runtime: RuntimeDep,
     reader: Reader,
     partner: Partner = None,
@@ -216,7 +218,7 @@ async def get_document_content(
     summary="Remove a document from the consortium's own draft (submitted versions keep theirs)",
 )
 async def delete_draft_document(
-    proposal_id: uuid.UUID, document_type: str, runtime: RuntimeDep, consortium: Consortium, partner: Partner = None
+    proposal_id: uuid.UUID, document_type: PathKey, runtime: RuntimeDep, consortium: Consortium, partner: Partner = None
 ) -> Response:
     async with runtime.engine.begin() as connection:
         await delete_document(connection, runtime, consortium, str(proposal_id), document_type, partner)

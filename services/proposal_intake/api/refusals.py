@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from shared.http.auth import Principal, Role, require
+from shared.http.exact_json import ExactJsonRoute
 from shared.service import RuntimeDep
 
 from ..use_cases.refusals import refusals_of_call
 from .schemas import FieldErrorOut
 
-router = APIRouter(tags=["proposals"])
+router = APIRouter(tags=["proposals"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 
 

@@ -46,7 +46,7 @@ def test_s3_areas_must_be_topics_of_the_call() -> None:
 
 def test_exactly_one_coordinator() -> None:
     none = proposal_body(partner("A GmbH", "AT-4"), partner("B SA", "CH-FR", currency="CHF"))
-    assert gaps(none) == {"partners": "exactly one partner must be the coordinator (0 are)"}
+    assert gaps(none) == {"partners": "exactly one partner must be the coordinator (none are)"}
     two = proposal_body(
         partner("A GmbH", "AT-4", role="coordinator"), partner("B SA", "CH-FR", currency="CHF", role="coordinator")
     )

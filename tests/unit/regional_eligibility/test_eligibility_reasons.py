@@ -3,11 +3,16 @@ rule, and the numbers as structured fields beside the sentence."""
 
 from __future__ import annotations
 
-from tests.unit.test_eligibility_domain import CALL, CLOCK, CONFIG, three_partners_one_ineligible, with_policy
-
 from services.regional_eligibility.domain.checks import CONSORTIUM, CheckVerdict, automatic_checks
 from services.regional_eligibility.domain.consolidation import CheckState, decide, subject_reason
 from tests.helpers import partner, proposal_body, submitted_event
+from tests.unit.regional_eligibility.test_eligibility_domain import (
+    CALL,
+    CLOCK,
+    CONFIG,
+    three_partners_one_ineligible,
+    with_policy,
+)
 
 
 def closed(call: object, body: dict[str, object]) -> tuple[object, list[CheckState]]:
