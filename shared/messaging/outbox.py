@@ -127,7 +127,9 @@ class OutboxRelay:
         query = (
             select(self._outbox.c.id, self._outbox.c.envelope)
             .where(self._outbox.c.published_at.is_(None))
-            .order_by(self._outbox.c.id)
+            # Rows the bus refused before (e.g. an event no queue is bound for yet) go after the fresh ones:
+            # a batch's worth of them must never hold back every later event.
+            .order_by(self._outbox.c.attempts, self._outbox.c.id)
             .limit(self._batch_size)
         )
         if lock:  # several relays share the work; a row is never published by two at once
