@@ -91,6 +91,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--window-base", type=float, default=30.0, help="deadline: seconds after publishing ...")
     parser.add_argument("--window-per-proposal", type=float, default=0.1, help="... plus this per proposal")
     parser.add_argument("--wait", type=float, default=900.0, help="seconds the driver waits for the bus")
+    parser.add_argument(
+        "--db-pool-size",
+        type=int,
+        default=4,
+        help="PostgreSQL connections per process (12 processes; the server's max_connections is shared)",
+    )
     parser.add_argument("--sample-interval", type=float, default=0.5, help="seconds between lag samples")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("SURGE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -129,8 +135,12 @@ class FullStack(Infrastructure):
         names = [f"{self.queue_prefix}.{s.queue}" for subs in subscriptions().values() for s in subs]
         return [f"{name}{suffix}" for name in names for suffix in ("", ".retry", ".dead")]
 
+    pool_size: int = 4
+
     def stack_env(self) -> dict[str, str]:
         env = {
+            "JOINTCALL_DB_POOL_SIZE": str(self.pool_size),
+            "JOINTCALL_DB_MAX_OVERFLOW": "0",
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "JOINTCALL_RABBITMQ_URL": self.rabbitmq_url,
@@ -664,7 +674,7 @@ def step_at(steps: list[dict[str, Any]], offset: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = datetime.now(UTC)
-    infra = FullStack(args.postgres_url, args.rabbitmq_url)
+    infra = FullStack(args.postgres_url, args.rabbitmq_url, pool_size=args.db_pool_size)
     log_dir = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     processes = Processes(log_dir)
     CpuMeter.suffix = infra.suffix
