@@ -89,7 +89,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16, help="the demo's requests in flight (default 16)")
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--window-base", type=float, default=30.0, help="deadline: seconds after publishing ...")
-    parser.add_argument("--window-per-proposal", type=float, default=0.1, help="... plus this per proposal")
+    parser.add_argument("--window-per-proposal", type=float, default=0.2, help="... plus this per proposal")
     parser.add_argument("--wait", type=float, default=900.0, help="seconds the driver waits for the bus")
     parser.add_argument(
         "--db-pool-size",
