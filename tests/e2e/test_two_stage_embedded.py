@@ -1,0 +1,38 @@
+"""A two-stage call end to end on the embedded default: the in-process bus, SQLite, the clock jumping past
+each deadline. The scenario is shared with the full stack (tests/e2e/two_stage_scenario.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.demo.timeline import ShiftedTimeline
+from services.embedded import create_embedded_app
+from services.registry import SERVICES
+from shared.clock import ShiftedClock
+from tests.e2e.two_stage_scenario import Windows, check_outcome, run_two_stage_call
+from tests.helpers import migrate_in_thread
+
+
+@pytest.fixture
+async def embedded(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, ShiftedClock]]:
+    for definition in SERVICES.values():
+        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
+    clock = ShiftedClock()
+    app = create_embedded_app(tmp_path, clock=clock, retry_delay_ms=100)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
+        yield client, clock
+
+
+async def test_a_two_stage_call_from_pre_proposals_to_results_on_the_embedded_default(
+    embedded: tuple[httpx.AsyncClient, ShiftedClock],
+) -> None:
+    client, clock = embedded
+    windows = Windows(pre_deadline=timedelta(days=5), full_opens=timedelta(days=10), deadline=timedelta(days=30))
+    seen = await run_two_stage_call(client, ShiftedTimeline(clock), windows, code="ALP-2STAGE-E2E", wait_s=20)
+    check_outcome(seen)
