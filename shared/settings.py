@@ -64,7 +64,10 @@ class ServiceSettings(BaseSettings):
         default=1024 * 1024, ge=1024, description="The largest request body a route takes (413 beyond)"
     )
     max_upload_bytes: int = Field(
-        default=50 * 1024 * 1024, ge=1024, description="The largest body of a route that takes documents"
+        default=200 * 1024 * 1024,
+        ge=1024,
+        description="The largest body of a route that takes documents (each document type has its own, smaller "
+        "limit, refused as the body streams)",
     )
 
     @classmethod

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from shared.errors import ServiceError
 from shared.http.auth import Principal, Role, require
+from shared.http.body_limit import accepts_uploads
 from shared.http.exact_json import ExactJsonRoute
 from shared.pagination import INT_MAX, PathKey
 from shared.service import RuntimeDep
@@ -99,6 +100,7 @@ _UPLOAD_BODY = {
     },
     summary="Upload (or replace) the draft's document of a type, streamed; checked before it is linked",
 )
+@accepts_uploads
 async def put_document(
     proposal_id: uuid.UUID,
     document_type: PathKey,
