@@ -296,6 +296,21 @@ async def test_a_submitted_version_keeps_its_documents_and_a_resubmission_takes_
     assert await rows(app, VersionDocument) == 6
 
 
+async def test_a_retried_submission_with_documents_gets_its_receipt_until_a_document_changes(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """The Idempotency-Key's replay compares what the receipt hashed, documents included."""
+    client, _, proposal = await started(service_client, clock)
+    await upload_all(client, proposal)
+    keyed = {**CONSORTIUM, "Idempotency-Key": "retry-1"}
+    first = await client.post(f"/proposals/{proposal}/submit", headers=keyed)
+    again = await client.post(f"/proposals/{proposal}/submit", headers=keyed)
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert (await upload(client, proposal, "narrative", pdf(5, text="another narrative"))).status_code == 200
+    reused = await client.post(f"/proposals/{proposal}/submit", headers=keyed)
+    assert reused.status_code == 422 and reused.json()["type"].endswith("/idempotency-key-reused")
+
+
 async def test_after_the_deadline_and_after_a_withdrawal_documents_no_longer_change(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:

@@ -80,7 +80,7 @@ async def submit_proposal(
     if idempotency_key:
         earlier = await _earlier_receipt(session, consortium, proposal, idempotency_key)
         if earlier is not None:
-            _refuse_replay_of_another_draft(proposal, earlier, idempotency_key)
+            await _refuse_replay_of_another_draft(session, proposal, earlier, idempotency_key)
             return earlier
     refuse_if_withdrawn(proposal.status)
     call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
@@ -167,7 +167,7 @@ async def _earlier_receipt(session: Executor, consortium: Principal, proposal: A
     )
 
 
-def _refuse_replay_of_another_draft(proposal: AnyRow, earlier: Receipt, key: str) -> None:
+async def _refuse_replay_of_another_draft(session: Executor, proposal: AnyRow, earlier: Receipt, key: str) -> None:
     """A replay answers the earlier receipt only for the very draft it receipted: after a withdrawal it is a
     conflict, and once the draft changed (its canonical content no longer the receipted one's) the key was
     reused for another payload."""
@@ -175,13 +175,20 @@ def _refuse_replay_of_another_draft(proposal: AnyRow, earlier: Receipt, key: str
         raise IdempotencyKeyAfterWithdrawal(
             f"Idempotency-Key {key!r} submitted version {earlier.version}, but the proposal was withdrawn since."
         )
-    current = sha256_hex(ProposalDraft.model_validate_json(proposal.draft).model_dump(mode="json"))
-    if current != earlier.content_sha256:
+    if await _current_content_sha256(session, proposal) != earlier.content_sha256:
         raise IdempotencyKeyReused(
             f"Idempotency-Key {key!r} submitted version {earlier.version}, and the draft changed since: "
             "submit the changed draft with a new key.",
             extra={"version": earlier.version, "content_sha256": earlier.content_sha256},
         )
+
+
+async def _current_content_sha256(session: Executor, proposal: AnyRow) -> str:
+    """The hash a submission of the draft would get now: its content and its documents, as the receipt hashes them."""
+    _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    draft = ProposalDraft.model_validate_json(proposal.draft)
+    linked = await documents_of(session, proposal.id) if config.documents else []
+    return sha256_hex(receipt_content(draft.model_dump(mode="json"), submitted_documents(draft, config, linked)))
 
 
 # The locking statement's columns of the key's submission, in earlier_receipt's order.
