@@ -68,10 +68,15 @@ async def test_thin_slice_across_processes_survives_a_killed_worker(processes: P
     await asyncio.sleep(1.0)
     assert await unpublished_events(stack.database_urls["call_definition"]) == ["call.published.v1"]
 
-    # Restarted, it gets the event out: proposal_intake learns the call and accepts submissions.
+    # Restarted, it gets the event out (proposal_intake accepts submissions even before it arrives: it
+    # back-fills the call from call_definition's API, read-your-writes).
     processes.start_worker("call_definition")
     intake = urls["proposal_intake"]
     eligible = submit(intake, call["id"], proposal_body())
+    for _ in range(120):
+        if await unpublished_events(stack.database_urls["call_definition"]) == []:
+            break
+        await asyncio.sleep(0.25)
     assert await unpublished_events(stack.database_urls["call_definition"]) == []
     greedy = proposal_body()
     greedy["partners"].append(partner("Bayern Werk GmbH", "DE-BY", requested="62000.00", costs="100000.00"))
