@@ -147,7 +147,7 @@ async def test_an_agency_signs_in_with_code_and_pkce_and_the_api_audits_the_pers
     assert "code_verifier" not in str(to_provider)
 
     home = await sign_in(client, "ada")
-    assert home.status_code == 200 and str(home.url) == f"{PORTAL}/", home.text
+    assert home.status_code == 200 and str(home.url) == f"{PORTAL}/rapporteur", home.text  # an agency lands there
     assert "Signed in as <strong>Ada Agency (agency)</strong>" in home.text
     assert len(client.cookies["jointcall_portal"]) < 4000  # a browser keeps it
     session = session_of(client)
