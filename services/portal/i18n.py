@@ -1,8 +1,10 @@
 """The portal's languages: gettext catalogues (Babel), the language a request is served in, and dates and money
 formatted for it.
 
-The catalogues are the committed `.po` files under `locales/`; they are compiled in memory when the portal starts,
-so a fresh clone needs no build step. Extract and update them with the commands in the README (babel.cfg).
+The catalogues are the committed `.po` files under `locales/<language>/LC_MESSAGES/`: `messages.po` for what
+every page shares and one file per group of pages that has its own (`applicant.po`, `secretariat.po`, ...), so
+that each group's messages are kept beside each other. They are compiled in memory and merged when the portal
+starts, so a fresh clone needs no build step. Extract and update them with the commands in the README.
 """
 
 from __future__ import annotations
@@ -35,19 +37,33 @@ def N_(message: str) -> str:
     return message
 
 
-def po_path(language: str) -> Path:
-    return LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(language: str, group: str = DOMAIN) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / f"{group}.po"
+
+
+def po_paths(language: str) -> list[Path]:
+    """The language's catalogue files: `messages.po` first, then each group's in name order."""
+    others = sorted(p for p in po_path(language).parent.glob("*.po") if p.stem != DOMAIN)
+    return [po_path(language), *others]
+
+
+def _compiled(path: Path, language: str) -> Translations:
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=language, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)  # fuzzy entries left out, as msgfmt does
+    compiled.seek(0)
+    return Translations(fp=compiled, domain=DOMAIN)
 
 
 @functools.cache
 def translations(language: str) -> Translations:
-    """The language's catalogue compiled from its `.po` file (fuzzy entries left out, as msgfmt does)."""
-    with po_path(language).open("rb") as source:
-        catalog = read_po(source, locale=language, domain=DOMAIN)
-    compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(fp=compiled, domain=DOMAIN)
+    """The language's catalogues compiled from their `.po` files and merged into one."""
+    first, *others = po_paths(language)
+    merged = _compiled(first, language)
+    for path in others:
+        merged.merge(_compiled(path, language))
+    return merged
 
 
 def accepted_languages(header: str | None) -> list[str]:

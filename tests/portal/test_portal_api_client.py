@@ -31,7 +31,7 @@ def test_problem_errors_map_to_their_last_field_segment() -> None:
 def test_the_due_date_is_shown_in_the_calls_zone_with_a_reminder_a_week_and_a_day_before() -> None:
     from datetime import UTC, datetime
 
-    from services.portal.app import due_in
+    from services.portal.pages.evaluator import due_in
 
     configuration = {"evaluation_due": "2027-03-10T16:00:00+00:00", "time_zone": "Europe/Vienna"}
     assert due_in(configuration, datetime(2027, 3, 1, tzinfo=UTC)) == {"due": "10 Mar 2027 17:00 CET", "reminder": None}

@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from services.portal.i18n import LANGUAGES, accepted_languages, format_money, format_when, negotiate, po_path
+from services.portal.i18n import LANGUAGES, accepted_languages, format_money, format_when, negotiate, po_paths
 
 PORTAL = Path(__file__).parents[2] / "services" / "portal"
 
@@ -38,19 +38,20 @@ def test_the_pages_have_messages_to_translate() -> None:
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_every_message_has_a_translation_in_each_catalogue(language: str) -> None:
-    with po_path(language).open("rb") as source:
-        catalog = read_po(source, locale=language)
-    translated = {}
-    for message in catalog:
-        if not message.id:
-            continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
-        forms = message.string if isinstance(message.string, tuple) else (message.string,)
-        if "fuzzy" not in message.flags and all(forms) and len(forms) in (1, catalog.num_plurals):
-            translated[key] = forms
+    translated, problems = {}, []
+    for path in po_paths(language):  # messages.po and each group of pages' own catalogue
+        with path.open("rb") as source:
+            catalog = read_po(source, locale=language)
+        for message in catalog:
+            if not message.id:
+                continue
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            forms = message.string if isinstance(message.string, tuple) else (message.string,)
+            if "fuzzy" not in message.flags and all(forms) and len(forms) in (1, catalog.num_plurals):
+                translated[key] = forms
+        problems += [(path.name, message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
     missing = sorted(extracted() - set(translated))
     assert missing == [], f"{language} lacks a translation of {missing}"
-    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
     assert problems == []  # placeholders as in the message, every plural form present
 
 
