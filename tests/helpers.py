@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import httpx
 
 from services.call_definition.examples import alpine_call, redated
 from shared.calls import CallConfiguration
@@ -142,6 +147,22 @@ def call_published_envelope(call: CallSnapshot, clock: MovableClock) -> Envelope
 async def migrate_in_thread(definition: ServiceDefinition, url: str) -> None:
     # Alembic's env runs its own event loop: keep it off the test's loop.
     await asyncio.to_thread(migrate, definition, url)
+
+
+@asynccontextmanager
+async def embedded_client(data_dir: Path, **options: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The embedded default as `jointcall up` runs it (every service and the portal in one process, the
+    in-process bus), on fresh SQLite files in `data_dir`, reached in process at http://jc. `options` go to
+    `create_embedded_app` (a clock, `sandbox=True`); failed handlers retry after 100 ms."""
+    from services.embedded import create_embedded_app  # the whole system: only for the tests that run it
+    from services.registry import SERVICES
+
+    for definition in SERVICES.values():
+        await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+    app = create_embedded_app(data_dir, **{"retry_delay_ms": 100, **options})
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
+        yield client
 
 
 def submitted_event(

@@ -18,9 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.embedded import create_embedded_app
-from services.registry import SERVICES
-from tests.helpers import live_call_body, migrate_in_thread, partner, proposal_body
+from tests.helpers import embedded_client, live_call_body, partner, proposal_body
 
 REGIONS = ("AT-4", "CH-FR", "DE-BY", "IT-25")
 ROLES = ["agency", "consortium:acme", "consortium:beta", *(f"region:{code}" for code in REGIONS)]
@@ -38,11 +36,7 @@ def tokens_from_the_command() -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
-    app = create_embedded_app(tmp_path, retry_delay_ms=100, sandbox=True)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
+    async with embedded_client(tmp_path, sandbox=True) as client:
         yield client
 
 

@@ -18,10 +18,8 @@ from services.demo import ShiftedTimeline, Tokens, run_joint_call
 from services.demo.call import alpine_call_body
 from services.demo.consortia import Behaviour, generate_consortia
 from services.demo.report import FILES, text_report
-from services.embedded import create_embedded_app
-from services.registry import SERVICES
 from shared.clock import ShiftedClock
-from tests.helpers import migrate_in_thread
+from tests.helpers import embedded_client
 from tests.monitoring_checks import the_funded_projects_were_contracted_and_reported
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +28,8 @@ tokens = Tokens()
 
 @pytest.fixture
 async def embedded(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, ShiftedClock]]:
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
     clock = ShiftedClock()
-    app = create_embedded_app(tmp_path, clock=clock, retry_delay_ms=100)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
+    async with embedded_client(tmp_path, clock=clock) as client:
         yield client, clock
 
 

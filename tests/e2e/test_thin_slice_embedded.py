@@ -11,9 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.embedded import create_embedded_app
-from services.registry import SERVICES
-from tests.helpers import bearer, live_call_body, migrate_in_thread, partner, proposal_body
+from tests.helpers import bearer, embedded_client, live_call_body, partner, proposal_body
 
 AGENCY = bearer("agency")
 CONSORTIUM = bearer("consortium:acme")
@@ -21,11 +19,7 @@ CONSORTIUM = bearer("consortium:acme")
 
 @pytest.fixture
 async def embedded(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
-    app = create_embedded_app(tmp_path, retry_delay_ms=100)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
+    async with embedded_client(tmp_path) as client:
         yield client
 
 

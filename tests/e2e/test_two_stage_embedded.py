@@ -11,21 +11,15 @@ import httpx
 import pytest
 
 from services.demo.timeline import ShiftedTimeline
-from services.embedded import create_embedded_app
-from services.registry import SERVICES
 from shared.clock import ShiftedClock
 from tests.e2e.two_stage_scenario import Windows, check_outcome, run_two_stage_call
-from tests.helpers import migrate_in_thread
+from tests.helpers import embedded_client
 
 
 @pytest.fixture
 async def embedded(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, ShiftedClock]]:
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
     clock = ShiftedClock()
-    app = create_embedded_app(tmp_path, clock=clock, retry_delay_ms=100)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
+    async with embedded_client(tmp_path, clock=clock) as client:
         yield client, clock
 
 
