@@ -1,0 +1,75 @@
+"""A service's API app: its routers behind the middleware every service has (body limits, metrics,
+correlation ids, problem+json), with the health endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from shared.clock import Clock
+from shared.http.body_limit import BodyLimitMiddleware
+from shared.http.correlation import CorrelationIdMiddleware
+from shared.http.problems import install_problem_handlers
+from shared.metrics import HttpMetricsMiddleware, metrics_endpoint
+from shared.settings import ServiceSettings
+
+from .definition import Runtime, ServiceDefinition, open_runtime
+from .health import health_router
+
+
+def build_app(
+    definition: ServiceDefinition,
+    settings: ServiceSettings,
+    *,
+    clock: Clock | None = None,
+    runtime: Runtime | None = None,
+    broker_check: bool = True,
+) -> FastAPI:
+    """The service's FastAPI app. With `runtime` given (embedded mode), the caller owns its lifetime."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = runtime is None
+        app.state.runtime = runtime or open_runtime(definition, settings, clock)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.runtime.engine.dispose()
+
+    app = FastAPI(
+        title=f"jointcall {definition.title}",
+        description=definition.description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_tags=definition.tags or None,
+        responses={
+            401: {"description": "No or invalid bearer token", "content": {"application/problem+json": {}}},
+            403: {
+                "description": "The token's role may not do this",
+                "content": {"application/problem+json": {}},
+            },
+            422: {
+                "description": "Invalid input, with the field at fault",
+                "content": {"application/problem+json": {}},
+            },
+        },
+    )
+    app.state.settings = settings
+    app.state.definition = definition
+    if runtime is not None:
+        app.state.runtime = runtime  # usable before (or without) the lifespan
+    app.state.broker_check = broker_check and settings.rabbitmq_url is not None
+    app.add_middleware(
+        BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
+    app.add_middleware(HttpMetricsMiddleware, service=definition.name)
+    app.add_middleware(CorrelationIdMiddleware)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    for router in definition.routers():
+        app.include_router(router)
+    return app

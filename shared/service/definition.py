@@ -1,0 +1,69 @@
+"""A service declared once (ServiceDefinition), and what it holds while it runs (Runtime): the same
+definition serves the full stack (one api and one worker process per service) and the embedded default."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.clock import Clock, SystemClock
+from shared.db import create_engine, create_session_factory
+from shared.messaging.bus import Subscription
+from shared.messaging.tables import MessagingTables
+from shared.settings import ServiceSettings
+
+BackgroundJob = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    """What a running service holds: its settings, database, clock."""
+
+    name: str
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    tables: MessagingTables
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str  # package and database name: "proposal_intake"
+    title: str
+    description: str
+    metadata: MetaData
+    tables: MessagingTables
+    routers: Callable[[], list[APIRouter]]
+    subscriptions: Callable[[Runtime], list[Subscription]]
+    settings_class: type[ServiceSettings]
+    tags: list[dict[str, str]] = field(default_factory=list)
+    # Periodic jobs the worker runs beside the relay (e.g. following the clock).
+    background: Callable[[Runtime], list[BackgroundJob]] = lambda runtime: []
+
+    @property
+    def path_prefix(self) -> str:
+        return "/" + self.name.replace("_", "-")
+
+    @property
+    def migrations(self) -> str:
+        return f"services.{self.name}:migrations"
+
+
+def open_runtime(definition: ServiceDefinition, settings: ServiceSettings, clock: Clock | None = None) -> Runtime:
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
+    return Runtime(
+        name=definition.name,
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        clock=clock or SystemClock(),
+        tables=definition.tables,
+    )
