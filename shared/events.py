@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.calls import CallConfiguration
+from shared.calls import CallConfiguration, RegionCode
 from shared.clock import Clock
 from shared.money import Amount, CurrencyCode, Money
 from shared.rules.model import PartnerFacts, ProposalFacts
@@ -488,7 +488,7 @@ class GrantContracting(EventData):
     call_id: uuid.UUID
     proposal_id: uuid.UUID
     partner_id: str
-    region_code: str
+    region_code: RegionCode
     amount: Money
     status: str
     at: datetime
@@ -543,7 +543,7 @@ class ReportOverdue(EventData):
     proposal_id: uuid.UUID
     period: int
     due_at: datetime
-    payments_held: list[str] = Field(description="The regions whose next payment is held")
+    payments_held: list[RegionCode] = Field(description="The regions whose next payment is held")
 
 
 # --- two-stage calls (joint_evaluation) ------------------------------------------------------

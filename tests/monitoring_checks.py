@@ -5,6 +5,7 @@ payments), and the indicators per region are the sums of the accepted reports.""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -93,10 +94,34 @@ async def one_late_report_holds_its_regions_payments(
     assert held and held == sorted(g["region_code"] for g in project["grants"] if Decimal(g["amount"]))
     assert [r["status"] for r in project["reports"]][: int(period)] == ["accepted"] * (int(period) - 1) + ["due"]
     assert followed["payments_held"] == held
+    proposal_id = projects[acronym]["proposal_id"]
+    for code in held:  # each region holding a payment is told so on its feed (and webhooks), once the event arrives
+        told: list[dict[str, Any]] = []
+        for _ in range(100):
+            told = [e for e in await feed_of(client, code, "payment.held") if e["proposal_id"] == proposal_id]
+            if told:
+                break
+            await asyncio.sleep(0.2)
+        assert [e["data"]["period"] for e in told] == [int(period)], f"{code} was not told of its held payment"
     lines = {line["code"]: line for line in followed["regions"]}
     lines = {line["code"]: line for line in followed["regions"]}
     assert all(lines[code]["payments_held"] == 1 and lines[code]["reports_overdue"] == 1 for code in held)
     assert f"late: {late}" in text_report_of(followed)
+
+
+async def feed_of(client: httpx.AsyncClient, region: str, kind: str) -> list[dict[str, Any]]:
+    """The region's whole change feed, page by page, the entries of one kind."""
+    entries, after = [], 0
+    while True:
+        page = await client.get(
+            "/regional-eligibility/feed", params={"after": after, "limit": 500}, headers=tokens(f"region:{region}")
+        )
+        assert page.status_code == 200, page.text
+        items = page.json()["items"]
+        entries += [item for item in items if item["type"] == kind]
+        if not items:
+            return entries
+        after = page.json()["next_after"]
 
 
 async def indicators_per_region_are_the_sums_of_the_accepted_reports(

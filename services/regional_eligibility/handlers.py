@@ -1,16 +1,29 @@
 """Events regional_eligibility consumes: calls (local copy; closing opens the checks), submitted
-and withdrawn proposals."""
+and withdrawn proposals; and, for the regions' feeds, the shortlist's invitations (joint_evaluation) and what
+project_monitoring finds overdue."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import CALL_EVENTS, CallEvent, Envelope, ProposalSubmitted, ProposalWithdrawn, parse_data
+from shared.events import (
+    CALL_EVENTS,
+    CallEvent,
+    Envelope,
+    GrantOverdue,
+    InvitationsPublished,
+    ProposalSubmitted,
+    ProposalWithdrawn,
+    ReportOverdue,
+    parse_data,
+)
 from shared.messaging.bus import Subscription
 from shared.readmodel import upsert_call_copy
 from shared.service import Runtime, idempotent_subscription
 
 from .models import call_copies
+from .use_cases.announce_invitations import announce_invitations
+from .use_cases.announce_overdue import announce_grant_overdue, announce_payment_held
 from .use_cases.cases import open_checks_of_call, record_submission, withdraw_case
 
 
@@ -26,6 +39,15 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     async def on_proposal_withdrawn(session: AsyncSession, envelope: Envelope) -> None:
         await withdraw_case(session, runtime, parse_data(envelope, ProposalWithdrawn))
 
+    async def on_invitations_published(session: AsyncSession, envelope: Envelope) -> None:
+        await announce_invitations(session, runtime, parse_data(envelope, InvitationsPublished))
+
+    async def on_grant_overdue(session: AsyncSession, envelope: Envelope) -> None:
+        await announce_grant_overdue(session, runtime, parse_data(envelope, GrantOverdue))
+
+    async def on_report_overdue(session: AsyncSession, envelope: Envelope) -> None:
+        await announce_payment_held(session, runtime, parse_data(envelope, ReportOverdue))
+
     call_handlers = {model.event_type.rsplit(".", 1)[0]: on_call_event for model in CALL_EVENTS}
     return [
         idempotent_subscription(runtime, "regional_eligibility.calls", call_handlers, routing_keys=("call.*",)),
@@ -34,5 +56,13 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
             "regional_eligibility.proposals",
             {"proposal.submitted": on_proposal_submitted, "proposal.withdrawn": on_proposal_withdrawn},
             routing_keys=("proposal.*",),
+        ),
+        idempotent_subscription(
+            runtime, "regional_eligibility.invitations", {"invitations.published": on_invitations_published}
+        ),
+        idempotent_subscription(
+            runtime,
+            "regional_eligibility.overdue",
+            {"grant.overdue": on_grant_overdue, "report.overdue": on_report_overdue},
         ),
     ]

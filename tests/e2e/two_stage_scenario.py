@@ -37,6 +37,7 @@ APPLICANTS = {"ALPHA": "acme", "BETA": "beta", "GAMMA": "gamma"}
 STAGE_ONE_SCORES = {"ALPHA": "4.5", "BETA": "4", "GAMMA": "3.5"}
 LATE = bearer("consortium:late")
 REGIONS = ("AT-4", "CH-FR")
+OUTSIDER = "DE-BY"  # a region of the call with no partner in any proposal
 PROBLEMS = "https://jointcall.eu/problems/"
 
 CALL = "/call-definition"
@@ -63,6 +64,8 @@ class Outcome:
     full: dict[str, str] = field(default_factory=dict)  # acronym -> full proposal id
     shortlist: dict[str, Any] = field(default_factory=dict)
     invitations: dict[str, dict[str, Any]] = field(default_factory=dict)  # acronym -> invitation
+    # region -> acronym -> (feed kind, its data): what each region's feed (and webhooks) said of the shortlist
+    notices: dict[str, dict[str, tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     refusal: dict[str, Any] = field(default_factory=dict)  # GAMMA's attempt at a full proposal
     results: dict[str, Any] = field(default_factory=dict)
 
@@ -178,6 +181,15 @@ async def run_two_stage_call(
             wait_s,
         )
 
+    # Each region with partners finds every outcome on its feed; a region without partners finds none.
+    for region in REGIONS:
+        seen.notices[region] = await until(
+            lambda region=region: invitation_notices(client, region, expect=len(APPLICANTS)),
+            f"the invitations on {region}'s feed",
+            wait_s,
+        )
+    seen.notices[OUTSIDER] = await invitation_notices(client, OUTSIDER, expect=0) or {}
+
     # Stage 2: the invited start their full proposals from their pre-proposals; GAMMA is refused.
     refused = await client.post(f"{INTAKE}/proposals/{seen.pre['GAMMA']}/full-proposal", headers=consortium("GAMMA"))
     seen.refusal = {"status": refused.status_code, **refused.json()}
@@ -278,6 +290,19 @@ async def register(client: httpx.AsyncClient, call_id: str, organisation: str, c
     return {"Authorization": f"Bearer {created['token']}"}
 
 
+async def invitation_notices(
+    client: httpx.AsyncClient, region: str, *, expect: int
+) -> dict[str, tuple[str, dict[str, Any]]] | None:
+    """The region's feed entries about the shortlist, by acronym, once there are `expect` of them."""
+    feed = ok(await client.get(f"{ELIGIBILITY}/feed", params={"limit": 500}, headers=bearer(f"region:{region}")))
+    notices = {
+        item["data"]["acronym"]: (item["type"], item["data"])
+        for item in feed["items"]
+        if item["type"] in ("proposal.invited", "proposal.not_invited")
+    }
+    return notices if len(notices) == expect else None
+
+
 async def assess(client: httpx.AsyncClient, expert: dict[str, str], proposal_id: str, scores: dict[str, str]) -> None:
     body = {"scores": scores, "justifications": {key: f"why {key}" for key in scores}}
     ok(await client.put(f"{EVALUATION}/proposals/{proposal_id}/assessment", json=body, headers=expert))
@@ -304,6 +329,13 @@ def check_outcome(seen: Outcome) -> None:
     assert [seen.invitations[a]["invited"] for a in APPLICANTS] == [True, True, False]
     gamma = seen.invitations["GAMMA"]
     assert (gamma["status"], gamma["reasons"]) == ("cap_reached", ["Region CH-FR's cap reached"])
+    for region in REGIONS:
+        kinds = {acronym: kind for acronym, (kind, _) in seen.notices[region].items()}
+        assert kinds == {"ALPHA": "proposal.invited", "BETA": "proposal.invited", "GAMMA": "proposal.not_invited"}
+        alpha, gamma = seen.notices[region]["ALPHA"][1], seen.notices[region]["GAMMA"][1]
+        assert alpha["stage_two_deadline"] and alpha["status"] == "invited"
+        assert (gamma["status"], gamma["reasons"]) == ("cap_reached", ["Region CH-FR's cap reached"])
+    assert seen.notices[OUTSIDER] == {}
     assert seen.refusal["status"] == 403
     assert seen.refusal["type"] == PROBLEMS + "not-invited-to-stage-2"
     assert seen.refusal["reasons"] == ["Region CH-FR's cap reached"]
