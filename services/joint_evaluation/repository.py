@@ -209,6 +209,25 @@ async def progress_for_update(session: AsyncSession, call_id: str, now: datetime
     return (await session.execute(query)).scalar_one()
 
 
+async def progress_for_share(session: AsyncSession, call_id: str, now: datetime) -> CallProgress:
+    """The call's progress row, share-locked (created on first use): a per-proposal step (the consensus) that
+    must not overlap a call-wide one (which locks it for update) without queueing behind the other proposals'."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    values = {"call_id": call_id, "shortfalls": [], "funding_version": 0, "updated_at": now}
+    await session.execute(dialect.insert(CallProgress).values(values).on_conflict_do_nothing())
+    query = select(CallProgress).where(CallProgress.call_id == call_id).with_for_update(read=True)
+    return (await session.execute(query)).scalar_one()
+
+
+async def consensus_row_for_update(session: AsyncSession, call_id: str, proposal_id: str, now: datetime) -> Consensus:
+    """The proposal's consensus row, locked (created on first use: two first uses at once meet on the key)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    values = {"proposal_id": proposal_id, "call_id": call_id, "overrides": {}, "updated_at": now}
+    await session.execute(dialect.insert(Consensus).values(values).on_conflict_do_nothing())
+    query = select(Consensus).where(Consensus.proposal_id == proposal_id).with_for_update()
+    return (await session.execute(query.execution_options(populate_existing=True))).scalar_one()
+
+
 async def get_progress(session: AsyncSession, call_id: str) -> CallProgress | None:
     return await session.get(CallProgress, call_id)
 

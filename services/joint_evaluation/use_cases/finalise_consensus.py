@@ -18,7 +18,7 @@ from shared.wording import agree, count
 from ..domain.assessment import score_text
 from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
 from ..models import Consensus, audit_log
-from ..repository import assessments_of, pairs_of_proposals, progress_for_update
+from ..repository import assessments_of, pairs_of_proposals, progress_for_share
 from .access import (
     call_config,
     entry_of,
@@ -35,7 +35,7 @@ async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Pr
     entry = await entry_of(session, proposal_id)
     refuse_unless_evaluable(entry)
     config = await call_config(session, entry.call_id)
-    refuse_once_completed(await progress_for_update(session, entry.call_id, runtime.clock.now()))
+    refuse_once_completed(await progress_for_share(session, entry.call_id, runtime.clock.now()))  # see set_consensus
     record = await consensus_for_update(session, entry.call_id, proposal_id, runtime)
     refuse_if_final(record)
     assessments = await assessments_of(session, proposal_id)

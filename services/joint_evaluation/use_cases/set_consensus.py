@@ -18,7 +18,7 @@ from shared.service import Runtime
 
 from ..domain.assessment import Problem, draft_problems, score_text
 from ..models import Consensus, audit_log
-from ..repository import get_consensus, progress_for_update
+from ..repository import consensus_row_for_update, progress_for_share
 from .access import call_config, entry_of, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
 from .save_assessment import refuse_problems
 
@@ -34,7 +34,9 @@ async def set_consensus(
     entry = await entry_of(session, proposal_id)
     refuse_unless_evaluable(entry)
     config = await call_config(session, entry.call_id)
-    refuse_once_completed(await progress_for_update(session, entry.call_id, runtime.clock.now()))
+    # Share-locked: consensus of other proposals goes on meanwhile, the call-wide steps (completing the ranking,
+    # a shortlist, an assignment) wait for it and it for them.
+    refuse_once_completed(await progress_for_share(session, entry.call_id, runtime.clock.now()))
     scores = {key: score for key, (score, _) in overrides.items()}
     problems = [
         Problem(p.field.replace("scores.", "criteria.", 1), p.message)
@@ -64,11 +66,7 @@ async def set_consensus(
 
 
 async def consensus_for_update(session: AsyncSession, call_id: str, proposal_id: str, runtime: Runtime) -> Consensus:
-    consensus = await get_consensus(session, proposal_id, for_update=True)
-    if consensus is None:
-        consensus = Consensus(proposal_id=proposal_id, call_id=call_id, overrides={}, updated_at=runtime.clock.now())
-        session.add(consensus)
-    return consensus
+    return await consensus_row_for_update(session, call_id, proposal_id, runtime.clock.now())
 
 
 def refuse_if_final(consensus: Consensus) -> None:

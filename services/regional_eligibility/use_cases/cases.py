@@ -15,7 +15,7 @@ from shared.messaging.outbox import emit
 from shared.readmodel import load_call_copy
 from shared.service import Runtime
 
-from ..domain.checks import CheckVerdict, automatic_checks
+from ..domain.checks import CheckDraft, CheckVerdict, automatic_checks
 from ..domain.consolidation import CheckState, Decision, decide
 from ..domain.stages import checks_of_stage, deadline_of
 from ..models import PartnerCheck, ProposalCase, call_copies
@@ -106,26 +106,44 @@ async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCas
                 "open_items": sum(d.verdict is CheckVerdict.NEEDS_HUMAN for d in mine),
             },
         )
-    await try_decide(session, runtime, case, config)
+    # The checks just opened are the current ones, their verdicts the automatic ones: decided on them as they are.
+    await try_decide(session, runtime, case, config, opened=(submitted, drafts))
 
 
-async def try_decide(session: AsyncSession, runtime: Runtime, case: ProposalCase, config: CallConfiguration) -> None:
-    submitted = ProposalSubmitted.model_validate(case.submission)
-    # The numbers behind each automatic verdict, judged again (a pure function of the stored call and version:
-    # the same numbers as when the checks opened); an officer's override keeps the rule's numbers.
-    numbers = {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
-    checks = [
-        CheckState(
-            c.partner_id,
-            c.organisation_name,
-            c.region_code,
-            CheckVerdict(c.verdict),
-            c.reason,
-            rule=c.rule,
-            details=numbers.get((c.partner_id, c.region_code, c.rule), {}),
-        )
-        for c in await current_checks(session, case.proposal_id)
-    ]
+async def try_decide(
+    session: AsyncSession,
+    runtime: Runtime,
+    case: ProposalCase,
+    config: CallConfiguration,
+    *,
+    opened: tuple[ProposalSubmitted, list[CheckDraft]] | None = None,
+) -> None:
+    """`opened`: the submission and the checks `open_checks` has just written (nothing to read back or judge again)."""
+    if opened is not None:
+        submitted, drafts = opened
+        checks = [
+            CheckState(
+                d.partner_id, d.organisation_name, d.region_code, d.verdict, d.reason, rule=d.rule, details=d.details
+            )
+            for d in drafts
+        ]
+    else:
+        submitted = ProposalSubmitted.model_validate(case.submission)
+        # The numbers behind each automatic verdict, judged again (a pure function of the stored call and version:
+        # the same numbers as when the checks opened); an officer's override keeps the rule's numbers.
+        numbers = {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
+        checks = [
+            CheckState(
+                c.partner_id,
+                c.organisation_name,
+                c.region_code,
+                CheckVerdict(c.verdict),
+                c.reason,
+                rule=c.rule,
+                details=numbers.get((c.partner_id, c.region_code, c.rule), {}),
+            )
+            for c in await current_checks(session, case.proposal_id)
+        ]
     decision = decide(config, submitted, checks)
     if decision is None:
         case.status, case.outcome, case.reasons = "checking", "pending", []
