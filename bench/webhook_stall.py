@@ -206,6 +206,9 @@ async def run(writes: int, proposals: int, rounds: int, read_timeout_s: float, a
 
             async def measure(kind: str) -> None:
                 nonlocal server_errors, short
+                # The same idle wait before every phase, whatever came before it: long enough for a hanging
+                # phase's last attempts to end (its read timeout), and no phase is the only one after a pause.
+                await asyncio.sleep(read_timeout_s + 1)
                 before = hanging.connections
                 hooks: list[str] = []
                 if kind != "none":
@@ -225,8 +228,6 @@ async def run(writes: int, proposals: int, rounds: int, read_timeout_s: float, a
                 medians[kind].append(statistics.median(timings))
                 for hook in hooks:
                     await api.delete(f"{RE}/webhooks/{hook}", headers=AUSTRIA)
-                if kind == "hanging":  # its last attempts end (the read timeout) before the next phase measures
-                    await asyncio.sleep(read_timeout_s + 1)
 
             for round_ in range(rounds):
                 # Paired, and the order alternates (none first, then hanging first) so that drift within a
