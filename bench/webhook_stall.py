@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/webhook_stall.py [--answering]`` (target: the median of the per-round ratios of
 median write latency, with the hanging subscribers over without them, at most 1.10, and no 5xx; exits 1 when
-missed). About four minutes.
+missed). About six minutes.
 
 The embedded default (`jointcall up`: every service in one process, SQLite, the delivery loop as a task beside the
 APIs), in process through httpx's ASGI transport. One call with proposals whose partners are in Upper Austria and
