@@ -48,6 +48,10 @@ class Api:
             body = None
         return ApiAnswer(response.status_code, body)
 
+    async def fetch(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The service's response as it is (a document's bytes and headers)."""
+        return await self._client.request(method, self._url(path), headers=self._headers, **kwargs)
+
     def _url(self, path: str) -> str:
         for prefix, base in self._service_urls.items():
             if path.startswith(prefix + "/"):

@@ -160,12 +160,44 @@ async def save_assessment(
         f"{EVALUATION}/proposals/{proposal_id}/assessment",
         json={"scores": scores, "justifications": justifications},
     )
-    if answer.ok and form.get("action") == "submit":
-        answer = await api.request("POST", f"{EVALUATION}/proposals/{proposal_id}/assessment/submit")
-        if answer.ok:
-            return RedirectResponse("/evaluator?submitted=" + proposal_id, status_code=303)
+    if answer.ok and form.get("action") == "submit":  # the draft is saved; submitting it is confirmed first
+        return RedirectResponse(f"/evaluator/proposals/{proposal_id}/submit", status_code=303)
     if answer.ok:
         return RedirectResponse(f"/evaluator/proposals/{proposal_id}?saved=1", status_code=303)
     _assessment_form(context, proposal_id, context["proposal"].get("own_assessment") or {}, scores, justifications)
+    context.update(errors=answer.field_errors() or {"": answer.detail}, detail=answer.detail)
+    return portal.page(request, "evaluator/proposal.html", context, 422)
+
+
+@router.get("/proposals/{proposal_id}/submit", response_class=HTMLResponse)
+async def confirm_submission(
+    request: Request, portal: PortalDep, _signed_in: EvaluatorSession, proposal_id: str
+) -> Response:
+    """What will be submitted (the saved draft's scores, comments, total and thresholds), before the final step."""
+    answer, context = await proposal_context(portal, request, proposal_id)
+    if not answer.ok:
+        return not_open(portal, request, answer)
+    own = context["proposal"].get("own_assessment") or {}
+    if own.get("status") != "draft":
+        return RedirectResponse(f"/evaluator/proposals/{proposal_id}", status_code=303)
+    _assessment_form(context, proposal_id, own, own.get("scores", {}), own.get("justifications", {}))
+    context.update(title=N_("Submit your assessment of %(acronym)s?"), errors={})
+    return portal.page(request, "evaluator/confirm.html", context)
+
+
+@router.post("/proposals/{proposal_id}/submit", response_class=HTMLResponse)
+async def submit_assessment(
+    request: Request, portal: PortalDep, _signed_in: EvaluatorSession, proposal_id: str
+) -> Response:
+    await portal.form_of(request)
+    answer = await portal.api(request).request("POST", f"{EVALUATION}/proposals/{proposal_id}/assessment/submit")
+    if answer.ok:
+        return RedirectResponse("/evaluator?submitted=" + proposal_id, status_code=303)
+    # Refused (a score or a comment missing, say): back to the form, the draft as saved, each message at its field.
+    found, context = await proposal_context(portal, request, proposal_id)
+    if not found.ok:
+        return not_open(portal, request, found)
+    own = context["proposal"].get("own_assessment") or {}
+    _assessment_form(context, proposal_id, own, own.get("scores", {}), own.get("justifications", {}))
     context.update(errors=answer.field_errors() or {"": answer.detail}, detail=answer.detail)
     return portal.page(request, "evaluator/proposal.html", context, 422)
