@@ -3,6 +3,7 @@ proposal with its documents, and the scoring form with its running total."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..api_client import ApiAnswer
 from ..i18n import N_, format_when
-from ..web import CALLS, EVALUATION, EvaluatorSession, Portal, PortalDep
+from ..web import EVALUATION, EvaluatorSession, Portal, PortalDep
 
 router = APIRouter(prefix="/evaluator")
 
@@ -56,11 +57,13 @@ async def assignments(
     api = portal.api(request)
     answer = await api.get(f"{EVALUATION}/evaluators/me/proposals", cursor=cursor)
     items = answer.body.get("items", []) if answer.ok else []
-    calls: dict[str, dict[str, Any]] = {}
+    call_ids = list(dict.fromkeys(item["call_id"] for item in items))
+    answers = await asyncio.gather(*(portal.call(request, call_id) for call_id in call_ids))
+    calls = {
+        call_id: call.body.get("configuration", {}) if call.ok else {}
+        for call_id, call in zip(call_ids, answers, strict=True)
+    }
     for item in items:
-        if item["call_id"] not in calls:
-            call = await api.get(f"{CALLS}/calls/{item['call_id']}")
-            calls[item["call_id"]] = call.body.get("configuration", {}) if call.ok else {}
         item.update(due_in(calls[item["call_id"]], datetime.now(UTC), portal.language_of(request)))
     context = {
         "title": N_("My assignments"),
@@ -76,7 +79,7 @@ async def proposal_context(portal: Portal, request: Request, proposal_id: str) -
     proposal = await api.get(f"{EVALUATION}/proposals/{proposal_id}")
     if not proposal.ok:
         return proposal, {}
-    call = await api.get(f"{CALLS}/calls/{proposal.body['call_id']}")
+    call = await portal.call(request, proposal.body["call_id"])
     evaluation = call.body["configuration"]["evaluation"] if call.ok else {"criteria": [], "scale": {}}
     return proposal, {"proposal": proposal.body, "evaluation": evaluation}
 

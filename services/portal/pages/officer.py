@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..api_client import ApiAnswer
 from ..i18n import N_, format_when
-from ..web import CALLS, ELIGIBILITY, EVALUATION, INTAKE, Portal, PortalDep, RegionSession
+from ..web import ELIGIBILITY, EVALUATION, INTAKE, Portal, PortalDep, RegionSession
 
 router = APIRouter(prefix="/officer")
 
@@ -81,14 +81,16 @@ async def region_overview(portal: Portal, request: Request) -> list[dict[str, An
     api = portal.api(request)
     checks = await api.get(f"{ELIGIBILITY}/checks", limit=500)
     proposal_ids = list(dict.fromkeys(c["proposal_id"] for c in checks.body.get("items", []))) if checks.ok else []
-    calls: dict[str, dict[str, Any]] = {}
-    for proposal_id in proposal_ids:
-        case = await api.get(f"{ELIGIBILITY}/proposals/{proposal_id}")
-        if not case.ok:
-            continue
+    cases = [
+        case
+        for case in await asyncio.gather(*(api.get(f"{ELIGIBILITY}/proposals/{p}") for p in proposal_ids))
+        if case.ok
+    ]
+    call_ids = list(dict.fromkeys(case.body["call_id"] for case in cases))
+    entries = await asyncio.gather(*(_call_entry(portal, request, call_id) for call_id in call_ids))
+    calls = dict(zip(call_ids, entries, strict=True))
+    for case in cases:
         call_id = case.body["call_id"]
-        if call_id not in calls:
-            calls[call_id] = await _call_entry(portal, request, call_id)
         case.body["open_checks"] = sum(1 for c in case.body["checks"] if c["verdict"] == "needs_human")
         calls[call_id]["cases"].append(case.body)
     for entry in calls.values():
@@ -102,9 +104,11 @@ async def region_overview(portal: Portal, request: Request) -> list[dict[str, An
 
 async def _call_entry(portal: Portal, request: Request, call_id: str) -> dict[str, Any]:
     api = portal.api(request)
-    call = await api.get(f"{CALLS}/calls/{call_id}")
-    partners = await api.get(f"{INTAKE}/calls/{call_id}/partners", limit=200)
-    funding = await api.get(f"{EVALUATION}/calls/{call_id}/funding")
+    call, partners, funding = await asyncio.gather(
+        portal.call(request, call_id),
+        api.get(f"{INTAKE}/calls/{call_id}/partners", limit=200),
+        api.get(f"{EVALUATION}/calls/{call_id}/funding"),
+    )
     by_proposal: dict[str, list[dict[str, Any]]] = {}
     for row in partners.body.get("items", []) if partners.ok else []:
         by_proposal.setdefault(row["proposal_id"], []).append(row["partner"])
