@@ -445,3 +445,49 @@ async def test_an_officer_adds_resumes_and_deletes_a_webhook_subscription_and_re
         assert "The subscription was deleted" in deleted.text and "No subscriptions yet." in deleted.text
         gone = await client.get(f"/regional-eligibility/webhooks/{subscription_id}", headers=bearer("region:AT-4"))
         assert gone.json()["status"] == "deleted"
+
+
+async def test_an_officer_reads_a_checks_documents_through_the_portal(embedded: httpx.AsyncClient) -> None:
+    from tests.documents_helpers import pdf
+
+    consortium = bearer("consortium:acme")
+    body = live_call_body("ALP-DOCS", deadline=timedelta(seconds=3))
+    narrative = {
+        "key": "narrative",
+        "name": "Project narrative",
+        "per": "proposal",
+        "max_bytes": 1_000_000,
+        "max_pages": 10,
+        "readable_by": ["evaluators", "regions"],
+    }
+    body["documents"] = [narrative]
+    call = (await embedded.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+    assert (await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).status_code == 200
+    draft = await embedded.post(
+        f"/proposal-intake/calls/{call['id']}/proposals", json=proposal_body(), headers=consortium
+    )
+    assert draft.status_code == 201, draft.text  # read-your-writes: proposal_intake reads a call just published
+    proposal_id = draft.json()["id"]
+    content = pdf(2, text="Work plan")
+    uploaded = await embedded.put(
+        f"/proposal-intake/proposals/{proposal_id}/documents/narrative",
+        params={"name": "narrative.pdf"},
+        content=content,
+        headers={**consortium, "Content-Type": "application/pdf"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    submitted = await embedded.post(f"/proposal-intake/proposals/{proposal_id}/submit", headers=consortium)
+    assert submitted.status_code == 201, submitted.text
+    await until(embedded, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
+
+    await sign_in(embedded, "region", "AT-4")
+    queue = await embedded.get("/officer/checks", params={"status": ""})
+    check_id = re.findall(r'href="/officer/checks/(\d+)"', queue.text)[0]
+    page = await embedded.get(f"/officer/checks/{check_id}")
+    link = re.search(r'href="(/officer/proposals/[^"]+/documents/narrative[^"]*)">narrative.pdf', page.text)
+    assert link, page.text
+    download = await embedded.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200 and download.content == content
+    assert "attachment" in download.headers["content-disposition"] and "no-store" in download.headers["cache-control"]
+    missing = await embedded.get(f"/officer/proposals/{proposal_id}/documents/budget_annex")
+    assert missing.status_code == 404
