@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from starlette.background import BackgroundTask
 
 from ..api_client import ApiAnswer
 from ..i18n import N_, format_when
@@ -228,17 +229,23 @@ async def document(
     """A document of the proposal, as proposal_intake lets the region read (and audits) it."""
     path = f"{INTAKE}/proposals/{proposal_id}/documents/{document_type}/content"
     params = {k: v for k, v in {"version": version, "partner": partner}.items() if v is not None}
-    upstream = await portal.api(request).fetch("GET", path, params=params)
+    upstream = await portal.api(request).stream("GET", path, params=params)
     if upstream.status_code != 200:
+        await upstream.aclose()
         context = {"title": N_("Not found"), "text": N_("This document is not open to you."), "detail": ""}
         return portal.page(request, "message.html", context, upstream.status_code)
     headers = {
         name: upstream.headers[name]
-        for name in ("content-disposition", "etag", "x-content-type-options")
+        for name in ("content-disposition", "content-length", "etag", "x-content-type-options")
         if name in upstream.headers
     }
     headers["Cache-Control"] = "private, no-store"
-    return Response(upstream.content, media_type=upstream.headers.get("content-type"), headers=headers)
+    return StreamingResponse(
+        upstream.aiter_bytes(),
+        media_type=upstream.headers.get("content-type"),
+        headers=headers,
+        background=BackgroundTask(upstream.aclose),
+    )
 
 
 # The region's webhook subscriptions: list, add, the delivery log, resume, delete (after a confirmation).
