@@ -1,15 +1,21 @@
 """Server-side render time of the portal's evaluator pages with 50 concurrent evaluators, on the embedded default.
 
-Run: ``.venv/bin/python bench/portal_pages.py`` (target: p95 under 150 ms)
+Run: ``.venv/bin/python bench/portal_pages.py`` (target: p95 under 150 ms); ``--profile`` adds where the CPU of
+the API calls a page makes goes (cProfile over them, one at a time: the services' handlers run in this process).
 
 One call with submitted, eligible proposals; 50 experts registered and assigned; 50 signed-in portal sessions,
-each loading its assignments page and the scoring form of its first proposal, all at once, several rounds.
+each loading its assignments page and the scoring form of its first proposal, all at once, several rounds (the
+worst case: 50 requests at the same instant); then the 50 sessions paced as people read (a page, about a second
+of reading, the next page) for a while; then one page at a time, and each API call a page makes, alone.
 In process (httpx's ASGI transport), so the figure is the server's work, without a network.
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import pstats
+import random
 import statistics
 import sys
 import tempfile
@@ -28,6 +34,7 @@ from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_bo
 from tests.portal.test_portal_pages import csrf_of, sign_in
 
 EVALUATORS, ROUNDS, PROPOSALS = 50, 5, 20
+THINK, PACED_S = 1.0, 15.0
 AGENCY = bearer("agency")
 
 
@@ -103,24 +110,69 @@ async def main() -> None:
                 timings.append((time.perf_counter() - start) * 1000)
                 assert response.status_code == 200, response.text
 
+            profiler = cProfile.Profile() if "--profile" in sys.argv else None
+            started, cpu_started = time.perf_counter(), time.process_time()
             for _ in range(ROUNDS):
                 await asyncio.gather(*(one(c, "/evaluator") for c, _ in sessions))
                 await asyncio.gather(*(one(c, f"/evaluator/proposals/{p}") for c, p in sessions if p))
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
             concurrent, timings = timings, []
             # the same pages one at a time: a page's own cost, apart from the queueing of 50 at once
             client, first = next((c, p) for c, p in sessions if p)
             for _ in range(ROUNDS * 4):
                 await one(client, "/evaluator")
                 await one(client, f"/evaluator/proposals/{first}")
-            alone, timings = timings, concurrent
+            alone, timings = timings, []
+            # 50 people at work: each session asks for a page, reads it for a while (THINK seconds on average,
+            # at random), asks for the next, for PACED_S seconds
+            rng = random.Random(16)
+
+            async def reader(client: httpx.AsyncClient, first: str | None) -> None:
+                until_s = time.perf_counter() + PACED_S
+                while time.perf_counter() < until_s:
+                    await asyncio.sleep(rng.uniform(0, 2 * THINK))
+                    await one(client, f"/evaluator/proposals/{first}" if first and rng.random() < 0.5 else "/evaluator")
+
+            paced_start = time.perf_counter()
+            await asyncio.gather(*(reader(c, p) for c, p in sessions))
+            paced_wall, paced, timings = time.perf_counter() - paced_start, timings, concurrent
+            # what a page is made of: each API call it makes, alone, with the evaluator's token
+            expert_token = bearer(f"evaluator:{experts[next(i for i, (c, p) in enumerate(sessions) if p)]}")
+            parts = {
+                "GET /joint-evaluation/evaluators/me/proposals": "/joint-evaluation/evaluators/me/proposals",
+                "GET /joint-evaluation/proposals/{id}": f"/joint-evaluation/proposals/{first}",
+                "GET /call-definition/calls/{id}": f"/call-definition/calls/{call['id']}",
+                "GET /static/portal.css (the portal, no API call)": "/static/portal.css",
+            }
+            costs = {}
+            if profiler:
+                profiler.enable()
+            for name, path in parts.items():
+                start = time.perf_counter()
+                for _ in range(20):
+                    assert (await api.get(path, headers=expert_token)).status_code == 200
+                costs[name] = (time.perf_counter() - start) * 1000 / 20
+            if profiler:
+                profiler.disable()
             for client, _ in sessions:
                 await client.aclose()
     timings.sort()
+    print(f"concurrent phase: {len(timings)} pages in {wall:.2f} s wall, {cpu:.2f} s CPU of this process:", end=" ")
+    print(f"{cpu * 1000 / len(timings):.1f} ms CPU per page, {len(timings) / wall:.0f} pages/s")
     p95 = timings[int(len(timings) * 0.95) - 1]
     median = statistics.median(timings)
     print(f"{len(timings)} page renders by {EVALUATORS} concurrent evaluators:", end=" ")
     print(f"median {median:.1f} ms, p95 {p95:.1f} ms (target < 150 ms)")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    paced.sort()
+    print(f"{len(paced)} renders by {EVALUATORS} sessions reading {THINK} s on average between pages", end=" ")
+    print(f"({len(paced) / paced_wall:.0f} pages/s): median {statistics.median(paced):.1f} ms,", end=" ")
+    print(f"p95 {paced[int(len(paced) * 0.95) - 1]:.1f} ms")
     alone.sort()
+    for name, cost in costs.items():
+        print(f"  {name}: {cost:.1f} ms alone")
     print(f"{len(alone)} renders one at a time: median {statistics.median(alone):.1f} ms,", end=" ")
     print(f"p95 {alone[int(len(alone) * 0.95) - 1]:.1f} ms")
 

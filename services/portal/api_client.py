@@ -48,6 +48,12 @@ class Api:
             body = None
         return ApiAnswer(response.status_code, body)
 
+    async def stream(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The service's response as it is, its body not read yet (a document's bytes, passed on as they come):
+        the caller reads it with `aiter_bytes` and closes it with `aclose`."""
+        request = self._client.build_request(method, self._url(path), headers=self._headers, **kwargs)
+        return await self._client.send(request, stream=True)
+
     def _url(self, path: str) -> str:
         for prefix, base in self._service_urls.items():
             if path.startswith(prefix + "/"):

@@ -26,3 +26,6 @@ class PortalSettings(BaseSettings):
     oidc: OidcSettings = Field(default_factory=OidcSettings)
     jwt_secret: str = Field(default=DEV_JWT_SECRET, validation_alias="JOINTCALL_JWT_SECRET")
     session_max_age_s: int = 8 * 3600
+    # How long a published call's configuration, as call_definition answered, is reused by the pages (seconds;
+    # 0: asked on every page). An amendment shows on the pages at most this much later.
+    call_cache_s: float = Field(default=5.0, ge=0)

@@ -8,8 +8,11 @@ needs a signed-in person, one of the role aliases (`EvaluatorSession`, `AgencySe
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import json
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +23,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from .api_client import Api
+from .api_client import Api, ApiAnswer
 from .i18n import LANGUAGES, format_money, negotiate, translations
 from .oidc import OidcSignIn, forget_if_expired, person_of
 from .settings import PortalSettings
@@ -96,9 +99,38 @@ class Portal:
         # The development sign-in page only without OpenID Connect.
         self.dev_sign_in = settings.dev_sign_in and oidc is None
         self.templates = template_sets()
+        # Published calls as call_definition answered, by id: (when, the answer's JSON), kept call_cache_s.
+        self._calls: dict[str, tuple[float, str]] = {}
+        self._call_locks: dict[str, asyncio.Lock] = {}
 
     def api(self, request: Request) -> Api:
         return Api(self.client, request.session.get("token"), self.settings.service_urls)
+
+    async def call(self, request: Request, call_id: str) -> ApiAnswer:
+        """A call as call_definition shows it. Once published a call is public (the same answer for everyone), so
+        its answer is kept `call_cache_s` seconds and shared by every page and person: the scoring forms of 50
+        evaluators of one call ask for it once, not 50 times. A draft (only an agency's to read) is never kept.
+        Each page gets its own copy, parsed from the kept JSON, so no page changes another's."""
+        kept = self._kept_call(call_id)
+        if kept is not None:
+            return kept
+        lock = self._call_locks.setdefault(call_id, asyncio.Lock())
+        async with lock:  # one request asks for it; the pages waiting meanwhile take its answer
+            kept = self._kept_call(call_id)
+            if kept is not None:
+                return kept
+            answer = await self.api(request).get(f"{CALLS}/calls/{call_id}")
+            if answer.ok and isinstance(answer.body, dict) and answer.body.get("status") not in (None, "draft"):
+                if len(self._calls) >= 256:
+                    self._calls.pop(next(iter(self._calls)))
+                self._calls[call_id] = (time.monotonic(), json.dumps(answer.body))
+            return answer
+
+    def _kept_call(self, call_id: str) -> ApiAnswer | None:
+        kept = self._calls.get(call_id)
+        if kept is None or time.monotonic() - kept[0] >= self.settings.call_cache_s:
+            return None
+        return ApiAnswer(200, json.loads(kept[1]))
 
     @staticmethod
     def language_of(request: Request) -> str:

@@ -20,6 +20,8 @@ from shared.events import (
     ProposalWithdrawn,
     make_envelope,
 )
+from shared.settings import DEV_JWT_SECRET
+from shared.tokens import issue_token
 from tests.conftest import ServiceClient
 from tests.helpers import (
     bearer,
@@ -306,3 +308,39 @@ async def test_a_deadline_extension_leaves_nothing_decidable_until_the_final_ver
     await close_manual_items(client, FRIBOURG)
     [decided] = await decided_events(app)
     assert (decided.outcome, decided.proposal_version) == ("eligible", 2)
+
+
+async def test_a_check_shows_its_decision_history_to_its_own_region_only(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    await closed_call_with(app, clock)
+    checks = (await client.get("/checks", params={"verdict": "pass"}, headers=AUSTRIA)).json()["items"]
+    rate = next(c for c in checks if c["rule"] == "regional.funding_rate")
+    untouched = (await client.get(f"/checks/{rate['id']}/history", headers=AUSTRIA)).json()
+    assert untouched["check"]["id"] == rate["id"] and untouched["decisions"] == []
+
+    officer = {"Authorization": f"Bearer {issue_token(DEV_JWT_SECRET, 'region:AT-4', subject='anna.berger')}"}
+    for action, verdict, reason in (("override", "fail", "costs not eligible"), ("confirm", None, "on reflection")):
+        body = {"action": action, "reason": reason, **({"verdict": verdict} if verdict else {})}
+        decided = await client.post(f"/checks/{rate['id']}/decision", json=body, headers=officer)
+        assert decided.status_code == 200, decided.text
+    history = (await client.get(f"/checks/{rate['id']}/history", headers=AUSTRIA)).json()
+    assert history["check"]["verdict"] == "pass" and history["check"]["decision_reason"] == "on reflection"
+    first, second = history["decisions"]
+    assert first["actor"] == "region:AT-4 (anna.berger)" and first["action"] == "check.override"
+    assert first["before"]["verdict"] == "pass" and first["after"] == {"verdict": "fail"}
+    assert first["reason"] == "costs not eligible" and first["at"] <= second["at"]
+    assert (second["action"], second["after"], second["reason"]) == (
+        "check.confirm",
+        {"verdict": "pass"},
+        "on reflection",
+    )
+
+    assert (await client.get(f"/checks/{rate['id']}/history", headers=FRIBOURG)).status_code == 404
+    assert (await client.get(f"/checks/{rate['id']}/history", headers=AGENCY)).status_code == 404
+    assert (await client.get("/checks/999999/history", headers=AUSTRIA)).status_code == 404
+    consortium = (await client.get("/checks", headers=AGENCY)).json()["items"]
+    assert consortium
+    assert (await client.get(f"/checks/{consortium[0]['id']}/history", headers=AGENCY)).status_code == 200
+    assert (await client.get(f"/checks/{consortium[0]['id']}/history", headers=AUSTRIA)).status_code == 404

@@ -79,6 +79,29 @@ async def prepare(url: str) -> Scenario:
         return Scenario(call_id, to_score, to_agree, experts, checks["id"], checking)
 
 
+async def public_address(host: str, port: int) -> list[str]:
+    """The webhooks' name resolver: every host is at a globally routable address."""
+    return ["93.184.216.34"]
+
+
+def to_main(page: Any) -> None:
+    """From the top of the page to the first control of its main content, by the keyboard: the skip link first."""
+    keys = page.keyboard
+    keys.press("Tab")  # the skip link comes first on every page
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    keys.press("Enter")
+    keys.press("Tab")
+
+
+def tab_to(page: Any, script: str, expected: str, limit: int = 40) -> None:
+    """Tab until `script` (evaluated on the focused element) gives `expected`."""
+    for _ in range(limit):
+        if page.evaluate(f"(e => {script})(document.activeElement)") == expected:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{expected!r} not reached with Tab")
+
+
 @pytest.fixture(scope="module")
 def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
@@ -90,6 +113,7 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     app = create_embedded_app(data_dir, retry_delay_ms=100)
+    app.state.apps["regional_eligibility"].state.webhook_resolver = public_address  # no DNS in the test
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -157,14 +181,8 @@ def test_an_evaluator_declares_no_conflict_scores_and_submits_with_the_keyboard_
     page = new_page(browser)
     keys = page.keyboard
 
-    def to_main() -> None:
-        keys.press("Tab")  # the skip link comes first on every page
-        assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
-        keys.press("Enter")
-        keys.press("Tab")  # the first control of the main content
-
     page.goto(portal_url + "/sign-in")
-    to_main()
+    to_main(page)
     assert page.evaluate("document.activeElement.id") == "role"  # evaluator is the first role
     keys.press("Tab")
     keys.type(scenario.experts[0])
@@ -172,20 +190,20 @@ def test_an_evaluator_declares_no_conflict_scores_and_submits_with_the_keyboard_
     page.wait_for_url(portal_url + "/evaluator")
     looked_at(page, "evaluator-assignments")
 
-    to_main()
+    to_main(page)
     while page.evaluate("document.activeElement.getAttribute('href')") != f"/evaluator/proposals/{scenario.to_score}":
         keys.press("Tab")
     keys.press("Enter")
     page.wait_for_url(re.compile(f"/evaluator/proposals/{scenario.to_score}$"))
     assert page.inner_text("h1") == "Conflict of interest"
     looked_at(page, "evaluator-conflict")
-    to_main()
+    to_main(page)
     assert page.evaluate("document.activeElement.textContent") == "I have no conflict of interest"
     keys.press("Enter")
     page.wait_for_selector("text=Save as draft")
     looked_at(page, "evaluator-scoring")
 
-    to_main()
+    to_main(page)
     while page.evaluate("document.activeElement.tagName") != "SELECT":
         keys.press("Tab")
     for _criterion in range(3):  # each criterion: a score (typed to the option), then its justification
@@ -199,7 +217,13 @@ def test_an_evaluator_declares_no_conflict_scores_and_submits_with_the_keyboard_
     )
     assert page.evaluate("document.activeElement.textContent") == "Save as draft"
     keys.press("Tab")
-    keys.press("Enter")  # Submit the assessment
+    keys.press("Enter")  # Review and submit
+    page.wait_for_url(re.compile(f"/evaluator/proposals/{scenario.to_score}/submit$"))
+    assert "you cannot change it" in page.inner_text("main") and "A coherent plan" in page.inner_text("main")
+    looked_at(page, "evaluator-confirm")
+    to_main(page)
+    tab_to(page, "e.textContent", "Submit the assessment")
+    keys.press("Enter")
     page.wait_for_url(re.compile(r"/evaluator\?submitted="))
     assert "Your assessment was submitted." in page.inner_text("main")
     looked_at(page, "evaluator-submitted")
@@ -253,6 +277,10 @@ def test_an_officer_overrides_a_check_with_a_reason_and_finds_it_among_the_decid
     decided = page.locator("tbody tr", has_text="not an SME since 2026").first
     assert "region:AT-4" in decided.inner_text() and "automatic: pass" in decided.inner_text()
     looked_at(page, "officer-decided")
+    decided.get_by_role("link").click()  # the check's own page: its decision history, from the audit trail
+    history = page.locator("table", has_text="When").inner_text()
+    assert "region:AT-4" in history and "overrode" in history and "not an SME since 2026" in history
+    looked_at(page, "officer-check")
     page.goto(portal_url + "/officer/overview")
     assert "GAMMA" in page.inner_text("main")
     looked_at(page, "officer-overview")
@@ -272,6 +300,8 @@ def test_the_pages_in_other_languages_have_no_accessibility_violation(
     looked_at(page, f"officer-checks-{language}")
     page.goto(portal_url + "/officer/overview")
     looked_at(page, f"officer-overview-{language}")
+    page.goto(portal_url + "/officer/webhooks")
+    looked_at(page, f"officer-webhooks-{language}")
     sign_in(page, portal_url, "agency", "")
     page.goto(f"{portal_url}/rapporteur/proposals/{scenario.to_agree}")
     looked_at(page, f"rapporteur-consensus-{language}")
@@ -290,4 +320,43 @@ def test_the_language_switch_is_remembered_and_works_at_a_narrow_width(
     page.goto(f"{portal_url}/evaluator/proposals/{scenario.to_score}")
     assert page.get_attribute("html", "lang") == "it"  # remembered in the session
     looked_at(page, "evaluator-conflict-it-narrow")
+    page.context.close()
+
+
+def test_an_officer_adds_a_webhook_subscription_with_the_keyboard_alone_then_deletes_it(
+    browser: Any, portal_url: str
+) -> None:
+    page = new_page(browser)
+    keys = page.keyboard
+    sign_in(page, portal_url, "region", "AT-4")
+    page.goto(portal_url + "/officer/webhooks")
+    looked_at(page, "officer-webhooks")
+    to_main(page)
+    tab_to(page, "e.id", "url")
+    keys.type("http://hooks.example.org/jointcall")  # plain http: the API refuses it
+    keys.press("Enter")
+    page.wait_for_selector("#url-error")
+    assert page.locator("#url").input_value() == "http://hooks.example.org/jointcall"  # kept as typed
+    looked_at(page, "officer-webhooks-refused")
+    to_main(page)
+    tab_to(page, "e.getAttribute('href')", "#url")  # the error summary links to the field
+    keys.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "url"
+    keys.press("Control+A")
+    keys.type("https://hooks.example.org/jointcall")
+    keys.press("Enter")
+    page.wait_for_url(re.compile(r"/officer/webhooks/[0-9a-f-]{36}\?added=1$"))
+    main = page.inner_text("main")
+    assert "it is not shown again" in main and "Nothing was sent yet." in main
+    looked_at(page, "officer-webhook")
+    to_main(page)
+    tab_to(page, "e.textContent", "Delete the subscription")
+    keys.press("Enter")
+    page.wait_for_url(re.compile("/delete$"))
+    looked_at(page, "officer-webhook-delete")
+    to_main(page)
+    tab_to(page, "e.textContent", "Yes, delete the subscription")
+    keys.press("Enter")
+    page.wait_for_url(re.compile(r"/officer/webhooks\?deleted=1$"))
+    assert "No subscriptions yet." in page.inner_text("main")
     page.context.close()

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from services.embedded import create_embedded_app
+from services.regional_eligibility.models import WebhookSubscription
+from services.registry import SERVICES
 from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until
-from tests.helpers import bearer, embedded_client, live_call_body, proposal_body
+from tests.helpers import bearer, embedded_client, live_call_body, migrate_in_thread, proposal_body
 
 AGENCY = bearer("agency")
 
@@ -93,6 +98,13 @@ async def test_an_officer_overrides_and_an_evaluator_scores_and_submits(embedded
     assert decided.status_code == 200
     assert (f"{len(ids)} checks decided" if len(ids) > 1 else "1 check decided") in decided.text
     assert "declaration read in the portal" in decided.text  # who decided, and why, as the service records it
+    check = await embedded.get(f"/officer/checks/{ids[0]}")  # the check's own page, its history from the audit
+    assert check.status_code == 200, check.text
+    assert "Manual check" in check.text and "Alpha GmbH" in check.text  # the rule in words, the partner's data
+    assert "200,000.00" in check.text and "50.0 % of the costs" in check.text  # the numbers as submitted
+    history = check.text.split("Decision history")[1]
+    assert "region:AT-4" in history and "closed" in history and "declaration read in the portal" in history
+    assert (await embedded.get("/officer/checks/999999")).status_code == 404
     for region in ("CH-FR",):
         await close_open_items(embedded, bearer(f"region:{region}"))
     await until(embedded, f"/joint-evaluation/proposals/{proposal_id}", lambda b: b["status"] == "awaiting_evaluation")
@@ -135,23 +147,54 @@ async def test_an_officer_overrides_and_an_evaluator_scores_and_submits(embedded
     )
     assert "Weighted total" in total.text and "<html" not in total.text
 
+    other = bearer(f"evaluator:{evaluators[1]}")  # another expert has scored and submitted already
+    body = {
+        "scores": {key: "2" for key in criteria},
+        "justifications": {key: "The other expert's confidential view." for key in criteria},
+    }
+    assert (
+        await embedded.put(f"/joint-evaluation/proposals/{proposal_id}/assessment", json=body, headers=other)
+    ).is_success
+    assert (
+        await embedded.post(f"/joint-evaluation/proposals/{proposal_id}/assessment/submit", headers=other)
+    ).is_success
+    assert "confidential view" not in (await embedded.get(f"/evaluator/proposals/{proposal_id}")).text
+
     scores = {f"score_{key}": "4" for key in criteria}
     justifications = {f"justification_{key}": "Convincing work plan and a credible team." for key in criteria}
-    incomplete = await embedded.post(
+    partial = {**scores, f"score_{criteria[0]}": ""}
+    review = await embedded.post(
         f"/evaluator/proposals/{proposal_id}/assessment",
-        data={"csrf_token": token, "action": "submit", **scores},
+        data={"csrf_token": token, "action": "submit", **partial},
     )
+    assert review.status_code == 303 and review.headers["location"] == f"/evaluator/proposals/{proposal_id}/submit"
+    check = await embedded.get(review.headers["location"])  # what will be submitted, before it is
+    assert "Not scored" in check.text and "you cannot change it" in check.text and "Weighted total" in check.text
+    draft = await embedded.get(
+        f"/joint-evaluation/proposals/{proposal_id}/assessment", headers=bearer(f"evaluator:{evaluators[0]}")
+    )
+    assert draft.json()["status"] == "draft"  # nothing submitted yet
+    incomplete = await embedded.post(f"/evaluator/proposals/{proposal_id}/submit", data={"csrf_token": token})
     assert incomplete.status_code == 422
     assert "There is a problem" in incomplete.text
     assert 'value="4" selected' in incomplete.text  # what the evaluator chose is kept
 
-    submitted = await embedded.post(
+    reviewed = await embedded.post(
         f"/evaluator/proposals/{proposal_id}/assessment",
         data={"csrf_token": token, "action": "submit", **scores, **justifications},
         follow_redirects=True,
     )
+    assert "Submit your assessment of ALPHA?" in reviewed.text
+    assert "Convincing work plan" in reviewed.text and "Every scored criterion meets its threshold" in reviewed.text
+    submitted = await embedded.post(
+        f"/evaluator/proposals/{proposal_id}/submit", data={"csrf_token": token}, follow_redirects=True
+    )
     assert submitted.status_code == 200, submitted.text
     assert "Your assessment was submitted" in submitted.text and "Submitted" in submitted.text
+    after = await embedded.get(f"/evaluator/proposals/{proposal_id}")
+    assert "Submitted" in after.text and "confidential view" not in after.text  # hidden until the consensus is final
+    late = await embedded.get(f"/evaluator/proposals/{proposal_id}/submit", follow_redirects=False)
+    assert late.status_code == 303  # nothing left to confirm
     own = await embedded.get(
         f"/joint-evaluation/proposals/{proposal_id}/assessment", headers=bearer(f"evaluator:{evaluators[0]}")
     )
@@ -307,3 +350,140 @@ async def test_the_officer_sees_the_regions_proposals_and_confirms_its_part_of_t
     assert "part of the funding decisions is confirmed" in confirmed.text and "Confirmed on" in confirmed.text
     funding = (await embedded.get(f"/joint-evaluation/calls/{call_id}/funding", headers=bearer("region:AT-4"))).json()
     assert funding["confirmations"][0]["confirmed"] is True
+
+
+def answering(*addresses: str) -> Any:
+    """The webhooks' name resolver, answering these addresses for any host (no DNS in tests)."""
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return list(addresses) if host != "internal.example.org" else ["10.1.2.3"]
+
+    return resolve
+
+
+async def test_an_officer_adds_resumes_and_deletes_a_webhook_subscription_and_reads_its_delivery_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("JOINTCALL_WEBHOOKS_ALLOW_HTTP", "JOINTCALL_WEBHOOKS_ALLOW_LIST"):
+        monkeypatch.delenv(name, raising=False)  # the production rules: https only, no allow-list
+    for definition in SERVICES.values():
+        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
+    app = create_embedded_app(tmp_path, retry_delay_ms=100)
+    eligibility = app.state.apps["regional_eligibility"]
+    eligibility.state.webhook_resolver = answering("93.184.216.34")
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
+        await sign_in(client, "region", "AT-4")
+        listing = await client.get("/officer/webhooks")
+        assert listing.status_code == 200 and "No subscriptions yet." in listing.text
+        assert 'href="/officer/webhooks"' in listing.text  # in the officer's navigation
+        token = csrf_of(listing.text)
+        secret = re.search(r'id="secret" name="secret" type="text" size="50" value="([^"]+)"', listing.text)
+        assert secret and len(secret.group(1)) >= 16  # a random secret suggested
+
+        for refused in (
+            "http://hooks.example.org/jc",
+            "https://user:pw@hooks.example.org/jc",
+            "https://internal.example.org/jc",
+        ):
+            answer = await client.post(
+                "/officer/webhooks", data={"csrf_token": token, "url": refused, "secret": secret.group(1)}
+            )
+            assert answer.status_code == 422, (refused, answer.text)
+            assert 'id="url-error"' in answer.text and 'href="#url"' in answer.text
+            assert f'value="{refused}"' in answer.text  # what the officer typed is kept
+        short = await client.post(
+            "/officer/webhooks", data={"csrf_token": token, "url": "https://hooks.example.org/jc", "secret": "short"}
+        )
+        assert short.status_code == 422 and 'id="secret-error"' in short.text
+
+        added = await client.post(
+            "/officer/webhooks",
+            data={"csrf_token": token, "url": "https://hooks.example.org/jc", "secret": secret.group(1)},
+        )
+        assert added.status_code == 303, added.text
+        page = await client.get(added.headers["location"])
+        assert "The subscription was added." in page.text and secret.group(1) in page.text  # shown once
+        assert "active" in page.text and "Nothing was sent yet." in page.text and "Resume" not in page.text
+        again = await client.get(added.headers["location"].split("?")[0])
+        assert secret.group(1) not in again.text  # not shown again
+        subscription_id = added.headers["location"].split("/")[-1].split("?")[0]
+        assert "https://hooks.example.org/jc" in (await client.get("/officer/webhooks")).text
+        other = httpx.AsyncClient(transport=transport, base_url="http://jc")
+        await sign_in(other, "region", "CH-FR")
+        assert (await other.get(f"/officer/webhooks/{subscription_id}")).status_code == 404  # another region's
+        await other.aclose()
+
+        async with eligibility.state.runtime.sessions() as session, session.begin():  # the circuit opened
+            await session.execute(
+                update(WebhookSubscription)
+                .where(WebhookSubscription.id == subscription_id)
+                .values(status="suspended", consecutive_failures=10, suspended_at=datetime.now(UTC))
+            )
+        suspended = await client.get(f"/officer/webhooks/{subscription_id}")
+        assert "suspended" in suspended.text and "Resume the subscription" in suspended.text
+        resumed = await client.post(
+            f"/officer/webhooks/{subscription_id}/resume",
+            data={"csrf_token": csrf_of(suspended.text)},
+            follow_redirects=True,
+        )
+        assert "The subscription was resumed" in resumed.text and "Resume the subscription" not in resumed.text
+
+        confirm = await client.get(f"/officer/webhooks/{subscription_id}/delete")
+        assert "cannot be undone" in confirm.text and "https://hooks.example.org/jc" in confirm.text
+        still = await client.get(f"/regional-eligibility/webhooks/{subscription_id}", headers=bearer("region:AT-4"))
+        assert still.json()["status"] == "active"  # asking is not deleting
+        deleted = await client.post(
+            f"/officer/webhooks/{subscription_id}/delete",
+            data={"csrf_token": csrf_of(confirm.text)},
+            follow_redirects=True,
+        )
+        assert "The subscription was deleted" in deleted.text and "No subscriptions yet." in deleted.text
+        gone = await client.get(f"/regional-eligibility/webhooks/{subscription_id}", headers=bearer("region:AT-4"))
+        assert gone.json()["status"] == "deleted"
+
+
+async def test_an_officer_reads_a_checks_documents_through_the_portal(embedded: httpx.AsyncClient) -> None:
+    from tests.documents_helpers import pdf
+
+    consortium = bearer("consortium:acme")
+    body = live_call_body("ALP-DOCS", deadline=timedelta(seconds=3))
+    narrative = {
+        "key": "narrative",
+        "name": "Project narrative",
+        "per": "proposal",
+        "max_bytes": 1_000_000,
+        "max_pages": 10,
+        "readable_by": ["evaluators", "regions"],
+    }
+    body["documents"] = [narrative]
+    call = (await embedded.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+    assert (await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).status_code == 200
+    draft = await embedded.post(
+        f"/proposal-intake/calls/{call['id']}/proposals", json=proposal_body(), headers=consortium
+    )
+    assert draft.status_code == 201, draft.text  # read-your-writes: proposal_intake reads a call just published
+    proposal_id = draft.json()["id"]
+    content = pdf(2, text="Work plan")
+    uploaded = await embedded.put(
+        f"/proposal-intake/proposals/{proposal_id}/documents/narrative",
+        params={"name": "narrative.pdf"},
+        content=content,
+        headers={**consortium, "Content-Type": "application/pdf"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    submitted = await embedded.post(f"/proposal-intake/proposals/{proposal_id}/submit", headers=consortium)
+    assert submitted.status_code == 201, submitted.text
+    await until(embedded, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
+
+    await sign_in(embedded, "region", "AT-4")
+    queue = await embedded.get("/officer/checks", params={"status": ""})
+    check_id = re.findall(r'href="/officer/checks/(\d+)"', queue.text)[0]
+    page = await embedded.get(f"/officer/checks/{check_id}")
+    link = re.search(r'href="(/officer/proposals/[^"]+/documents/narrative[^"]*)">narrative.pdf', page.text)
+    assert link, page.text
+    download = await embedded.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200 and download.content == content
+    assert "attachment" in download.headers["content-disposition"] and "no-store" in download.headers["cache-control"]
+    missing = await embedded.get(f"/officer/proposals/{proposal_id}/documents/budget_annex")
+    assert missing.status_code == 404

@@ -3,6 +3,7 @@ proposal with its documents, and the scoring form with its running total."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..api_client import ApiAnswer
 from ..i18n import N_, format_when
-from ..web import CALLS, EVALUATION, EvaluatorSession, Portal, PortalDep
+from ..web import EVALUATION, EvaluatorSession, Portal, PortalDep
 
 router = APIRouter(prefix="/evaluator")
 
@@ -56,11 +57,13 @@ async def assignments(
     api = portal.api(request)
     answer = await api.get(f"{EVALUATION}/evaluators/me/proposals", cursor=cursor)
     items = answer.body.get("items", []) if answer.ok else []
-    calls: dict[str, dict[str, Any]] = {}
+    call_ids = list(dict.fromkeys(item["call_id"] for item in items))
+    answers = await asyncio.gather(*(portal.call(request, call_id) for call_id in call_ids))
+    calls = {
+        call_id: call.body.get("configuration", {}) if call.ok else {}
+        for call_id, call in zip(call_ids, answers, strict=True)
+    }
     for item in items:
-        if item["call_id"] not in calls:
-            call = await api.get(f"{CALLS}/calls/{item['call_id']}")
-            calls[item["call_id"]] = call.body.get("configuration", {}) if call.ok else {}
         item.update(due_in(calls[item["call_id"]], datetime.now(UTC), portal.language_of(request)))
     context = {
         "title": N_("My assignments"),
@@ -76,7 +79,7 @@ async def proposal_context(portal: Portal, request: Request, proposal_id: str) -
     proposal = await api.get(f"{EVALUATION}/proposals/{proposal_id}")
     if not proposal.ok:
         return proposal, {}
-    call = await api.get(f"{CALLS}/calls/{proposal.body['call_id']}")
+    call = await portal.call(request, proposal.body["call_id"])
     evaluation = call.body["configuration"]["evaluation"] if call.ok else {"criteria": [], "scale": {}}
     return proposal, {"proposal": proposal.body, "evaluation": evaluation}
 
@@ -160,12 +163,44 @@ async def save_assessment(
         f"{EVALUATION}/proposals/{proposal_id}/assessment",
         json={"scores": scores, "justifications": justifications},
     )
-    if answer.ok and form.get("action") == "submit":
-        answer = await api.request("POST", f"{EVALUATION}/proposals/{proposal_id}/assessment/submit")
-        if answer.ok:
-            return RedirectResponse("/evaluator?submitted=" + proposal_id, status_code=303)
+    if answer.ok and form.get("action") == "submit":  # the draft is saved; submitting it is confirmed first
+        return RedirectResponse(f"/evaluator/proposals/{proposal_id}/submit", status_code=303)
     if answer.ok:
         return RedirectResponse(f"/evaluator/proposals/{proposal_id}?saved=1", status_code=303)
     _assessment_form(context, proposal_id, context["proposal"].get("own_assessment") or {}, scores, justifications)
+    context.update(errors=answer.field_errors() or {"": answer.detail}, detail=answer.detail)
+    return portal.page(request, "evaluator/proposal.html", context, 422)
+
+
+@router.get("/proposals/{proposal_id}/submit", response_class=HTMLResponse)
+async def confirm_submission(
+    request: Request, portal: PortalDep, _signed_in: EvaluatorSession, proposal_id: str
+) -> Response:
+    """What will be submitted (the saved draft's scores, comments, total and thresholds), before the final step."""
+    answer, context = await proposal_context(portal, request, proposal_id)
+    if not answer.ok:
+        return not_open(portal, request, answer)
+    own = context["proposal"].get("own_assessment") or {}
+    if own.get("status") != "draft":
+        return RedirectResponse(f"/evaluator/proposals/{proposal_id}", status_code=303)
+    _assessment_form(context, proposal_id, own, own.get("scores", {}), own.get("justifications", {}))
+    context.update(title=N_("Submit your assessment of %(acronym)s?"), errors={})
+    return portal.page(request, "evaluator/confirm.html", context)
+
+
+@router.post("/proposals/{proposal_id}/submit", response_class=HTMLResponse)
+async def submit_assessment(
+    request: Request, portal: PortalDep, _signed_in: EvaluatorSession, proposal_id: str
+) -> Response:
+    await portal.form_of(request)
+    answer = await portal.api(request).request("POST", f"{EVALUATION}/proposals/{proposal_id}/assessment/submit")
+    if answer.ok:
+        return RedirectResponse("/evaluator?submitted=" + proposal_id, status_code=303)
+    # Refused (a score or a comment missing, say): back to the form, the draft as saved, each message at its field.
+    found, context = await proposal_context(portal, request, proposal_id)
+    if not found.ok:
+        return not_open(portal, request, found)
+    own = context["proposal"].get("own_assessment") or {}
+    _assessment_form(context, proposal_id, own, own.get("scores", {}), own.get("justifications", {}))
     context.update(errors=answer.field_errors() or {"": answer.detail}, detail=answer.detail)
     return portal.page(request, "evaluator/proposal.html", context, 422)

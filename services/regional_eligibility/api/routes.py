@@ -30,6 +30,7 @@ from ..repository import (
     region_checks,
 )
 from ..use_cases.cases import call_config
+from ..use_cases.check_history import check_history
 from ..use_cases.decide_check import decide_check
 from ..use_cases.webhooks import (
     delivery_log,
@@ -42,6 +43,8 @@ from ..use_cases.webhooks import (
 )
 from .schemas import (
     CaseOut,
+    CheckDecisionOut,
+    CheckHistoryOut,
     CheckOut,
     DecisionIn,
     DeliveryOut,
@@ -153,6 +156,22 @@ async def get_partner(partner_id: PathKey, session: DbSession, region: Region) -
         region_code=partner.region_code,
         data=partner.model_dump(mode="json"),
         checks=[check_out(c) for c in checks],
+    )
+
+
+@router.get(
+    "/checks/{check_id}/history",
+    response_model=CheckHistoryOut,
+    summary="A check and its decision history (who, when, what, why): a region its own checks, an agency the "
+    "consortium-level ones",
+)
+async def get_check_history(
+    check_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: DbSession, reader: Decider
+) -> CheckHistoryOut:
+    history = await check_history(session, reader, check_id)
+    return CheckHistoryOut(
+        check=check_out(history.check),
+        decisions=[CheckDecisionOut.model_validate(row) for row in history.decisions],
     )
 
 

@@ -33,6 +33,23 @@ class CheckOut(BaseModel):
     checked_at: datetime
 
 
+class CheckDecisionOut(BaseModel):
+    at: datetime
+    actor: str = Field(
+        description="Who decided: the role and the person (the token's subject), e.g. `region:AT-4 (3f2a...)`"
+    )
+    action: str = Field(description="check.confirm, check.override or check.close")
+    before: dict[str, Any] | None = Field(description="The verdict and who had decided it, before")
+    after: dict[str, Any] | None = Field(description="The verdict after")
+    reason: str | None
+    correlation_id: str | None
+
+
+class CheckHistoryOut(BaseModel):
+    check: CheckOut
+    decisions: list[CheckDecisionOut] = Field(description="Every decision on the check, oldest first")
+
+
 class CaseOut(BaseModel):
     proposal_id: uuid.UUID
     call_id: uuid.UUID
