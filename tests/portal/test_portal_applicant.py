@@ -179,6 +179,10 @@ async def test_a_draft_with_the_live_precheck_a_breach_fixed_documents_submitted
     assert wrong.status_code == 422
     assert 'id="partners-0-country-error"' in wrong.text and 'href="#partners-0-country"' in wrong.text
     assert 'value="Austria"' in wrong.text
+    live_wrong = await embedded.post(path + "/precheck", data={**form_of(body, page), "partners-0-country": "Austria"})
+    assert (
+        "Not saved: Partner 1: Country" in text_of(live_wrong.text) and 'href="#partners-0-country"' in live_wrong.text
+    )
 
     # The live pre-check (htmx posts the form on change): saved, and the region's rule broken, by how much.
     live = await embedded.post(path + "/precheck", data=form_of(body, page))

@@ -119,6 +119,17 @@ def field_errors(answer: ApiAnswer) -> dict[str, str]:
     return errors or {"": answer.detail or str(body.get("title", ""))}
 
 
+def refused_fields(answer: ApiAnswer) -> list[dict[str, Any]]:
+    """A refused save's field errors as the pre-check's gaps are shown (each named and linked to its field)."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    errors = [
+        {"field": str(e.get("field") or "").removeprefix("body."), "message": str(e.get("message", ""))}
+        for e in body.get("errors") or []
+        if isinstance(e, dict)
+    ]
+    return gaps({"missing": errors}) if errors else [{"id": "", "partner": None, "name": "", "message": answer.detail}]
+
+
 def _decimal(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value))
@@ -358,6 +369,7 @@ async def _form_context(
         "versions": versions.body if versions.ok else [],
         "zone": config.get("time_zone"),
         "categories": COST_CATEGORIES,
+        "doc_names": {kind["key"]: kind["name"] for kind in config.get("documents") or []},
         "errors": {},
         "document_errors": {},
     }
@@ -468,7 +480,7 @@ async def live_precheck(
         "findings": findings(checked, answer.body["draft"] if answer.ok else draft),
         "gaps": gaps(checked),
         "revision": answer.body["revision"] if answer.ok else form.get("revision"),
-        "save_errors": {} if answer.ok else field_errors(answer),
+        "save_errors": [] if answer.ok or answer.status == 412 else refused_fields(answer),
         "stale": answer.status == 412,
         "live": True,
     }
@@ -606,7 +618,8 @@ async def receipt_page(
         return _not_yours(portal, request)
     proposal = await portal.api(request).get(f"{INTAKE}/proposals/{proposal_id}")
     call = await portal.api(request).get(f"{CALLS}/calls/{proposal.body['call_id']}") if proposal.ok else proposal
-    zone = call.body["configuration"].get("time_zone") if call.ok else None
+    config = call.body["configuration"] if call.ok else {}
+    zone = config.get("time_zone")
     received = datetime.fromisoformat(receipt["received_at"])
     context = {
         "title": N_("Receipt of version %(version)s"),
@@ -614,6 +627,7 @@ async def receipt_page(
         "receipt": receipt,
         "received_local": format_when(received, zone, portal.language_of(request)),
         "received_utc": received.astimezone(UTC).isoformat(),
+        "doc_names": {kind["key"]: kind["name"] for kind in config.get("documents") or []},
     }
     return portal.page(request, "applicant/receipt.html", context)
 
