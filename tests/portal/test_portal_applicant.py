@@ -190,6 +190,7 @@ async def test_a_draft_with_the_live_precheck_a_breach_fixed_documents_submitted
     said = text_of(live.text)
     assert "Alpha GmbH , rule of Upper Austria: requests €150,000.00, €50,000.00 more than the €100,000.00" in said
     assert 'hx-swap-oob="true"' in live.text  # the draft's new revision, into the form
+    assert 'id="precheck-status"' in live.text and "rules to look at." in said  # announced in a short status
     assert "Project narrative" in said and 'href="#doc-narrative-proposal"' in live.text  # still missing
     revision = re.search(r'id="revision" value="(\d+)"', live.text)
     assert revision
