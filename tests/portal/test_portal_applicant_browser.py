@@ -93,7 +93,9 @@ def fill_partner(page: Any, number: int, values: dict[str, str]) -> None:
 
 def test_the_public_call_pages(browser: Any, portal_url: str, call_id: str) -> None:
     page = new_page(browser)
-    page.goto(portal_url + "/calls")
+    page.goto(portal_url + "/")
+    page.get_by_role("link", name="Open and upcoming calls").click()
+    page.wait_for_url(portal_url + "/calls")
     assert "Closes in 2 days 5 hours" in page.inner_text("main")
     looked_at(page, "applicant-calls")
     page.get_by_role("link", name="ALP-BROWSE-APPLY").click()
