@@ -105,6 +105,7 @@ def test_the_public_call_pages(browser: Any, portal_url: str, call_id: str) -> N
     narrow = new_page(browser, locale="de-DE", width=390)
     narrow.goto(f"{portal_url}/calls/{call_id}")
     assert narrow.get_attribute("html", "lang") == "de" and "Endet in 2 Tagen 5 Stunden" in narrow.inner_text("main")
+    assert narrow.evaluate("document.documentElement.scrollWidth") <= 390
     looked_at(narrow, "applicant-call-de-narrow")
     narrow.context.close()
 
