@@ -68,11 +68,6 @@ def timeline(call: dict[str, Any], language: str) -> list[dict[str, str]]:
     return [{**row, "when": format_when(datetime.fromisoformat(row["when"]), zone, language)} for row in rows]
 
 
-def documents_for_regions(config: dict[str, Any], region: str) -> list[dict[str, Any]]:
-    """The document types a partner from `region` must (or may) give, and those of the whole proposal."""
-    return [kind for kind in config.get("documents") or [] if not kind.get("regions") or region in kind["regions"]]
-
-
 def _text(value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
@@ -418,10 +413,8 @@ async def save_draft(
     form = await portal.form_of(request, FORM_LISTS)
     action = str(form.get("action") or "save")
     count = int(form["partner_count"]) if str(form.get("partner_count") or "").isdigit() else 0
-    if action.startswith("remove:") and action[7:].isdigit():
-        removed = int(action[7:])
-        form = _without_partner(form, removed, count)
-        count -= 1
+    if action.startswith("remove:") and action[7:].isdigit() and int(action[7:]) < count:
+        form = _without_partner(form, int(action[7:]), count)
     answer, draft = await _save(portal, request, str(proposal_id), form)
     if answer.ok and action == "save":
         return RedirectResponse(f"/consortium/proposals/{proposal_id}?saved=1", status_code=303)
@@ -662,7 +655,10 @@ async def receipt_pdf_download(
     receipt = await _receipt(portal, request, str(proposal_id), version)
     if receipt is None:
         return _not_yours(portal, request)
-    say = _translator(portal, request)
+
+    def say(message: str) -> str:
+        return portal.gettext(request, message)
+
     lines = [
         say(PDF_TITLE),
         f"{say(PDF_LABELS['proposal'])}: {receipt['acronym'] or ''} ({proposal_id})",
@@ -685,10 +681,6 @@ async def receipt_pdf_download(
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _translator(portal: Portal, request: Request) -> Any:
-    return lambda message: portal.gettext(request, message)
 
 
 @router.get("/consortium/proposals/{proposal_id}/withdraw", response_class=HTMLResponse)
