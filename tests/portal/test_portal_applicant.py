@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 from services.call_definition.examples import alpine_call
 from services.embedded import create_embedded_app
-from services.portal.pages.applicant import countdown, draft_of_form
+from services.portal.pages.applicant import countdown, draft_of_form, findings, gaps
 from services.registry import SERVICES
 from tests.documents_helpers import pdf
 from tests.helpers import bearer, live_call_body, migrate_in_thread, partner, proposal_body
@@ -125,6 +125,50 @@ def test_the_form_becomes_the_draft_the_service_takes() -> None:
             "budget": {"personnel": "1000"},
         }
     ]
+
+
+def test_the_precheck_is_put_in_words_per_partner_and_region_with_how_much_too_much() -> None:
+    precheck = {
+        "requirements": {"regions": [{"code": "AT-4", "name": "Upper Austria", "currency": "EUR"}]},
+        "report": {
+            "consortium": [{"rule": "consortium.min_partners", "outcome": "fail", "reason": "too few", "details": {}}],
+            "regions": {
+                "AT-4": {
+                    "region": [],
+                    "partners": {
+                        "p1": [
+                            {"rule": "regional.trl", "outcome": "pass", "reason": "ok", "partner_id": "p1"},
+                            {
+                                "rule": "regional.funding_rate",
+                                "outcome": "fail",
+                                "reason": "requested too much",
+                                "partner_id": "p1",
+                                "region_code": "AT-4",
+                                "details": {"requested": "150000.00", "limit": "100000.00", "rate": "0.5"},
+                            },
+                        ]
+                    },
+                }
+            },
+        },
+        "missing": [
+            {"field": "partners.0.country", "message": "required for submission"},
+            {"field": "documents.letter_of_commitment.p2", "message": "'Letter' from partner p2 is required"},
+        ],
+    }
+    draft = {"partners": [{"key": "p1", "organisation_name": "Alpha GmbH", "currency": "EUR"}]}
+    consortium, rate = findings(precheck, draft)  # passes are left out
+    assert consortium["consortium"] and consortium["region"] == "" and consortium["partner"] is None
+    assert rate["partner"] == "Alpha GmbH" and rate["region"] == "Upper Austria" and str(rate["over"]) == "50000.00"
+    country, letter = gaps(precheck)
+    assert country == {
+        "id": "partners-0-country",
+        "partner": 1,
+        "name": "country",
+        "message": "required for submission",
+        "required": True,
+    }
+    assert letter["id"] == "doc-letter_of_commitment-p2" and letter["name"] == "document"
 
 
 def test_the_countdown_counts_days_and_hours_and_ends_at_the_deadline() -> None:
