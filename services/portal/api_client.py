@@ -40,8 +40,11 @@ class Api:
         self._service_urls = service_urls or {}
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> ApiAnswer:
-        response = await self._client.request(method, self._url(path), headers=self._headers, **kwargs)
+    async def request(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> ApiAnswer:
+        sent = {**self._headers, **(headers or {})}
+        response = await self._client.request(method, self._url(path), headers=sent, **kwargs)
         try:
             body = response.json()
         except ValueError:

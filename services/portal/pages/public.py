@@ -12,7 +12,7 @@ from ..web import PortalDep, local_path, role_of
 router = APIRouter()
 
 # Where each role lands after signing in.
-LANDING = {"evaluator": "/evaluator", "region": "/officer/checks", "agency": "/rapporteur"}
+LANDING = {"evaluator": "/evaluator", "region": "/officer/checks", "agency": "/rapporteur", "consortium": "/consortium"}
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -1,0 +1,235 @@
+"""The applicants' pages in Debian's Chromium (Playwright), on a running embedded app as `jointcall up` serves it:
+the public call pages; a consortium signs in with the keyboard, drafts on a live Alpine call, sees the live
+pre-check name Upper Austria's funding rate broken and by how much, fixes it, uploads the narrative and the letters
+of commitment, submits (the confirmation with the keyboard) and downloads the receipt as JSON and PDF. axe-core
+finds no WCAG A/AA violation on any page, in English and German, wide and narrow. Screenshots go to
+tests/browser/screenshots (not committed)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from services.call_definition.examples import alpine_call
+from services.embedded import create_embedded_app
+from services.registry import SERVICES
+from tests.documents_helpers import pdf
+from tests.helpers import bearer, live_call_body, migrate_in_thread
+from tests.portal.test_portal_browser import CHROMIUM, in_thread, looked_at, new_page
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+AGENCY = bearer("agency")
+
+
+async def open_call(url: str) -> str:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        body = live_call_body("ALP-BROWSE-APPLY", deadline=timedelta(days=2, hours=5, minutes=30))
+        body["documents"] = alpine_call(documents=True)["documents"]
+        call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+        published = await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
+        assert published.status_code == 200, published.text
+        return str(call["id"])
+
+
+@pytest.fixture(scope="module")
+def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    data_dir = tmp_path_factory.mktemp("portal-applicant")
+    for definition in SERVICES.values():
+        asyncio.run(migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_embedded_app(data_dir, retry_delay_ms=100)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def call_id(portal_url: str) -> str:
+    return in_thread(open_call(portal_url))
+
+
+@pytest.fixture(scope="module")
+def browser(portal_url: str) -> Iterator[Any]:
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def settled(page: Any) -> None:
+    """The live pre-check's requests done (after its 300 ms delay), so a plain submit sends the fresh revision."""
+    page.wait_for_timeout(450)
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+
+
+def fill_partner(page: Any, number: int, values: dict[str, str]) -> None:
+    prefix = f"#partners-{number}-"
+    for name, value in values.items():
+        if name in ("role", "organisation_type", "region_code"):
+            page.select_option(prefix + name, value)
+        else:
+            page.fill(prefix + name, value)
+
+
+def test_the_public_call_pages(browser: Any, portal_url: str, call_id: str) -> None:
+    page = new_page(browser)
+    page.goto(portal_url + "/")
+    page.get_by_role("link", name="Open and upcoming calls").click()
+    page.wait_for_url(portal_url + "/calls")
+    assert "Closes in 2 days 5 hours" in page.inner_text("main")
+    looked_at(page, "applicant-calls")
+    page.get_by_role("link", name="ALP-BROWSE-APPLY").click()
+    assert "Upper Austria (AT-4)" in page.inner_text("main")
+    looked_at(page, "applicant-call")
+    page.context.close()
+    narrow = new_page(browser, locale="de-DE", width=390)
+    narrow.goto(f"{portal_url}/calls/{call_id}")
+    assert narrow.get_attribute("html", "lang") == "de" and "Endet in 2 Tagen 5 Stunden" in narrow.inner_text("main")
+    assert narrow.evaluate("document.documentElement.scrollWidth") <= 390
+    looked_at(narrow, "applicant-call-de-narrow")
+    narrow.context.close()
+
+
+def test_an_applicant_drafts_fixes_the_breach_the_precheck_shows_uploads_submits_and_downloads_the_receipt(
+    browser: Any, portal_url: str, call_id: str, tmp_path: Path
+) -> None:
+    page = new_page(browser)
+    keys = page.keyboard
+    page.goto(portal_url + "/sign-in")
+    keys.press("Tab")  # the skip link first
+    keys.press("Enter")
+    keys.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "role"
+    keys.type("c")  # consortium
+    keys.press("Tab")
+    keys.type("acme")
+    keys.press("Enter")
+    page.wait_for_url(portal_url + "/consortium")
+    looked_at(page, "applicant-proposals")
+
+    page.fill(f"#acronym-{call_id}", "ALPHA")
+    page.get_by_role("button", name="Start a proposal").click()
+    page.wait_for_url(re.compile("/consortium/proposals/"))
+    form_url = page.url
+    looked_at(page, "applicant-form-empty")
+
+    page.fill("#title", "A transregional value chain for circular manufacturing")
+    page.fill("#abstract", "Partners from two Alpine regions develop and pilot a circular process.")
+    page.get_by_label("circular economy").check()
+    page.fill("#trl", "5")
+    page.fill("#duration_months", "24")
+    settled(page)
+    page.get_by_role("button", name="Add a partner").click()  # a plain submit: works without JavaScript too
+    page.wait_for_selector("#partners-0-organisation_name")
+    fill_partner(
+        page,
+        0,
+        {
+            "organisation_name": "Alpha GmbH",
+            "role": "coordinator",
+            "organisation_type": "sme",
+            "region_code": "AT-4",
+            "country": "AT",
+            "legal_id": "ATU12345678",
+            "contact-name": "Anna Berger",
+            "contact-email": "anna@alpha.example",
+            "currency": "EUR",
+            "budget-personnel": "200000",
+            "requested_funding": "150000",  # Upper Austria funds an SME at 50%: at most 100,000
+        },
+    )
+    page.check("#partners-0-is_sme")
+    settled(page)
+    page.get_by_role("button", name="Add a partner").click()
+    page.wait_for_selector("#partners-1-organisation_name")
+    fill_partner(
+        page,
+        1,
+        {
+            "organisation_name": "Universite de Fribourg",
+            "organisation_type": "university",
+            "region_code": "CH-FR",
+            "country": "CH",
+            "legal_id": "CHE-123.456.789",
+            "contact-name": "Luc Meyer",
+            "contact-email": "luc@unifr.example",
+            "currency": "CHF",
+            "budget-personnel": "150000",
+            "requested_funding": "120000",
+        },
+    )
+    precheck = page.locator("#precheck")
+    precheck.get_by_text("€50,000.00 more than the €100,000.00").wait_for()
+    assert "Alpha GmbH" in precheck.inner_text() and "rule of Upper Austria" in precheck.inner_text()
+    looked_at(page, "applicant-form-breach")
+
+    page.fill("#partners-0-requested_funding", "100000")  # fixed: the live pre-check says so
+    page.wait_for_function("!document.querySelector('#precheck').textContent.includes('more than the')")
+    settled(page)
+    assert "Project narrative" in precheck.inner_text()  # still missing to submit
+
+    page.set_input_files("#doc-narrative-proposal", files=[_file("narrative.pdf", pdf(3, text="narrative"))])
+    page.locator("form.upload", has=page.locator("#doc-narrative-proposal")).locator("button[type=submit]").click()
+    page.wait_for_selector("text=The document was uploaded and passed its checks.")
+    for key in ("p1", "p2"):
+        page.set_input_files(f"#doc-letter_of_commitment-{key}", files=[_file(f"letter-{key}.pdf", pdf(1, text=key))])
+        page.locator("form.upload", has=page.locator(f"#doc-letter_of_commitment-{key}")).locator(
+            "button[type=submit]"
+        ).click()
+        page.wait_for_selector("text=The document was uploaded and passed its checks.")
+    assert "Every rule is met" in precheck.inner_text() or "It may be submitted now." in precheck.inner_text()
+    looked_at(page, "applicant-form-ready")
+
+    page.get_by_role("link", name="Check and submit").click()
+    page.wait_for_url(re.compile("/submit$"))
+    assert hashlib.sha256(pdf(3, text="narrative")).hexdigest() in page.inner_text("main")
+    looked_at(page, "applicant-confirm")
+    page.locator("main button[type=submit]").focus()
+    keys.press("Enter")  # the irreversible step, by keyboard
+    page.wait_for_url(re.compile(r"/receipt\?version=1$"))
+    receipt_text = page.inner_text("main")
+    assert "Your proposal was received." in receipt_text
+    looked_at(page, "applicant-receipt")
+
+    with page.expect_download() as as_json:
+        page.get_by_role("link", name="Download the receipt as JSON").click()
+    receipt = json.loads(Path(as_json.value.path()).read_text())
+    assert receipt["version"] == 1 and receipt["content_sha256"] in receipt_text
+    with page.expect_download() as as_pdf:
+        page.get_by_role("link", name="Download the receipt as PDF").click()
+    assert Path(as_pdf.value.path()).read_bytes().startswith(b"%PDF")
+
+    # The same pages in German, at a narrow window: the form with its pre-check, and the receipt.
+    page.click("a[hreflang=de]")
+    assert page.get_attribute("html", "lang") == "de" and "Empfangsbestätigung" in page.inner_text("h1")
+    looked_at(page, "applicant-receipt-de")
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(form_url)
+    assert "Vorprüfung" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # wide tables scroll in their own region
+    looked_at(page, "applicant-form-de-narrow")
+    page.context.close()
+
+
+def _file(name: str, content: bytes) -> dict[str, Any]:
+    return {"name": name, "mimeType": "application/pdf", "buffer": content}
