@@ -41,7 +41,8 @@ class Api:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def request(self, method: str, path: str, **kwargs: Any) -> ApiAnswer:
-        response = await self._client.request(method, self._url(path), headers=self._headers, **kwargs)
+        headers = {**self._headers, **kwargs.pop("headers", {})}  # a call's own (If-Match) beside the token
+        response = await self._client.request(method, self._url(path), headers=headers, **kwargs)
         try:
             body = response.json()
         except ValueError:
