@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from services.portal.call_diff import ABSENT, Change, diff
-from services.portal.pages.secretariat import configuration_of, field_of, form_values
+from services.portal.pages.secretariat import configuration_of, field_of, filtered_audit, form_values
 from tests.portal.test_portal_pages import csrf_of, embedded, sign_in
 
 __all__ = ["embedded"]
@@ -121,9 +121,23 @@ async def test_an_agency_creates_edits_publishes_amends_and_compares(embedded: h
     assert history.status_code == 200
     assert "Server outage on the last day" in history.text
     assert re.search(r"<code>stages\[\d\]\.deadline</code>", history.text), history.text
+    trail = await embedded.get(f"{call_path}/audit", params={"what": "amend"})
+    assert trail.status_code == 200 and "Server outage on the last day" in trail.text, trail.text
+    assert "call.created" not in trail.text
 
 
 async def test_the_console_needs_an_agency(embedded: httpx.AsyncClient) -> None:
     await sign_in(embedded, "region", "AT-4")
     answer = await embedded.get("/secretariat/calls")
     assert answer.status_code == 303 and answer.headers["location"] == "/sign-in"
+
+
+def test_the_audit_filter_keeps_who_and_what_newest_first() -> None:
+    entries = [
+        {"at": "2026-01-01T10:00:00Z", "actor": "agency", "action": "call.created"},
+        {"at": "2026-01-02T10:00:00Z", "actor": "agency", "action": "call.published"},
+        {"at": "2026-01-03T10:00:00Z", "actor": "system", "action": "call.opened"},
+    ]
+    assert [e["action"] for e in filtered_audit(entries)] == ["call.opened", "call.published", "call.created"]
+    assert [e["action"] for e in filtered_audit(entries, who="AGENCY", what="publish")] == ["call.published"]
+    assert filtered_audit(entries, who="nobody") == []

@@ -1,6 +1,6 @@
 """The call console in Debian's Chromium: an agency signs in, creates the Alpine call from the example, edits a
-field, publishes, amends the deadline with a reason and reads the version diff; axe-core finds no WCAG A/AA
-violation on any of these pages, in English and in German. Screenshots go to tests/browser/screenshots."""
+field, publishes, amends the deadline with a reason, reads the version diff and the audit trail; axe-core finds
+no WCAG A/AA violation on any of these pages, in English and in German. Screenshots go to tests/browser/screenshots."""
 
 from __future__ import annotations
 
@@ -54,10 +54,18 @@ def test_an_agency_sets_up_publishes_and_amends_the_alpine_call(browser: Any, po
     assert "Server outage on the last day" in page.content()
     assert page.locator("code", has_text="deadline").count() >= 1
     looked_at(page, "secretariat-versions")
+    versions_url = page.url
+    page.click("text=Back to the call")
+    page.click("text=Audit trail")
+    page.fill("#what", "amended")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "call.amended.deadline_extension" in page.content() and "call.created" not in page.content()
+    looked_at(page, "secretariat-audit")
 
     german = new_page(browser, locale="de-DE", width=400)
     sign_in(german, portal_url, "agency", "")
-    german.goto(page.url)
+    german.goto(versions_url)
     assert german.locator("h1").inner_text().startswith("Fassungen der Ausschreibung")
     looked_at(german, "secretariat-versions-de-narrow")
     german.goto(portal_url + "/secretariat/calls")

@@ -261,3 +261,31 @@ async def versions(
         "changes": changes,
     }
     return portal.page(request, "secretariat/versions.html", context)
+
+
+def filtered_audit(entries: list[dict[str, Any]], who: str = "", what: str = "") -> list[dict[str, Any]]:
+    """The entries whose actor contains `who` and whose action contains `what` (case ignored), newest first."""
+    kept = [
+        entry
+        for entry in entries
+        if who.lower() in str(entry.get("actor", "")).lower() and what.lower() in str(entry.get("action", "")).lower()
+    ]
+    return sorted(kept, key=lambda entry: str(entry.get("at", "")), reverse=True)
+
+
+@router.get("/calls/{call_id}/audit", response_class=HTMLResponse)
+async def audit(
+    request: Request, portal: PortalDep, _signed_in: AgencySession, call_id: str, who: str = "", what: str = ""
+) -> Response:
+    call = await _call(portal, request, call_id)
+    answer = await portal.api(request).get(f"{CALLS}/calls/{call_id}/audit")
+    if call is None or not answer.ok:
+        return portal.message(request, N_("Not found"), N_("There is no such call."), 404)
+    context = {
+        "title": N_("Audit trail of call %(code)s"),
+        "title_args": {"code": call["code"]},
+        "call": call,
+        "entries": filtered_audit(answer.body, who, what),
+        "filters": {"who": who, "what": what},
+    }
+    return portal.page(request, "secretariat/audit.html", context)
