@@ -48,6 +48,10 @@ class Api:
             body = None
         return ApiAnswer(response.status_code, body)
 
+    async def raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The API's answer as it came (a file to pass on: CSV, XLSX)."""
+        return await self._client.request(method, self._url(path), headers=self._headers, **kwargs)
+
     def _url(self, path: str) -> str:
         for prefix, base in self._service_urls.items():
             if path.startswith(prefix + "/"):

@@ -17,11 +17,11 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .i18n import N_
 from .oidc import OidcSignIn
-from .pages import evaluator, officer, public, rapporteur, sign_in
+from .pages import evaluator, officer, public, rapporteur, selection, sign_in
 from .settings import PortalSettings
 from .web import CSP, HERE, CsrfError, Portal, SignInRequired
 
-PAGES = (public.router, sign_in.router, evaluator.router, rapporteur.router, officer.router)
+PAGES = (public.router, sign_in.router, evaluator.router, rapporteur.router, officer.router, selection.router)
 
 
 def create_app(settings: PortalSettings | None = None, *, api_client: httpx.AsyncClient | None = None) -> FastAPI:
