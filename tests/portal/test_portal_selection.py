@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from openpyxl import load_workbook
 
 from services.portal.selection_data import (
     around_the_line,
@@ -295,6 +296,10 @@ async def test_the_meeting_ranks_simulates_a_top_up_decides_and_publishes(embedd
     )
     json_file = await embedded.get(f"/selection/calls/{call_id}/download/json")
     assert json_file.json()["published_at"]
+    workbook = await embedded.get(f"/selection/calls/{call_id}/download/xlsx")
+    assert workbook.status_code == 200 and workbook.headers["content-disposition"].endswith('.xlsx"')
+    comments = list(load_workbook(io.BytesIO(workbook.content))["Comments"].iter_rows(values_only=True))
+    assert any(row[0] == "BETA" and row[5] == "Reasoned view 4 on excellence." for row in comments)
     assert (await embedded.get(f"/selection/calls/{call_id}/download/nothing")).status_code == 404
 
 

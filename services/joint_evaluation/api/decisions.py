@@ -21,6 +21,7 @@ from ..use_cases.confirm_funding import confirm_funding
 from ..use_cases.decide_funding import run_funding
 from ..use_cases.publish_results import publish_results
 from ..use_cases.ranking import current_ranking
+from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
 from ..use_cases.views import funding_state, results_state
 from .presenters import allocation_out, funding_out, results_out
@@ -33,11 +34,13 @@ from .schemas import (
     ResultsOut,
     SimulationIn,
 )
+from .workbook import results_xlsx
 
 router = APIRouter(tags=["ranking and funding"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(
@@ -169,6 +172,22 @@ async def get_results_csv(call_id: uuid.UUID, session: DbSession, _: Agency) -> 
         content=results_csv(state.lines, criteria, state.funding.decided),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="results-{state.config.code}.csv"'},
+    )
+
+
+@router.get(
+    "/calls/{call_id}/results.xlsx",
+    response_class=Response,
+    summary="The results as an XLSX workbook (agency): the ranking, one sheet per region, the evaluators' comments "
+    "per criterion",
+    responses={200: {"content": {XLSX: {}}, "description": "The results workbook"}},
+)
+async def get_results_xlsx(call_id: uuid.UUID, session: DbSession, _: Agency) -> Response:
+    data = await results_workbook(session, str(call_id))
+    return Response(
+        content=results_xlsx(data),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="results-{data.state.config.code}.xlsx"'},
     )
 
 
