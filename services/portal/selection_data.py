@@ -172,8 +172,9 @@ class Chart:
 def budget_chart(series: list[tuple[str, str, list[dict[str, Any]]]], key: str, money: Any) -> Chart:
     """Bars of budget use per region: for each (label, css class, regions) series, per region, the budget as the
     bar's outline and what is allocated as its fill. `key` is "" for the region's currency, "_reporting" for the
-    reporting currency; bars are scaled per region (its largest budget across the series is full width), so
-    regions of different currencies compare by share. `money` formats a Money dict."""
+    reporting currency. In their own currencies bars are scaled per region (its largest budget across the series
+    is full width), so regions of different currencies compare by share; in the reporting currency all share one
+    scale. `money` formats a Money dict."""
     label_width, full, row = 180, 360, 22
     bars: list[Bar] = []
     codes: list[str] = []
@@ -182,12 +183,18 @@ def budget_chart(series: list[tuple[str, str, list[dict[str, Any]]]], key: str, 
             if region["region_code"] not in codes:
                 codes.append(region["region_code"])
     y = 4
+    overall = max(
+        (Decimal(str(region[f"budget{key}"]["amount"])) for _, _, regions in series for region in regions),
+        default=Decimal(0),
+    )
     for code in codes:
         widest = Decimal(0)
         for _, _, regions in series:
             for region in regions:
                 if region["region_code"] == code:
                     widest = max(widest, Decimal(str(region[f"budget{key}"]["amount"])))
+        if key:  # one currency for all: one scale, so regions compare by amount
+            widest = overall
         for name, css, regions in series:
             found = [r for r in regions if r["region_code"] == code]
             if not found:

@@ -135,6 +135,9 @@ def test_the_chart_scales_each_region_to_its_largest_budget() -> None:
     )
     assert [(b.budget_width, b.used_width) for b in chart.bars] == [(270, 180), (360, 360)]
     assert chart.bars[0].text == "100000 EUR / 150000 EUR"
+    two = [("now", "now", [region("AT-4", "150000", "100000"), region("SI", "300000", "0")])]
+    assert [b.budget_width for b in budget_chart(two, "", str).bars] == [360, 360]  # each by its own budget
+    assert [b.budget_width for b in budget_chart(two, "_reporting", str).bars] == [180, 360]  # on one scale
 
 
 # --- the pages ---------------------------------------------------------------------------------------
@@ -231,7 +234,7 @@ async def test_the_meeting_ranks_simulates_a_top_up_decides_and_publishes(embedd
     )
     assert "The ranking is fixed." in fixed.text
     assert "funding as it would be decided now" in fixed.text
-    line = fixed.text.split("Around the funding line")[1].split("</table>")[0]
+    line = fixed.text.split("<caption>Around the funding line")[1].split("</table>")[0]
     assert line.index("ALPHA") < line.index("BETA") and 'class="funding-line"' in line
     beta_row = line.split("BETA")[1].split("</tr>")[0]
     assert "reserve" in beta_row and "AT-4 €50,000.00" in beta_row  # what Upper Austria lacks

@@ -290,7 +290,13 @@ async def _meeting_context(
         "current": current,
         "line": around_the_line(decisions),
         "what_if": what_if,
-        "top_ups": top_ups or {},
+        "top_ups": [
+            money(
+                amount, next((r.get("currency") for r in configuration.get("regions", []) if r["code"] == code), None)
+            )
+            + f" ({code})"
+            for code, amount in (top_ups or {}).items()
+        ],
         "changes": changes(decisions, what_if["proposals"]) if what_if else [],
         "what_if_status": {d["proposal_id"]: d["status"] for d in what_if["proposals"]} if what_if else {},
         "chart": budget_chart(series, "", money) if regions else None,
