@@ -240,6 +240,9 @@ async def test_the_meeting_ranks_simulates_a_top_up_decides_and_publishes(embedd
     assert "reserve" in beta_row and "AT-4 €50,000.00" in beta_row  # what Upper Austria lacks
     assert "tie-break 1" in fixed.text and "<svg" in fixed.text and "style=" not in fixed.text
 
+    later = await embedded.get(f"/selection/calls/{call_id}/meeting?page=1")
+    assert later.status_code == 200 and "are on the first page" in later.text and "Decide the funding" not in later.text
+
     token = csrf_of(fixed.text)
     wrong = await embedded.post(
         f"/selection/calls/{call_id}/meeting/what-if", data={"csrf_token": token, "top_up_AT-4": "lots"}

@@ -242,16 +242,19 @@ async def _meeting_context(
 ) -> dict[str, Any]:
     api = portal.api(request)
     call_id = call["id"]
+    # The pot, the what-if and the decision are on the first page; later pages are the rest of the ranking only,
+    # so paging through 5,000 lines does not walk the pot each time.
+    with_pot = page == 0 or top_ups is not None
     ranking, funding = await asyncio.gather(
         api.get(f"{EVALUATION}/calls/{call_id}/ranking", limit=RANKING_PAGE, cursor=_cursor(page)),
-        api.get(f"{EVALUATION}/calls/{call_id}/funding"),
+        api.get(f"{EVALUATION}/calls/{call_id}/funding") if with_pot else _nothing(),
     )
     ranking_body = ranking.body if ranking.ok else {"items": [], "pending_consensus": [], "completed_at": None}
     completed = bool(ranking_body.get("completed_at"))
     decided = funding.body if funding.ok else None
     # Before a decision, the pot's result as it would be now (a simulation without top-ups changes nothing).
     current = decided
-    if current is None and completed:
+    if current is None and completed and with_pot:
         preview = await api.request("POST", f"{EVALUATION}/calls/{call_id}/funding/simulate", json={"top_ups": {}})
         current = preview.body if preview.ok else None
     what_if = None
@@ -284,6 +287,7 @@ async def _meeting_context(
         "ranking": ranking_body,
         "completed": completed,
         "page": page,
+        "with_pot": with_pot,
         "has_next": bool(ranking_body.get("next_cursor")),
         "status_of": status_of,
         "decided": decided,
@@ -304,6 +308,10 @@ async def _meeting_context(
         "errors": {},
         "values": {},
     }
+
+
+async def _nothing() -> ApiAnswer:
+    return ApiAnswer(204, None)
 
 
 def _cursor(page: int) -> str | None:
