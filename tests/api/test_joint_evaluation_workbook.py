@@ -1,5 +1,6 @@
 """joint_evaluation's results workbook (GET /calls/{id}/results.xlsx, agency): opened with openpyxl, it holds the
-ranking, one sheet per region with its partners' requests and grants, and each evaluator's comment per criterion."""
+ranking, one sheet per region with its partners' requests and grants, and each evaluator's comment per criterion;
+and the fixed ranking read a page at a time."""
 
 from __future__ import annotations
 
@@ -60,3 +61,20 @@ def test_text_that_looks_like_a_formula_stays_text() -> None:
     book.save(out)
     cell = load_workbook(io.BytesIO(out.getvalue()))["Sheet"]["A1"]
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example","x")'
+
+
+async def test_a_fixed_ranking_pages_by_position_without_the_withdrawn(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """The ranking page reads only its own lines of a fixed ranking (for the portal's meeting page at 5,000)."""
+    s = await evaluated(service_client, clock)
+    whole = (await s.client.get(f"/calls/{s.call_id}/ranking", headers=AGENCY)).json()
+    first = (await s.client.get(f"/calls/{s.call_id}/ranking?limit=2", headers=AGENCY)).json()
+    assert first["completed_at"] and [i["acronym"] for i in first["items"]] == ["ALPHA", "BETA"]
+    second = (
+        await s.client.get(f"/calls/{s.call_id}/ranking?limit=2&cursor={first['next_cursor']}", headers=AGENCY)
+    ).json()
+    last = (
+        await s.client.get(f"/calls/{s.call_id}/ranking?limit=2&cursor={second['next_cursor']}", headers=AGENCY)
+    ).json()
+    assert first["items"] + second["items"] + last["items"] == whole["items"] and last["next_cursor"] is None

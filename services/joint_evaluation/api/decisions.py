@@ -20,7 +20,7 @@ from ..use_cases.complete_ranking import complete_ranking
 from ..use_cases.confirm_funding import confirm_funding
 from ..use_cases.decide_funding import run_funding
 from ..use_cases.publish_results import publish_results
-from ..use_cases.ranking import current_ranking
+from ..use_cases.ranking import ranking_page
 from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
 from ..use_cases.views import funding_state, results_state
@@ -56,13 +56,13 @@ async def get_ranking(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RankingPage:
-    view = await current_ranking(session, str(call_id), await call_config(session, str(call_id)))
     start = _position(cursor)
     end = start + limit
+    view, total = await ranking_page(session, str(call_id), await call_config(session, str(call_id)), start, limit)
     return RankingPage(
         completed_at=view.completed_at,
-        items=view.ranking[start:end],
-        next_cursor=encode_cursor(end) if end < len(view.ranking) else None,
+        items=view.ranking,
+        next_cursor=encode_cursor(end) if end < total else None,
         pending_consensus=[uuid.UUID(pid) for pid in view.pending_consensus],
         awaiting_eligibility=[uuid.UUID(pid) for pid in view.awaiting_eligibility],
     )
