@@ -263,3 +263,13 @@ async def fit_of_call(session: AsyncSession, call_id: str) -> list[RegionFit]:
 
 async def shortlist_decision(session: AsyncSession, call_id: str) -> ShortlistDecision | None:
     return await session.get(ShortlistDecision, call_id)
+
+
+async def submitted_assessments_of_call(session: AsyncSession, call_id: str) -> list[Assessment]:
+    """Every submitted (locked) assessment of a call, by proposal then evaluator."""
+    query = (
+        select(Assessment)
+        .where(Assessment.call_id == call_id, Assessment.status == "submitted")
+        .order_by(Assessment.proposal_id, Assessment.evaluator_id)
+    )
+    return list((await session.execute(query)).scalars())

@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .i18n import N_
 from .oidc import OidcSignIn
-from .pages import applicant, evaluator, officer, public, rapporteur, secretariat, sign_in
+from .pages import applicant, evaluator, officer, public, rapporteur, secretariat, selection, sign_in
 from .settings import PortalSettings
 from .web import CSP, HERE, CsrfError, Portal, SignInRequired
 
@@ -29,6 +29,7 @@ PAGES = (
     officer.router,
     applicant.router,
     secretariat.router,
+    selection.router,
 )
 
 

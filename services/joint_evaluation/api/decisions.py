@@ -20,7 +20,8 @@ from ..use_cases.complete_ranking import complete_ranking
 from ..use_cases.confirm_funding import confirm_funding
 from ..use_cases.decide_funding import run_funding
 from ..use_cases.publish_results import publish_results
-from ..use_cases.ranking import current_ranking
+from ..use_cases.ranking import ranking_page
+from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
 from ..use_cases.views import funding_state, results_state
 from .presenters import allocation_out, funding_out, results_out
@@ -33,11 +34,13 @@ from .schemas import (
     ResultsOut,
     SimulationIn,
 )
+from .workbook import results_xlsx
 
 router = APIRouter(tags=["ranking and funding"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(
@@ -53,13 +56,13 @@ async def get_ranking(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RankingPage:
-    view = await current_ranking(session, str(call_id), await call_config(session, str(call_id)))
     start = _position(cursor)
     end = start + limit
+    view, total = await ranking_page(session, str(call_id), await call_config(session, str(call_id)), start, limit)
     return RankingPage(
         completed_at=view.completed_at,
-        items=view.ranking[start:end],
-        next_cursor=encode_cursor(end) if end < len(view.ranking) else None,
+        items=view.ranking,
+        next_cursor=encode_cursor(end) if end < total else None,
         pending_consensus=[uuid.UUID(pid) for pid in view.pending_consensus],
         awaiting_eligibility=[uuid.UUID(pid) for pid in view.awaiting_eligibility],
     )
@@ -169,6 +172,22 @@ async def get_results_csv(call_id: uuid.UUID, session: DbSession, _: Agency) -> 
         content=results_csv(state.lines, criteria, state.funding.decided),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="results-{state.config.code}.csv"'},
+    )
+
+
+@router.get(
+    "/calls/{call_id}/results.xlsx",
+    response_class=Response,
+    summary="The results as an XLSX workbook (agency): the ranking, one sheet per region, the evaluators' comments "
+    "per criterion",
+    responses={200: {"content": {XLSX: {}}, "description": "The results workbook"}},
+)
+async def get_results_xlsx(call_id: uuid.UUID, session: DbSession, _: Agency) -> Response:
+    data = await results_workbook(session, str(call_id))
+    return Response(
+        content=results_xlsx(data),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="results-{data.state.config.code}.xlsx"'},
     )
 
 

@@ -42,6 +42,22 @@ async def current_ranking(session: AsyncSession, call_id: str, config: CallConfi
     return await live_ranking(session, call_id, config, len(config.stages))
 
 
+async def ranking_page(
+    session: AsyncSession, call_id: str, config: CallConfiguration, start: int, limit: int
+) -> tuple[RankingView, int]:
+    """One page of `current_ranking` (its lines `start` to `start + limit`) and how many lines it has in all. A
+    fixed ranking validates only the page's lines, so a page of a 5,000-line ranking costs a page."""
+    progress = await get_progress(session, call_id)
+    if progress is None or progress.ranking is None:
+        view = await current_ranking(session, call_id, config)
+        page = RankingView(view.ranking[start : start + limit], view.pending_consensus, view.awaiting_eligibility)
+        return page, len(view.ranking)
+    withdrawn = await withdrawn_proposal_ids(session, call_id)
+    lines = [line for line in progress.ranking if str(line["proposal_id"]) not in withdrawn]
+    items = [RankedProposal.model_validate(line) for line in lines[start : start + limit]]
+    return RankingView(items, completed_at=progress.completed_at), len(lines)
+
+
 async def live_ranking(session: AsyncSession, call_id: str, config: CallConfiguration, stage: int) -> RankingView:
     """The ranking of the proposals of one stage, computed afresh from the finalised consensus scores."""
     entries = [e for e in await entries_of_call(session, call_id) if e.withdrawn_at is None and e.stage == stage]

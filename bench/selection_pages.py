@@ -1,0 +1,225 @@
+"""Server-side render time of the secretariat's selection meeting page for a call of 5,000 proposals, on the
+embedded default (target: p95 under 300 ms).
+
+Run: ``.venv/bin/python bench/selection_pages.py [--proposals 5000] [--rounds 40]``
+
+Not the full stack: setting up 5,000 proposals through intake, eligibility and three assessments each takes far
+longer than a benchmark run should, so the call is made the quick way. The call is created and published through
+call_definition's API (joint_evaluation learns it from the bus); then joint_evaluation receives, straight into its
+event handlers, each proposal's `proposal.submitted` and an eligible `eligibility.decided` (as the bus would
+deliver them), and each proposal's final consensus is written into its database (seeded scores, so ties occur and
+the tie-breaks work). The ranking is fixed through the API. Then one signed-in agency loads the meeting page
+`--rounds` times, in process (httpx's ASGI transport: the server's work without a network), in three states: before
+the decision (the page asks for a simulation without top-ups), after the decision (the stored funding), and
+the ranking's page 50 (positions 2,451-2,500;
+later pages show the ranking only, the pot being on the first). Each request is timed from sending to the last byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.embedded import create_embedded_app
+from services.joint_evaluation.models import Consensus
+from services.registry import SERVICES
+from shared.calls import CallConfiguration
+from shared.clock import MovableClock
+from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, RegionSnapshot
+from tests.api.test_joint_evaluation_api import deliver
+from tests.e2e.test_thin_slice_embedded import until
+from tests.helpers import (
+    bearer,
+    envelope_of,
+    live_call_body,
+    migrate_in_thread,
+    partner,
+    proposal_body,
+    submitted_event,
+)
+from tests.portal.test_portal_pages import sign_in
+
+AGENCY = bearer("agency")
+REGIONS = ["AT-4", "AT-5", "DE-BY", "DE-BW", "IT-21", "IT-25", "IT-32", "IT-34", "SI", "FR-BFC", "CH-FR"]
+
+
+def body_of(n: int, rng: random.Random) -> dict[str, Any]:
+    first, second = rng.sample(REGIONS, 2)
+    partners = [
+        partner(f"Org {n} A", first, role="coordinator", currency="CHF" if first == "CH-FR" else "EUR"),
+        partner(f"Org {n} B", second, currency="CHF" if second == "CH-FR" else "EUR"),
+    ]
+    return proposal_body(*partners, acronym=f"P{n:05d}")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def timed(client: httpx.AsyncClient, path: str, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        answer = await client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        assert answer.status_code == 200, answer.text[:500]
+    return times
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+async def main(proposals: int, rounds: int) -> None:
+    print("uptime before:", uptime())
+    rng = random.Random(17)
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder)
+        for definition in SERVICES.values():
+            await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+        app = create_embedded_app(data_dir, retry_delay_ms=100)
+        evaluation_app = next(r.app for r in app.routes if getattr(r, "path", "") == "/joint-evaluation")  # type: ignore[attr-defined]
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://jc", timeout=120) as client,
+        ):
+            body = live_call_body("ALP-BENCH-5K", deadline=timedelta(days=2))
+            call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+            published = (await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).json()
+            await until(client, f"/joint-evaluation/calls/{call['id']}/proposals", lambda b: "items" in b, within=30)
+            config = CallConfiguration.model_validate(published["configuration"])
+            snapshot = CallSnapshot(
+                call_id=uuid.UUID(call["id"]),
+                version=published["version"],
+                revision=published["revision"],
+                code=config.code,
+                title=config.title,
+                status="open",
+                opens_at=config.opens_at,
+                deadline=config.deadline,
+                regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
+                configuration=config,
+            )
+            clock = MovableClock(datetime.now(UTC))
+            started = time.perf_counter()
+            ids = []
+            for n in range(proposals):
+                submitted = submitted_event(snapshot, body_of(n, rng), clock)
+                await deliver(evaluation_app, envelope_of(submitted, clock))
+                decided = EligibilityDecided(
+                    proposal_id=submitted.proposal_id,
+                    call_id=snapshot.call_id,
+                    proposal_version=submitted.version,
+                    outcome="eligible",
+                    reasons=[],
+                    partners=[
+                        PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
+                        for p in submitted.partners
+                    ],
+                    decided_at=clock.now(),
+                    dropped_partners=[],
+                )
+                await deliver(evaluation_app, envelope_of(decided, clock))
+                ids.append(str(submitted.proposal_id))
+                clock.advance(timedelta(seconds=1))
+            keys = [c.key for c in config.evaluation.criteria]
+            async with evaluation_app.state.runtime.sessions() as session:
+                now = datetime.now(UTC)
+                for proposal_id in ids:
+                    scores = {key: str(rng.choice(["2.5", "3", "3.5", "4", "4.5", "5"])) for key in keys}
+                    session.add(
+                        Consensus(
+                            proposal_id=proposal_id,
+                            call_id=call["id"],
+                            overrides={},
+                            scores=scores,
+                            finalised_at=now,
+                            finalised_by="bench",
+                            updated_at=now,
+                        )
+                    )
+                await session.commit()
+            completed = await client.post(f"/joint-evaluation/calls/{call['id']}/ranking/complete", headers=AGENCY)
+            assert completed.status_code == 200, completed.text
+            print(f"set-up: {proposals} proposals in {time.perf_counter() - started:.0f} s; {completed.json()}")
+
+            if os.environ.get("BENCH_PROFILE"):
+                import cProfile
+                import pstats
+
+                await sign_in(client, "agency", "")
+                profile = cProfile.Profile()
+                profile.enable()
+                for _ in range(3):
+                    await client.get(os.environ["BENCH_PROFILE"].replace("{call}", call["id"]), headers=AGENCY)
+                profile.disable()
+                pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+            # Where the page's time goes: the API calls it makes, each alone.
+            apis: dict[str, tuple[str, str, dict[str, Any] | None]] = {
+                "GET ranking (50 lines)": ("GET", f"/joint-evaluation/calls/{call['id']}/ranking?limit=50", None),
+                "POST funding/simulate": (
+                    "POST",
+                    f"/joint-evaluation/calls/{call['id']}/funding/simulate",
+                    {"top_ups": {}},
+                ),
+                "GET call": ("GET", f"/call-definition/calls/{call['id']}", None),
+                "GET funding (404: undecided)": ("GET", f"/joint-evaluation/calls/{call['id']}/funding", None),
+            }
+            for name, (method, path, json_body) in apis.items():
+                times = []
+                for _ in range(5):
+                    start = time.perf_counter()
+                    await client.request(method, path, json=json_body, headers=AGENCY)
+                    times.append((time.perf_counter() - start) * 1000)
+                print(f"{name:>26}: median {statistics.median(times):6.0f} ms")
+            await sign_in(client, "agency", "")
+            meeting = f"/selection/calls/{call['id']}/meeting"
+            await timed(client, meeting, 3)  # warm-up
+            figures = {"before the decision": await timed(client, meeting, rounds)}
+            decided_answer = await client.post(f"/joint-evaluation/calls/{call['id']}/funding", headers=AGENCY)
+            assert decided_answer.status_code == 200, decided_answer.text
+            statuses = [p["status"] for p in decided_answer.json()["proposals"]]
+            print(f"funding: {statuses.count('funded')} funded, {statuses.count('reserve')} reserve")
+            figures["after the decision"] = await timed(client, meeting, rounds)
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                await client.get(f"/joint-evaluation/calls/{call['id']}/funding", headers=AGENCY)
+                times.append((time.perf_counter() - start) * 1000)
+            print(f"{'GET funding (decided)':>26}: median {statistics.median(times):6.0f} ms")
+            figures["ranking page 50"] = await timed(client, meeting + "?page=49", rounds)
+            page = await client.get(meeting)
+            print(f"page size {len(page.content) // 1024} KB")
+            for name, times in figures.items():
+                print(
+                    f"{name:>22}: p50 {statistics.median(times):6.0f} ms  p95 {percentile(times, 0.95):6.0f} ms"
+                    f"  max {max(times):6.0f} ms  ({len(times)} requests)"
+                )
+            worst = max(percentile(times, 0.95) for times in figures.values())
+            print(f"target p95 < 300 ms: {'met' if worst < 300 else 'MISSED'} (worst p95 {worst:.0f} ms)")
+    print("uptime after:", uptime())
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--proposals", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=40)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.proposals, arguments.rounds))
