@@ -56,6 +56,7 @@ class Api:
         the caller reads it with `aiter_bytes` and closes it with `aclose`."""
         request = self._client.build_request(method, self._url(path), headers=self._headers, **kwargs)
         return await self._client.send(request, stream=True)
+
     async def raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """The API's answer as it came (a file to pass on: CSV, XLSX)."""
         return await self._client.request(method, self._url(path), headers=self._headers, **kwargs)

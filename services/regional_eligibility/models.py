@@ -72,9 +72,7 @@ class RegionEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     region_code: Mapped[str] = mapped_column(String(12))
-    type: Mapped[str] = mapped_column(
-        String(40)
-    )  # checks.opened, outcome.decided, ... (README)
+    type: Mapped[str] = mapped_column(String(40))  # checks.opened, outcome.decided, ... (README)
     proposal_id: Mapped[str] = mapped_column(String(36))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
