@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -132,6 +133,14 @@ def _parser() -> argparse.ArgumentParser:
         help="start the call from the best topic of the Alpine regions' S3 priorities (s3_strategy) instead of "
         "the example call (default: the example call)",
     )
+    demo.add_argument(
+        "--portal",
+        action="store_true",
+        help="embedded: after the demo, keep the system up with the finished call and open it in the portal at "
+        "--host:--port (until Ctrl-C; the data is removed then unless --data-dir)",
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="with --portal: address to listen on")
+    demo.add_argument("--port", type=int, default=8000, help="with --portal: port to listen on")
     demo.set_defaults(run=_demo)
 
     example = _command(
@@ -378,7 +387,6 @@ def _demo(args: argparse.Namespace) -> None:
 
     _require_demo()
     from .demo import DemoError, Progress
-    from .demo.report import FILES, render_files, text_report
     from .demo.runner import demo_embedded, demo_remote, parse_urls
 
     configure_logging("ERROR")  # the progress bars say what happens; the services' logs would drown them
@@ -392,18 +400,41 @@ def _demo(args: argparse.Namespace) -> None:
     }
     try:
         if args.url:
+            if args.portal:
+                raise ValueError("--portal keeps the embedded system up after the demo: it takes no --url")
             urls = parse_urls(args.url)
             results = asyncio.run(demo_remote(urls, call_code=args.code, **options))
         else:
-            results = asyncio.run(demo_embedded(data_dir=args.data_dir, call_code=args.code, **options))
+            then = None
+            if args.portal:
+                from shared.settings import ServiceSettings, refuse_public_bind_with_development_secret
+
+                from .demo.serve import serve_portal
+
+                refuse_public_bind_with_development_secret(args.host, ServiceSettings().jwt_secret)
+                report = serve_portal(args.host, args.port, functools.partial(print, flush=True))
+
+                async def then(app: Any, client: Any, results: Any) -> None:
+                    _write_demo_results(results, args.out, args.top)
+                    await report(app, client, results)
+
+            results = asyncio.run(demo_embedded(data_dir=args.data_dir, call_code=args.code, then=then, **options))
     except (DemoError, ValueError) as exc:
         raise SystemExit(f"jointcall demo: {exc}") from None
-    out: Path = args.out
+    except KeyboardInterrupt:
+        return
+    if not args.portal:
+        _write_demo_results(results, args.out, args.top)
+
+
+def _write_demo_results(results: Any, out: Path, top: int) -> None:
+    from .demo.report import FILES, render_files, text_report
+
     out.mkdir(parents=True, exist_ok=True)
     for name, text in render_files(results).items():
         (out / name).write_text(text, encoding="utf-8")
-    print(text_report(results, top=args.top))
-    print(f"written to {out}/: " + ", ".join(FILES))
+    print(text_report(results, top=top))
+    print(f"written to {out}/: " + ", ".join(FILES), flush=True)
 
 
 def _example_call(args: argparse.Namespace) -> None:

@@ -16,6 +16,7 @@ from shared.clock import ShiftedClock
 from .flow import run_joint_call
 from .progress import Progress
 from .results import Results
+from .serve import Serve
 from .timeline import RealTimeline, ShiftedTimeline, Timeline
 from .transport import RoutingTransport
 
@@ -31,9 +32,10 @@ async def demo_embedded(
     concurrency: int = 8,
     call_code: str | None = None,
     from_s3: bool = False,
+    then: Serve | None = None,
 ) -> Results:
     """Migrate fresh databases (in a temporary folder, removed afterwards, unless given), start the embedded app,
-    run the call."""
+    run the call; then, if given, `then` with the app still running (`--portal`: serve it)."""
     from shared.service import migrate
 
     from ..embedded import create_embedded_app
@@ -51,7 +53,7 @@ async def demo_embedded(
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://jointcall", timeout=60) as client,
         ):
-            return await run_joint_call(
+            results = await run_joint_call(
                 client,
                 proposals=proposals,
                 seed=seed,
@@ -61,6 +63,9 @@ async def demo_embedded(
                 concurrency=concurrency,
                 from_s3=from_s3,
             )
+            if then is not None:
+                await then(app, client, results)
+            return results
 
 
 async def demo_remote(
