@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .i18n import N_
 from .oidc import OidcSignIn
-from .pages import applicant, evaluator, officer, public, rapporteur, secretariat, selection, sign_in
+from .pages import applicant, evaluator, monitoring, officer, public, rapporteur, secretariat, selection, sign_in
 from .settings import PortalSettings
 from .web import CSP, HERE, CsrfError, Portal, SignInRequired
 
@@ -30,6 +30,7 @@ PAGES = (
     applicant.router,
     secretariat.router,
     selection.router,
+    monitoring.router,
 )
 
 

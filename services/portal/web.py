@@ -14,6 +14,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from .api_client import Api, ApiAnswer
-from .i18n import LANGUAGES, format_money, negotiate, translations
+from .i18n import LANGUAGES, format_money, format_when, negotiate, translations
 from .oidc import OidcSignIn, forget_if_expired, person_of
 from .settings import PortalSettings
 
@@ -60,6 +61,7 @@ def template_sets() -> dict[str, Jinja2Templates]:
         )
         environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
         environment.filters["money"] = functools.partial(_money, language=language)
+        environment.filters["when"] = functools.partial(_when, language=language)
         environment.globals["language"] = language
         environment.globals["languages"] = LANGUAGES
         sets[language] = Jinja2Templates(env=environment)
@@ -70,6 +72,13 @@ def _money(amount: Any, currency: str | None = None, *, language: str) -> str:
     if isinstance(amount, dict):  # a Money object as the APIs present it
         amount, currency = amount.get("amount"), amount.get("currency")
     return format_money(amount, currency, language)
+
+
+def _when(moment: str | None, zone: str | None = None, *, language: str) -> str:
+    """An instant as the APIs give it (ISO 8601) in the call's zone, written the language's way."""
+    if not moment:
+        return ""
+    return format_when(datetime.fromisoformat(moment), zone, language)
 
 
 def local_path(target: str | None) -> str:

@@ -8,6 +8,7 @@ screenshots go to tests/browser/screenshots (not committed). One browser for the
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import httpx
@@ -105,6 +106,11 @@ def test_the_agency_runs_the_meeting_decides_and_publishes(browser: Any, portal_
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     comments = list(book["Comments"].iter_rows(values_only=True))
     assert any(row[0] == "ALPHA" and row[5] == "Reasoned view 4.5 on impact." for row in comments)
+    page.goto(f"{portal_url}/monitoring")  # the published call is followed from here on
+    page.get_by_role("link", name=re.compile("ALP-")).first.click()
+    page.wait_for_load_state()
+    assert "Projects by status" in page.content()
+    looked_at(page, "monitoring")
     page.context.close()
 
 
@@ -117,4 +123,7 @@ def test_the_meeting_in_german_has_no_accessibility_violation(
         page.goto(f"{portal_url}/selection/calls/{evaluated_call}/{name}")
         assert page.locator("html").get_attribute("lang") == "de"
         looked_at(page, f"selection-{name}-de")
+    page.goto(f"{portal_url}/monitoring/calls/{evaluated_call}")
+    assert "Projekte nach Status" in page.content()
+    looked_at(page, "monitoring-de")
     page.context.close()

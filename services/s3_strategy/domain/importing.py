@@ -94,9 +94,16 @@ def parse_json(
 def parse_csv(
     text: str, lists: Mapping[Dimension, CodeList] | None = None
 ) -> tuple[list[RegionPriorities], list[FieldError]]:
-    """The regions of a CSV file (header row required), or every error in it (and no regions)."""
-    lists = lists or code_lists()
-    reader = csv.DictReader(io.StringIO(text))
+    """The regions of a CSV file (header row required), or every error in it (and no regions); a file the csv
+    module cannot read (a stray carriage return inside a field, say) is one error, not a crash."""
+    try:
+        return _parse_csv(text, lists or code_lists())
+    except csv.Error as exc:
+        return [], [FieldError("rows", f"not a readable CSV file: {exc}")]
+
+
+def _parse_csv(text: str, lists: Mapping[Dimension, CodeList]) -> tuple[list[RegionPriorities], list[FieldError]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [
         column
         for column in ("region_code", "region_name", "priority_key", "title")
