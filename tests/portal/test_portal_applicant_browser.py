@@ -7,13 +7,9 @@ tests/browser/screenshots (not committed)."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import re
-import socket
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,11 +18,11 @@ import httpx
 import pytest
 
 from services.call_definition.examples import alpine_call
-from services.embedded import create_embedded_app
-from services.registry import SERVICES
 from tests.documents_helpers import pdf
-from tests.helpers import bearer, live_call_body, migrate_in_thread
-from tests.portal.test_portal_browser import CHROMIUM, in_thread, looked_at, new_page
+from tests.helpers import bearer, live_call_body
+from tests.portal.test_portal_browser import browser, in_thread, looked_at, new_page, portal_url
+
+__all__ = ["browser", "portal_url"]  # the module's fixtures: one embedded app and one browser for its tests
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 AGENCY = bearer("agency")
@@ -43,37 +39,8 @@ async def open_call(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
-    data_dir = tmp_path_factory.mktemp("portal-applicant")
-    for definition in SERVICES.values():
-        asyncio.run(migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_embedded_app(data_dir, retry_delay_ms=100)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
 def call_id(portal_url: str) -> str:
     return in_thread(open_call(portal_url))
-
-
-@pytest.fixture(scope="module")
-def browser(portal_url: str) -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def settled(page: Any) -> None:
