@@ -434,3 +434,16 @@ async def test_the_clock_follows_both_stages_of_a_two_stage_call(
         events = (await session.execute(select(messaging.outbox.c.event_type))).scalars().all()
     # the pre-proposal stage closing is announced too: regional_eligibility checks the pre-proposals then
     assert events == ["call.published.v1", "call.status_changed.v1", "call.opened.v1", "call.closed.v1"]
+
+
+async def test_the_alpine_example_is_served_to_agencies_only_as_post_calls_takes_it(
+    service_client: ServiceClient,
+) -> None:
+    client, _ = await service_client("call_definition")
+    refused = await client.get("/calls/examples/alpine", headers=bearer("region:AT-4"))
+    assert refused.status_code == 403
+    example = await client.get("/calls/examples/alpine", headers=AGENCY)
+    assert example.status_code == 200
+    assert len(example.json()["regions"]) == 11 and example.json()["documents"]
+    created = await client.post("/calls", json=example.json(), headers=AGENCY)
+    assert created.status_code == 201, created.text

@@ -19,6 +19,7 @@ from shared.service import DbSession, RuntimeDep
 from ..domain.amendments import Amendment
 from ..domain.lifecycle import CallStatus
 from ..domain.validation import validate_what_parses
+from ..examples import alpine_call
 from ..repository import audit_of, get_call, list_all, list_public, versions_of
 from ..use_cases.amend_call import amend_call
 from ..use_cases.change_status import change_status
@@ -99,6 +100,16 @@ async def get_calls(session: DbSession, runtime: RuntimeDep, limit: Limit = 50, 
     now = runtime.clock.now()
     calls = await list_public(session, now=now, after_id=after_id, limit=limit)
     return _page([call_out(c, now) for c in calls], [c.id for c in calls], limit)
+
+
+@router.get(
+    "/examples/alpine",
+    summary="The Alpine Space example call, as a configuration to start a new call from (agency)",
+)
+async def get_alpine_example(_: Agency) -> dict[str, object]:
+    """The shipped example (11 regions, EUR and CHF, the document types), as `POST /calls` takes it; the portal's
+    "new call from the Alpine example" starts from it."""
+    return alpine_call(documents=True)
 
 
 @router.get("/all", response_model=Page[CallOut], summary="Every call, drafts included, by recorded status (agency)")

@@ -11,8 +11,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from services.call_definition.examples import alpine_call
-
 from ..api_client import ApiAnswer
 from ..call_diff import diff
 from ..i18n import N_
@@ -138,7 +136,10 @@ def _new_page(portal: Portal, request: Request, text: str, errors: dict[str, str
 
 @router.get("/calls/new", response_class=HTMLResponse)
 async def new_call(request: Request, portal: PortalDep, _signed_in: AgencySession, example: str = "") -> Response:
-    text = json.dumps(alpine_call(documents=True), indent=2, ensure_ascii=False) if example == "alpine" else ""
+    text = ""
+    if example == "alpine":  # the example as call_definition ships it, asked for like any other data
+        answer = await portal.api(request).get(f"{CALLS}/calls/examples/alpine")
+        text = json.dumps(answer.body, indent=2, ensure_ascii=False) if answer.ok else ""
     return _new_page(portal, request, text, {})
 
 
