@@ -221,6 +221,14 @@ async def in_evaluation(
 ) -> tuple[str, list[str], list[str]]:
     """A call with eligible proposals, each assigned to the same three experts: (call id, proposal ids, experts)."""
     body = live_call_body(code, deadline=timedelta(seconds=4 + 3 * len(acronyms)))  # room on a loaded machine
+    return await eligible_with_experts(client, body, acronyms, assign=True)
+
+
+async def eligible_with_experts(
+    client: httpx.AsyncClient, body: dict[str, Any], acronyms: tuple[str, ...], *, assign: bool
+) -> tuple[str, list[str], list[str]]:
+    """The call `body` published, the proposals submitted and found eligible by both regions, three experts
+    registered (and, with `assign`, assigned): (call id, proposal ids, experts)."""
     call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
     await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
     ids = [
@@ -247,7 +255,8 @@ async def in_evaluation(
         }
         registered = await client.post(f"/joint-evaluation/calls/{call['id']}/evaluators", json=expert, headers=AGENCY)
         experts.append(registered.json()["evaluator"]["id"])
-    await client.post(f"/joint-evaluation/calls/{call['id']}/assignment", headers=AGENCY)
+    if assign:
+        await client.post(f"/joint-evaluation/calls/{call['id']}/assignment", headers=AGENCY)
     return call["id"], ids, experts
 
 

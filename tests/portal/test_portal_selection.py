@@ -21,9 +21,15 @@ from services.portal.selection_data import (
     parse_evaluators_csv,
     top_ups_of,
 )
-from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until
-from tests.helpers import bearer, live_call_body, proposal_body
-from tests.portal.test_portal_pages import AGENCY, csrf_of, embedded, sign_in, submit_assessments
+from tests.helpers import bearer, live_call_body
+from tests.portal.test_portal_pages import (
+    AGENCY,
+    csrf_of,
+    eligible_with_experts,
+    embedded,
+    sign_in,
+    submit_assessments,
+)
 
 __all__ = ["embedded"]
 
@@ -31,37 +37,11 @@ __all__ = ["embedded"]
 async def meeting_ready(
     client: httpx.AsyncClient, code: str, at4_budget: str = "150000.00"
 ) -> tuple[str, list[str], list[str]]:
-    """A call of two eligible proposals (ALPHA, BETA; 100,000 EUR each from AT-4) assigned to three experts,
+    """A call of two eligible proposals (ALPHA, BETA; 100,000 EUR each from AT-4) with three experts registered,
     Upper Austria's budget cut so that only one can be funded: (call id, proposal ids, experts)."""
     body = live_call_body(code, deadline=timedelta(seconds=10))
     next(r for r in body["regions"] if r["code"] == "AT-4")["budget"] = at4_budget
-    call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
-    await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
-    ids = [
-        (await submit_when_known(client, call["id"], proposal_body(acronym=acronym)))["proposal_id"]
-        for acronym in ("ALPHA", "BETA")
-    ]
-    for proposal_id in ids:
-        await until(client, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
-    for region in ("AT-4", "CH-FR"):
-        await close_open_items(client, bearer(f"region:{region}"))
-    for proposal_id in ids:
-        await until(
-            client, f"/joint-evaluation/proposals/{proposal_id}", lambda b: b["status"] == "awaiting_evaluation"
-        )
-    experts = []
-    for number, country in enumerate(["FR", "IT", "SI"]):
-        expert = {
-            "name": f"Expert {number}",
-            "email": f"expert{number}@example.org",
-            "organisation": f"Institute {number}",
-            "country": country,
-            "expertise": [],
-            "max_load": 5,
-        }
-        registered = await client.post(f"/joint-evaluation/calls/{call['id']}/evaluators", json=expert, headers=AGENCY)
-        experts.append(registered.json()["evaluator"]["id"])
-    return call["id"], ids, experts
+    return await eligible_with_experts(client, body, ("ALPHA", "BETA"), assign=False)
 
 
 # --- the pure parts ---------------------------------------------------------------------------------
