@@ -1,12 +1,17 @@
-"""Opaque cursors for keyset pagination: no page ever scans what came before it."""
+"""Opaque cursors for keyset pagination: no page ever scans what came before it.
+
+A use case reads the rows after the cursor's key (`key_after`, `keys_after`, `id_after`) and returns a
+`Window` (`window(rows, limit, key)`): a full page carries the cursor of the next one. The route presents it as a
+`Page` of response models. FastAPI-free: use cases import it."""
 
 from __future__ import annotations
 
 import base64
 import json
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from fastapi import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
@@ -47,13 +52,6 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
 KEY_MAX_LENGTH = 200
 
 
-# A key in a path (a partner id, a region code): at most KEY_MAX_LENGTH characters and no control character,
-# which the database could not compare (a NUL, %00 in the URL, failed PostgreSQL's query with a 500).
-PathKey = Annotated[str, Path(min_length=1, max_length=KEY_MAX_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")]
-# A whole number in a path that names a row held in an Integer column (a period, an offer round).
-PathNumber = Annotated[int, Path(ge=1, le=INT_MAX)]
-
-
 def decode_key_cursor(cursor: str, arity: int = 1) -> list[str]:
     """A cursor holding row keys (text): each a string the database can hold (no NUL or other character the
     text policy refuses, at most KEY_MAX_LENGTH characters), or the same 422 as a malformed one. A cursor
@@ -83,3 +81,35 @@ def decode_id_cursor(cursor: str) -> int:
             errors=[FieldError(field="cursor", message="invalid cursor", location="query")],
         )
     return value
+
+
+def key_after(cursor: str | None) -> str | None:
+    """The row key a one-key cursor holds (None for the first page); a 422 for one this API did not issue."""
+    return decode_key_cursor(cursor)[0] if cursor else None
+
+
+def keys_after(cursor: str | None, arity: int) -> list[str] | None:
+    """The row keys a cursor of `arity` keys holds (None for the first page)."""
+    return decode_key_cursor(cursor, arity) if cursor else None
+
+
+def id_after(cursor: str | None) -> int | None:
+    """The row id a cursor holds (None for the first page)."""
+    return decode_id_cursor(cursor) if cursor else None
+
+
+@dataclass(frozen=True)
+class Window(Generic[T]):
+    """One page of rows as a use case returns it: the rows, and the cursor of the next page (None on the last)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def window(rows: Sequence[T], limit: int, key: Callable[[T], Any]) -> Window[T]:
+    """The rows of a page read with `limit`: a full page's cursor holds the last row's key (a tuple for a
+    cursor of several keys), since a page shorter than the limit is the last one."""
+    if not rows or len(rows) < limit:
+        return Window(list(rows), None)
+    last = key(rows[-1])
+    return Window(list(rows), encode_cursor(*last) if isinstance(last, tuple) else encode_cursor(last))

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
 from shared.errors import Conflict
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..domain.lifecycle import CallStatus

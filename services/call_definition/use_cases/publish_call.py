@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import Conflict
 from shared.events import CallPublished
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..domain.lifecycle import CallStatus, clock_status, transition_refusal

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
-from shared.pagination import PathKey, decode_id_cursor, encode_cursor
+from shared.http.params import PathKey
+from shared.pagination import decode_id_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.results import results_csv

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from shared.events import RegionAmount, ReserveGrant
 from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
-from shared.pagination import PathNumber
+from shared.http.params import PathNumber
 from shared.service import DbSession, RuntimeDep
 
 from ..models import ReserveOffer

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 
 from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
-from shared.pagination import PathKey
+from shared.http.params import PathKey
 from shared.service import DbSession, RuntimeDep
 
 from ..use_cases.shortlist import WhatIf, confirm_shortlist, decide_shortlist, propose_shortlist, record_fit

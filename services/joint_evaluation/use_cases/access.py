@@ -16,7 +16,7 @@ from shared.calls import CallConfiguration
 from shared.clock import Clock
 from shared.errors import Conflict, NotFound
 from shared.events import PartnerSnapshot
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.readmodel import load_call_copy
 
 from ..domain.conflicts import ConflictPolicy, ExpertFacts, PartnerFacts, conflict_reasons

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit import record_audit
 from shared.errors import Conflict
 from shared.events import EvaluationCompleted
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 from shared.wording import agree, count

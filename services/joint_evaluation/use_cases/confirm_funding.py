@@ -15,7 +15,7 @@ from shared.audit import record_audit
 from shared.calls import CallConfiguration
 from shared.errors import Conflict, NotFound
 from shared.events import FundingDecided
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..domain.funding import region_part

@@ -19,7 +19,7 @@ from shared.audit import record_audit
 from shared.calls import CallConfiguration
 from shared.errors import Conflict
 from shared.events import FundingDecided, PartnerSnapshot, RankedProposal
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.readmodel import load_call_copy
 from shared.service import Runtime

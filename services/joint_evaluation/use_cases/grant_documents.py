@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.document_grants import GRANT_TTL_S, grant_key, issue_grant
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..models import audit_log

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit import record_audit
 from shared.call_backfill import CallFetcher
 from shared.errors import NotFound
-from shared.http.auth import Principal, issue_token
+from shared.http.principal import Principal
 from shared.service import Runtime
+from shared.tokens import issue_token
 
 from ..models import Evaluator, audit_log
 from ..repository import get_evaluator

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit import record_audit
 from shared.errors import Conflict, NotFound, RetryableError
 from shared.events import FundsReleased, RegionAmount, ReserveFunded, ReserveGrant, ReserveProposed
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 

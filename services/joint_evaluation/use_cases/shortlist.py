@@ -19,7 +19,7 @@ from shared.call_stages import TwoStageConfig, stage_rules
 from shared.calls import CallConfiguration
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.events import InvitationOutcome, InvitationsPublished, PartnerSnapshot
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..domain.assessment import draft_problems, missing_for_submission

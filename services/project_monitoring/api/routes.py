@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
-from shared.pagination import Page, PathNumber, decode_key_cursor, encode_cursor
+from shared.http.params import PathNumber
+from shared.pagination import Page, decode_key_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.reporting import ReportAction

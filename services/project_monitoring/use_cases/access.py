@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
 from shared.errors import NotFound
-from shared.http.auth import Principal, Role
+from shared.http.principal import Principal, Role
 from shared.readmodel import load_call_copy
 
 from ..models import Project, call_copies

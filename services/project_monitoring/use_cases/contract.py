@@ -24,7 +24,7 @@ from shared.events import (
     ProposalSubmitted,
     RegionAmount,
 )
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.money import Money
 from shared.rules.consortium import evaluate_consortium

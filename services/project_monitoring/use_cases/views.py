@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import NotFound
-from shared.http.auth import Principal, Role
+from shared.http.principal import Principal, Role
 from shared.service import Runtime
 
 from ..domain import monitoring

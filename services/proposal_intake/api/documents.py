@@ -17,7 +17,8 @@ from shared.errors import ServiceError
 from shared.http.auth import Principal, Role, require
 from shared.http.body_limit import accepts_uploads
 from shared.http.exact_json import ExactJsonRoute
-from shared.pagination import INT_MAX, PathKey
+from shared.http.params import PathKey
+from shared.pagination import INT_MAX
 from shared.service import RuntimeDep
 
 from ..domain.documents import LinkedDocument

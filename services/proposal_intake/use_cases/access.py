@@ -12,7 +12,7 @@ from shared.calls import CallConfiguration
 from shared.db import Executor
 from shared.errors import Conflict, NotFound
 from shared.events import CallSnapshot
-from shared.http.auth import Principal, Role
+from shared.http.principal import Principal, Role
 
 from ..models import Proposal, call_copies
 from ..repository import AnyRow, get_proposal

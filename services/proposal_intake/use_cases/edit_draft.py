@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Executor
 from shared.errors import DeadlinePassed, PreconditionFailed, PreconditionRequired
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 

@@ -19,7 +19,7 @@ from shared.calls import CallConfiguration
 from shared.db import Executor
 from shared.document_grants import grant_key, verify_grant
 from shared.errors import DeadlinePassed, NotFound
-from shared.http.auth import Principal, Role
+from shared.http.principal import Principal, Role
 from shared.service import Runtime
 
 from ..document_repository import blob_of, documents_of, region_partner_keys, unlink_from_draft

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from shared.db import Executor
 from shared.errors import NotFound
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 
 from ..repository import full_proposal_of, invitation_of, proposal_with_call
 from .access import visible_proposal

@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 from shared.audit import audit_row
 from shared.db import Executor
 from shared.errors import DeadlinePassed, FieldError, ServiceError, ValidationFailed
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..domain.refusals import REFUSED, SUBMISSION_WINDOW, Refusal, RefusalSummary, rules_of, summarise

@@ -8,7 +8,7 @@ import uuid
 from shared.audit import audit_row
 from shared.db import Executor
 from shared.errors import Conflict, DeadlinePassed
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 

@@ -34,7 +34,7 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.events import ProposalSubmitted
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.messaging.outbox import outbox_row, outgoing_envelope
 from shared.proposals import ProposalDraft
 from shared.service import Runtime

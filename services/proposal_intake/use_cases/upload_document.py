@@ -22,7 +22,7 @@ from shared.audit import audit_row
 from shared.calls import CallConfiguration
 from shared.document_types import DocumentType
 from shared.errors import DeadlinePassed
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 

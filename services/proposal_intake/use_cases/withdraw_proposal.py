@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.events import ProposalWithdrawn
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 

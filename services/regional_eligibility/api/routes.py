@@ -14,7 +14,8 @@ from shared.errors import NotFound
 from shared.events import ProposalSubmitted
 from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
-from shared.pagination import BIGINT_MAX, Page, PathKey, decode_id_cursor, encode_cursor
+from shared.http.params import PathKey
+from shared.pagination import BIGINT_MAX, Page, decode_id_cursor, encode_cursor
 from shared.service import DbSession, RuntimeDep
 from shared.webhooks import Resolver, system_resolver
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import NotFound
-from shared.http.auth import Principal
+from shared.http.principal import Principal
 
 from ..models import PartnerCheck, audit_log
 from ..repository import get_check

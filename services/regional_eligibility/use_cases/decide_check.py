@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
-from shared.http.auth import Principal, Role
+from shared.http.principal import Principal, Role
 from shared.service import Runtime
 
 from ..domain.checks import CONSORTIUM, CheckVerdict

@@ -3,7 +3,7 @@ published strategies) and edits only its own."""
 
 from __future__ import annotations
 
-from shared.http.auth import Principal, Role
+from shared.http.principal import Principal, Role
 
 from ..errors import NotYourRegion
 
