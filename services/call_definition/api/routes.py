@@ -6,37 +6,36 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Response, status
 
 from shared.calls import CallConfiguration
-from shared.errors import NotFound
-from shared.http.auth import Principal, Role, optional_principal, require
+from shared.http.auth import Principal, optional_principal
 from shared.http.exact_json import ExactJsonRoute
+from shared.http.params import Cursor, SmallLimit
 from shared.http.problems import with_body_check
-from shared.pagination import Page, decode_key_cursor, encode_cursor
+from shared.http.roles import Agency
+from shared.pagination import Page
 from shared.service import DbSession, RuntimeDep
 
+from ..calls import etag
 from ..domain.amendments import Amendment
 from ..domain.lifecycle import CallStatus
 from ..domain.validation import validate_what_parses
 from ..examples import alpine_call
-from ..repository import audit_of, get_call, list_all, list_public, versions_of
 from ..use_cases.amend_call import amend_call
 from ..use_cases.change_status import change_status
 from ..use_cases.create_call import create_call
+from ..use_cases.list_calls import list_calls
+from ..use_cases.list_open_calls import list_open_calls
+from ..use_cases.list_versions import list_versions
 from ..use_cases.publish_call import publish_call
+from ..use_cases.read_audit import read_audit
+from ..use_cases.read_call import read_call
 from ..use_cases.update_draft import update_draft
-from ..use_cases.views import call_out, etag
+from .presenters import audit_out, call_out, call_page, versions_out
 from .schemas import AuditEntryOut, CallOut, CallVersionOut, TransitionIn
 
 router = APIRouter(prefix="/calls", tags=["calls"], route_class=ExactJsonRoute)
-Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
-Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=200)]
-
-
-def _page(items: list[CallOut], ids: list[str], limit: int) -> Page[CallOut]:
-    return Page[CallOut](items=items, next_cursor=encode_cursor(ids[-1]) if len(ids) == limit else None)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CallOut, summary="Create a draft call")
@@ -95,11 +94,11 @@ async def post_transition(
 
 
 @router.get("", response_model=Page[CallOut], summary="Open and upcoming calls (public, no token needed)")
-async def get_calls(session: DbSession, runtime: RuntimeDep, limit: Limit = 50, cursor: Cursor = None) -> Page[CallOut]:
-    after_id = decode_key_cursor(cursor)[0] if cursor else None
+async def get_calls(
+    session: DbSession, runtime: RuntimeDep, limit: SmallLimit = 50, cursor: Cursor = None
+) -> Page[CallOut]:
     now = runtime.clock.now()
-    calls = await list_public(session, now=now, after_id=after_id, limit=limit)
-    return _page([call_out(c, now) for c in calls], [c.id for c in calls], limit)
+    return call_page(await list_open_calls(session, now=now, cursor=cursor, limit=limit), now)
 
 
 @router.get(
@@ -118,13 +117,11 @@ async def get_all_calls(
     runtime: RuntimeDep,
     _: Agency,
     status: CallStatus | None = None,
-    limit: Limit = 50,
+    limit: SmallLimit = 50,
     cursor: Cursor = None,
 ) -> Page[CallOut]:
-    after_id = decode_key_cursor(cursor)[0] if cursor else None
-    now = runtime.clock.now()
-    calls = await list_all(session, status=status.value if status else None, after_id=after_id, limit=limit)
-    return _page([call_out(c, now) for c in calls], [c.id for c in calls], limit)
+    calls = await list_calls(session, status=status, cursor=cursor, limit=limit)
+    return call_page(calls, runtime.clock.now())
 
 
 @router.get(
@@ -137,10 +134,7 @@ async def get_one_call(
     response: Response,
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> CallOut:
-    call = await get_call(session, str(call_id))
-    agency = principal is not None and principal.role is Role.AGENCY
-    if call is None or (call.status == CallStatus.DRAFT.value and not agency):
-        raise NotFound(f"No published call {call_id}.")
+    call = await read_call(session, reader=principal, call_id=str(call_id))
     response.headers["ETag"] = etag(call)
     return call_out(call, runtime.clock.now())
 
@@ -151,15 +145,9 @@ async def get_one_call(
     summary="Every published version of the call, with who amended it, when and why (public)",
 )
 async def get_versions(call_id: uuid.UUID, session: DbSession) -> list[CallVersionOut]:
-    versions = await versions_of(session, str(call_id))
-    if not versions:
-        raise NotFound(f"No published call {call_id}.")
-    return [CallVersionOut.model_validate(v, from_attributes=True) for v in versions]
+    return versions_out(await list_versions(session, call_id=str(call_id)))
 
 
 @router.get("/{call_id}/audit", response_model=list[AuditEntryOut], summary="The call's audit trail (agency)")
 async def get_audit(call_id: uuid.UUID, session: DbSession, _: Agency) -> list[AuditEntryOut]:
-    entries = await audit_of(session, str(call_id))
-    if not entries:
-        raise NotFound(f"No call {call_id}.")
-    return [AuditEntryOut.model_validate(dict(entry)) for entry in entries]
+    return audit_out(await read_audit(session, call_id=str(call_id)))

@@ -9,11 +9,11 @@ from shared.events import CallAmended
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..calls import configuration_of, status_of, store_configuration
+from ..changes import call_for_update, record_change, refuse_if
 from ..domain.amendments import BudgetTopUp, DeadlineExtension, DocumentTypesChange, TextCorrection, apply_amendment
 from ..domain.lifecycle import CLOCK_DRIVEN, CallStatus, clock_status
 from ..models import Call, CallVersion
-from .changes import call_for_update, record_change, refuse_if
-from .views import configuration_of, status_of, store_configuration
 
 
 async def amend_call(

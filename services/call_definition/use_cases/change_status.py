@@ -9,10 +9,10 @@ from shared.events import CallStatusChanged
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..calls import status_of
+from ..changes import call_for_update, record_change
 from ..domain.lifecycle import CallStatus, transition_refusal
 from ..models import Call
-from .changes import call_for_update, record_change
-from .views import status_of
 
 
 async def change_status(

@@ -12,12 +12,12 @@ from shared.errors import Conflict
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..calls import store_configuration
+from ..changes import refuse_if
 from ..domain.lifecycle import CallStatus
 from ..domain.validation import validate_configuration
 from ..models import Call, audit_log
 from ..repository import code_taken
-from .changes import refuse_if
-from .views import store_configuration
 
 
 async def create_call(session: AsyncSession, runtime: Runtime, actor: Principal, config: CallConfiguration) -> Call:

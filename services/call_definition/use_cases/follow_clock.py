@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import CallClosed, CallEvent, CallOpened, CallStatusChanged
 from shared.service import Runtime
 
+from ..calls import configuration_of
+from ..changes import record_change
 from ..domain.lifecycle import CallStatus, clock_status, next_clock_change
 from ..repository import calls_behind_the_clock
-from .changes import record_change
-from .views import configuration_of
 
 logger = logging.getLogger(__name__)
 EVENT_FOR: dict[CallStatus, type[CallEvent]] = {CallStatus.OPEN: CallOpened, CallStatus.CLOSED: CallClosed}

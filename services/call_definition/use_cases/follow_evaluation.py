@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import CallStatusChanged
 from shared.service import Runtime
 
+from ..calls import status_of
+from ..changes import record_change
 from ..domain.lifecycle import CallStatus, followed_status
 from ..repository import get_call
-from .changes import record_change
-from .views import status_of
 
 logger = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from shared.events import CallPublished
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..calls import configuration_of
+from ..changes import call_for_update, record_change, refuse_if
 from ..domain.lifecycle import CallStatus, clock_status, transition_refusal
 from ..domain.validation import validate_configuration, validate_publication
 from ..models import Call, CallVersion
-from .changes import call_for_update, record_change, refuse_if
-from .views import configuration_of
 
 
 async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal, call_id: str) -> Call:

@@ -9,11 +9,11 @@ from shared.errors import Conflict, FieldError, PreconditionFailed, ValidationFa
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..calls import etag, store_configuration
+from ..changes import call_for_update, record_change, refuse_if
 from ..domain.lifecycle import CallStatus
 from ..domain.validation import validate_configuration
 from ..models import Call
-from .changes import call_for_update, record_change, refuse_if
-from .views import etag, store_configuration
 
 
 async def update_draft(

@@ -12,10 +12,10 @@ from shared.events import CallEvent, CallSnapshot
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 
-from ..domain.lifecycle import CallStatus, next_clock_change
-from ..models import Call, audit_log
-from ..repository import get_call
-from .views import call_snapshot, configuration_of
+from .calls import call_snapshot, configuration_of
+from .domain.lifecycle import CallStatus, next_clock_change
+from .models import Call, audit_log
+from .repository import get_call
 
 
 async def call_for_update(session: AsyncSession, call_id: str) -> Call:

@@ -1,17 +1,16 @@
-"""How a stored call is shown and announced."""
+"""A stored call read as a configuration, its status as of now, its ETag and its snapshot for events: what the
+use cases and the presenters share."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from shared.calls import CallConfiguration
 from shared.events import CallSnapshot, RegionSnapshot
 
-from ..api.schemas import CallOut
-from ..domain.lifecycle import CallStatus, effective_status
-from ..models import Call
+from .domain.lifecycle import CallStatus, effective_status
+from .models import Call
 
 
 def configuration_of(call: Call) -> CallConfiguration:
@@ -20,24 +19,6 @@ def configuration_of(call: Call) -> CallConfiguration:
 
 def status_of(call: Call, now: datetime) -> CallStatus:
     return effective_status(CallStatus(call.status), configuration_of(call), now)
-
-
-def call_out(call: Call, now: datetime) -> CallOut:
-    config = configuration_of(call)
-    return CallOut(
-        id=uuid.UUID(call.id),
-        code=call.code,
-        title=call.title,
-        status=status_of(call, now),
-        version=call.version,
-        revision=call.revision,
-        opens_at=call.opens_at,
-        deadline=call.deadline,
-        deadline_local=call.deadline.astimezone(ZoneInfo(config.time_zone)),
-        configuration=config,
-        created_at=call.created_at,
-        updated_at=call.updated_at,
-    )
 
 
 def call_snapshot(call: Call, now: datetime) -> CallSnapshot:
