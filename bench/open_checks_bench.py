@@ -38,7 +38,7 @@ from services.regional_eligibility.models import (
     call_copies,
 )
 from services.regional_eligibility.settings import Settings
-from services.regional_eligibility.use_cases.cases import open_checks_of_call
+from services.regional_eligibility.use_cases.open_checks_of_call import open_checks_of_call
 from shared.clock import MovableClock
 from shared.readmodel import load_call_copy
 from shared.service import open_runtime

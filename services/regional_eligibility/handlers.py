@@ -24,7 +24,9 @@ from shared.service import Runtime, idempotent_subscription
 from .models import call_copies
 from .use_cases.announce_invitations import announce_invitations
 from .use_cases.announce_overdue import announce_grant_overdue, announce_payment_held
-from .use_cases.cases import open_checks_of_call, record_submission, withdraw_case
+from .use_cases.open_checks_of_call import open_checks_of_call
+from .use_cases.record_submission import record_submission
+from .use_cases.withdraw_case import withdraw_case
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:

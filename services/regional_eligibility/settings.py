@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
 from shared.settings import ServiceSettings
 from shared.webhooks import TargetPolicy
+
+if TYPE_CHECKING:
+    from shared.service import Runtime
 
 
 class Settings(ServiceSettings):
@@ -45,3 +48,10 @@ class Settings(ServiceSettings):
     def webhook_deadline_s(self) -> float:
         """The most one attempt may take, end to end (a receiver dripping bytes cannot hold it longer)."""
         return self.webhooks_connect_timeout_s + 2 * self.webhooks_read_timeout_s
+
+
+def settings_of(runtime: Runtime) -> Settings:
+    """The service's own settings, as the runtime carries them."""
+    settings = runtime.settings
+    assert isinstance(settings, Settings), type(settings)
+    return settings

@@ -8,8 +8,8 @@ import random
 
 import pytest
 
+from services.regional_eligibility.feed import announce
 from services.regional_eligibility.repository import feed_after
-from services.regional_eligibility.use_cases.feed import announce
 from services.registry import SERVICES
 from shared.clock import SystemClock
 from shared.service import open_runtime

@@ -4,52 +4,51 @@ consortium-level checks (rules on the proposal as a whole)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from shared.errors import NotFound
-from shared.events import ProposalSubmitted
-from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
-from shared.http.params import PathKey
-from shared.pagination import BIGINT_MAX, Page, decode_id_cursor, encode_cursor
+from shared.http.params import Cursor, Limit, PathKey
+from shared.http.roles import Agency, AgencyOrRegion, Region
+from shared.pagination import BIGINT_MAX, Page
 from shared.service import DbSession, RuntimeDep
 from shared.webhooks import Resolver, system_resolver
 
-from ..domain.checks import CONSORTIUM, CheckVerdict
+from ..domain.checks import CheckVerdict
 from ..domain.webhooks import SubscriptionStatus
-from ..models import PartnerCheck, WebhookSubscription
-from ..repository import (
-    checks_of_partner,
-    current_checks,
-    feed_after,
-    get_case,
-    overview,
-    region_checks,
-)
-from ..use_cases.cases import call_config
 from ..use_cases.check_history import check_history
 from ..use_cases.decide_check import decide_check
-from ..use_cases.webhooks import (
-    delivery_log,
-    event_body,
-    list_subscriptions,
-    own_subscription,
-    resume,
-    subscribe,
-    unsubscribe,
+from ..use_cases.list_checks import list_checks
+from ..use_cases.list_deliveries import list_deliveries
+from ..use_cases.list_webhooks import list_subscriptions
+from ..use_cases.read_case import read_case
+from ..use_cases.read_feed import read_feed
+from ..use_cases.read_overview import read_overview
+from ..use_cases.read_partner import read_partner
+from ..use_cases.read_webhook import read_webhook
+from ..use_cases.resume_webhook import resume
+from ..use_cases.subscribe_webhook import subscribe
+from ..use_cases.unsubscribe_webhook import unsubscribe
+from .presenters import (
+    case_out,
+    check_out,
+    check_page,
+    delivery_page,
+    feed_page,
+    history_out,
+    partner_out,
+    progress_out,
+    subscription_out,
+    subscription_page,
 )
 from .schemas import (
     CaseOut,
-    CheckDecisionOut,
     CheckHistoryOut,
     CheckOut,
     DecisionIn,
     DeliveryOut,
-    FeedEventOut,
     FeedPage,
     PartnerOut,
     RegionProgress,
@@ -58,10 +57,8 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["eligibility"], route_class=ExactJsonRoute)
-Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
+Reader = AgencyOrRegion
 Decider = Reader  # a region decides its own checks, the agency the consortium-level ones
-Region = Annotated[Principal, Depends(require(Role.REGION))]
-Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 
 
@@ -74,38 +71,13 @@ async def _webhook_resolver(request: Request) -> Resolver:
 WebhookResolver = Annotated[Resolver, Depends(_webhook_resolver)]
 
 
-def check_out(check: PartnerCheck) -> CheckOut:
-    return CheckOut.model_validate(check, from_attributes=True)
-
-
-def subscription_out(subscription: WebhookSubscription) -> SubscriptionOut:
-    return SubscriptionOut.model_validate(subscription, from_attributes=True)
-
-
 @router.get(
     "/proposals/{proposal_id}",
     response_model=CaseOut,
     summary="A proposal's eligibility: all checks for an agency, the region's own for a region",
 )
 async def get_case_view(proposal_id: uuid.UUID, session: DbSession, reader: Reader) -> CaseOut:
-    case = await get_case(session, str(proposal_id))
-    region = reader.scope if reader.role is Role.REGION else None
-    checks = await current_checks(session, str(proposal_id), region) if case else []
-    submitted = ProposalSubmitted.model_validate(case.submission) if case else None
-    if case is None or submitted is None or (region and region not in {p.region_code for p in submitted.partners}):
-        raise NotFound(f"No eligibility case {proposal_id} for {reader.label}.")
-    return CaseOut(
-        proposal_id=uuid.UUID(case.proposal_id),
-        call_id=uuid.UUID(case.call_id),
-        version=case.version,
-        acronym=case.acronym,
-        status=case.status,
-        outcome=case.outcome,
-        reasons=case.reasons,
-        decision_version=case.decision_version,
-        decided_at=case.decided_at,
-        checks=[check_out(c) for c in checks],
-    )
+    return case_out(await read_case(session, reader=reader, proposal_id=str(proposal_id)))
 
 
 @router.get(
@@ -119,24 +91,21 @@ async def get_region_checks(
     call_id: uuid.UUID | None = None,
     status: Annotated[str | None, Query(pattern="^(open|decided)$", description="open: needs a human")] = None,
     verdict: CheckVerdict | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Page[CheckOut]:
     """A region token lists its own partners' checks. An agency token lists the checks with region_code
     `consortium` (rules on the proposal as a whole): only the agency decides them."""
-    after_id = decode_id_cursor(cursor) if cursor else None
-    checks = await region_checks(
+    checks = await list_checks(
         session,
-        CONSORTIUM if decider.role is Role.AGENCY else decider.scope or "",
+        decider=decider,
         call_id=str(call_id) if call_id else None,
-        open_only=None if status is None else status == "open",
-        verdict=verdict.value if verdict else None,
-        after_id=after_id,
+        status=status,
+        verdict=verdict,
+        cursor=cursor,
         limit=limit,
     )
-    return Page[CheckOut](
-        items=[check_out(c) for c in checks], next_cursor=encode_cursor(checks[-1].id) if len(checks) == limit else None
-    )
+    return check_page(checks)
 
 
 @router.get(
@@ -145,19 +114,7 @@ async def get_region_checks(
     summary="One of the region's partners: its data as submitted and every rule's verdict",
 )
 async def get_partner(partner_id: PathKey, session: DbSession, region: Region) -> PartnerOut:
-    checks = await checks_of_partner(session, partner_id)
-    case = await get_case(session, checks[0].proposal_id) if checks else None
-    submitted = ProposalSubmitted.model_validate(case.submission) if case else None
-    partner = next((p for p in submitted.partners if p.partner_id == partner_id), None) if submitted else None
-    if partner is None or partner.region_code != region.scope:
-        raise NotFound(f"No partner {partner_id} in region {region.scope}.")
-    return PartnerOut(
-        partner_id=partner_id,
-        proposal_id=uuid.UUID(checks[0].proposal_id),
-        region_code=partner.region_code,
-        data=partner.model_dump(mode="json"),
-        checks=[check_out(c) for c in checks],
-    )
+    return partner_out(await read_partner(session, region=region, partner_id=partner_id))
 
 
 @router.get(
@@ -169,11 +126,7 @@ async def get_partner(partner_id: PathKey, session: DbSession, region: Region) -
 async def get_check_history(
     check_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: DbSession, reader: Decider
 ) -> CheckHistoryOut:
-    history = await check_history(session, reader, check_id)
-    return CheckHistoryOut(
-        check=check_out(history.check),
-        decisions=[CheckDecisionOut.model_validate(row) for row in history.decisions],
-    )
+    return history_out(await check_history(session, reader, check_id))
 
 
 @router.post(
@@ -204,11 +157,9 @@ async def get_feed(
     session: DbSession,
     region: Region,
     after: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = 100,
 ) -> FeedPage:
-    events = await feed_after(session, region.scope or "", after, limit)
-    items = [FeedEventOut.model_validate(json.loads(event_body(e))) for e in events]
-    return FeedPage(items=items, next_after=events[-1].id if events else after)
+    return feed_page(await read_feed(session, region=region.scope or "", after=after, limit=limit), after)
 
 
 @router.post(
@@ -236,16 +187,17 @@ async def get_webhooks(
     session: DbSession,
     region: Region,
     status: SubscriptionStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Page[SubscriptionOut]:
-    page = await list_subscriptions(session, region=region.scope or "", status=status, cursor=cursor, limit=limit)
-    return Page[SubscriptionOut](items=[subscription_out(s) for s in page.items], next_cursor=page.next_cursor)
+    return subscription_page(
+        await list_subscriptions(session, region=region.scope or "", status=status, cursor=cursor, limit=limit)
+    )
 
 
 @router.get("/webhooks/{subscription_id}", response_model=SubscriptionOut, summary="One of the region's subscriptions")
 async def get_webhook(subscription_id: uuid.UUID, session: DbSession, region: Region) -> SubscriptionOut:
-    return subscription_out(await own_subscription(session, region.scope or "", subscription_id))
+    return subscription_out(await read_webhook(session, region=region.scope or "", subscription_id=subscription_id))
 
 
 @router.post(
@@ -269,15 +221,13 @@ async def get_deliveries(
     subscription_id: uuid.UUID,
     session: DbSession,
     region: Region,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Page[DeliveryOut]:
-    page = await delivery_log(
+    deliveries = await list_deliveries(
         session, region=region.scope or "", subscription_id=subscription_id, cursor=cursor, limit=limit
     )
-    return Page[DeliveryOut](
-        items=[DeliveryOut.model_validate(d, from_attributes=True) for d in page.items], next_cursor=page.next_cursor
-    )
+    return delivery_page(deliveries)
 
 
 @router.delete(
@@ -295,17 +245,4 @@ async def delete_webhook(subscription_id: uuid.UUID, session: DbSession, region:
     summary="Per region, and for `consortium` (the agency's own items): checks done, pending and overdue (agency)",
 )
 async def get_overview(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, _: Agency) -> list[RegionProgress]:
-    _call, config = await call_config(session, str(call_id), missing=NotFound)
-    overdue = config.eligibility_check_due is not None and runtime.clock.now() >= config.eligibility_check_due
-    progress: dict[str, RegionProgress] = {}
-    for region, verdict, count in await overview(session, str(call_id)):
-        entry = progress.setdefault(
-            region, RegionProgress(region_code=region, checks=0, decided=0, pending=0, overdue=0)
-        )
-        entry.checks += count
-        if verdict == CheckVerdict.NEEDS_HUMAN.value:
-            entry.pending += count
-            entry.overdue += count if overdue else 0
-        else:
-            entry.decided += count
-    return sorted(progress.values(), key=lambda p: p.region_code)
+    return progress_out(await read_overview(session, runtime, call_id=str(call_id)))

@@ -9,8 +9,8 @@ from shared.events import InvitationsPublished, ProposalSubmitted
 from shared.service import Runtime
 
 from ..domain.notices import invitation_notice
+from ..feed import announce
 from ..repository import get_case
-from .feed import announce
 
 
 async def announce_invitations(session: AsyncSession, runtime: Runtime, published: InvitationsPublished) -> None:

@@ -10,8 +10,8 @@ from shared.events import GrantOverdue, ReportOverdue
 from shared.service import Runtime
 
 from ..domain.notices import Notice, grant_overdue_notice, payment_held_notice
+from ..feed import announce
 from ..repository import get_case
-from .feed import announce
 
 
 async def announce_grant_overdue(session: AsyncSession, runtime: Runtime, overdue: GrantOverdue) -> None:

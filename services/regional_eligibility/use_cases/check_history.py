@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.errors import NotFound
 from shared.http.principal import Principal
 
+from ..access import decides
 from ..models import PartnerCheck, audit_log
 from ..repository import get_check
-from .decide_check import decides
 
 
 @dataclass(frozen=True)

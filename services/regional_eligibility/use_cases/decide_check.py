@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
-from shared.http.principal import Principal, Role
+from shared.http.principal import Principal
 from shared.service import Runtime
 
-from ..domain.checks import CONSORTIUM, CheckVerdict
+from ..access import decides
+from ..cases import call_config, try_decide
+from ..domain.checks import CheckVerdict
 from ..models import PartnerCheck, ProposalCase, audit_log
 from ..repository import get_case, get_check
-from .cases import call_config, try_decide
 
 Action = Literal["confirm", "override", "close"]
 
@@ -75,13 +76,6 @@ async def _decidable(session: AsyncSession, officer: Principal, check_id: int) -
     if not check.current:
         raise Conflict(_not_current(check, case), extra={"proposal_status": case.status})
     return check, case
-
-
-def decides(officer: Principal, region_code: str) -> bool:
-    """Who decides a check: the agency the consortium-level ones, a region only its own."""
-    if region_code == CONSORTIUM:
-        return officer.role is Role.AGENCY
-    return officer.role is Role.REGION and officer.scope == region_code
 
 
 def _not_current(check: PartnerCheck, case: ProposalCase) -> str:

@@ -26,6 +26,7 @@ from shared.service import Runtime
 from shared.webhooks import Attempt, Outcome, Resolver, delivery_client, post_signed, signed_headers, system_resolver
 
 from ..domain.webhooks import DeliveryStatus, RetryRules, SubscriptionStatus, after_attempt
+from ..feed import event_body
 from ..repository import (
     claim_due_deliveries,
     count_suspended_subscriptions,
@@ -34,7 +35,7 @@ from ..repository import (
     move_deliveries,
     subscriptions_by_id,
 )
-from .webhooks import event_body, settings_of
+from ..settings import settings_of
 
 logger = logging.getLogger(__name__)
 LEASE_MARGIN_S = 30.0  # beyond an attempt's deadline: time to record its result before another may take it

@@ -1,6 +1,7 @@
 """A proposal's eligibility case: opened with its final version when the call closes, checked by
 the rules, decided once every region has decided all its partners, announced as
-eligibility.decided (again, versioned, if a correction changes the outcome)."""
+eligibility.decided (again, versioned, if a correction changes the outcome). What the use cases that open,
+decide and withdraw cases share; the use cases themselves are in use_cases/."""
 
 from __future__ import annotations
 
@@ -10,17 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
 from shared.errors import RetryableError
-from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, ProposalSubmitted, ProposalWithdrawn
+from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, ProposalSubmitted
 from shared.messaging.outbox import emit
 from shared.readmodel import load_call_copy
 from shared.service import Runtime
 
-from ..domain.checks import CheckDraft, CheckVerdict, automatic_checks
-from ..domain.consolidation import CheckState, Decision, decide
-from ..domain.stages import checks_of_stage, deadline_of
-from ..models import PartnerCheck, ProposalCase, call_copies
-from ..repository import cases_awaiting_deadline, current_checks, get_case, retire_checks
+from .domain.checks import CheckDraft, CheckVerdict, automatic_checks
+from .domain.consolidation import CheckState, Decision, decide
+from .domain.stages import checks_of_stage
 from .feed import announce
+from .models import PartnerCheck, ProposalCase, call_copies
+from .repository import current_checks, retire_checks
 
 
 async def call_config(
@@ -32,36 +33,6 @@ async def call_config(
     if call is None or call.configuration is None:
         raise missing(f"No call {call_id} known here.")
     return call, call.configuration
-
-
-async def record_submission(session: AsyncSession, runtime: Runtime, submitted: ProposalSubmitted) -> None:
-    _, config = await call_config(session, str(submitted.call_id))
-    proposal_id = str(submitted.proposal_id)
-    case = await get_case(session, proposal_id, for_update=True)
-    if case is not None and (case.version >= submitted.version or case.status == "withdrawn"):
-        return  # an older version arriving late, or a withdrawn proposal: nothing changes
-    now = runtime.clock.now()
-    if case is None:
-        case = ProposalCase(proposal_id=proposal_id, call_id=str(submitted.call_id), decision_version=0)
-        session.add(case)
-    case.version, case.acronym, case.updated_at = submitted.version, submitted.acronym, now
-    case.submission = submitted.model_dump(mode="json")
-    case.status, case.outcome, case.reasons, case.decided_at = "awaiting_deadline", "pending", [], None
-    # Checks opened before a deadline extension judged a version that is no longer final: nobody decides them.
-    await retire_checks(session, proposal_id)
-    await session.flush()
-    if now >= deadline_of(config, submitted.stage):  # its stage already closed: this is the final version
-        await open_checks(session, runtime, case, config)
-
-
-async def open_checks_of_call(session: AsyncSession, runtime: Runtime, call: CallSnapshot) -> None:
-    config = call.configuration
-    now = runtime.clock.now()
-    if config is None or now < config.stages[0].deadline:
-        return
-    for case in await cases_awaiting_deadline(session, str(call.call_id)):
-        if now >= deadline_of(config, int(case.submission.get("stage", 1))):  # pre-proposals at stage 1's close
-            await open_checks(session, runtime, case, config)
 
 
 async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCase, config: CallConfiguration) -> None:
@@ -176,24 +147,6 @@ async def try_decide(
             "reasons": decision.reasons,
             "decision_version": case.decision_version,
         },
-    )
-
-
-async def withdraw_case(session: AsyncSession, runtime: Runtime, withdrawn: ProposalWithdrawn) -> None:
-    case = await get_case(session, str(withdrawn.proposal_id), for_update=True)
-    if case is None or case.status == "withdrawn":
-        return
-    case.status, case.updated_at = "withdrawn", runtime.clock.now()
-    await retire_checks(session, case.proposal_id)
-    submitted = ProposalSubmitted.model_validate(case.submission)
-    regions = {p.region_code for p in submitted.partners}
-    await announce(
-        session,
-        runtime,
-        regions,
-        "proposal.withdrawn",
-        case.proposal_id,
-        {"proposal_id": case.proposal_id, "acronym": case.acronym, "reason": withdrawn.reason},
     )
 
 

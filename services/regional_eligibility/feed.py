@@ -5,14 +5,15 @@ business transaction."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.service import Runtime
 
-from ..models import RegionEvent
-from ..repository import lock_feed, queue_deliveries
+from .models import RegionEvent
+from .repository import lock_feed, queue_deliveries
 
 
 async def announce(
@@ -39,3 +40,16 @@ async def announce(
         session.add(event)
         await session.flush()
         await queue_deliveries(session, region, event.id, now)
+
+
+def event_body(event: RegionEvent) -> bytes:
+    """A feed event as the feed serves it and a webhook delivers it (the signed bytes)."""
+    document = {
+        "id": event.id,
+        "type": event.type,
+        "region": event.region_code,
+        "proposal_id": event.proposal_id,
+        "created_at": event.created_at.isoformat(),
+        "data": event.payload,
+    }
+    return json.dumps(document, separators=(",", ":"), default=str).encode()
