@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from shared.pagination import Page, Window
+
 from ..domain.codes import CodeList
 from ..domain.importing import region_to_json
-from ..domain.model import RegionPriorities
+from ..domain.model import RegionPriorities, StoredRegion
 from ..domain.relatedness import RelatedDomain
 from ..domain.synergy import SynergyMatrix
 from ..domain.topics import Topic
@@ -12,13 +16,16 @@ from ..models import TopicCall
 from .schemas import (
     CodeListOut,
     CodeOut,
+    ImportOut,
     MatchingPriorityOut,
     MatrixOut,
     RegionOut,
     RelatedDomainOut,
+    StartedCallOut,
     TopicCallOut,
     TopicOut,
     TopicRegionOut,
+    TopicsOut,
 )
 
 FORMULA = "synergy = 0.7 * coded + 0.3 * text; coded = weighted cosine over NACE (0.4), NABS (0.3), objectives (0.3)"
@@ -35,6 +42,16 @@ def code_list_out(code_list: CodeList) -> CodeListOut:
 
 def region_out(region: RegionPriorities, revision: int) -> RegionOut:
     return RegionOut.model_validate({**region_to_json(region), "revision": revision})
+
+
+def region_page(regions: Window[StoredRegion]) -> Page[RegionOut]:
+    return Page[RegionOut](
+        items=[region_out(r.region, r.revision) for r in regions.items], next_cursor=regions.next_cursor
+    )
+
+
+def import_out(regions: list[RegionPriorities]) -> ImportOut:
+    return ImportOut(regions=[r.code for r in regions], priorities=sum(len(r.priorities) for r in regions))
 
 
 def matrix_out(matrix: SynergyMatrix) -> MatrixOut:
@@ -99,3 +116,11 @@ def topic_call_out(link: TopicCall) -> TopicCallOut:
         regions=list(link.regions),
         created_by=link.created_by,
     )
+
+
+def topics_out(topics: list[Topic], *, k: int, reporting_currency: str, limit: int) -> TopicsOut:
+    return TopicsOut(k=k, reporting_currency=reporting_currency, topics=[topic_out(t) for t in topics[:limit]])
+
+
+def started_call_out(link: TopicCall, created: dict[str, Any]) -> StartedCallOut:
+    return StartedCallOut(**topic_call_out(link).model_dump(), call=created)

@@ -6,32 +6,41 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from shared.errors import FieldError, ValidationFailed
-from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
-from shared.pagination import Page, decode_key_cursor, encode_cursor
+from shared.http.params import Cursor, Limit
+from shared.http.roles import Agency, AgencyOrRegion
+from shared.pagination import Page
 from shared.service import DbSession, RuntimeDep
 
 from ..call_definition_client import call_definition_client
 from ..domain.charts import heatmap_svg, topics_svg
 from ..domain.codes import Dimension, code_lists
 from ..domain.importing import to_csv, to_json
-from ..errors import UnknownRegion
-from ..repository import all_region_priorities, as_domain, calls_of_topic, get_region, list_regions, priorities_of
 from ..settings import Settings
-from ..use_cases.analyse import complementarity_of, matrix_of, topics_of
+from ..use_cases.export_priorities import export_priorities
+from ..use_cases.import_regions import import_regions
+from ..use_cases.list_region_priorities import list_region_priorities
+from ..use_cases.list_topic_calls import list_topic_calls
+from ..use_cases.read_complementarity import complementarity_of
+from ..use_cases.read_matrix import matrix_of
+from ..use_cases.read_region import read_region
+from ..use_cases.read_topics import topics_of
+from ..use_cases.save_region import save_region
 from ..use_cases.start_call import start_call_from_topic
-from ..use_cases.store_priorities import import_regions, save_region
 from .presenters import (
     code_list_out,
+    import_out,
     matrix_csv,
     matrix_out,
     region_out,
+    region_page,
     related_out,
+    started_call_out,
     topic_call_out,
-    topic_out,
+    topics_out,
 )
 from .schemas import (
     CodeListOut,
@@ -47,8 +56,7 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["s3"], route_class=ExactJsonRoute)
-Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
-Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
+Reader = AgencyOrRegion
 RegionPath = Annotated[str, Path(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", examples=["AT-4"])]
 TopicPath = Annotated[str, Path(max_length=120, examples=["nace:28"])]
 K = Annotated[int, Query(ge=1, le=500, description="Topics shared by at least k regions")]
@@ -56,8 +64,6 @@ Rates = Annotated[
     list[str] | None,
     Query(description="CUR:rate, e.g. CHF:1.05 (1 CHF = 1.05 of the reporting currency); default: the settings"),
 ]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Cursor = Annotated[str | None, Query(max_length=200)]
 SVG = "image/svg+xml"
 
 
@@ -89,20 +95,13 @@ async def get_codes(dimension: Dimension, _: Reader) -> CodeListOut:
 
 @router.get("/regions", response_model=Page[RegionOut], summary="Every region's S3 priorities, by region code")
 async def get_regions(session: DbSession, _: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[RegionOut]:
-    after = decode_key_cursor(cursor)[0] if cursor else None
-    regions = await list_regions(session, after=after, limit=limit)
-    rows = await priorities_of(session, [r.code for r in regions])
-    items = [region_out(as_domain(r, rows[r.code]), r.revision) for r in regions]
-    return Page[RegionOut](items=items, next_cursor=encode_cursor(regions[-1].code) if len(regions) == limit else None)
+    return region_page(await list_region_priorities(session, cursor=cursor, limit=limit))
 
 
 @router.get("/regions/{code}", response_model=RegionOut, summary="A region's S3 priorities")
 async def get_one_region(code: RegionPath, session: DbSession, _: Reader) -> RegionOut:
-    region = await get_region(session, code)
-    if region is None:
-        raise UnknownRegion(f"No region {code}.")
-    rows = await priorities_of(session, [code])
-    return region_out(as_domain(region, rows[code]), region.revision)
+    stored = await read_region(session, code=code)
+    return region_out(stored.region, stored.revision)
 
 
 @router.put(
@@ -115,11 +114,10 @@ async def put_region(
     body: RegionIn,
     session: DbSession,
     runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))],
+    principal: Reader,
 ) -> RegionOut:
-    region = await save_region(session, runtime, principal, code, body.model_dump(mode="json"))
-    stored = await get_region(session, code)
-    return region_out(region, stored.revision if stored else 1)
+    saved = await save_region(session, runtime, principal, code, body.model_dump(mode="json"))
+    return region_out(saved.region, saved.revision)
 
 
 @router.post(
@@ -141,7 +139,7 @@ async def put_region(
 async def post_import(request: Request, session: DbSession, runtime: RuntimeDep, principal: Reader) -> ImportOut:
     content = await request.body()
     regions = await import_regions(session, runtime, principal, content, request.headers.get("content-type", ""))
-    return ImportOut(regions=[r.code for r in regions], priorities=sum(len(r.priorities) for r in regions))
+    return import_out(regions)
 
 
 @router.get(
@@ -151,7 +149,7 @@ async def post_import(request: Request, session: DbSession, runtime: RuntimeDep,
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 async def get_export(session: DbSession, _: Agency, format: Literal["json", "csv"] = "json") -> Response:
-    regions = await all_region_priorities(session)
+    regions = await export_priorities(session)
     if format == "csv":
         return Response(to_csv(regions), media_type="text/csv; charset=utf-8")
     return Response(to_json(regions), media_type="application/json")
@@ -188,7 +186,7 @@ async def get_topics(
     _regions, topics = await topics_of(
         session, k=k, reporting_currency=settings.reporting_currency, rates=_rates(request, rate)
     )
-    return TopicsOut(k=k, reporting_currency=settings.reporting_currency, topics=[topic_out(t) for t in topics[:limit]])
+    return topics_out(topics, k=k, reporting_currency=settings.reporting_currency, limit=limit)
 
 
 @router.get(
@@ -246,9 +244,9 @@ async def post_topic_call(
             reporting_currency=settings.reporting_currency,
             rates=_rates(request, rate),
         )
-    return StartedCallOut(**topic_call_out(link).model_dump(), call=created)
+    return started_call_out(link, created)
 
 
 @router.get("/topics/{topic_id}/calls", response_model=list[TopicCallOut], summary="The calls started from a topic")
 async def get_topic_calls(topic_id: TopicPath, session: DbSession, _: Agency) -> list[TopicCallOut]:
-    return [topic_call_out(link) for link in await calls_of_topic(session, topic_id)]
+    return [topic_call_out(link) for link in await list_topic_calls(session, topic_id=topic_id)]

@@ -57,3 +57,11 @@ def canonical(regions: list[RegionPriorities] | tuple[RegionPriorities, ...]) ->
         )
         for region in sorted(regions, key=lambda r: r.code)
     ]
+
+
+@dataclass(frozen=True)
+class StoredRegion:
+    """A region's priorities as stored: with its revision (+1 per change)."""
+
+    region: RegionPriorities
+    revision: int

@@ -21,11 +21,11 @@ from shared.errors import FieldError
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..analysis import ranked_topics
 from ..domain.topics import Topic, TopicRegion
 from ..errors import CallDefinitionRefused, CallDefinitionUnavailable, MissingBudget, RegionNotInTopic, UnknownTopic
 from ..models import TopicCall, audit_log
 from ..repository import all_region_priorities
-from .analyse import ranked_topics
 
 # What a region's annex holds when the request says nothing for it: every organisation type, common rates.
 DEFAULT_ANNEX: dict[str, Any] = {

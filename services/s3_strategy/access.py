@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shared.http.principal import Principal, Role
 
-from ..errors import NotYourRegion
+from .errors import NotYourRegion
 
 
 def ensure_may_edit(principal: Principal, region_code: str) -> None:
