@@ -5,16 +5,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from shared.http.auth import Principal
 from shared.money import Money
+from shared.pagination import Page, Window
 
+from ..access import finances_visible
 from ..models import Grant, PartnerContract, Project, Report
-from ..use_cases.access import finances_visible
+from ..projects import ProjectView
 from .schemas import (
     ContractOut,
     DocumentRef,
     GrantOut,
+    MonitoringOut,
     ProjectOut,
     ProjectSummaryOut,
     ReportOut,
@@ -35,6 +39,18 @@ def project_summary(project: Project) -> ProjectSummaryOut:
         funded_at=project.funded_at,
         started_at=project.started_at,
     )
+
+
+def project_page(projects: Window[Project]) -> Page[ProjectSummaryOut]:
+    return Page(items=[project_summary(p) for p in projects.items], next_cursor=projects.next_cursor)
+
+
+def project_view_out(principal: Principal, view: ProjectView, now: datetime) -> ProjectOut:
+    return project_out(principal, view.project, view.grants, view.contracts, view.reports, now)
+
+
+def monitoring_out(call_id: uuid.UUID, view: dict[str, Any]) -> MonitoringOut:
+    return MonitoringOut.model_validate({"call_id": call_id, **view})
 
 
 def project_out(

@@ -11,22 +11,24 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
-from shared.http.params import PathNumber
-from shared.pagination import Page, decode_key_cursor, encode_cursor
+from shared.http.params import Cursor, Limit, PathNumber
+from shared.http.roles import AgencyOrRegion, Consortium, Region
+from shared.pagination import Page
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.reporting import ReportAction
 from ..use_cases.contract import act_on_offer
+from ..use_cases.list_projects import projects_of
+from ..use_cases.read_monitoring import monitoring_view
+from ..use_cases.read_project import read_project
+from ..use_cases.read_report import report_view
 from ..use_cases.report import review_report, submit_report
-from ..use_cases.views import monitoring_view, project_view, projects_of, report_view
-from .presenters import project_out, project_summary, report_out
+from .presenters import monitoring_out, project_page, project_view_out, report_out
 from .schemas import ContractStepIn, MonitoringOut, ProjectOut, ProjectSummaryOut, ReportIn, ReportOut, ReviewIn
 
 router = APIRouter(tags=["monitoring"], route_class=ExactJsonRoute)
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION, Role.CONSORTIUM))]
-Overseer = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
-Region = Annotated[Principal, Depends(require(Role.REGION))]
-Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
+Overseer = AgencyOrRegion
 
 
 @router.get(
@@ -38,13 +40,10 @@ async def list_projects(
     call_id: uuid.UUID,
     session: DbSession,
     reader: Reader,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Page[ProjectSummaryOut]:
-    after = decode_key_cursor(cursor)[0] if cursor else None
-    projects = await projects_of(session, reader, str(call_id), after=after, limit=limit)
-    next_cursor = encode_cursor(projects[-1].proposal_id) if len(projects) == limit else None
-    return Page(items=[project_summary(p) for p in projects], next_cursor=next_cursor)
+    return project_page(await projects_of(session, reader, str(call_id), cursor=cursor, limit=limit))
 
 
 @router.get(
@@ -53,8 +52,8 @@ async def list_projects(
     summary="A project: its grants, its partners' contracting, its reporting periods",
 )
 async def get_project(proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, reader: Reader) -> ProjectOut:
-    view = await project_view(session, reader, str(proposal_id))
-    return project_out(reader, view.project, view.grants, view.contracts, view.reports, runtime.clock.now())
+    view = await read_project(session, reader=reader, proposal_id=str(proposal_id))
+    return project_view_out(reader, view, runtime.clock.now())
 
 
 @router.post(
@@ -70,7 +69,7 @@ async def record_contract_step(
     runtime: RuntimeDep,
     region: Region,
 ) -> ProjectOut:
-    await act_on_offer(
+    view = await act_on_offer(
         session,
         runtime,
         region,
@@ -81,8 +80,7 @@ async def record_contract_step(
         signed_on=body.signed_on,
         reason=body.reason,
     )
-    view = await project_view(session, region, str(proposal_id))
-    return project_out(region, view.project, view.grants, view.contracts, view.reports, runtime.clock.now())
+    return project_view_out(region, view, runtime.clock.now())
 
 
 @router.get(
@@ -153,4 +151,4 @@ async def get_monitoring(
     region: Annotated[str | None, Query(max_length=12)] = None,
 ) -> MonitoringOut:
     view = await monitoring_view(session, runtime, overseer, str(call_id), region)
-    return MonitoringOut.model_validate({"call_id": call_id, **view})
+    return monitoring_out(call_id, view)

@@ -31,6 +31,7 @@ from shared.rules.consortium import evaluate_consortium
 from shared.rules.model import Outcome
 from shared.service import Runtime
 
+from ..access import call_config, project_for
 from ..domain.contracting import (
     ContractAction,
     ContractStatus,
@@ -45,8 +46,8 @@ from ..domain.contracting import (
 from ..domain.reporting import schedule
 from ..metrics import TIME_TO_CONTRACT
 from ..models import PartnerContract, Project, Report, audit_log
+from ..projects import ProjectView, project_view
 from ..repository import contracts_of, get_proposal_copy, grants_of
-from .access import call_config, project_for
 
 SOURCE = "project_monitoring"
 
@@ -62,7 +63,8 @@ async def act_on_offer(
     reference: str | None = None,
     signed_on: date | None = None,
     reason: str | None = None,
-) -> Project:
+) -> ProjectView:
+    """The project after the step, as the region may read it."""
     _require_what_the_step_needs(action, reference, reason)
     project = await project_for(session, region, proposal_id, for_update=True)
     contracts = await contracts_of(session, proposal_id)
@@ -102,7 +104,7 @@ async def act_on_offer(
         TIME_TO_CONTRACT.labels(contract.region_code).observe(days_between(contract.offered_at, settled_at))
     config = await call_config(session, project.call_id)
     await follow_contracting(session, runtime, config, project, contracts, actor=region.actor)
-    return project
+    return await project_view(session, region, proposal_id)
 
 
 def _require_what_the_step_needs(action: ContractAction, reference: str | None, reason: str | None) -> None:

@@ -16,10 +16,10 @@ from shared.errors import NotFound, RetryableError
 from shared.events import PartnerSnapshot, ProposalSubmitted, RegionAmount, ReserveFunded, ResultsPublished
 from shared.service import Runtime
 
+from ..access import call_config
 from ..domain.contracting import ContractStatus, ProjectStatus, due_at
 from ..models import Grant, PartnerContract, Project, audit_log
 from ..repository import get_project, get_proposal_copy
-from .access import call_config
 
 
 async def fund_from_results(session: AsyncSession, runtime: Runtime, event: ResultsPublished) -> None:

@@ -17,11 +17,11 @@ from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 
+from ..access import call_config, project_for
 from ..domain.contracting import ContractStatus, ProjectStatus
 from ..domain.reporting import ReportAction, ReportStatus, ReviewStatus, report_refusal, review
 from ..models import Report, audit_log
 from ..repository import contracts_of, get_report, grants_of
-from .access import call_config, project_for
 
 SOURCE = "project_monitoring"
 

@@ -1,8 +1,8 @@
-"""What a principal may read: a project, a report, the projects of a call, the monitoring view."""
+"""Monitoring of a call: projects, reports, payments held, indicators and money, for the agency (or one region
+it asks for) and for a region its own part only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,60 +11,9 @@ from shared.errors import NotFound
 from shared.http.principal import Principal, Role
 from shared.service import Runtime
 
+from ..access import call_config
 from ..domain import monitoring
-from ..models import Grant, PartnerContract, Project, Report
-from ..repository import (
-    contracts_of,
-    contracts_of_call,
-    get_report,
-    grants_of,
-    grants_of_call,
-    projects_of_call,
-    projects_page,
-    reports_of,
-    reports_of_call,
-)
-from .access import applicant_of, call_config, project_for
-
-
-@dataclass(frozen=True)
-class ProjectView:
-    project: Project
-    grants: list[Grant]
-    contracts: list[PartnerContract]
-    reports: list[Report]
-
-
-async def project_view(session: AsyncSession, principal: Principal, proposal_id: str) -> ProjectView:
-    project = await project_for(session, principal, proposal_id)
-    return ProjectView(
-        project,
-        await grants_of(session, proposal_id),
-        await contracts_of(session, proposal_id),
-        await reports_of(session, proposal_id),
-    )
-
-
-async def report_view(session: AsyncSession, principal: Principal, proposal_id: str, period: int) -> Report:
-    await project_for(session, principal, proposal_id)
-    report = await get_report(session, proposal_id, period)
-    if report is None:
-        raise NotFound(f"No reporting period {period} for project {proposal_id}.")
-    return report
-
-
-async def projects_of(
-    session: AsyncSession, principal: Principal, call_id: str, *, after: str | None, limit: int
-) -> list[Project]:
-    await call_config(session, call_id)
-    return await projects_page(
-        session,
-        call_id,
-        region=principal.scope if principal.role is Role.REGION else None,
-        applicant=applicant_of(principal) if principal.role is Role.CONSORTIUM else None,
-        after=after,
-        limit=limit,
-    )
+from ..repository import contracts_of_call, grants_of_call, projects_of_call, reports_of_call
 
 
 async def monitoring_view(

@@ -15,8 +15,8 @@ from shared.errors import NotFound
 from shared.http.principal import Principal, Role
 from shared.readmodel import load_call_copy
 
-from ..models import Project, call_copies
-from ..repository import get_project, grants_of
+from .models import Project, call_copies
+from .repository import get_project, grants_of
 
 
 async def call_config(session: AsyncSession, call_id: str) -> CallConfiguration:
