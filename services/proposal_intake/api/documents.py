@@ -18,6 +18,7 @@ from shared.http.auth import Principal, Role, require
 from shared.http.body_limit import accepts_uploads
 from shared.http.exact_json import ExactJsonRoute
 from shared.http.params import PathKey
+from shared.http.roles import Consortium
 from shared.pagination import INT_MAX
 from shared.service import RuntimeDep
 
@@ -28,7 +29,6 @@ from ..use_cases.upload_document import upload_document
 from .uploads import upload_of
 
 router = APIRouter(tags=["documents"], route_class=ExactJsonRoute)
-Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.CONSORTIUM, Role.REGION, Role.EVALUATOR))]
 Partner = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,20}$", description="Per-partner types: the key")]
 Version = Annotated[int | None, Query(ge=1, le=INT_MAX, description="A submitted version (default: see the summary)")]

@@ -117,3 +117,30 @@ class InvitationOut(BaseModel):
     stage_two_deadline: datetime
     published_at: datetime
     full_proposal_id: uuid.UUID | None = Field(description="The full proposal started from it, if any")
+
+
+class RuleRefusalsOut(BaseModel):
+    rule: str = Field(
+        description="The rule broken: a consortium rule (consortium.min_partners, ...), `completeness` (data "
+        "missing or wrong) or `submission_window` (after the deadline or before the opening)"
+    )
+    refusals: int = Field(description="Submissions refused naming it")
+    proposals: int = Field(description="Distinct drafts refused for it")
+
+
+class RefusalOut(BaseModel):
+    proposal_id: uuid.UUID
+    applicant_id: str
+    acronym: str | None
+    refused_at: datetime
+    status: int = Field(description="What the submission got: 422 (content) or 409 (timing)")
+    rules: list[str]
+    errors: list[FieldErrorOut] = Field(description="As the refusal listed them")
+
+
+class RefusalsOut(BaseModel):
+    call_id: uuid.UUID
+    total: int = Field(description="Submissions refused in this call")
+    proposals: int = Field(description="Drafts with at least one refusal")
+    by_rule: list[RuleRefusalsOut] = Field(description="Most refusals first")
+    last_per_proposal: list[RefusalOut] = Field(description="Each draft's last refusal, latest first")

@@ -12,10 +12,10 @@ from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
+from ..access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
 from ..models import Proposal
 from ..repository import insert_proposal
-from .access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
-from .stage_checks import refuse_new_pre_proposal
+from ..stage_checks import refuse_new_pre_proposal
 
 
 def etag(proposal: Proposal) -> str:

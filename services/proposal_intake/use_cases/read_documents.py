@@ -22,13 +22,13 @@ from shared.errors import DeadlinePassed, NotFound
 from shared.http.principal import Principal, Role
 from shared.service import Runtime
 
+from ..access import applicant_of, call_from_snapshot, refuse_if_withdrawn
 from ..document_repository import blob_of, documents_of, region_partner_keys, unlink_from_draft
 from ..domain.documents import PROPOSAL_LEVEL, LinkedDocument, evaluator_may_read, region_may_read
 from ..domain.submission import submission_window_error
 from ..models import audit_log
 from ..repository import AnyRow, proposal_with_call
 from ..settings import Settings
-from .access import applicant_of, call_from_snapshot, refuse_if_withdrawn
 
 _INSERT_AUDIT = audit_log.insert()
 

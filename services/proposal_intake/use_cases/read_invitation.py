@@ -10,8 +10,8 @@ from shared.db import Executor
 from shared.errors import NotFound
 from shared.http.principal import Principal
 
+from ..access import visible_proposal
 from ..repository import full_proposal_of, invitation_of, proposal_with_call
-from .access import visible_proposal
 
 
 @dataclass(frozen=True)

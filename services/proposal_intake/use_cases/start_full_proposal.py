@@ -12,12 +12,12 @@ from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
+from ..access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
 from ..domain.stages import is_two_stage
 from ..errors import FullProposalExists
 from ..models import Proposal
 from ..repository import full_proposal_of, insert_proposal, latest_content, proposal_with_call, record_audit
-from .access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
-from .stage_checks import require_invitation
+from ..stage_checks import require_invitation
 
 
 async def start_full_proposal(

@@ -40,6 +40,7 @@ from shared.proposals import ProposalDraft
 from shared.service import Runtime
 from shared.wording import count
 
+from ..access import applicant_of, call_from_snapshot, refuse_if_withdrawn, visible_proposal
 from ..document_repository import documents_of, freeze_documents
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
@@ -53,8 +54,7 @@ from ..repository import (
     proposal_with_call,
     record_submission,
 )
-from .access import applicant_of, call_from_snapshot, refuse_if_withdrawn, visible_proposal
-from .stage_checks import StageView, refuse_outside_window, stage_view
+from ..stage_checks import StageView, refuse_outside_window, stage_view
 
 
 @dataclass(frozen=True)

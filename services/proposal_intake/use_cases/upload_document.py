@@ -26,6 +26,7 @@ from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
+from ..access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
 from ..document_repository import keep_blob, link_to_draft
 from ..domain.documents import (
     PROPOSAL_LEVEL,
@@ -43,7 +44,6 @@ from ..domain.submission import submission_window_error
 from ..models import audit_log
 from ..repository import AnyRow, proposal_with_call
 from ..storage import CHUNK, DocumentStore
-from .access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
 
 _INSERT_AUDIT = audit_log.insert()
 

@@ -12,9 +12,9 @@ from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 
+from ..access import proposal_for, refuse_if_withdrawn
 from ..models import Proposal, audit_log
 from ..repository import replace_region_partners
-from .access import proposal_for, refuse_if_withdrawn
 
 
 async def withdraw_proposal(

@@ -14,7 +14,7 @@ from shared.errors import DeadlinePassed, FieldError
 from shared.events import CallSnapshot
 from shared.proposals import ProposalDraft
 
-from ..domain.stages import (
+from .domain.stages import (
     StageTwoLimits,
     in_stage_two,
     is_two_stage,
@@ -24,9 +24,9 @@ from ..domain.stages import (
     stage_two_problems,
     window,
 )
-from ..domain.submission import submission_window_error
-from ..errors import NotInvited, StageOneDeadlinePassed
-from ..repository import AnyRow, invitation_of, latest_content
+from .domain.submission import submission_window_error
+from .errors import NotInvited, StageOneDeadlinePassed
+from .repository import AnyRow, invitation_of, latest_content
 
 
 def refuse_new_pre_proposal(config: CallConfiguration, now: datetime) -> None:

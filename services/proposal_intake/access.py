@@ -14,8 +14,8 @@ from shared.errors import Conflict, NotFound
 from shared.events import CallSnapshot
 from shared.http.principal import Principal, Role
 
-from ..models import Proposal, call_copies
-from ..repository import AnyRow, get_proposal
+from .models import Proposal, call_copies
+from .repository import AnyRow, get_proposal
 
 
 def applicant_of(consortium: Principal) -> str:

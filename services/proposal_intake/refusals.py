@@ -1,4 +1,5 @@
-"""Recording a refused submission for the agency, and reading them per call (see domain/refusals)."""
+"""Recording a refused submission for the agency (see domain/refusals): the submit route records what its use
+case refused; use_cases/list_refusals.py reads them per call."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from shared.errors import DeadlinePassed, FieldError, ServiceError, ValidationFa
 from shared.http.principal import Principal
 from shared.service import Runtime
 
-from ..domain.refusals import REFUSED, SUBMISSION_WINDOW, Refusal, RefusalSummary, rules_of, summarise
-from ..models import Proposal, audit_log
-from ..repository import proposal_with_call
 from .access import applicant_of
+from .domain.refusals import REFUSED, SUBMISSION_WINDOW, rules_of
+from .models import Proposal, audit_log
+from .repository import proposal_with_call
 
 
 def is_refusal(error: ServiceError) -> bool:
@@ -51,12 +52,3 @@ async def record_refusal(
 
 async def _acronym(connection: Executor, proposal_id: str) -> str | None:
     return (await connection.execute(select(Proposal.acronym).where(Proposal.id == proposal_id))).scalar()
-
-
-async def refusals_of_call(connection: Executor, call_id: str) -> RefusalSummary:
-    rows = await connection.execute(
-        select(audit_log.c.at, audit_log.c.after)
-        .where(audit_log.c.entity == "call", audit_log.c.entity_id == call_id, audit_log.c.action == REFUSED)
-        .order_by(audit_log.c.id)
-    )
-    return summarise([Refusal.from_audit(at, after) for at, after in rows])

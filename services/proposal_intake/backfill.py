@@ -10,8 +10,8 @@ from shared.call_backfill import CallFetcher, backfill_in, not_yet_known
 from shared.errors import NotYetKnown
 from shared.service import Runtime
 
-from ..models import call_copies
 from .access import CallNotKnownHere
+from .models import call_copies
 
 T = TypeVar("T")
 

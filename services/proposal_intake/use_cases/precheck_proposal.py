@@ -1,0 +1,74 @@
+"""The live pre-check of a draft (its owner or an agency): every rule, what is missing, and whether it may be
+submitted now. The first pre-check of a draft revision under a call revision keeps what the rules found, so a
+submission of that very draft need not judge it again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.errors import FieldError
+from shared.http.principal import Principal
+from shared.proposals import ProposalDraft
+from shared.rules.precheck import PrecheckReport
+from shared.service import Runtime
+
+from ..access import call_from_snapshot, visible_proposal
+from ..document_repository import documents_of
+from ..domain.completeness import completeness_errors
+from ..domain.documents import missing_documents
+from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
+from ..domain.requirements import SubmissionRequirements, requirements_of
+from ..domain.submission import submission_window_error
+from ..repository import proposal_with_call, remember_verdicts
+from ..stage_checks import StageView, stage_view
+
+
+@dataclass(frozen=True)
+class Precheck:
+    missing: list[FieldError]
+    problems: list[FieldError]
+    blockers: list[FieldError]
+    report: PrecheckReport | None
+    verdicts: SubmissionVerdicts
+    requirements: SubmissionRequirements
+    stage: StageView
+    now: datetime
+
+
+async def precheck_proposal(runtime: Runtime, *, reader: Principal, proposal_id: str) -> Precheck:
+    async with runtime.engine.begin() as connection:  # a plain connection: one read, no ORM session needed
+        found = await proposal_with_call(connection, proposal_id)  # the proposal and its call together
+        proposal = visible_proposal(found, reader, proposal_id)
+        call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+        stage = await stage_view(connection, proposal, config)  # reads only for a full proposal
+    draft = ProposalDraft.model_validate_json(proposal.draft)
+    missing = stage.gaps(completeness_errors(draft, config), config)
+    if config.documents:  # the required documents the draft lacks, beside the other gaps
+        async with runtime.engine.connect() as connection:
+            missing += missing_documents(draft, config, await documents_of(connection, proposal.id))
+    problems = stage.problems(draft, config)
+    report = precheck_draft(draft, config)
+    verdicts = submission_verdicts(report)
+    key = verdicts_key(proposal.draft_revision, proposal.call_revision)
+    if proposal.verdicts_key != key:  # the first pre-check of this draft under this call: keep what it found
+        async with runtime.engine.begin() as connection:
+            await remember_verdicts(connection, proposal.id, proposal.draft_revision, key, verdicts.as_json())
+    now = runtime.clock.now()
+    failures = stage.failures(verdicts.failures, config)
+    blockers = [*missing, *(FieldError(field, message) for field, message in failures), *problems]
+    window = submission_window_error(call, now)
+    if window:
+        blockers.append(FieldError("", window, location="call"))
+    if proposal.status == "withdrawn":
+        blockers.append(FieldError("status", "The proposal was withdrawn: it cannot be submitted again."))
+    return Precheck(
+        missing=missing,
+        problems=problems,
+        blockers=blockers,
+        report=report,
+        verdicts=verdicts,
+        requirements=requirements_of(proposal.call_id, config),
+        stage=stage,
+        now=now,
+    )
