@@ -6,26 +6,33 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from shared.errors import FieldError, NotFound, ValidationFailed
-from shared.http.auth import Principal, Role, require
+from shared.errors import FieldError, ValidationFailed
 from shared.http.exact_json import ExactJsonRoute
 from shared.http.params import PathKey
-from shared.pagination import decode_id_cursor, encode_cursor
+from shared.http.roles import Agency, AgencyOrRegion, Region
 from shared.service import DbSession, RuntimeDep
 
-from ..domain.results import results_csv
-from ..use_cases.access import call_config
 from ..use_cases.complete_ranking import complete_ranking
 from ..use_cases.confirm_funding import confirm_funding
 from ..use_cases.decide_funding import run_funding
 from ..use_cases.publish_results import publish_results
-from ..use_cases.ranking import ranking_page
+from ..use_cases.read_funding import read_funding
+from ..use_cases.read_ranking import read_ranking
+from ..use_cases.read_results import read_results
 from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
-from ..use_cases.views import funding_state, results_state
-from .presenters import allocation_out, funding_out, results_out
+from .presenters import (
+    allocation_out,
+    completed_out,
+    funding_out,
+    funding_reading_out,
+    ranking_page_out,
+    results_csv_response,
+    results_out,
+    results_xlsx_response,
+)
 from .schemas import (
     AllocationOut,
     CompletedOut,
@@ -35,12 +42,9 @@ from .schemas import (
     ResultsOut,
     SimulationIn,
 )
-from .workbook import results_xlsx
 
 router = APIRouter(tags=["ranking and funding"], route_class=ExactJsonRoute)
-Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
-Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
-Region = Annotated[Principal, Depends(require(Role.REGION))]
+Reader = AgencyOrRegion
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -57,16 +61,7 @@ async def get_ranking(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RankingPage:
-    start = _position(cursor)
-    end = start + limit
-    view, total = await ranking_page(session, str(call_id), await call_config(session, str(call_id)), start, limit)
-    return RankingPage(
-        completed_at=view.completed_at,
-        items=view.ranking,
-        next_cursor=encode_cursor(end) if end < total else None,
-        pending_consensus=[uuid.UUID(pid) for pid in view.pending_consensus],
-        awaiting_eligibility=[uuid.UUID(pid) for pid in view.awaiting_eligibility],
-    )
+    return ranking_page_out(await read_ranking(session, call_id=str(call_id), cursor=cursor, limit=limit))
 
 
 @router.post(
@@ -75,15 +70,7 @@ async def get_ranking(
     summary="Fix the ranking once every eligible proposal has a final consensus; announces evaluation.completed",
 )
 async def post_complete(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> CompletedOut:
-    view = await complete_ranking(session, runtime, agency, str(call_id))
-    assert view.completed_at is not None
-    statuses = [line.status for line in view.ranking]
-    return CompletedOut(
-        completed_at=view.completed_at,
-        passed=statuses.count("passed"),
-        not_passed=statuses.count("not_passed"),
-        ineligible=statuses.count("ineligible"),
-    )
+    return completed_out(await complete_ranking(session, runtime, agency, str(call_id)))
 
 
 @router.post(
@@ -92,8 +79,7 @@ async def post_complete(call_id: uuid.UUID, session: DbSession, runtime: Runtime
     summary="Decide the funding by the virtual common pot over the ranking (agency); announces funding.decided",
 )
 async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> FundingOut:
-    await run_funding(session, runtime, agency, str(call_id))
-    return funding_out(await funding_state(session, str(call_id)), None)
+    return funding_out(await run_funding(session, runtime, agency, str(call_id)), None)
 
 
 @router.get(
@@ -102,8 +88,7 @@ async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeD
     summary="The current funding decisions: all of them for an agency, its own part for a region",
 )
 async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) -> FundingOut:
-    region = await _own_region(session, call_id, reader)
-    return funding_out(await funding_state(session, str(call_id)), region)
+    return funding_reading_out(await read_funding(session, reader=reader, call_id=str(call_id)))
 
 
 @router.post(
@@ -137,7 +122,7 @@ async def post_confirmation(
         ]
         if missing:
             raise ValidationFailed("A decline names the proposal and gives a reason.", errors=missing)
-    await confirm_funding(
+    state = await confirm_funding(
         session,
         runtime,
         region,
@@ -148,7 +133,7 @@ async def post_confirmation(
         reason=body.reason,
         funding_version=body.funding_version,
     )
-    return funding_out(await funding_state(session, str(call_id)), region_code)
+    return funding_out(state, region_code)
 
 
 @router.get(
@@ -157,7 +142,7 @@ async def post_confirmation(
     summary="The consolidated results: one list, grants per region, totals per region and in the reporting currency",
 )
 async def get_results(call_id: uuid.UUID, session: DbSession, _: Agency) -> ResultsOut:
-    return results_out(await results_state(session, str(call_id)))
+    return results_out(await read_results(session, call_id=str(call_id)))
 
 
 @router.get(
@@ -167,13 +152,7 @@ async def get_results(call_id: uuid.UUID, session: DbSession, _: Agency) -> Resu
     responses={200: {"content": {"text/csv": {}}, "description": "The results as CSV"}},
 )
 async def get_results_csv(call_id: uuid.UUID, session: DbSession, _: Agency) -> Response:
-    state = await results_state(session, str(call_id))
-    criteria = [criterion.key for criterion in state.config.evaluation.criteria]
-    return Response(
-        content=results_csv(state.lines, criteria, state.funding.decided),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="results-{state.config.code}.csv"'},
-    )
+    return results_csv_response(await read_results(session, call_id=str(call_id)))
 
 
 @router.get(
@@ -184,12 +163,7 @@ async def get_results_csv(call_id: uuid.UUID, session: DbSession, _: Agency) -> 
     responses={200: {"content": {XLSX: {}}, "description": "The results workbook"}},
 )
 async def get_results_xlsx(call_id: uuid.UUID, session: DbSession, _: Agency) -> Response:
-    data = await results_workbook(session, str(call_id))
-    return Response(
-        content=results_xlsx(data),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="results-{data.state.config.code}.xlsx"'},
-    )
+    return results_xlsx_response(await results_workbook(session, str(call_id)))
 
 
 @router.post(
@@ -200,18 +174,3 @@ async def get_results_xlsx(call_id: uuid.UUID, session: DbSession, _: Agency) ->
 )
 async def post_publish(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> ResultsOut:
     return results_out(await publish_results(session, runtime, agency, str(call_id)))
-
-
-def _position(cursor: str | None) -> int:
-    """Where a page of the ranking starts: the list is computed whole, so a cursor is a position in it."""
-    return decode_id_cursor(cursor) if cursor else 0
-
-
-async def _own_region(session: DbSession, call_id: uuid.UUID, reader: Principal) -> str | None:
-    """None for an agency; for a region, its code, if it takes part in the call (404 otherwise)."""
-    if reader.role is not Role.REGION:
-        return None
-    config = await call_config(session, str(call_id))
-    if config.region(reader.scope or "") is None:
-        raise NotFound(f"No call {call_id} for {reader.label}.")
-    return reader.scope

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
+from shared.http.roles import Expert
 from shared.service import DbSession, RuntimeDep
 
 from ..use_cases.grant_documents import grant_documents
 
 router = APIRouter(tags=["evaluation"], route_class=ExactJsonRoute)
-Expert = Annotated[Principal, Depends(require(Role.EVALUATOR))]
 
 
 class DocumentGrantOut(BaseModel):

@@ -5,18 +5,46 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from shared.clock import as_utc
-from shared.events import FundingDecided, ReasonDetail
+from fastapi import Response
 
+from shared.clock import as_utc
+from shared.events import FundingDecided, ReasonDetail, RegionAmount, ReserveGrant
+from shared.http.principal import Principal, Role
+from shared.pagination import Page, Window
+
+from ..access import partners_of
+from ..assignment import AssignmentReport
 from ..domain.assessment import canonical
 from ..domain.funding import for_region
-from ..models import Assessment, DeclaredConflict, EvaluationEntry, Evaluator, RegionFit, ShortlistDecision
-from ..use_cases.access import partners_of
+from ..domain.results import results_csv
+from ..models import (
+    Assessment,
+    DeclaredConflict,
+    EvaluationEntry,
+    Evaluator,
+    RegionFit,
+    ReserveOffer,
+    ShortlistDecision,
+)
+from ..ranking import RankingView
+from ..reserve import regions_of
+from ..use_cases.declare_conflict import ConflictOutcome
+from ..use_cases.list_entries import EntryList
+from ..use_cases.read_assignment import AssignmentView
+from ..use_cases.read_funding import FundingReading
+from ..use_cases.read_proposal import ProposalReading
+from ..use_cases.read_ranking import RankingPageView
+from ..use_cases.results_workbook import ResultsWorkbook
 from ..use_cases.shortlist import ShortlistView
-from ..use_cases.views import FundingState, ProposalState, RegionStatus, ResultsState, status_of
+from ..views import FundingState, ProposalState, RegionStatus, ResultsState, status_of
 from .schemas import (
     AllocationOut,
     AssessmentOut,
+    AssignedProposalOut,
+    AssignmentPage,
+    AssignmentRunOut,
+    CompletedOut,
+    ConflictDeclaredOut,
     ConflictOut,
     ConsensusOut,
     CriterionConsensusOut,
@@ -25,16 +53,23 @@ from .schemas import (
     EvaluatorOut,
     FitOut,
     FundingOut,
+    MyProposalOut,
     PartnerOut,
     ProposalOut,
+    RankingPage,
     RegionConfirmationOut,
+    RegisteredEvaluatorOut,
+    ReserveOfferOut,
     ResultsOut,
+    ShortfallOut,
     ShortlistDecisionOut,
     ShortlistLineOut,
     ShortlistOut,
     ShortlistRegionOut,
 )
+from .workbook import results_xlsx
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEAN_PLACES = Decimal("0.001")  # a mean is shown to the thousandth: 3.333, not 3.3333333333333333
 
 
@@ -279,4 +314,141 @@ def fit_out(fit: RegionFit) -> FitOut:
         reason=fit.reason,
         decided_by=fit.decided_by,
         decided_at=fit.decided_at,
+    )
+
+
+def entry_page(listed: EntryList) -> Page[EntryOut]:
+    items = [
+        entry_out(e, assigned=e.proposal_id in listed.assigned, final=e.proposal_id in listed.final)
+        for e in listed.entries.items
+    ]
+    return Page[EntryOut](items=items, next_cursor=listed.entries.next_cursor)
+
+
+def my_proposals_page(rows: Window[tuple[EvaluationEntry, Assessment | None]]) -> Page[MyProposalOut]:
+    items = [
+        MyProposalOut(
+            proposal_id=uuid.UUID(entry.proposal_id),
+            call_id=uuid.UUID(entry.call_id),
+            acronym=entry.acronym,
+            title=entry.title,
+            assessment=assessment.status if assessment else "not_started",
+        )
+        for entry, assessment in rows.items
+    ]
+    return Page[MyProposalOut](items=items, next_cursor=rows.next_cursor)
+
+
+def reading_out(reading: ProposalReading) -> ProposalOut:
+    if reading.evaluator_id is not None:
+        return for_evaluator(reading.state, reading.evaluator_id)
+    return for_agency(reading.state)
+
+
+def evaluator_page(evaluators: Window[Evaluator]) -> Page[EvaluatorOut]:
+    return Page[EvaluatorOut](items=[evaluator_out(e) for e in evaluators.items], next_cursor=evaluators.next_cursor)
+
+
+def registered_out(evaluator: Evaluator, token: str) -> RegisteredEvaluatorOut:
+    return RegisteredEvaluatorOut(evaluator=evaluator_out(evaluator), token=token)
+
+
+def conflict_declared_out(outcome: ConflictOutcome) -> ConflictDeclaredOut:
+    return ConflictDeclaredOut(
+        conflict=conflict_out(outcome.conflict), unassigned=outcome.unassigned, replacements=outcome.replacements
+    )
+
+
+def assignment_run_out(report: AssignmentReport) -> AssignmentRunOut:
+    return AssignmentRunOut(
+        assigned_at=report.assigned_at,
+        proposals=report.proposals,
+        evaluators=report.evaluators,
+        pairs=report.pairs,
+        added=report.added,
+        removed=report.removed,
+        shortfalls=[ShortfallOut.model_validate(s) for s in report.shortfalls],
+    )
+
+
+def assignment_page(view: AssignmentView) -> AssignmentPage:
+    return AssignmentPage(
+        assigned_at=view.assigned_at,
+        items=[
+            AssignedProposalOut(
+                proposal_id=uuid.UUID(e.proposal_id),
+                acronym=e.acronym,
+                evaluator_ids=view.evaluators.get(e.proposal_id, []),
+                needed=view.needed,
+                shortfall=view.shortfalls.get(e.proposal_id),
+            )
+            for e in view.entries.items
+            if e.evaluable
+        ],
+        next_cursor=view.entries.next_cursor,
+    )
+
+
+def ranking_page_out(page: RankingPageView) -> RankingPage:
+    view = page.view
+    return RankingPage(
+        completed_at=view.completed_at,
+        items=view.ranking,
+        next_cursor=page.next_cursor,
+        pending_consensus=[uuid.UUID(pid) for pid in view.pending_consensus],
+        awaiting_eligibility=[uuid.UUID(pid) for pid in view.awaiting_eligibility],
+    )
+
+
+def completed_out(view: RankingView) -> CompletedOut:
+    assert view.completed_at is not None
+    statuses = [line.status for line in view.ranking]
+    return CompletedOut(
+        completed_at=view.completed_at,
+        passed=statuses.count("passed"),
+        not_passed=statuses.count("not_passed"),
+        ineligible=statuses.count("ineligible"),
+    )
+
+
+def funding_reading_out(reading: FundingReading) -> FundingOut:
+    return funding_out(reading.state, reading.region_code)
+
+
+def results_csv_response(state: ResultsState) -> Response:
+    criteria = [criterion.key for criterion in state.config.evaluation.criteria]
+    return Response(
+        content=results_csv(state.lines, criteria, state.funding.decided),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="results-{state.config.code}.csv"'},
+    )
+
+
+def results_xlsx_response(data: ResultsWorkbook) -> Response:
+    return Response(
+        content=results_xlsx(data),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="results-{data.state.config.code}.xlsx"'},
+    )
+
+
+def offer_out(principal: Principal, offer: ReserveOffer) -> ReserveOfferOut:
+    def mine(region_code: str) -> bool:
+        return principal.role is Role.AGENCY or region_code == principal.scope
+
+    proposals = [ReserveGrant.model_validate(p) for p in offer.proposals]
+    return ReserveOfferOut(
+        call_id=uuid.UUID(offer.call_id),
+        offer_round=offer.offer_round,
+        status=offer.status,
+        proposals=[
+            p.model_copy(update={"grants": [g for g in p.grants if mine(g.region_code)]})
+            for p in proposals
+            if any(mine(g.region_code) for g in p.grants)
+        ],
+        budgets=[RegionAmount.model_validate(b) for b in offer.budgets if mine(b["region_code"])],
+        regions_to_confirm=[r for r in regions_of(offer) if r not in offer.confirmations],
+        confirmed_by=sorted(offer.confirmations),
+        proposed_at=offer.proposed_at,
+        funded_at=offer.funded_at,
     )

@@ -17,7 +17,9 @@ from shared.events import (
     FundingTotals,
     RankedProposal,
     ReasonDetail,
+    RegionAmount,
     RegionFunding,
+    ReserveGrant,
     ResultLine,
     StageNumbers,
 )
@@ -380,3 +382,15 @@ class FitOut(BaseModel):
     reason: str
     decided_by: str
     decided_at: datetime
+
+
+class ReserveOfferOut(BaseModel):
+    call_id: uuid.UUID
+    offer_round: int
+    status: str = Field(description="proposed, superseded, funded or nothing_fundable")
+    proposals: list[ReserveGrant] = Field(description="A region sees only its own grants")
+    budgets: list[RegionAmount] = Field(description="Available before the offer; a region sees its own")
+    regions_to_confirm: list[str]
+    confirmed_by: list[str]
+    proposed_at: datetime
+    funded_at: datetime | None

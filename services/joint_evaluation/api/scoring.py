@@ -3,37 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from shared.errors import NotFound
-from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
+from shared.http.roles import Agency, Expert
 from shared.service import DbSession, RuntimeDep
 
-from ..repository import get_assessment
-from ..use_cases.access import entry_of, proposal_for_evaluator
 from ..use_cases.finalise_consensus import finalise_consensus
+from ..use_cases.read_assessment import read_assessment
 from ..use_cases.save_assessment import save_assessment
 from ..use_cases.set_consensus import set_consensus
 from ..use_cases.submit_assessment import submit_assessment
-from ..use_cases.views import proposal_state
 from .presenters import assessment_out, consensus_out
 from .schemas import AssessmentIn, AssessmentOut, ConsensusIn, ConsensusOut
 
 router = APIRouter(tags=["scoring"], route_class=ExactJsonRoute)
-Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
-Expert = Annotated[Principal, Depends(require(Role.EVALUATOR))]
 
 
 @router.get("/proposals/{proposal_id}/assessment", response_model=AssessmentOut, summary="Your own assessment")
 async def get_own_assessment(proposal_id: uuid.UUID, session: DbSession, expert: Expert) -> AssessmentOut:
-    _, evaluator, _ = await proposal_for_evaluator(session, expert, str(proposal_id))
-    assessment = await get_assessment(session, str(proposal_id), evaluator.id)
-    if assessment is None:
-        raise NotFound(f"No assessment of {proposal_id} by {expert.label} yet.")
-    return assessment_out(assessment)
+    return assessment_out(await read_assessment(session, expert=expert, proposal_id=str(proposal_id)))
 
 
 @router.put(
@@ -66,8 +56,7 @@ async def put_consensus(
     proposal_id: uuid.UUID, body: ConsensusIn, session: DbSession, runtime: RuntimeDep, agency: Agency
 ) -> ConsensusOut:
     overrides = {key: (item.score, item.justification) for key, item in body.criteria.items()}
-    await set_consensus(session, runtime, agency, str(proposal_id), overrides)
-    return consensus_out(await proposal_state(session, await entry_of(session, str(proposal_id))))
+    return consensus_out(await set_consensus(session, runtime, agency, str(proposal_id), overrides))
 
 
 @router.post(
@@ -78,5 +67,4 @@ async def put_consensus(
 async def post_finalise(
     proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency
 ) -> ConsensusOut:
-    await finalise_consensus(session, runtime, agency, str(proposal_id))
-    return consensus_out(await proposal_state(session, await entry_of(session, str(proposal_id))))
+    return consensus_out(await finalise_consensus(session, runtime, agency, str(proposal_id)))

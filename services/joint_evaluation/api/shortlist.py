@@ -4,13 +4,12 @@ region's confirmation and its go / no-go on the fit of its own partners' pre-pro
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from shared.http.auth import Principal, Role, require
 from shared.http.exact_json import ExactJsonRoute
 from shared.http.params import PathKey
+from shared.http.roles import Agency, Region
 from shared.service import DbSession, RuntimeDep
 
 from ..use_cases.shortlist import WhatIf, confirm_shortlist, decide_shortlist, propose_shortlist, record_fit
@@ -18,8 +17,6 @@ from .presenters import fit_out, shortlist_decision_out, shortlist_out
 from .schemas import FitIn, FitOut, ShortlistDecisionOut, ShortlistIn, ShortlistOut
 
 router = APIRouter(tags=["shortlist"], route_class=ExactJsonRoute)
-Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
-Region = Annotated[Principal, Depends(require(Role.REGION))]
 
 
 def _what_if(body: ShortlistIn | None) -> WhatIf:

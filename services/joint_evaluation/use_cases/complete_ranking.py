@@ -15,10 +15,10 @@ from shared.messaging.outbox import emit
 from shared.service import Runtime
 from shared.wording import agree, count
 
+from ..access import call_config, refuse_once_completed
 from ..models import audit_log
+from ..ranking import RankingView, current_ranking
 from ..repository import progress_for_update
-from .access import call_config, refuse_once_completed
-from .ranking import RankingView, current_ranking
 
 
 async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str) -> RankingView:

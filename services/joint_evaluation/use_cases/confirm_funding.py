@@ -18,11 +18,12 @@ from shared.events import FundingDecided
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..access import call_config
 from ..domain.funding import region_part
+from ..funding import decide, latest_decisions
 from ..models import CallProgress, FundingDecline, RegionConfirmation, audit_log
 from ..repository import confirmations_of_call, progress_for_update
-from .access import call_config
-from .decide_funding import decide, latest_decisions
+from ..views import FundingState, funding_state
 
 
 async def confirm_funding(
@@ -36,7 +37,7 @@ async def confirm_funding(
     proposal_id: str | None = None,
     reason: str | None = None,
     funding_version: int | None = None,
-) -> FundingDecided:
+) -> FundingState:
     """The decisions after the region's answer (all regions; the caller shows the region its own part)."""
     config = await call_config(session, call_id)
     if region.scope != region_code or config.region(region_code) is None:
@@ -45,9 +46,10 @@ async def confirm_funding(
     decided = await _current_decisions(session, progress, funding_version)
     if decision == "confirm":
         await _confirm(session, runtime, region, progress, decided, region_code)
-        return decided
-    assert proposal_id is not None and reason is not None  # the request schema requires both to decline
-    return await _decline(session, runtime, region, config, progress, decided, proposal_id, reason)
+    else:
+        assert proposal_id is not None and reason is not None  # the request schema requires both to decline
+        await _decline(session, runtime, region, config, progress, decided, proposal_id, reason)
+    return await funding_state(session, call_id)
 
 
 async def _current_decisions(

@@ -1,188 +1,22 @@
-"""Funding decisions: the virtual common pot walked over the fixed ranking (``domain.allocation``).
-
-Each region pays its own funded partners from its own budget (``domain.funding.requests_by_region``). Every walk
-is stored as a new version and announced (funding.decided): the agency's run, a region's decline (the declined
-proposal is skipped and the walk redone, so its money goes to the proposals below), or a withdrawal after the
-decisions. A simulation walks the same way with budgets topped up, and stores nothing.
-"""
+"""An agency decides the funding by the virtual common pot over the ranking; announces funding.decided."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping
-from datetime import datetime
-from decimal import Decimal
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
-from shared.calls import CallConfiguration
-from shared.errors import Conflict
-from shared.events import FundingDecided, PartnerSnapshot, RankedProposal
 from shared.http.principal import Principal
-from shared.messaging.outbox import emit
-from shared.readmodel import load_call_copy
 from shared.service import Runtime
 
-from ..domain.allocation import Decline, FundingRequest, RegionBudget, ReportingCurrency, allocate, with_top_ups
-from ..domain.funding import PartnerRequest, RankedRequest, funding_decided, requests_by_region
-from ..models import CallProgress, EvaluationEntry, FundingRound, audit_log, call_copies
-from ..repository import declines_of_call, entries_of_call, get_progress, get_round, progress_for_update
-from .access import call_config
+from ..access import call_config
+from ..funding import decide, refuse_unless_open_for_funding
+from ..repository import progress_for_update
+from ..views import FundingState, funding_state
 
 
-async def run_funding(session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str) -> FundingDecided:
+async def run_funding(session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str) -> FundingState:
+    """The funding decisions as they stand after the run."""
     config = await call_config(session, call_id)
     progress = await progress_for_update(session, call_id, runtime.clock.now())
     refuse_unless_open_for_funding(progress)
-    return await decide(session, runtime, config, progress, trigger="run", actor=agency.actor)
-
-
-async def decide(
-    session: AsyncSession,
-    runtime: Runtime,
-    config: CallConfiguration,
-    progress: CallProgress,
-    *,
-    trigger: str,
-    actor: str,
-    reason: str | None = None,
-) -> FundingDecided:
-    """Walk again, store the walk as the next version and announce it."""
-    now = runtime.clock.now()
-    version = progress.funding_version + 1
-    decided = await walk(session, config, progress, version=version, trigger=trigger, decided_at=now)
-    previous = await latest_decisions(session, progress)
-    progress.funding_version, progress.updated_at = decided.funding_version, now
-    session.add(
-        FundingRound(
-            call_id=progress.call_id,
-            version=decided.funding_version,
-            trigger=trigger,
-            decided_by=actor,
-            decided_at=now,
-            payload=decided.model_dump(mode="json"),
-        )
-    )
-    await session.flush()
-    await emit(
-        session, runtime.tables, decided, source="joint_evaluation", subject=progress.call_id, clock=runtime.clock
-    )
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor,
-        action=f"funding.decided.{trigger}",
-        entity="call",
-        entity_id=progress.call_id,
-        before=_statuses(previous),
-        after=_statuses(decided),
-        reason=reason,
-    )
-    return decided
-
-
-async def walk(
-    session: AsyncSession,
-    config: CallConfiguration,
-    progress: CallProgress,
-    *,
-    version: int,
-    trigger: str,
-    decided_at: datetime,
-    top_ups: Mapping[str, Decimal] | None = None,
-) -> FundingDecided:
-    """The allocation over the fixed ranking, the current budgets (plus any top-ups) and the declines so far."""
-    ranked = await _ranked_requests(session, progress)
-    currencies = {region.code: region.currency for region in config.regions}
-    try:
-        requests = [
-            FundingRequest(r.proposal_id, requests_by_region(asks, currencies, out)) for r, (asks, out) in ranked
-        ]
-        budgets = with_top_ups([RegionBudget(r.code, r.currency, r.budget) for r in config.regions], top_ups or {})
-        reporting = ReportingCurrency(config.funding.reporting_currency, config.funding.reporting_rates)
-        declines = await _declines(session, progress.call_id, requests)
-        result = allocate(requests, budgets, reporting, declines)
-    except ValueError as exc:  # data the walk cannot use: a currency without a rate, a request in another currency
-        raise Conflict(f"The funding cannot be decided: {exc}.") from exc
-    return funding_decided(
-        result,
-        [r for r, _ in ranked],
-        currencies,
-        call_id=uuid.UUID(progress.call_id),
-        version=version,
-        decided_at=decided_at,
-        trigger=trigger,
-    )
-
-
-async def latest_decisions(session: AsyncSession, progress: CallProgress) -> FundingDecided | None:
-    if progress.funding_version == 0:
-        return None
-    stored = await get_round(session, progress.call_id, progress.funding_version)
-    assert stored is not None
-    return FundingDecided.model_validate(stored.payload)
-
-
-async def redo_after_withdrawal(
-    session: AsyncSession, runtime: Runtime, call_id: str, proposal_id: str, *, actor: str, reason: str
-) -> None:
-    """A proposal withdrawn after the decisions (before publication) is walked out of them."""
-    if (known := await get_progress(session, call_id)) is None or known.funding_version == 0:
-        return
-    call = await load_call_copy(session, call_copies, call_id)
-    progress = await progress_for_update(session, call_id, runtime.clock.now())
-    decided = await latest_decisions(session, progress)
-    if call is None or call.configuration is None or progress.published_at is not None or decided is None:
-        return
-    if any(str(d.proposal_id) == proposal_id and d.status != "declined" for d in decided.proposals):
-        why = f"proposal {proposal_id} withdrawn: {reason}"
-        await decide(session, runtime, call.configuration, progress, trigger="withdrawal", actor=actor, reason=why)
-
-
-def refuse_unless_open_for_funding(progress: CallProgress) -> None:
-    if progress.ranking is None:
-        raise Conflict("The evaluation is not complete: complete the ranking first.")
-    if progress.published_at is not None:
-        raise Conflict("The results are published: the funding decisions are final.")
-
-
-async def _ranked_requests(
-    session: AsyncSession, progress: CallProgress
-) -> list[tuple[RankedRequest, tuple[list[PartnerRequest], set[str]]]]:
-    """The passing proposals in rank order (withdrawn ones left out), each with its partners' requests."""
-    entries = {e.proposal_id: e for e in await entries_of_call(session, progress.call_id)}
-    ranking = [RankedProposal.model_validate(line) for line in progress.ranking or []]
-    ranked = []
-    for line in ranking:
-        entry = entries[str(line.proposal_id)]
-        if line.rank is None or entry.withdrawn_at is not None:
-            continue
-        ranked.append((RankedRequest(entry.proposal_id, line.acronym, line.rank), _partner_requests(entry)))
-    return ranked
-
-
-def _partner_requests(entry: EvaluationEntry) -> tuple[list[PartnerRequest], set[str]]:
-    partners = [PartnerSnapshot.model_validate(p) for p in entry.partners]
-    requests = [
-        PartnerRequest(p.partner_id, p.region_code, p.requested_funding.amount, p.requested_funding.currency)
-        for p in partners
-    ]
-    return requests, {*entry.dropped_partners, *entry.ineligible_partners}
-
-
-async def _declines(session: AsyncSession, call_id: str, requests: list[FundingRequest]) -> list[Decline]:
-    """The declines of proposals still on the list (a withdrawn proposal takes its declines with it)."""
-    asks = {request.proposal_id: request.requested for request in requests}
-    return [
-        Decline(d.proposal_id, d.region_code)
-        for d in await declines_of_call(session, call_id)
-        if d.region_code in asks.get(d.proposal_id, {})
-    ]
-
-
-def _statuses(decided: FundingDecided | None) -> dict[str, str] | None:
-    if decided is None:
-        return None
-    return {str(d.proposal_id): d.status for d in decided.proposals}
+    await decide(session, runtime, config, progress, trigger="run", actor=agency.actor)
+    return await funding_state(session, call_id)

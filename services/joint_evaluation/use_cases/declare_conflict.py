@@ -16,6 +16,8 @@ from shared.errors import NotFound
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..access import call_config, evaluator_of
+from ..assignment import rebalance
 from ..models import DeclaredConflict, audit_log
 from ..repository import (
     get_consensus,
@@ -25,8 +27,6 @@ from ..repository import (
     pairs_of_proposals,
     progress_for_update,
 )
-from .access import call_config, evaluator_of
-from .assign_evaluators import rebalance
 
 
 @dataclass(frozen=True)

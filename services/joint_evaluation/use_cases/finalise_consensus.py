@@ -15,11 +15,7 @@ from shared.http.principal import Principal
 from shared.service import Runtime
 from shared.wording import agree, count
 
-from ..domain.assessment import score_text
-from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
-from ..models import Consensus, audit_log
-from ..repository import assessments_of, pairs_of_proposals, progress_for_share
-from .access import (
+from ..access import (
     call_config,
     entry_of,
     evaluation_rules,
@@ -28,10 +24,18 @@ from .access import (
     refuse_unless_evaluable,
     submitted_scores,
 )
-from .set_consensus import consensus_for_update, refuse_if_final
+from ..consensus import consensus_for_update, refuse_if_final
+from ..domain.assessment import score_text
+from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
+from ..models import Consensus, audit_log
+from ..repository import assessments_of, pairs_of_proposals, progress_for_share
+from ..views import ProposalState, proposal_state
 
 
-async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Principal, proposal_id: str) -> Consensus:
+async def finalise_consensus(
+    session: AsyncSession, runtime: Runtime, agency: Principal, proposal_id: str
+) -> ProposalState:
+    """The proposal's state with its consensus final."""
     entry = await entry_of(session, proposal_id)
     refuse_unless_evaluable(entry)
     config = await call_config(session, entry.call_id)
@@ -60,7 +64,7 @@ async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Pr
         entity_id=proposal_id,
         after={"scores": record.scores, "overridden": sorted(record.overrides)},
     )
-    return record
+    return await proposal_state(session, entry)
 
 
 def _consensus_of(record: Consensus, submitted: list[EvaluatorScores], rules: EvaluationRules) -> ProposalConsensus:

@@ -15,9 +15,9 @@ from shared.document_grants import GRANT_TTL_S, grant_key, issue_grant
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..access import proposal_for_evaluator
 from ..models import audit_log
 from ..settings import Settings
-from .access import proposal_for_evaluator
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from shared.service import Runtime
 
 from ..models import audit_log
 from ..repository import progress_for_update
-from .views import ResultsState, results_state
+from ..views import ResultsState, results_state
 
 
 async def publish_results(session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str) -> ResultsState:

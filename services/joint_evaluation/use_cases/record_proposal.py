@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import EligibilityDecided, ProposalSubmitted, ProposalWithdrawn
 from shared.service import Runtime
 
+from ..funding import redo_after_withdrawal
 from ..repository import entry_for_update
-from .decide_funding import redo_after_withdrawal
 
 
 async def record_submission(session: AsyncSession, runtime: Runtime, event: ProposalSubmitted) -> None:

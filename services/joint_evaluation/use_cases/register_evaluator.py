@@ -14,9 +14,9 @@ from shared.http.principal import Principal
 from shared.service import Runtime
 from shared.tokens import issue_token
 
+from ..access import call_config
 from ..models import Evaluator, audit_log
 from ..repository import get_evaluator
-from .access import call_config
 
 # Long enough for an evaluation round; the agency can issue a new one at any time.
 EVALUATOR_TOKEN_TTL_S = 60 * 24 * 3600

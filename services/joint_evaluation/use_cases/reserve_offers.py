@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
@@ -23,9 +22,10 @@ from shared.service import Runtime
 
 from ..domain.allocation import FundingRequest
 from ..domain.reserve import available_budgets, walk_reserve
+from ..funding import latest_decisions
 from ..models import FundsRelease, ReserveOffer, audit_log
 from ..repository import get_progress, progress_for_update
-from .decide_funding import latest_decisions
+from ..reserve import offers_of, regions_of, releases_of, visible_to
 
 SOURCE = "joint_evaluation"
 
@@ -185,25 +185,6 @@ async def fund_offer(
         after={"status": "funded", "offer_round": offer_round},
     )
     return offer
-
-
-def regions_of(offer: ReserveOffer) -> list[str]:
-    """The regions funding partners in the offer, in code order."""
-    return sorted({g["region_code"] for p in offer.proposals for g in p["grants"] if Decimal(str(g["amount"])) > 0})
-
-
-def visible_to(principal: Principal, offer: ReserveOffer) -> bool:
-    return principal.scope is None or principal.scope in regions_of(offer)
-
-
-async def offers_of(session: AsyncSession, call_id: str) -> list[ReserveOffer]:
-    query = select(ReserveOffer).where(ReserveOffer.call_id == call_id).order_by(ReserveOffer.offer_round)
-    return list((await session.execute(query)).scalars())
-
-
-async def releases_of(session: AsyncSession, call_id: str) -> list[FundsRelease]:
-    query = select(FundsRelease).where(FundsRelease.call_id == call_id).order_by(FundsRelease.released_at)
-    return list((await session.execute(query)).scalars())
 
 
 async def _offer(session: AsyncSession, principal: Principal, call_id: str, offer_round: int) -> ReserveOffer:

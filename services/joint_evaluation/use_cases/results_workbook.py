@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..repository import evaluators_of_call, submitted_assessments_of_call
-from .views import ResultsState, results_state
+from ..views import ResultsState, results_state
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict, FieldError, ValidationFailed
 from shared.http.principal import Principal
 from shared.service import Runtime
 
-from ..domain.assessment import Problem, draft_problems, score_text
+from ..access import evaluation_rules, proposal_for_evaluator
+from ..assessments import refuse_if_submitted, refuse_problems
+from ..domain.assessment import draft_problems, score_text
 from ..models import Assessment, audit_log
 from ..repository import get_assessment
-from .access import evaluation_rules, proposal_for_evaluator
 
 
 async def save_assessment(
@@ -56,16 +56,3 @@ async def save_assessment(
         after={"scores": assessment.scores},
     )
     return assessment
-
-
-def refuse_if_submitted(assessment: Assessment | None) -> None:
-    if assessment is not None and assessment.status == "submitted":
-        raise Conflict("The assessment was submitted: it is locked.")
-
-
-def refuse_problems(problems: list[Problem], summary: str) -> None:
-    if problems:
-        raise ValidationFailed(
-            f"{summary}: " + "; ".join(f"{p.field}: {p.message}" for p in problems),
-            errors=[FieldError(p.field, p.message) for p in problems],
-        )

@@ -12,15 +12,16 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..access import call_config, entry_of, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
+from ..assessments import refuse_problems
+from ..consensus import consensus_for_update, refuse_if_final
 from ..domain.assessment import Problem, draft_problems, score_text
-from ..models import Consensus, audit_log
-from ..repository import consensus_row_for_update, progress_for_share
-from .access import call_config, entry_of, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
-from .save_assessment import refuse_problems
+from ..models import audit_log
+from ..repository import progress_for_share
+from ..views import ProposalState, proposal_state
 
 
 async def set_consensus(
@@ -29,8 +30,8 @@ async def set_consensus(
     agency: Principal,
     proposal_id: str,
     overrides: Mapping[str, tuple[Decimal, str]],
-) -> Consensus:
-    """`overrides`: criterion key -> (score, justification)."""
+) -> ProposalState:
+    """`overrides`: criterion key -> (score, justification). The proposal's state after it."""
     entry = await entry_of(session, proposal_id)
     refuse_unless_evaluable(entry)
     config = await call_config(session, entry.call_id)
@@ -62,13 +63,4 @@ async def set_consensus(
         before=before,
         after=consensus.overrides,
     )
-    return consensus
-
-
-async def consensus_for_update(session: AsyncSession, call_id: str, proposal_id: str, runtime: Runtime) -> Consensus:
-    return await consensus_row_for_update(session, call_id, proposal_id, runtime.clock.now())
-
-
-def refuse_if_final(consensus: Consensus) -> None:
-    if consensus.finalised_at is not None:
-        raise Conflict("The consensus of this proposal is final.")
+    return await proposal_state(session, entry)

@@ -23,13 +23,13 @@ from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 
+from ..access import call_config
 from ..domain.allocation import RegionBudget, ReportingCurrency
 from ..domain.funding import PartnerRequest, requests_by_region
 from ..domain.shortlist import NoGo, PreProposal, Shortlist, shortlist, with_budgets
 from ..models import EvaluationEntry, RegionFit, ShortlistDecision, audit_log
+from ..ranking import live_ranking
 from ..repository import entries_of_call, fit_of_call, get_entry, progress_for_update, shortlist_decision
-from .access import call_config
-from .ranking import live_ranking
 
 
 @dataclass(frozen=True)

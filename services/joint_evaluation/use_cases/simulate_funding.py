@@ -11,9 +11,9 @@ from shared.errors import Conflict, FieldError, ValidationFailed
 from shared.events import FundingDecided
 from shared.service import Runtime
 
+from ..access import call_config
+from ..funding import walk
 from ..repository import get_progress
-from .access import call_config
-from .decide_funding import walk
 
 
 async def simulate_funding(

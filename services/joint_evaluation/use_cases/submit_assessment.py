@@ -10,11 +10,11 @@ from shared.audit import record_audit
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..access import evaluation_rules, proposal_for_evaluator
+from ..assessments import refuse_if_submitted, refuse_problems
 from ..domain.assessment import draft_problems, missing_for_submission
 from ..models import Assessment, audit_log
 from ..repository import get_assessment
-from .access import evaluation_rules, proposal_for_evaluator
-from .save_assessment import refuse_if_submitted, refuse_problems
 
 
 async def submit_assessment(

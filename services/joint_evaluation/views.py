@@ -16,14 +16,17 @@ from shared.errors import Conflict, NotFound
 from shared.events import FundingDecided, ResultLine, StageCount, StageNumbers
 from shared.readmodel import load_call_copy
 
-from ..domain.assessment import consensus_preview
-from ..domain.funding import region_part, regions_funding_partners, unconfirmed_regions
-from ..domain.results import ResultsInconsistentError, consolidate
-from ..domain.scoring import CriterionConsensus, DivergenceFlag, divergence_flags
-from ..domain.stage_figures import StagedProposal, stage_figures
-from ..domain.status import EvaluationStatus, evaluation_status
-from ..models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
-from ..repository import (
+from .access import call_config, evaluation_rules, overrides_of, submitted_scores
+from .domain.assessment import consensus_preview
+from .domain.funding import region_part, regions_funding_partners, unconfirmed_regions
+from .domain.results import ResultsInconsistentError, consolidate
+from .domain.scoring import CriterionConsensus, DivergenceFlag, divergence_flags
+from .domain.stage_figures import StagedProposal, stage_figures
+from .domain.status import EvaluationStatus, evaluation_status
+from .funding import latest_decisions
+from .models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
+from .ranking import current_ranking
+from .repository import (
     assessments_of,
     confirmations_of_call,
     declared_conflicts_of_proposal,
@@ -34,9 +37,6 @@ from ..repository import (
     shortlist_decision,
     withdrawn_proposal_ids,
 )
-from .access import call_config, evaluation_rules, overrides_of, submitted_scores
-from .decide_funding import latest_decisions
-from .ranking import current_ranking
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from shared.events import PartnerSnapshot
 from shared.http.principal import Principal
 from shared.readmodel import load_call_copy
 
-from ..domain.conflicts import ConflictPolicy, ExpertFacts, PartnerFacts, conflict_reasons
-from ..domain.scoring import EvaluationRules, EvaluatorScores, RapporteurOverride
-from ..models import Assessment, CallProgress, Consensus, EvaluationEntry, Evaluator, call_copies
-from ..repository import get_declared_conflict, get_entry, get_evaluator, get_pair
+from .domain.conflicts import ConflictPolicy, ExpertFacts, PartnerFacts, conflict_reasons
+from .domain.scoring import EvaluationRules, EvaluatorScores, RapporteurOverride
+from .models import Assessment, CallProgress, Consensus, EvaluationEntry, Evaluator, call_copies
+from .repository import get_declared_conflict, get_entry, get_evaluator, get_pair
 
 
 async def call_config(

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.calls import CallConfiguration
 from shared.events import RankedProposal, ReasonDetail
 
-from ..domain.assessment import canonical, score_text
-from ..domain.ranking import IneligibleProposal, RankingEntry, ScoredProposal, rank_proposals
-from ..models import Consensus
-from ..repository import consensus_of_call, entries_of_call, get_progress, withdrawn_proposal_ids
 from .access import evaluation_rules
+from .domain.assessment import canonical, score_text
+from .domain.ranking import IneligibleProposal, RankingEntry, ScoredProposal, rank_proposals
+from .models import Consensus
+from .repository import consensus_of_call, entries_of_call, get_progress, withdrawn_proposal_ids
 
 
 @dataclass(frozen=True)
@@ -40,22 +40,6 @@ async def current_ranking(session: AsyncSession, call_id: str, config: CallConfi
         fixed = [RankedProposal.model_validate(line) for line in progress.ranking]
         return RankingView([r for r in fixed if r.proposal_id not in withdrawn], completed_at=progress.completed_at)
     return await live_ranking(session, call_id, config, len(config.stages))
-
-
-async def ranking_page(
-    session: AsyncSession, call_id: str, config: CallConfiguration, start: int, limit: int
-) -> tuple[RankingView, int]:
-    """One page of `current_ranking` (its lines `start` to `start + limit`) and how many lines it has in all. A
-    fixed ranking validates only the page's lines, so a page of a 5,000-line ranking costs a page."""
-    progress = await get_progress(session, call_id)
-    if progress is None or progress.ranking is None:
-        view = await current_ranking(session, call_id, config)
-        page = RankingView(view.ranking[start : start + limit], view.pending_consensus, view.awaiting_eligibility)
-        return page, len(view.ranking)
-    withdrawn = await withdrawn_proposal_ids(session, call_id)
-    lines = [line for line in progress.ranking if str(line["proposal_id"]) not in withdrawn]
-    items = [RankedProposal.model_validate(line) for line in lines[start : start + limit]]
-    return RankingView(items, completed_at=progress.completed_at), len(lines)
 
 
 async def live_ranking(session: AsyncSession, call_id: str, config: CallConfiguration, stage: int) -> RankingView:
