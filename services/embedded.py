@@ -15,8 +15,8 @@ import httpx
 from fastapi import FastAPI
 
 from shared.clock import Clock, SandboxClock, SystemClock
+from shared.http.metrics import metrics_endpoint
 from shared.messaging.inprocess import InProcessBus
-from shared.metrics import metrics_endpoint
 from shared.service import Runtime, Worker, build_app, open_runtime
 
 from .portal.app import create_app as create_portal_app

@@ -9,15 +9,14 @@ clock: each service's requests and clock jobs, the outbox relays and the bus's r
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from shared.clock import SandboxClock
 from shared.errors import Conflict, FieldError, ValidationFailed
-from shared.http.auth import Principal, Role, require
 from shared.http.problems import install_problem_handlers
+from shared.http.roles import Agency
 from shared.settings import ServiceSettings
 from shared.text import StorableModel
 
@@ -67,7 +66,6 @@ def advance_clock(clock: SandboxClock, body: AdvanceIn) -> ClockOut:
 
 
 router = APIRouter(tags=["sandbox"])
-Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 
 
 def _clock(request: Request) -> SandboxClock:

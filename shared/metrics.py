@@ -1,14 +1,10 @@
 """Prometheus metrics of every service: HTTP latency, outbox backlog and age, handler outcomes,
-consumer lag, dead letters. Names and labels are what deploy/base/prometheus-rules.yaml alerts on."""
+consumer lag, dead letters. Names and labels are what deploy/base/prometheus-rules.yaml alerts on. Web-framework
+free (workers and use cases count here); the HTTP middleware and the /metrics endpoint are shared.http.metrics."""
 
 from __future__ import annotations
 
-import time
-
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_DURATION = Histogram(
     "jointcall_http_request_duration_seconds",
@@ -62,36 +58,3 @@ def service_of(queue: str) -> str:
     """Queues are named <service>.<concern> (the bus may add a prefix in front)."""
     parts = queue.split(".")
     return parts[-2] if len(parts) >= 2 else queue
-
-
-class HttpMetricsMiddleware:
-    """Times every request, labelled by route template (not the raw path: bounded cardinality)."""
-
-    def __init__(self, app: ASGIApp, service: str) -> None:
-        self.app = app
-        self.service = service
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            HTTP_DURATION.labels(self.service, scope["method"], route, str(status)).observe(
-                time.perf_counter() - started
-            )
-
-
-async def metrics_endpoint(_: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from shared.clock import Clock
 from shared.http.body_limit import BodyLimitMiddleware
 from shared.http.correlation import CorrelationIdMiddleware
+from shared.http.metrics import HttpMetricsMiddleware, metrics_endpoint
 from shared.http.problems import install_problem_handlers
-from shared.metrics import HttpMetricsMiddleware, metrics_endpoint
 from shared.settings import ServiceSettings
 
 from .definition import Runtime, ServiceDefinition, open_runtime
