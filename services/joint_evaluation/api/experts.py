@@ -18,7 +18,14 @@ from ..use_cases.declare_conflict import declare_conflict
 from ..use_cases.list_evaluators import list_evaluators
 from ..use_cases.read_assignment import read_assignment
 from ..use_cases.register_evaluator import NewEvaluator, register_evaluator, reissue_token
-from .presenters import assignment_page, assignment_run_out, conflict_declared_out, evaluator_page, registered_out
+from .presenters import (
+    assignment_page,
+    assignment_run_out,
+    conflict_declared_out,
+    evaluator_page,
+    registered_out,
+    token_out,
+)
 from .schemas import (
     AssignmentPage,
     AssignmentRunOut,
@@ -62,7 +69,7 @@ async def get_evaluators(
     summary="A new bearer token for a registered expert (agency)",
 )
 async def post_token(evaluator_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> TokenOut:
-    return TokenOut(token=await reissue_token(session, runtime, agency, str(evaluator_id)))
+    return token_out(await reissue_token(session, runtime, agency, str(evaluator_id)))
 
 
 @router.post(

@@ -29,6 +29,7 @@ from ..models import (
 from ..ranking import RankingView
 from ..reserve import regions_of
 from ..use_cases.declare_conflict import ConflictOutcome
+from ..use_cases.grant_documents import IssuedGrant
 from ..use_cases.list_entries import EntryList
 from ..use_cases.read_assignment import AssignmentView
 from ..use_cases.read_funding import FundingReading
@@ -49,6 +50,7 @@ from .schemas import (
     ConsensusOut,
     CriterionConsensusOut,
     DivergenceOut,
+    DocumentGrantOut,
     EntryOut,
     EvaluatorOut,
     FitOut,
@@ -66,6 +68,7 @@ from .schemas import (
     ShortlistLineOut,
     ShortlistOut,
     ShortlistRegionOut,
+    TokenOut,
 )
 from .workbook import results_xlsx
 
@@ -451,4 +454,18 @@ def offer_out(principal: Principal, offer: ReserveOffer) -> ReserveOfferOut:
         confirmed_by=sorted(offer.confirmations),
         proposed_at=offer.proposed_at,
         funded_at=offer.funded_at,
+    )
+
+
+def token_out(token: str) -> TokenOut:
+    return TokenOut(token=token)
+
+
+def grant_out(issued: IssuedGrant) -> DocumentGrantOut:
+    return DocumentGrantOut(
+        proposal_id=uuid.UUID(issued.proposal_id),
+        version=issued.version,
+        grant=issued.grant,
+        expires_at=issued.expires_at,
+        documents_path=f"/proposals/{issued.proposal_id}/documents",
     )

@@ -394,3 +394,11 @@ class ReserveOfferOut(BaseModel):
     confirmed_by: list[str]
     proposed_at: datetime
     funded_at: datetime | None
+
+
+class DocumentGrantOut(BaseModel):
+    proposal_id: uuid.UUID
+    version: int = Field(description="The submitted version being evaluated: the grant reads its documents")
+    grant: str = Field(description="Send as the X-Document-Grant header to proposal_intake's document routes")
+    expires_at: datetime
+    documents_path: str = Field(description="proposal_intake's list of the documents the grant reads")

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
 
 from shared.errors import ServiceError
 from shared.http.auth import Principal, Role, require
@@ -22,10 +20,11 @@ from shared.http.roles import Consortium
 from shared.pagination import INT_MAX
 from shared.service import RuntimeDep
 
-from ..domain.documents import LinkedDocument
 from ..storage import document_store
 from ..use_cases.read_documents import delete_document, document_to_download, readable_documents
 from ..use_cases.upload_document import upload_document
+from .presenters import documents_out, uploaded_out
+from .schemas import DocumentsOut, UploadedOut
 from .uploads import upload_of
 
 router = APIRouter(tags=["documents"], route_class=ExactJsonRoute)
@@ -36,39 +35,6 @@ Grant = Annotated[
     str | None,
     Header(alias="X-Document-Grant", max_length=2000, description="Evaluators: the grant from joint_evaluation"),
 ]
-
-
-class DocumentOut(BaseModel):
-    document_type: str
-    partner: str | None = Field(description="The partner's key; null for a proposal-level document")
-    name: str
-    media_type: str = Field(description="As recognised from the content")
-    size: int
-    pages: int | None = Field(description="PDFs: the page count")
-    sha256: str
-
-
-class DocumentsOut(BaseModel):
-    proposal_id: uuid.UUID
-    version: int | None = Field(description="null: the draft")
-    documents: list[DocumentOut]
-
-
-class UploadedOut(DocumentOut):
-    replaced: bool = Field(description="True if it replaced the draft's earlier document of this type")
-    uploaded_at: datetime
-
-
-def document_out(document: LinkedDocument) -> DocumentOut:
-    return DocumentOut(
-        document_type=document.type_key,
-        partner=document.partner_key or None,
-        name=document.name,
-        media_type=document.media_type,
-        size=document.size,
-        pages=document.pages,
-        sha256=document.sha256,
-    )
 
 
 _UPLOAD_BODY = {
@@ -119,9 +85,7 @@ async def put_document(
     if result.replaced:
         response.status_code = status.HTTP_200_OK
     response.headers["ETag"] = f'"{result.document.sha256}"'
-    return UploadedOut(
-        **document_out(result.document).model_dump(), replaced=result.replaced, uploaded_at=runtime.clock.now()
-    )
+    return uploaded_out(result, runtime.clock.now())
 
 
 @router.get(
@@ -135,9 +99,7 @@ async def get_documents(
 ) -> DocumentsOut:
     async with runtime.engine.connect() as connection:
         readable = await readable_documents(connection, runtime, reader, str(proposal_id), version=version, grant=grant)
-    return DocumentsOut(
-        proposal_id=proposal_id, version=readable.version, documents=[document_out(d) for d in readable.documents]
-    )
+    return documents_out(proposal_id, readable)
 
 
 class RangeNotSatisfiable(ServiceError):

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from fastapi import Response
 
 from shared.pagination import Page, Window
 from shared.proposals import ProposalDraft
 
+from ..domain.documents import LinkedDocument
 from ..domain.refusals import RefusalSummary
 from ..models import Proposal, ProposalVersion, RegionPartner
 from ..use_cases.edit_draft import etag
 from ..use_cases.precheck_proposal import Precheck
+from ..use_cases.read_documents import Readable
 from ..use_cases.read_invitation import InvitationView
 from ..use_cases.submit_proposal import Receipt
+from ..use_cases.upload_document import UploadResult
 from .schemas import (
+    DocumentOut,
+    DocumentsOut,
     FieldErrorOut,
     InvitationOut,
     PrecheckOut,
@@ -25,6 +31,7 @@ from .schemas import (
     RefusalsOut,
     RegionPartnerOut,
     RuleRefusalsOut,
+    UploadedOut,
     VersionOut,
 )
 
@@ -129,4 +136,26 @@ def refusals_out(call_id: uuid.UUID, summary: RefusalSummary) -> RefusalsOut:
             )
             for r in summary.last_per_proposal
         ],
+    )
+
+
+def document_out(document: LinkedDocument) -> DocumentOut:
+    return DocumentOut(
+        document_type=document.type_key,
+        partner=document.partner_key or None,
+        name=document.name,
+        media_type=document.media_type,
+        size=document.size,
+        pages=document.pages,
+        sha256=document.sha256,
+    )
+
+
+def uploaded_out(result: UploadResult, now: datetime) -> UploadedOut:
+    return UploadedOut(**document_out(result.document).model_dump(), replaced=result.replaced, uploaded_at=now)
+
+
+def documents_out(proposal_id: uuid.UUID, readable: Readable) -> DocumentsOut:
+    return DocumentsOut(
+        proposal_id=proposal_id, version=readable.version, documents=[document_out(d) for d in readable.documents]
     )

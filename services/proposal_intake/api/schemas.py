@@ -144,3 +144,24 @@ class RefusalsOut(BaseModel):
     proposals: int = Field(description="Drafts with at least one refusal")
     by_rule: list[RuleRefusalsOut] = Field(description="Most refusals first")
     last_per_proposal: list[RefusalOut] = Field(description="Each draft's last refusal, latest first")
+
+
+class DocumentOut(BaseModel):
+    document_type: str
+    partner: str | None = Field(description="The partner's key; null for a proposal-level document")
+    name: str
+    media_type: str = Field(description="As recognised from the content")
+    size: int
+    pages: int | None = Field(description="PDFs: the page count")
+    sha256: str
+
+
+class DocumentsOut(BaseModel):
+    proposal_id: uuid.UUID
+    version: int | None = Field(description="null: the draft")
+    documents: list[DocumentOut]
+
+
+class UploadedOut(DocumentOut):
+    replaced: bool = Field(description="True if it replaced the draft's earlier document of this type")
+    uploaded_at: datetime

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from fastapi import Response
 
 from shared.pagination import Page, Window
 
 from ..domain.codes import CodeList
-from ..domain.importing import region_to_json
+from ..domain.importing import region_to_json, to_csv, to_json
 from ..domain.model import RegionPriorities, StoredRegion
 from ..domain.relatedness import RelatedDomain
 from ..domain.synergy import SynergyMatrix
@@ -28,6 +30,7 @@ from .schemas import (
     TopicsOut,
 )
 
+SVG = "image/svg+xml"
 FORMULA = "synergy = 0.7 * coded + 0.3 * text; coded = weighted cosine over NACE (0.4), NABS (0.3), objectives (0.3)"
 
 
@@ -124,3 +127,17 @@ def topics_out(topics: list[Topic], *, k: int, reporting_currency: str, limit: i
 
 def started_call_out(link: TopicCall, created: dict[str, Any]) -> StartedCallOut:
     return StartedCallOut(**topic_call_out(link).model_dump(), call=created)
+
+
+def export_response(regions: list[RegionPriorities], format: Literal["json", "csv"]) -> Response:
+    if format == "csv":
+        return Response(to_csv(regions), media_type="text/csv; charset=utf-8")
+    return Response(to_json(regions), media_type="application/json")
+
+
+def matrix_csv_response(matrix: SynergyMatrix) -> Response:
+    return Response(matrix_csv(matrix), media_type="text/csv; charset=utf-8")
+
+
+def svg_response(svg: str) -> Response:
+    return Response(svg, media_type=SVG)

@@ -18,7 +18,6 @@ from shared.service import DbSession, RuntimeDep
 from ..call_definition_client import call_definition_client
 from ..domain.charts import heatmap_svg, topics_svg
 from ..domain.codes import Dimension, code_lists
-from ..domain.importing import to_csv, to_json
 from ..settings import Settings
 from ..use_cases.export_priorities import export_priorities
 from ..use_cases.import_regions import import_regions
@@ -31,14 +30,17 @@ from ..use_cases.read_topics import topics_of
 from ..use_cases.save_region import save_region
 from ..use_cases.start_call import start_call_from_topic
 from .presenters import (
+    SVG,
     code_list_out,
+    export_response,
     import_out,
-    matrix_csv,
+    matrix_csv_response,
     matrix_out,
     region_out,
     region_page,
     related_out,
     started_call_out,
+    svg_response,
     topic_call_out,
     topics_out,
 )
@@ -64,7 +66,6 @@ Rates = Annotated[
     list[str] | None,
     Query(description="CUR:rate, e.g. CHF:1.05 (1 CHF = 1.05 of the reporting currency); default: the settings"),
 ]
-SVG = "image/svg+xml"
 
 
 def _rates(request: Request, given: list[str] | None) -> dict[str, Decimal]:
@@ -150,9 +151,7 @@ async def post_import(request: Request, session: DbSession, runtime: RuntimeDep,
 )
 async def get_export(session: DbSession, _: Agency, format: Literal["json", "csv"] = "json") -> Response:
     regions = await export_priorities(session)
-    if format == "csv":
-        return Response(to_csv(regions), media_type="text/csv; charset=utf-8")
-    return Response(to_json(regions), media_type="application/json")
+    return export_response(regions, format)
 
 
 @router.get(
@@ -163,9 +162,7 @@ async def get_export(session: DbSession, _: Agency, format: Literal["json", "csv
 )
 async def get_matrix(session: DbSession, _: Agency, format: Literal["json", "csv"] = "json") -> Any:
     matrix = await matrix_of(session)
-    if format == "csv":
-        return Response(matrix_csv(matrix), media_type="text/csv; charset=utf-8")
-    return matrix_out(matrix)
+    return matrix_csv_response(matrix) if format == "csv" else matrix_out(matrix)
 
 
 @router.get(
@@ -175,7 +172,7 @@ async def get_matrix(session: DbSession, _: Agency, format: Literal["json", "csv
     responses={200: {"content": {SVG: {}}}},
 )
 async def get_matrix_svg(session: DbSession, _: Agency) -> Response:
-    return Response(heatmap_svg(await matrix_of(session)), media_type=SVG)
+    return svg_response(heatmap_svg(await matrix_of(session)))
 
 
 @router.get("/analysis/topics", response_model=TopicsOut, summary="Candidate joint topics shared by at least k regions")
@@ -202,7 +199,7 @@ async def get_topics_svg(
     _regions, topics = await topics_of(
         session, k=k, reporting_currency=settings.reporting_currency, rates=_rates(request, rate)
     )
-    return Response(topics_svg(topics[:limit]), media_type=SVG)
+    return svg_response(topics_svg(topics[:limit]))
 
 
 @router.get(
