@@ -24,7 +24,7 @@ async def subscribe(
 ) -> WebhookSubscription:
     """422 naming `url` for a URL the rules refuse; 409 once the region has its cap of live subscriptions."""
     settings = settings_of(runtime)
-    await refuse_url(url, settings, resolver)
+    await _refuse_url(url, settings, resolver)
     if await count_live_subscriptions(session, region) >= settings.webhooks_max_per_region:
         raise SubscriptionLimitReached(
             f"Region {region} already has {settings.webhooks_max_per_region} webhook subscriptions, as many as it "
@@ -45,7 +45,7 @@ async def subscribe(
     return subscription
 
 
-async def refuse_url(url: str, settings: Settings, resolver: Resolver) -> None:
+async def _refuse_url(url: str, settings: Settings, resolver: Resolver) -> None:
     """The rules at registration: https, no userinfo, no literal address that is not globally routable; a name
     that resolves now to such an address is refused too. Delivery checks again (DNS may answer otherwise)."""
     policy = settings.webhook_policy
