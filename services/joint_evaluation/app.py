@@ -13,7 +13,7 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
-    from .api import decisions, documents, experts, reserve, routes, scoring, shortlist
+    from .api import audit, decisions, documents, experts, reserve, routes, scoring, shortlist
 
     return [
         routes.router,
@@ -23,6 +23,7 @@ def _routers() -> list[APIRouter]:
         reserve.router,
         shortlist.router,
         documents.router,
+        audit.router,
     ]
 
 

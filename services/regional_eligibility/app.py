@@ -13,9 +13,10 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
+    from .api.audit import router as audit
     from .api.routes import router
 
-    return [router]
+    return [router, audit]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:

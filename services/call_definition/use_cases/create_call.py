@@ -45,6 +45,7 @@ async def create_call(session: AsyncSession, runtime: Runtime, actor: Principal,
         action="call.created",
         entity="call",
         entity_id=call.id,
+        call_id=call.id,
         after=call.configuration,
     )
     return call

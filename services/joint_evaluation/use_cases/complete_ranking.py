@@ -54,6 +54,7 @@ async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Prin
         action="evaluation.completed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"ranked": sum(1 for line in view.ranking if line.rank is not None), "listed": len(view.ranking)},
     )
     return RankingView(view.ranking, completed_at=now)

@@ -90,6 +90,7 @@ async def _confirm(
         action="funding.confirmed",
         entity="call",
         entity_id=progress.call_id,
+        call_id=progress.call_id,
         before=before,
         after={"funding_version": existing.funding_version, "part": existing.part},
     )
@@ -131,6 +132,7 @@ async def _decline(
         action="funding.declined",
         entity="proposal",
         entity_id=proposal_id,
+        call_id=progress.call_id,
         before={"status": decision.status, "funding_version": decided.funding_version},
         after={"status": "declined"},
         reason=reason,

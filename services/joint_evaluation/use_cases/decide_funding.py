@@ -76,6 +76,7 @@ async def decide(
         action=f"funding.decided.{trigger}",
         entity="call",
         entity_id=progress.call_id,
+        call_id=progress.call_id,
         before=_statuses(previous),
         after=_statuses(decided),
         reason=reason,

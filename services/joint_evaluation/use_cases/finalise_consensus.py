@@ -58,6 +58,7 @@ async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Pr
         action="consensus.finalised",
         entity="proposal",
         entity_id=proposal_id,
+        call_id=entry.call_id,
         after={"scores": record.scores, "overridden": sorted(record.overrides)},
     )
     return record

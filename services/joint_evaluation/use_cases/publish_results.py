@@ -57,6 +57,7 @@ async def publish_results(session: AsyncSession, runtime: Runtime, agency: Princ
         action="results.published",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"funding_version": decided.funding_version, "lines": len(state.lines)},
     )
     return await results_state(session, call_id)

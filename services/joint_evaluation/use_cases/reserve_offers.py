@@ -57,6 +57,7 @@ async def record_release(session: AsyncSession, runtime: Runtime, event_id: str,
         action="funds.released",
         entity="proposal",
         entity_id=str(event.proposal_id),
+        call_id=call_id,
         after={a.region_code: f"{a.amount} {a.currency}" for a in event.released},
         reason=event.reason,
     )
@@ -121,6 +122,7 @@ async def offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, *
         action="reserve.proposed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"offer_round": offer.offer_round, "status": offer.status, "proposals": list(walk.funded)},
     )
     return offer
@@ -148,6 +150,7 @@ async def confirm_offer(
         action="reserve.confirmed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"offer_round": offer_round, "region": region_code},
     )
     return offer
@@ -181,6 +184,7 @@ async def fund_offer(
         action="reserve.funded",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         before={"status": "proposed"},
         after={"status": "funded", "offer_round": offer_round},
     )

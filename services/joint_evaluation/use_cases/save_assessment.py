@@ -52,6 +52,7 @@ async def save_assessment(
         action="assessment.saved",
         entity="assessment",
         entity_id=f"{proposal_id}:{evaluator.id}",
+        call_id=entry.call_id,
         before=before,
         after={"scores": assessment.scores},
     )

@@ -200,6 +200,7 @@ async def decide_shortlist(
         action="shortlist.decided",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"parameters": view.parameters, "invited": len(view.shortlist.invited)},
     )
     await _publish_when_confirmed(session, runtime, call_id, decision)
@@ -232,6 +233,7 @@ async def confirm_shortlist(
         action="shortlist.confirmed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"region": region_code},
     )
     await _publish_when_confirmed(session, runtime, call_id, decision)
@@ -305,6 +307,7 @@ async def record_fit(
         action="stage_one.fit",
         entity="proposal",
         entity_id=proposal_id,
+        call_id=entry.call_id,
         after={"region": region_code, "go": go},
         reason=reason,
     )

@@ -42,6 +42,7 @@ async def submit_assessment(
         action="assessment.submitted",
         entity="assessment",
         entity_id=f"{proposal_id}:{evaluator.id}",
+        call_id=entry.call_id,
         before={"status": "draft"},
         after={"status": "submitted", "scores": assessment.scores},
     )

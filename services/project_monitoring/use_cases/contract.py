@@ -91,6 +91,7 @@ async def act_on_offer(
         action=f"contract.{contract.status}",
         entity="partner_contract",
         entity_id=contract.partner_id,
+        call_id=contract.call_id,
         before=before,
         after={"status": contract.status, "reference": reference},
         reason=reason,
@@ -182,6 +183,7 @@ async def follow_contracting(
         action=f"project.{project.status}",
         entity="project",
         entity_id=project.proposal_id,
+        call_id=project.call_id,
         before=before,
         after={"status": project.status},
         reason=project.cancelled_reason,
@@ -229,6 +231,7 @@ async def _release(
         action="funds.released",
         entity="project",
         entity_id=project.proposal_id,
+        call_id=project.call_id,
         after={r: str(a) for r, a in amounts.items()},
         reason=why,
     )

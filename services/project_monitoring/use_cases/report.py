@@ -82,6 +82,7 @@ async def submit_report(
         action="report.submitted",
         entity="report",
         entity_id=f"{proposal_id}:{period}",
+        call_id=project.call_id,
         before=before,
         after={"status": report.status, "submissions": report.submissions},
     )
@@ -180,6 +181,7 @@ async def review_report(
         action=f"report.{reviewed.value}",
         entity="report",
         entity_id=f"{proposal_id}:{period}",
+        call_id=report.call_id,
         before=before,
         after={"status": report.status, "review": reviews[region_code]},
         reason=comment,

@@ -61,6 +61,7 @@ async def start_full_proposal(
         action="proposal.full_proposal_started",
         entity="proposal",
         entity_id=values["id"],
+        call_id=pre.call_id,
         after={"pre_proposal_id": pre.id},
     )
     await record_audit(session, audit)

@@ -134,6 +134,7 @@ async def submit_proposal(
             action="proposal.submitted",
             entity="proposal",
             entity_id=proposal.id,
+            call_id=proposal.call_id,
             after={"version": receipt.version, "sha256": receipt.content_sha256},
         ),
     )

@@ -125,6 +125,7 @@ async def upload_document(
                     action="document.replaced" if replaced else "document.uploaded",
                     entity="proposal",
                     entity_id=proposal_id,
+                    call_id=judged.call_id,  # a proposal never moves to another call
                     after=document.receipt_entry(),
                 ),
             )

@@ -51,6 +51,7 @@ async def withdraw_proposal(
         action="proposal.withdrawn",
         entity="proposal",
         entity_id=proposal.id,
+        call_id=proposal.call_id,
         before={"status": before},
         after={"status": "withdrawn"},
         reason=reason,

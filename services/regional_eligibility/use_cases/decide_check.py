@@ -55,6 +55,7 @@ async def decide_check(
         action=f"check.{action}",
         entity="check",
         entity_id=str(check.id),
+        call_id=check.call_id,
         before=before,
         after={"verdict": check.verdict},
         reason=reason,
