@@ -15,7 +15,9 @@ from fastapi import FastAPI
 
 from shared.audit import record_audit
 from shared.clock import MovableClock
+from tests.api.test_joint_evaluation_api import register
 from tests.api.test_project_monitoring_api import AGENCY, deliver, funded_project
+from tests.api.test_proposal_intake_api import CONSORTIUM, draft, open_call
 from tests.conftest import ServiceClient
 from tests.helpers import bearer, call_published_envelope, published_call
 
@@ -180,4 +182,39 @@ async def test_what_project_monitoring_records_on_its_own_is_on_the_calls_trail(
     funded = [e for e in response.json()["items"] if e["action"] == "project.funded"]
     assert [(e["entity"], e["entity_id"], e["actor"]) for e in funded] == [
         ("project", str(submitted.proposal_id), "joint_evaluation")
+    ]
+
+
+async def test_a_submission_and_a_withdrawal_are_on_proposal_intakes_trail_of_the_call(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = await open_call(app, clock)
+    other = await open_call(app, clock)  # another call's proposal stays off this call's trail
+    created = (await draft(client, call)).json()
+    assert (await client.post(f"/proposals/{created['id']}/submit", headers=CONSORTIUM)).status_code == 201
+    elsewhere = (await draft(client, other)).json()
+    assert (await client.post(f"/proposals/{elsewhere['id']}/submit", headers=CONSORTIUM)).status_code == 201
+    withdrawn = await client.post(
+        f"/proposals/{created['id']}/withdraw", json={"reason": "partner left"}, headers=CONSORTIUM
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    trail = (await client.get(f"/calls/{call.call_id}/audit", headers=AGENCY)).json()["items"]
+    assert [(e["action"], e["entity_id"]) for e in trail] == [
+        ("proposal.withdrawn", created["id"]),
+        ("proposal.submitted", created["id"]),
+    ]
+    assert trail[0]["reason"] == "partner left" and trail[1]["actor"].startswith("consortium:acme")
+
+
+async def test_an_evaluator_registered_for_the_call_is_on_joint_evaluations_trail(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("joint_evaluation")
+    call = published_call(clock)
+    await deliver(app, call_published_envelope(call, clock))
+    evaluator_id, _ = await register(client, call, "Institute A")
+    trail = (await client.get(f"/calls/{call.call_id}/audit", headers=AGENCY)).json()["items"]
+    assert [(e["action"], e["entity"], e["entity_id"]) for e in trail] == [
+        ("evaluator.registered", "evaluator", evaluator_id)
     ]
