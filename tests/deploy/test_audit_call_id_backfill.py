@@ -1,10 +1,12 @@
 """The migration that gives audit_log its call_id fills it in for the rows already there: each service maps the
 entity a row names (a proposal, a check, an assessment, an evaluator, a project, a partner's contract, a report,
-the call itself) to its call, on SQLite and on PostgreSQL. Rows of an entity it cannot map stay without one."""
+the call itself, a topic's call started) to its call, on SQLite and on PostgreSQL. Rows of an entity it cannot
+map stay without one."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,8 @@ CASES: dict[str, tuple[str, list[str], list[tuple[str, str, str | None]]]] = {
         ],
         [("evaluator", "e-1", CALL), ("call", CALL, CALL)],
     ),
+    # s3_strategy's only rows of a call: a topic's call started, the call's id in the row's own `after`
+    "s3_strategy": ("0001", [], [("topic", "t-1", CALL), ("region", "AT-4", None)]),
     "project_monitoring": (
         "0001",
         [
@@ -84,12 +88,18 @@ async def test_rows_written_before_the_column_get_their_call(
             for statement in setup:
                 await connection.execute(text(statement))
             for entity, entity_id, _ in rows:
+                after = "CAST(:after AS JSON)" if database_backend == "postgresql" else ":after"
                 await connection.execute(
                     text(
-                        "INSERT INTO audit_log (at, actor, action, entity, entity_id) "
-                        "VALUES (:at, 'agency', 'x.done', :entity, :entity_id)"
+                        "INSERT INTO audit_log (at, actor, action, entity, entity_id, after) "
+                        f"VALUES (:at, 'agency', 'topic.call_started', :entity, :entity_id, {after})"
                     ),
-                    {"at": _moment(database_backend), "entity": entity, "entity_id": entity_id},
+                    {
+                        "at": _moment(database_backend),
+                        "entity": entity,
+                        "entity_id": entity_id,
+                        "after": json.dumps({"call_id": CALL}),
+                    },
                 )
         await asyncio.to_thread(migrate, definition, url)
         async with engine.connect() as connection:
