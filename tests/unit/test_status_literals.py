@@ -18,11 +18,17 @@ import pytest
 
 from services.call_definition.domain.amendments import VersionKind
 from services.call_definition.domain.lifecycle import CallStatus
+from services.proposal_intake.domain.lifecycle import InvitationStatus, ProposalStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each service's status enums: their values are what the scan looks for in that service's code.
 STATUS_ENUMS: dict[str, list[type[StrEnum]]] = {
     "call_definition": [CallStatus, VersionKind],
+    "proposal_intake": [ProposalStatus, InvitationStatus],
+}
+# Another service's status that happens to share a value with one of this service's (file, code).
+ANOTHER_SERVICES = {
+    ("services/proposal_intake/domain/submission.py", "call.status == 'draft'"),  # the call's (call_definition)
 }
 STATUS_NAMES = {
     "status",
@@ -102,6 +108,7 @@ def test_a_service_speaks_of_its_statuses_only_through_their_enums(service: str)
         for path in sorted((ROOT / "services" / service).rglob("*.py"))
         if path.resolve() not in enum_modules and "migrations" not in path.parts
         for line, code in raw_status_literals(path.read_text(encoding="utf-8"), values)
+        if (str(path.relative_to(ROOT)), code) not in ANOTHER_SERVICES
     ]
     assert found == []
 
