@@ -26,7 +26,7 @@ from tests.conftest import drop_postgres_database, postgres_database
 from tests.helpers import migrate_in_thread
 
 # The services whose statuses live in their database (the shared common tables are not checked here).
-CHECKED = ["call_definition", "proposal_intake"]
+CHECKED = ["call_definition", "proposal_intake", "regional_eligibility"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -107,7 +107,8 @@ async def test_the_database_lists_the_models_statuses_and_refuses_others(
         async with engine.begin() as connection:
             for table in definition.metadata.sorted_tables:
                 rows[table.name] = _row(table, 1, rows)
-                await connection.execute(table.insert().values(rows[table.name]))
+                inserted = await connection.execute(table.insert().values(rows[table.name]))
+                rows[table.name].update(inserted.inserted_primary_key._asdict())
         await migrate_in_thread(definition, url)
         async with engine.connect() as connection:
             for table in definition.metadata.sorted_tables:
@@ -125,16 +126,16 @@ async def test_the_database_lists_the_models_statuses_and_refuses_others(
 
         # A good status is stored, a bad one refused, in every checked table no foreign key ties to another.
         tried = 0
-        for table_name, name in sorted(expected):
+        for n, (table_name, name) in enumerate(sorted(expected), start=1):
             table = definition.metadata.tables[table_name]
             if table.foreign_keys:
                 continue
             column = next(c for c in table.constraints if c.name == name).info["column"]
             async with engine.begin() as connection:
-                await connection.execute(table.insert().values(_row(table, 2)))
+                await connection.execute(table.insert().values(_row(table, 2 * n)))
             with pytest.raises(IntegrityError):
                 async with engine.begin() as connection:
-                    await connection.execute(table.insert().values(_row(table, 3, **{column: "bogus"})))
+                    await connection.execute(table.insert().values(_row(table, 2 * n + 1, **{column: "bogus"})))
             tried += 1
         assert tried, f"no table of {service} was tried"
     finally:

@@ -19,12 +19,27 @@ import pytest
 from services.call_definition.domain.amendments import VersionKind
 from services.call_definition.domain.lifecycle import CallStatus
 from services.proposal_intake.domain.lifecycle import InvitationStatus, ProposalStatus
+from services.regional_eligibility.domain.checks import CheckVerdict
+from services.regional_eligibility.domain.lifecycle import CaseFeedKind, CaseOutcome, CaseStatus
+from services.regional_eligibility.domain.notices import NoticeKind
+from services.regional_eligibility.domain.webhooks import DeliveryStatus, SubscriptionStatus
+from shared.webhooks import Outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each service's status enums: their values are what the scan looks for in that service's code.
 STATUS_ENUMS: dict[str, list[type[StrEnum]]] = {
     "call_definition": [CallStatus, VersionKind],
     "proposal_intake": [ProposalStatus, InvitationStatus],
+    "regional_eligibility": [
+        CaseStatus,
+        CaseOutcome,
+        CaseFeedKind,
+        CheckVerdict,
+        NoticeKind,
+        SubscriptionStatus,
+        DeliveryStatus,
+        Outcome,
+    ],
 }
 # Another service's status that happens to share a value with one of this service's (file, code).
 ANOTHER_SERVICES = {
@@ -45,7 +60,10 @@ STATUS_NAMES = {
 
 
 def _name(node: ast.AST) -> str | None:
-    """The status-like name `node` reads: `x.status`, `status`, `row["status"]`, `row.get("status")`."""
+    """The status-like name `node` reads: `x.status`, `x.status.value`, `status`, `row["status"]`,
+    `row.get("status")`."""
+    if isinstance(node, ast.Attribute) and node.attr == "value":
+        return _name(node.value)
     if isinstance(node, ast.Attribute):
         return node.attr
     if isinstance(node, ast.Name):
@@ -121,8 +139,9 @@ Case(status="checking")
 case.verdict = "pass"
 before = {"status": "draft"}
 if proposal.status == ProposalStatus.WITHDRAWN: pass
+if refused.outcome.value != "withdrawn": pass
 title = "withdrawn"
 if mode == "withdrawn": pass
 """
     lines = [line for line, _ in raw_status_literals(source, {"withdrawn", "checking", "pass", "draft"})]
-    assert lines == [2, 3, 4, 5, 6]
+    assert lines == [2, 3, 4, 5, 6, 8]

@@ -14,6 +14,7 @@ from shared.http.auth import Principal, Role
 from shared.service import Runtime
 
 from ..domain.checks import CONSORTIUM, CheckVerdict
+from ..domain.lifecycle import CaseStatus
 from ..models import PartnerCheck, ProposalCase, audit_log
 from ..repository import get_case, get_check
 from .cases import call_config, try_decide
@@ -85,9 +86,9 @@ def decides(officer: Principal, region_code: str) -> bool:
 
 
 def _not_current(check: PartnerCheck, case: ProposalCase) -> str:
-    if case.status == "withdrawn":
+    if case.status == CaseStatus.WITHDRAWN:
         return f"Check {check.id} is no longer decidable: the proposal was withdrawn."
-    if case.status == "awaiting_deadline":
+    if case.status == CaseStatus.AWAITING_DEADLINE:
         return (
             f"Check {check.id} is no longer decidable: the call's deadline was extended and version "
             f"{case.version} was submitted; the checks of the final version open when the deadline passes."
