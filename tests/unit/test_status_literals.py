@@ -18,6 +18,13 @@ import pytest
 
 from services.call_definition.domain.amendments import VersionKind
 from services.call_definition.domain.lifecycle import CallStatus
+from services.joint_evaluation.domain.allocation import FundingStatus
+from services.joint_evaluation.domain.assessment import AssessmentStatus
+from services.joint_evaluation.domain.funding import FundingTrigger
+from services.joint_evaluation.domain.ranking import RankingStatus
+from services.joint_evaluation.domain.reserve import OfferStatus
+from services.joint_evaluation.domain.shortlist import ShortlistStatus
+from services.joint_evaluation.domain.status import Eligibility, EvaluationStatus
 from services.proposal_intake.domain.lifecycle import InvitationStatus, ProposalStatus
 from services.regional_eligibility.domain.checks import CheckVerdict
 from services.regional_eligibility.domain.lifecycle import CaseFeedKind, CaseOutcome, CaseStatus
@@ -29,6 +36,16 @@ ROOT = Path(__file__).resolve().parents[2]
 # Each service's status enums: their values are what the scan looks for in that service's code.
 STATUS_ENUMS: dict[str, list[type[StrEnum]]] = {
     "call_definition": [CallStatus, VersionKind],
+    "joint_evaluation": [
+        Eligibility,
+        EvaluationStatus,
+        AssessmentStatus,
+        RankingStatus,
+        FundingStatus,
+        FundingTrigger,
+        OfferStatus,
+        ShortlistStatus,
+    ],
     "proposal_intake": [ProposalStatus, InvitationStatus],
     "regional_eligibility": [
         CaseStatus,
@@ -54,6 +71,7 @@ STATUS_NAMES = {
     "outcome",
     "last_outcome",
     "eligibility",
+    "current_eligibility",
     "kind",
     "trigger",
 }
