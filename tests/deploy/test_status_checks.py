@@ -26,7 +26,7 @@ from tests.conftest import drop_postgres_database, postgres_database
 from tests.helpers import migrate_in_thread
 
 # The services whose statuses live in their database (the shared common tables are not checked here).
-CHECKED = ["call_definition", "joint_evaluation", "proposal_intake", "regional_eligibility"]
+CHECKED = ["call_definition", "joint_evaluation", "project_monitoring", "proposal_intake", "regional_eligibility"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -25,6 +25,8 @@ from services.joint_evaluation.domain.ranking import RankingStatus
 from services.joint_evaluation.domain.reserve import OfferStatus
 from services.joint_evaluation.domain.shortlist import ShortlistStatus
 from services.joint_evaluation.domain.status import Eligibility, EvaluationStatus
+from services.project_monitoring.domain.contracting import ContractStatus, ProjectStatus
+from services.project_monitoring.domain.reporting import ReportStatus, ReviewStatus
 from services.proposal_intake.domain.lifecycle import InvitationStatus, ProposalStatus
 from services.regional_eligibility.domain.checks import CheckVerdict
 from services.regional_eligibility.domain.lifecycle import CaseFeedKind, CaseOutcome, CaseStatus
@@ -46,6 +48,7 @@ STATUS_ENUMS: dict[str, list[type[StrEnum]]] = {
         OfferStatus,
         ShortlistStatus,
     ],
+    "project_monitoring": [ProjectStatus, ContractStatus, ReportStatus, ReviewStatus],
     "proposal_intake": [ProposalStatus, InvitationStatus],
     "regional_eligibility": [
         CaseStatus,
