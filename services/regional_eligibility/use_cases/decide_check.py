@@ -13,7 +13,7 @@ from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.http.auth import Principal, Role
 from shared.service import Runtime
 
-from ..domain.checks import CONSORTIUM, CheckVerdict
+from ..domain.checks import CONSORTIUM, CheckVerdict, can_decide
 from ..domain.lifecycle import CaseStatus
 from ..models import PartnerCheck, ProposalCase, audit_log
 from ..repository import get_case, get_check
@@ -102,7 +102,7 @@ def _verdict_after(check: PartnerCheck, action: Action, verdict: CheckVerdict | 
         if manual:
             raise _invalid("action", "a manual item has no automatic verdict to confirm: close it with a verdict")
         return CheckVerdict(check.automatic_verdict)
-    if verdict is None or verdict is CheckVerdict.NEEDS_HUMAN:
+    if verdict is None or not can_decide(CheckVerdict(check.verdict), verdict):
         raise _invalid("verdict", "give the verdict: pass or fail")
     if action == "close" and not manual:
         raise _invalid("action", "only manual items are closed; override an automatic verdict")

@@ -1,5 +1,5 @@
-"""The eligibility service's statuses as data: a case, a webhook subscription and a delivery move exactly as
-their tables say, every other move is refused."""
+"""The eligibility service's statuses as data: a case, a check's verdict, a webhook subscription and a delivery
+move exactly as their tables say, every other move is refused."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from services.regional_eligibility.domain import webhooks
+from services.regional_eligibility.domain.checks import CheckVerdict, can_decide
 from services.regional_eligibility.domain.lifecycle import CaseStatus, can_move, moved
 from services.regional_eligibility.domain.webhooks import DeliveryStatus, SubscriptionStatus
 
@@ -19,6 +20,8 @@ CASE_MOVES = {
 }
 W = SubscriptionStatus
 SUBSCRIPTION_MOVES = {(W.ACTIVE, W.SUSPENDED), (W.ACTIVE, W.DELETED), (W.SUSPENDED, W.ACTIVE), (W.SUSPENDED, W.DELETED)}
+V = CheckVerdict
+VERDICT_MOVES = {(current, to) for current in CheckVerdict for to in (V.PASS, V.FAIL)}
 D = DeliveryStatus
 DELIVERY_MOVES = {
     *((D.PENDING, to) for to in (D.DELIVERED, D.FAILED, D.CANCELLED, D.SUSPENDED)),
@@ -52,3 +55,8 @@ def test_a_subscription_moves_exactly_as_the_table_says() -> None:
 def test_a_delivery_moves_exactly_as_the_table_says() -> None:
     for current, to in itertools.product(DeliveryStatus, repeat=2):
         assert (to in webhooks.DELIVERY_TRANSITIONS[current]) == ((current, to) in DELIVERY_MOVES), (current, to)
+
+
+def test_an_officer_makes_any_verdict_pass_or_fail_and_none_need_a_human_again() -> None:
+    for current, to in itertools.product(CheckVerdict, repeat=2):
+        assert can_decide(current, to) == ((current, to) in VERDICT_MOVES), (current, to)
