@@ -9,6 +9,7 @@ from shared.events import CallPublished
 from shared.http.auth import Principal
 from shared.service import Runtime
 
+from ..domain.amendments import VersionKind
 from ..domain.lifecycle import CallStatus, clock_status, transition_refusal
 from ..domain.validation import validate_configuration, validate_publication
 from ..models import Call, CallVersion
@@ -31,7 +32,7 @@ async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal
             call_id=call.id,
             version=1,
             configuration=call.configuration,
-            kind="publication",
+            kind=VersionKind.PUBLICATION,
             reason="published",
             created_at=now,
             created_by=actor.label,
@@ -43,7 +44,7 @@ async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal
         call,
         actor=actor.actor,
         action="call.published",
-        before={"status": "draft"},
+        before={"status": CallStatus.DRAFT},
         after={"status": call.status, "version": 1},
         event=CallPublished,
     )

@@ -8,8 +8,9 @@ from decimal import Decimal
 from shared.clock import as_utc
 from shared.events import FundingDecided, ReasonDetail
 
-from ..domain.assessment import canonical
+from ..domain.assessment import AssessmentStatus, canonical
 from ..domain.funding import for_region
+from ..domain.shortlist import ShortlistStatus
 from ..models import Assessment, DeclaredConflict, EvaluationEntry, Evaluator, RegionFit, ShortlistDecision
 from ..use_cases.access import partners_of
 from ..use_cases.shortlist import ShortlistView
@@ -108,7 +109,7 @@ def for_evaluator(state: ProposalState, evaluator_id: str) -> ProposalOut:
     return proposal_out(
         state,
         own_assessment=assessment_out(own) if own else None,
-        assessments=[assessment_out(a) for a in state.assessments if a.status == "submitted"],
+        assessments=[assessment_out(a) for a in state.assessments if a.status == AssessmentStatus.SUBMITTED],
         consensus=consensus_out(state),
     )
 
@@ -261,7 +262,7 @@ def shortlist_decision_out(decision: ShortlistDecision) -> ShortlistDecisionOut:
     return ShortlistDecisionOut(
         call_id=uuid.UUID(decision.call_id),
         parameters=decision.parameters,
-        invited=sum(1 for line in decision.outcomes if line["status"] == "invited"),
+        invited=sum(1 for line in decision.outcomes if line["status"] == ShortlistStatus.INVITED),
         outcomes=decision.outcomes,
         regions=decision.regions,
         confirmations=decision.confirmations,

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 from shared.events import FundingDecided, RankedProposal, ResultLine
 
-from .ranking import format_score
+from .allocation import FundingStatus
+from .ranking import RankingStatus, format_score
 
 
 class _RowWriter(Protocol):
@@ -43,15 +44,15 @@ def consolidate(
             proposal_id=ranked.proposal_id,
             acronym=ranked.acronym,
             rank=ranked.rank,
-            status=ranked.status if ranked.status != "passed" else "reserve",
+            status=ranked.status if ranked.status != RankingStatus.PASSED.value else FundingStatus.RESERVE.value,
             scores=ranked.scores,
             weighted_total=ranked.weighted_total,
         )
-        if ranked.status == "passed":
+        if ranked.status == RankingStatus.PASSED.value:
             decision = decisions.get(ranked.proposal_id)
             if decision is None:
                 raise ResultsInconsistentError(f"{ranked.proposal_id} passed but has no funding decision")
-            grants = decision.requested if decision.status == "funded" else []
+            grants = decision.requested if decision.status == FundingStatus.FUNDED.value else []
             line = line.model_copy(update={"status": decision.status, "grants": grants})
         lines.append(line)
     return lines

@@ -19,8 +19,10 @@ from shared.events import PartnerSnapshot
 from shared.http.auth import Principal
 from shared.readmodel import load_call_copy
 
+from ..domain.assessment import AssessmentStatus
 from ..domain.conflicts import ConflictPolicy, ExpertFacts, PartnerFacts, conflict_reasons
 from ..domain.scoring import EvaluationRules, EvaluatorScores, RapporteurOverride
+from ..domain.status import Eligibility
 from ..models import Assessment, CallProgress, Consensus, EvaluationEntry, Evaluator, call_copies
 from ..repository import get_declared_conflict, get_entry, get_evaluator, get_pair
 
@@ -81,7 +83,7 @@ def submitted_scores(assessments: list[Assessment], rules: EvaluationRules) -> l
     return [
         EvaluatorScores(a.evaluator_id, {k: Decimal(v) for k, v in a.scores.items() if k in keys})
         for a in assessments
-        if a.status == "submitted"
+        if a.status == AssessmentStatus.SUBMITTED
     ]
 
 
@@ -141,4 +143,4 @@ def refuse_unless_evaluable(entry: EvaluationEntry) -> None:
 def _why_not(entry: EvaluationEntry) -> str:
     if entry.withdrawn_at is not None:
         return "withdrawn"
-    return "not eligible" if entry.current_eligibility == "not_eligible" else "eligibility not decided yet"
+    return "not eligible" if entry.current_eligibility == Eligibility.NOT_ELIGIBLE else "eligibility not decided yet"

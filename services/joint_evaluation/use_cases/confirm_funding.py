@@ -18,7 +18,8 @@ from shared.events import FundingDecided
 from shared.http.auth import Principal
 from shared.service import Runtime
 
-from ..domain.funding import region_part
+from ..domain.allocation import FundingStatus
+from ..domain.funding import FundingTrigger, region_part
 from ..models import CallProgress, FundingDecline, RegionConfirmation, audit_log
 from ..repository import confirmations_of_call, progress_for_update
 from .access import call_config
@@ -110,7 +111,7 @@ async def _decline(
     decision = next((d for d in decided.proposals if str(d.proposal_id) == proposal_id), None)
     if decision is None or all(amount.region_code != region_code for amount in decision.requested):
         raise NotFound(f"No funding decision on proposal {proposal_id} for {region.label}.")
-    if decision.status == "declined":
+    if decision.status == FundingStatus.DECLINED.value:
         raise Conflict(f"Proposal {proposal_id} is already declined by {', '.join(decision.declined_by)}.")
     session.add(
         FundingDecline(
@@ -134,7 +135,9 @@ async def _decline(
         entity_id=proposal_id,
         call_id=progress.call_id,
         before={"status": decision.status, "funding_version": decided.funding_version},
-        after={"status": "declined"},
+        after={"status": FundingStatus.DECLINED},
         reason=reason,
     )
-    return await decide(session, runtime, config, progress, trigger="decline", actor=region.actor, reason=reason)
+    return await decide(
+        session, runtime, config, progress, trigger=FundingTrigger.DECLINE, actor=region.actor, reason=reason
+    )

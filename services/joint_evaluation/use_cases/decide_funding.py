@@ -24,8 +24,16 @@ from shared.messaging.outbox import emit
 from shared.readmodel import load_call_copy
 from shared.service import Runtime
 
-from ..domain.allocation import Decline, FundingRequest, RegionBudget, ReportingCurrency, allocate, with_top_ups
-from ..domain.funding import PartnerRequest, RankedRequest, funding_decided, requests_by_region
+from ..domain.allocation import (
+    Decline,
+    FundingRequest,
+    FundingStatus,
+    RegionBudget,
+    ReportingCurrency,
+    allocate,
+    with_top_ups,
+)
+from ..domain.funding import FundingTrigger, PartnerRequest, RankedRequest, funding_decided, requests_by_region
 from ..models import CallProgress, EvaluationEntry, FundingRound, audit_log, call_copies
 from ..repository import declines_of_call, entries_of_call, get_progress, get_round, progress_for_update
 from .access import call_config
@@ -35,7 +43,7 @@ async def run_funding(session: AsyncSession, runtime: Runtime, agency: Principal
     config = await call_config(session, call_id)
     progress = await progress_for_update(session, call_id, runtime.clock.now())
     refuse_unless_open_for_funding(progress)
-    return await decide(session, runtime, config, progress, trigger="run", actor=agency.actor)
+    return await decide(session, runtime, config, progress, trigger=FundingTrigger.RUN, actor=agency.actor)
 
 
 async def decide(
@@ -44,7 +52,7 @@ async def decide(
     config: CallConfiguration,
     progress: CallProgress,
     *,
-    trigger: str,
+    trigger: FundingTrigger,
     actor: str,
     reason: str | None = None,
 ) -> FundingDecided:
@@ -90,7 +98,7 @@ async def walk(
     progress: CallProgress,
     *,
     version: int,
-    trigger: str,
+    trigger: FundingTrigger,
     decided_at: datetime,
     top_ups: Mapping[str, Decimal] | None = None,
 ) -> FundingDecided:
@@ -137,9 +145,11 @@ async def redo_after_withdrawal(
     decided = await latest_decisions(session, progress)
     if call is None or call.configuration is None or progress.published_at is not None or decided is None:
         return
-    if any(str(d.proposal_id) == proposal_id and d.status != "declined" for d in decided.proposals):
+    if any(str(d.proposal_id) == proposal_id and d.status != FundingStatus.DECLINED.value for d in decided.proposals):
         why = f"proposal {proposal_id} withdrawn: {reason}"
-        await decide(session, runtime, call.configuration, progress, trigger="withdrawal", actor=actor, reason=why)
+        await decide(
+            session, runtime, call.configuration, progress, trigger=FundingTrigger.WITHDRAWAL, actor=actor, reason=why
+        )
 
 
 def refuse_unless_open_for_funding(progress: CallProgress) -> None:

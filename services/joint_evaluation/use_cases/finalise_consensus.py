@@ -15,7 +15,7 @@ from shared.http.auth import Principal
 from shared.service import Runtime
 from shared.wording import agree, count
 
-from ..domain.assessment import score_text
+from ..domain.assessment import AssessmentStatus, score_text
 from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
 from ..models import Consensus, audit_log
 from ..repository import assessments_of, pairs_of_proposals, progress_for_share
@@ -39,7 +39,7 @@ async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Pr
     record = await consensus_for_update(session, entry.call_id, proposal_id, runtime)
     refuse_if_final(record)
     assessments = await assessments_of(session, proposal_id)
-    submitted = {a.evaluator_id for a in assessments if a.status == "submitted"}
+    submitted = {a.evaluator_id for a in assessments if a.status == AssessmentStatus.SUBMITTED}
     waiting = sorted({p.evaluator_id for p in await pairs_of_proposals(session, [proposal_id])} - submitted)
     if waiting:
         who = f"{count(len(waiting), 'assigned evaluator')} {agree(len(waiting), 'has', 'have')}"

@@ -15,7 +15,7 @@ from shared.errors import Conflict, FieldError, ValidationFailed
 from shared.http.auth import Principal
 from shared.service import Runtime
 
-from ..domain.assessment import Problem, draft_problems, score_text
+from ..domain.assessment import AssessmentStatus, Problem, can_move, draft_problems, score_text
 from ..models import Assessment, audit_log
 from ..repository import get_assessment
 from .access import evaluation_rules, proposal_for_evaluator
@@ -42,7 +42,7 @@ async def save_assessment(
         session.add(assessment)
     assessment.scores = {key: score_text(value) for key, value in scores.items()}
     assessment.justifications = {key: text.strip() for key, text in justifications.items()}
-    assessment.status, assessment.updated_at = "draft", now
+    assessment.status, assessment.updated_at = AssessmentStatus.DRAFT, now
     await session.flush()
     await record_audit(
         session,
@@ -59,8 +59,9 @@ async def save_assessment(
     return assessment
 
 
-def refuse_if_submitted(assessment: Assessment | None) -> None:
-    if assessment is not None and assessment.status == "submitted":
+def refuse_if_submitted(assessment: Assessment | None, to: AssessmentStatus = AssessmentStatus.DRAFT) -> None:
+    """Refused unless the assessment may move to `to` (domain.assessment.TRANSITIONS): once submitted, never."""
+    if assessment is not None and not can_move(AssessmentStatus(assessment.status), to):
         raise Conflict("The assessment was submitted: it is locked.")
 
 

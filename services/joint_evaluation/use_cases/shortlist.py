@@ -25,7 +25,9 @@ from shared.service import Runtime
 
 from ..domain.allocation import RegionBudget, ReportingCurrency
 from ..domain.funding import PartnerRequest, requests_by_region
+from ..domain.ranking import RankingStatus
 from ..domain.shortlist import NoGo, PreProposal, Shortlist, shortlist, with_budgets
+from ..domain.status import Eligibility
 from ..models import EvaluationEntry, RegionFit, ShortlistDecision, audit_log
 from ..repository import entries_of_call, fit_of_call, get_entry, progress_for_update, shortlist_decision
 from .access import call_config
@@ -109,18 +111,22 @@ async def _stage_one_order(
     ineligible = [
         (pid, list(e.eligibility_reasons))
         for pid, e in sorted(entries.items())
-        if e.withdrawn_at is None and e.current_eligibility == "not_eligible"
+        if e.withdrawn_at is None and e.current_eligibility == Eligibility.NOT_ELIGIBLE
     ]
     if rules.evaluation.panel is None:
-        eligible = [e for e in entries.values() if e.withdrawn_at is None and e.current_eligibility == "eligible"]
+        eligible = [
+            e for e in entries.values() if e.withdrawn_at is None and e.current_eligibility == Eligibility.ELIGIBLE
+        ]
         eligible.sort(key=lambda e: (e.submitted_at, e.proposal_id))
-        pending = sorted(p for p, e in entries.items() if e.withdrawn_at is None and e.current_eligibility == "pending")
+        pending = sorted(
+            p for p, e in entries.items() if e.withdrawn_at is None and e.current_eligibility == Eligibility.PENDING
+        )
         return [(e.proposal_id, ()) for e in eligible], ineligible, pending
     ranking = await live_ranking(session, call_id, config, stage=1)
     order = [
-        (str(line.proposal_id), tuple(line.reasons) if line.status == "not_passed" else ())
+        (str(line.proposal_id), tuple(line.reasons) if line.status == RankingStatus.NOT_PASSED.value else ())
         for line in ranking.ranking
-        if line.status != "ineligible"
+        if line.status != RankingStatus.INELIGIBLE.value
     ]
     return order, ineligible, [*ranking.pending_consensus, *ranking.awaiting_eligibility]
 
@@ -154,7 +160,7 @@ def outcomes(view: ShortlistView, entries: Mapping[str, EvaluationEntry]) -> lis
             pre_proposal_id=uuid.UUID(pid),
             applicant_id=entries[pid].applicant_id or "",
             acronym=view.acronyms.get(pid, ""),
-            status="ineligible",
+            status=RankingStatus.INELIGIBLE,
             reasons=reasons or ["not eligible at stage 1"],
         )
         for pid, reasons in view.ineligible

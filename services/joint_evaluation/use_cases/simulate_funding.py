@@ -11,6 +11,7 @@ from shared.errors import Conflict, FieldError, ValidationFailed
 from shared.events import FundingDecided
 from shared.service import Runtime
 
+from ..domain.funding import FundingTrigger
 from ..repository import get_progress
 from .access import call_config
 from .decide_funding import walk
@@ -29,5 +30,11 @@ async def simulate_funding(
     if progress is None or progress.ranking is None:
         raise Conflict("The evaluation is not complete: complete the ranking first.")
     return await walk(
-        session, config, progress, version=0, trigger="simulation", decided_at=runtime.clock.now(), top_ups=top_ups
+        session,
+        config,
+        progress,
+        version=0,
+        trigger=FundingTrigger.SIMULATION,
+        decided_at=runtime.clock.now(),
+        top_ups=top_ups,
     )

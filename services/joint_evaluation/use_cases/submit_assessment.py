@@ -10,7 +10,7 @@ from shared.audit import record_audit
 from shared.http.auth import Principal
 from shared.service import Runtime
 
-from ..domain.assessment import draft_problems, missing_for_submission
+from ..domain.assessment import AssessmentStatus, draft_problems, missing_for_submission
 from ..models import Assessment, audit_log
 from ..repository import get_assessment
 from .access import evaluation_rules, proposal_for_evaluator
@@ -32,7 +32,7 @@ async def submit_assessment(
     refuse_problems(problems, "The assessment is incomplete or not valid")
     assert assessment is not None  # an absent draft misses everything
     now = runtime.clock.now()
-    assessment.status, assessment.submitted_at, assessment.updated_at = "submitted", now, now
+    assessment.status, assessment.submitted_at, assessment.updated_at = AssessmentStatus.SUBMITTED, now, now
     await session.flush()
     await record_audit(
         session,
@@ -43,7 +43,7 @@ async def submit_assessment(
         entity="assessment",
         entity_id=f"{proposal_id}:{evaluator.id}",
         call_id=entry.call_id,
-        before={"status": "draft"},
-        after={"status": "submitted", "scores": assessment.scores},
+        before={"status": AssessmentStatus.DRAFT},
+        after={"status": AssessmentStatus.SUBMITTED, "scores": assessment.scores},
     )
     return assessment

@@ -16,10 +16,12 @@ from shared.errors import Conflict, NotFound
 from shared.events import FundingDecided, ResultLine, StageCount, StageNumbers
 from shared.readmodel import load_call_copy
 
+from ..domain.allocation import FundingStatus
 from ..domain.assessment import consensus_preview
 from ..domain.funding import region_part, regions_funding_partners, unconfirmed_regions
 from ..domain.results import ResultsInconsistentError, consolidate
 from ..domain.scoring import CriterionConsensus, DivergenceFlag, divergence_flags
+from ..domain.shortlist import ShortlistStatus
 from ..domain.stage_figures import StagedProposal, stage_figures
 from ..domain.status import EvaluationStatus, evaluation_status
 from ..models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
@@ -182,11 +184,11 @@ async def _stage_numbers(
     ]
     decision = await shortlist_decision(session, call_id)
     invited = (
-        {line["pre_proposal_id"] for line in decision.outcomes if line["status"] == "invited"}
+        {line["pre_proposal_id"] for line in decision.outcomes if line["status"] == ShortlistStatus.INVITED}
         if decision is not None and decision.published_at is not None
         else set()
     )
-    funded = {str(line.proposal_id) for line in lines if line.status == "funded"}
+    funded = {str(line.proposal_id) for line in lines if line.status == FundingStatus.FUNDED.value}
     total, by_region = stage_figures(staged, invited, funded, participating)
     return StageNumbers(
         total=StageCount(**asdict(total)), regions={code: StageCount(**asdict(c)) for code, c in by_region.items()}

@@ -60,6 +60,10 @@ PROJECT_TRANSITIONS: dict[ProjectStatus, frozenset[ProjectStatus]] = {
 MissingPartnerPolicy = Literal["cancel_project", "drop_partner"]
 
 
+def can_move_project(current: ProjectStatus, to: ProjectStatus) -> bool:
+    return to in PROJECT_TRANSITIONS[current]
+
+
 def contract_refusal(status: ContractStatus, action: ContractAction, project: ProjectStatus) -> str | None:
     """None if ``action`` may be taken on an offer in ``status`` of a project in ``project``; else why not."""
     if project is not ProjectStatus.CONTRACTING:

@@ -36,13 +36,14 @@ from ..domain.contracting import (
     ContractStatus,
     Offer,
     ProjectStatus,
+    can_move_project,
     contract_refusal,
     days_between,
     next_status,
     project_outcome,
     released_by_region,
 )
-from ..domain.reporting import schedule
+from ..domain.reporting import ReportStatus, schedule
 from ..metrics import TIME_TO_CONTRACT
 from ..models import PartnerContract, Project, Report, audit_log
 from ..repository import contracts_of, get_proposal_copy, grants_of
@@ -158,6 +159,8 @@ async def follow_contracting(
         await _release(session, runtime, project, contracts, offers, outcome.release, outcome.status, actor)
     if outcome.status is ProjectStatus(project.status):
         return
+    if not can_move_project(ProjectStatus(project.status), outcome.status):
+        raise Conflict(f"Project {project.proposal_id} is {project.status}: it cannot become {outcome.status}.")
     before = {"status": project.status}
     project.status, project.updated_at = outcome.status.value, now
     if outcome.status is ProjectStatus.CANCELLED:
@@ -251,7 +254,7 @@ async def _schedule_reports(session: AsyncSession, config: CallConfiguration, pr
                 starts_at=period.starts_at,
                 ends_at=period.ends_at,
                 due_at=period.due_at,
-                status="due",
+                status=ReportStatus.DUE,
                 submissions=0,
                 indicators={},
                 statements={},

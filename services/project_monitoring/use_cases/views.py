@@ -12,6 +12,7 @@ from shared.http.auth import Principal, Role
 from shared.service import Runtime
 
 from ..domain import monitoring
+from ..domain.reporting import ReportStatus
 from ..models import Grant, PartnerContract, Project, Report
 from ..repository import (
     contracts_of,
@@ -84,7 +85,7 @@ async def monitoring_view(
         monitoring.ReportFacts(
             proposal_id=r.proposal_id,
             status=r.status,
-            overdue=r.status == "due" and now > r.due_at,
+            overdue=r.status == ReportStatus.DUE and now > r.due_at,
             project_indicators={k: Decimal(v) for k, v in (r.indicators or {}).get("project", {}).items()},
             partner_indicators={
                 p: {k: Decimal(v) for k, v in f.items()} for p, f in (r.indicators or {}).get("partners", {}).items()

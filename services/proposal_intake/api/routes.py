@@ -19,6 +19,7 @@ from shared.service import DbSession, RuntimeDep
 from ..document_repository import documents_of
 from ..domain.completeness import completeness_errors
 from ..domain.documents import missing_documents
+from ..domain.lifecycle import ProposalStatus, can_move
 from ..domain.precheck import precheck_draft, submission_verdicts, verdicts_key
 from ..domain.requirements import SubmissionRequirements, requirements_of
 from ..domain.submission import submission_window_error
@@ -163,7 +164,7 @@ async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Read
     window = submission_window_error(call, now)
     if window:
         blockers.append(FieldError("", window, location="call"))
-    if proposal.status == "withdrawn":
+    if not can_move(ProposalStatus(proposal.status), ProposalStatus.SUBMITTED):
         blockers.append(FieldError("status", "The proposal was withdrawn: it cannot be submitted again."))
     answer = PrecheckOut(
         complete=not missing and not problems,

@@ -14,6 +14,7 @@ from shared.errors import Conflict, NotFound
 from shared.events import CallSnapshot
 from shared.http.auth import Principal, Role
 
+from ..domain.lifecycle import ProposalStatus, can_move
 from ..models import Proposal, call_copies
 from ..repository import AnyRow, get_proposal
 
@@ -38,8 +39,10 @@ def visible_proposal(proposal: P | None, principal: Principal, proposal_id: str)
     return proposal
 
 
-def refuse_if_withdrawn(status: str) -> None:
-    if status == "withdrawn":
+def refuse_if_withdrawn(status: str, to: ProposalStatus | None = None) -> None:
+    """Refused once the proposal is withdrawn; with `to`, unless the proposal may move there (TRANSITIONS,
+    where only a withdrawn proposal has nowhere to go)."""
+    if (status == ProposalStatus.WITHDRAWN) if to is None else not can_move(ProposalStatus(status), to):
         raise Conflict("The proposal was withdrawn: nothing more can happen to it.")
 
 

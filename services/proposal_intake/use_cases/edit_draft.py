@@ -12,6 +12,7 @@ from shared.http.auth import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
+from ..domain.lifecycle import ProposalStatus
 from ..models import Proposal
 from ..repository import insert_proposal
 from .access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
@@ -36,7 +37,7 @@ async def create_draft(
         "id": str(uuid.uuid4()),
         "call_id": str(call.call_id),
         "applicant_id": applicant_of(consortium),
-        "status": "draft",
+        "status": ProposalStatus.DRAFT,
         "draft": keyed.model_dump(mode="json"),
         "draft_revision": 1,
         "current_version": 0,

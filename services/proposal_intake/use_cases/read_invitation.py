@@ -10,6 +10,7 @@ from shared.db import Executor
 from shared.errors import NotFound
 from shared.http.auth import Principal
 
+from ..domain.lifecycle import InvitationStatus
 from ..repository import full_proposal_of, invitation_of, proposal_with_call
 from .access import visible_proposal
 
@@ -36,7 +37,7 @@ async def read_invitation(session: Executor, reader: Principal, proposal_id: str
     return InvitationView(
         pre_proposal_id=pre_proposal_id,
         status=invitation.status,
-        invited=invitation.status == "invited",
+        invited=invitation.status == InvitationStatus.INVITED,
         reasons=list(invitation.reasons),
         stage_two_opens=invitation.stage_two_opens,
         stage_two_deadline=invitation.stage_two_deadline,

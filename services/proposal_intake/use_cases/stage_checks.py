@@ -14,6 +14,7 @@ from shared.errors import DeadlinePassed, FieldError
 from shared.events import CallSnapshot
 from shared.proposals import ProposalDraft
 
+from ..domain.lifecycle import InvitationStatus
 from ..domain.stages import (
     StageTwoLimits,
     in_stage_two,
@@ -80,7 +81,7 @@ async def require_invitation(
     invitation = await invitation_of(session, pre_proposal_id) if pre_proposal_id else None
     if invitation is None:
         raise NotInvited("No invitation to stage 2 has been published for this consortium's pre-proposal.")
-    if invitation.status != "invited":
+    if invitation.status != InvitationStatus.INVITED:
         raise NotInvited(
             "This consortium's pre-proposal was not invited to stage 2: " + "; ".join(invitation.reasons),
             extra={"invitation_status": invitation.status, "reasons": list(invitation.reasons)},

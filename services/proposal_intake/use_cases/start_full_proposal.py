@@ -12,6 +12,7 @@ from shared.http.auth import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
+from ..domain.lifecycle import ProposalStatus
 from ..domain.stages import is_two_stage
 from ..errors import FullProposalExists
 from ..models import Proposal
@@ -43,7 +44,7 @@ async def start_full_proposal(
         "id": str(uuid.uuid4()),
         "call_id": pre.call_id,
         "applicant_id": pre.applicant_id,
-        "status": "draft",
+        "status": ProposalStatus.DRAFT,
         "draft": draft.model_dump(mode="json"),
         "draft_revision": 1,
         "current_version": 0,

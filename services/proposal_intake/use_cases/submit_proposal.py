@@ -44,6 +44,7 @@ from ..document_repository import documents_of, freeze_documents
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
 from ..domain.documents import LinkedDocument, missing_documents, receipt_content, submitted_documents
+from ..domain.lifecycle import ProposalStatus
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
 from ..repository import (
     AnyRow,
@@ -82,7 +83,7 @@ async def submit_proposal(
         if earlier is not None:
             await _refuse_replay_of_another_draft(session, proposal, earlier, idempotency_key)
             return earlier
-    refuse_if_withdrawn(proposal.status)
+    refuse_if_withdrawn(proposal.status, ProposalStatus.SUBMITTED)
     call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
     now = runtime.clock.now()
     await refuse_outside_window(session, proposal, call, config, now)
@@ -172,7 +173,7 @@ async def _refuse_replay_of_another_draft(session: Executor, proposal: AnyRow, e
     """A replay answers the earlier receipt only for the very draft it receipted: after a withdrawal it is a
     conflict, and once the draft changed (its canonical content no longer the receipted one's) the key was
     reused for another payload."""
-    if proposal.status == "withdrawn":
+    if proposal.status == ProposalStatus.WITHDRAWN:
         raise IdempotencyKeyAfterWithdrawal(
             f"Idempotency-Key {key!r} submitted version {earlier.version}, but the proposal was withdrawn since."
         )

@@ -17,6 +17,7 @@ from shared.service import Runtime
 
 from ..domain.checks import CheckDraft, CheckVerdict, automatic_checks
 from ..domain.consolidation import CheckState, Decision, decide
+from ..domain.lifecycle import CaseFeedKind, CaseOutcome, CaseStatus, can_move, moved
 from ..domain.stages import checks_of_stage, deadline_of
 from ..models import PartnerCheck, ProposalCase, call_copies
 from ..repository import cases_awaiting_deadline, current_checks, get_case, retire_checks
@@ -38,7 +39,9 @@ async def record_submission(session: AsyncSession, runtime: Runtime, submitted: 
     _, config = await call_config(session, str(submitted.call_id))
     proposal_id = str(submitted.proposal_id)
     case = await get_case(session, proposal_id, for_update=True)
-    if case is not None and (case.version >= submitted.version or case.status == "withdrawn"):
+    if case is not None and (
+        case.version >= submitted.version or not can_move(CaseStatus(case.status), CaseStatus.AWAITING_DEADLINE)
+    ):
         return  # an older version arriving late, or a withdrawn proposal: nothing changes
     now = runtime.clock.now()
     if case is None:
@@ -46,7 +49,8 @@ async def record_submission(session: AsyncSession, runtime: Runtime, submitted: 
         session.add(case)
     case.version, case.acronym, case.updated_at = submitted.version, submitted.acronym, now
     case.submission = submitted.model_dump(mode="json")
-    case.status, case.outcome, case.reasons, case.decided_at = "awaiting_deadline", "pending", [], None
+    case.status = moved(case.status, CaseStatus.AWAITING_DEADLINE)
+    case.outcome, case.reasons, case.decided_at = CaseOutcome.PENDING, [], None
     # Checks opened before a deadline extension judged a version that is no longer final: nobody decides them.
     await retire_checks(session, proposal_id)
     await session.flush()
@@ -88,7 +92,7 @@ async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCas
             for d in drafts
         ]
     )
-    case.status = "checking"
+    case.status = moved(case.status, CaseStatus.CHECKING)
     await session.flush()
     for region in _regions(submitted, config):
         mine = [d for d in drafts if d.region_code == region]
@@ -96,7 +100,7 @@ async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCas
             session,
             runtime,
             {region},
-            "checks.opened",
+            CaseFeedKind.CHECKS_OPENED,
             case.proposal_id,
             {
                 "proposal_id": case.proposal_id,
@@ -146,13 +150,15 @@ async def try_decide(
         ]
     decision = decide(config, submitted, checks)
     if decision is None:
-        case.status, case.outcome, case.reasons = "checking", "pending", []
+        case.status = moved(case.status, CaseStatus.CHECKING)
+        case.outcome, case.reasons = CaseOutcome.PENDING, []
         return
     if case.decided_at is not None and (decision.outcome, decision.reasons) == (case.outcome, case.reasons):
-        case.status = "decided"
+        case.status = moved(case.status, CaseStatus.DECIDED)
         return  # a confirmation that changes nothing announces nothing
     now = runtime.clock.now()
-    case.status, case.outcome, case.reasons, case.decided_at = "decided", decision.outcome, decision.reasons, now
+    case.status = moved(case.status, CaseStatus.DECIDED)
+    case.outcome, case.reasons, case.decided_at = decision.outcome, decision.reasons, now
     case.decision_version += 1
     await session.flush()
     await emit(
@@ -167,7 +173,7 @@ async def try_decide(
         session,
         runtime,
         _regions(submitted, config),
-        "outcome.decided",
+        CaseFeedKind.OUTCOME_DECIDED,
         case.proposal_id,
         {
             "proposal_id": case.proposal_id,
@@ -181,9 +187,9 @@ async def try_decide(
 
 async def withdraw_case(session: AsyncSession, runtime: Runtime, withdrawn: ProposalWithdrawn) -> None:
     case = await get_case(session, str(withdrawn.proposal_id), for_update=True)
-    if case is None or case.status == "withdrawn":
+    if case is None or not can_move(CaseStatus(case.status), CaseStatus.WITHDRAWN):
         return
-    case.status, case.updated_at = "withdrawn", runtime.clock.now()
+    case.status, case.updated_at = moved(case.status, CaseStatus.WITHDRAWN), runtime.clock.now()
     await retire_checks(session, case.proposal_id)
     submitted = ProposalSubmitted.model_validate(case.submission)
     regions = {p.region_code for p in submitted.partners}
@@ -191,7 +197,7 @@ async def withdraw_case(session: AsyncSession, runtime: Runtime, withdrawn: Prop
         session,
         runtime,
         regions,
-        "proposal.withdrawn",
+        CaseFeedKind.PROPOSAL_WITHDRAWN,
         case.proposal_id,
         {"proposal_id": case.proposal_id, "acronym": case.acronym, "reason": withdrawn.reason},
     )

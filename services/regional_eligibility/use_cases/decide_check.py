@@ -13,7 +13,8 @@ from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.http.auth import Principal, Role
 from shared.service import Runtime
 
-from ..domain.checks import CONSORTIUM, CheckVerdict
+from ..domain.checks import CONSORTIUM, CheckVerdict, can_decide
+from ..domain.lifecycle import CaseStatus
 from ..models import PartnerCheck, ProposalCase, audit_log
 from ..repository import get_case, get_check
 from .cases import call_config, try_decide
@@ -86,9 +87,9 @@ def decides(officer: Principal, region_code: str) -> bool:
 
 
 def _not_current(check: PartnerCheck, case: ProposalCase) -> str:
-    if case.status == "withdrawn":
+    if case.status == CaseStatus.WITHDRAWN:
         return f"Check {check.id} is no longer decidable: the proposal was withdrawn."
-    if case.status == "awaiting_deadline":
+    if case.status == CaseStatus.AWAITING_DEADLINE:
         return (
             f"Check {check.id} is no longer decidable: the call's deadline was extended and version "
             f"{case.version} was submitted; the checks of the final version open when the deadline passes."
@@ -102,7 +103,7 @@ def _verdict_after(check: PartnerCheck, action: Action, verdict: CheckVerdict | 
         if manual:
             raise _invalid("action", "a manual item has no automatic verdict to confirm: close it with a verdict")
         return CheckVerdict(check.automatic_verdict)
-    if verdict is None or verdict is CheckVerdict.NEEDS_HUMAN:
+    if verdict is None or not can_decide(CheckVerdict(check.verdict), verdict):
         raise _invalid("verdict", "give the verdict: pass or fail")
     if action == "close" and not manual:
         raise _invalid("action", "only manual items are closed; override an automatic verdict")

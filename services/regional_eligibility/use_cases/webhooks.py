@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.pagination import decode_cursor, decode_id_cursor, encode_cursor
 from shared.service import Runtime
-from shared.webhooks import Resolver, UrlRefused, check_url, literal_address, permitted_addresses
+from shared.webhooks import Outcome, Resolver, UrlRefused, check_url, literal_address, permitted_addresses
 
 from ..domain.webhooks import DeliveryStatus, SubscriptionStatus, can_move
 from ..errors import SubscriptionDeleted, SubscriptionLimitReached, WebhookUrlRefused
@@ -78,7 +78,7 @@ async def refuse_url(url: str, settings: Settings, resolver: Resolver) -> None:
                 return  # not resolvable now: its delivery log will say `unreachable`
             permitted_addresses(host, answers, policy)
     except UrlRefused as refused:
-        if refused.outcome.value != "unreachable":
+        if refused.outcome is not Outcome.UNREACHABLE:
             raise WebhookUrlRefused(refused.reason) from None
 
 
