@@ -25,7 +25,7 @@ from services.embedded import create_embedded_app
 from services.portal.pages.applicant import countdown, draft_of_form, findings, gaps
 from services.registry import SERVICES
 from tests.documents_helpers import pdf
-from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until
+from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until, with_greedy_bavarian_partner
 from tests.helpers import bearer, live_call_body, migrate_in_thread, partner, proposal_body
 from tests.portal.test_portal_pages import csrf_of, sign_in
 from tests.portal.test_portal_selection import evaluated
@@ -393,9 +393,7 @@ async def test_the_proposal_page_shows_the_eligibility_outcome_per_partner_with_
         )
     ).json()
     await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
-    body = proposal_body()
-    body["partners"].append(partner("Bayern Werk GmbH", "DE-BY", requested="62000.00", costs="100000.00"))
-    proposal_id = (await submit_when_known(embedded, call["id"], body))["proposal_id"]
+    proposal_id = (await submit_when_known(embedded, call["id"], with_greedy_bavarian_partner()))["proposal_id"]
     await sign_in(embedded, "consortium", "acme")
     path = f"/consortium/proposals/{proposal_id}"
 
@@ -425,21 +423,25 @@ async def test_the_proposal_page_shows_the_eligibility_outcome_per_partner_with_
     assert (await embedded.get(path)).status_code == 404
 
 
-async def test_the_proposal_page_shows_the_result_once_the_call_publishes_it(embedded: httpx.AsyncClient) -> None:
-    call_id = await evaluated(embedded, "ALP-RESULT")  # ALPHA above BETA; Upper Austria can fund only one
-    ids = {
-        r["acronym"]: r["proposal_id"]
-        for r in (await embedded.get(f"/joint-evaluation/calls/{call_id}/ranking", headers=AGENCY)).json()["items"]
-    }
-    assert (await embedded.post(f"/joint-evaluation/calls/{call_id}/ranking/complete", headers=AGENCY)).is_success
-    funding = (await embedded.post(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).json()
+async def decided_and_confirmed(client: httpx.AsyncClient, call_id: str) -> dict[str, str]:
+    """The evaluated call's ranking fixed, its funding decided and confirmed by every region funding partners
+    (not published): each proposal's id by its acronym."""
+    ranking = (await client.get(f"/joint-evaluation/calls/{call_id}/ranking", headers=AGENCY)).json()["items"]
+    assert (await client.post(f"/joint-evaluation/calls/{call_id}/ranking/complete", headers=AGENCY)).is_success
+    funding = (await client.post(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).json()
     for region in [c["region_code"] for c in funding["confirmations"] if c["funds_partners"]]:
-        confirmed = await embedded.post(
+        confirmed = await client.post(
             f"/joint-evaluation/calls/{call_id}/funding/regions/{region}/confirmation",
             json={"decision": "confirm", "funding_version": funding["funding_version"]},
             headers=bearer(f"region:{region}"),
         )
         assert confirmed.is_success, confirmed.text
+    return {line["acronym"]: line["proposal_id"] for line in ranking}
+
+
+async def test_the_proposal_page_shows_the_result_once_the_call_publishes_it(embedded: httpx.AsyncClient) -> None:
+    call_id = await evaluated(embedded, "ALP-RESULT")  # ALPHA above BETA; Upper Austria can fund only one
+    ids = await decided_and_confirmed(embedded, call_id)
     await sign_in(embedded, "consortium", "acme")
     alpha = f"/consortium/proposals/{ids['ALPHA']}"
     before = await embedded.get(alpha)
