@@ -82,10 +82,10 @@ def test_the_public_call_pages(browser: Any, portal_url: str, call_id: str) -> N
     narrow.context.close()
 
 
-def test_an_applicant_drafts_fixes_the_breach_the_precheck_shows_uploads_submits_and_downloads_the_receipt(
-    browser: Any, portal_url: str, call_id: str, tmp_path: Path
-) -> None:
-    page = new_page(browser)
+def draft_fix_upload_and_submit(page: Any, portal_url: str, call_id: str) -> str:
+    """A consortium (acme) signs in with the keyboard and drafts ALPHA on the call, the live pre-check shows Upper
+    Austria's funding rate broken by 50,000 EUR, it is fixed, the narrative and the letters are uploaded, the
+    proposal submitted (the confirmation by keyboard) and the receipt downloaded as JSON and PDF. The form's URL."""
     keys = page.keyboard
     page.goto(portal_url + "/sign-in")
     keys.press("Tab")  # the skip link first
@@ -190,6 +190,15 @@ def test_an_applicant_drafts_fixes_the_breach_the_precheck_shows_uploads_submits
     with page.expect_download() as as_pdf:
         page.get_by_role("link", name="Download the receipt as PDF").click()
     assert Path(as_pdf.value.path()).read_bytes().startswith(b"%PDF")
+
+    return form_url
+
+
+def test_an_applicant_drafts_fixes_the_breach_the_precheck_shows_uploads_submits_and_downloads_the_receipt(
+    browser: Any, portal_url: str, call_id: str, tmp_path: Path
+) -> None:
+    page = new_page(browser)
+    form_url = draft_fix_upload_and_submit(page, portal_url, call_id)
 
     # The same pages in German, at a narrow window: the form with its pre-check, and the receipt.
     page.click("a[hreflang=de]")
