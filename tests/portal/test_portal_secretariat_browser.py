@@ -7,6 +7,7 @@ and in German (at a narrow window too). Screenshots go to tests/browser/screensh
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,20 +21,24 @@ from tests.portal.test_portal_browser import browser, in_thread, looked_at, new_
 __all__ = ["browser", "portal_url"]
 
 
-def test_an_agency_sets_up_publishes_and_amends_the_alpine_call(browser: Any, portal_url: str) -> None:
-    page = new_page(browser)
+def create_publish_and_amend(
+    page: Any, portal_url: str, configure: Callable[[dict[str, Any]], dict[str, Any]], extension: timedelta
+) -> str:
+    """Signed in as the agency, the call console: a new call from the Alpine example as `configure` changes it
+    (its dates, its code), a field edited, published, the deadline extended by `extension` (first without a
+    reason: the error at its field). The call's id."""
     sign_in(page, portal_url, "agency", "")
     page.click("nav >> text=Calls")
     looked_at(page, "secretariat-calls")
     page.click("main >> text=New call from the Alpine example")
-    example = json.loads(page.input_value("#configuration"))
-    configuration = redated(example, datetime.now().astimezone() + timedelta(days=1)) | {"code": "ALP-BROWSER"}
+    configuration = configure(json.loads(page.input_value("#configuration")))
     page.fill("#configuration", json.dumps(configuration, indent=2))
     looked_at(page, "secretariat-new")
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("[role=status]").inner_text() == "The draft is created."
     looked_at(page, "secretariat-draft")
+    call_id = page.url.split("/secretariat/calls/")[1].split("/")[0].split("?")[0]
 
     page.fill("#title", "Alpine call (browser)")
     page.click("text=Save the draft")
@@ -43,7 +48,7 @@ def test_an_agency_sets_up_publishes_and_amends_the_alpine_call(browser: Any, po
     page.wait_for_load_state()
     assert "The call is published." in page.locator("[role=status]").inner_text()
 
-    deadline = datetime.fromisoformat(configuration["stages"][-1]["deadline"]) + timedelta(days=7)
+    deadline = datetime.fromisoformat(configuration["stages"][-1]["deadline"]) + extension
     page.select_option("#kind", "deadline_extension")
     page.fill("#amend-deadline", deadline.isoformat())
     page.click("main button[type=submit]")  # without a reason: the error at its field
@@ -54,6 +59,16 @@ def test_an_agency_sets_up_publishes_and_amends_the_alpine_call(browser: Any, po
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     looked_at(page, "secretariat-published")
+    return call_id
+
+
+def test_an_agency_sets_up_publishes_and_amends_the_alpine_call(browser: Any, portal_url: str) -> None:
+    page = new_page(browser)
+
+    def tomorrow(example: dict[str, Any]) -> dict[str, Any]:
+        return redated(example, datetime.now().astimezone() + timedelta(days=1)) | {"code": "ALP-BROWSER"}
+
+    create_publish_and_amend(page, portal_url, tomorrow, timedelta(days=7))
 
     page.click("text=Version history")
     page.wait_for_load_state()

@@ -19,17 +19,20 @@ from ..use_cases.access import call_config
 from ..use_cases.complete_ranking import complete_ranking
 from ..use_cases.confirm_funding import confirm_funding
 from ..use_cases.decide_funding import run_funding
+from ..use_cases.proposal_result import proposal_result
 from ..use_cases.publish_results import publish_results
 from ..use_cases.ranking import ranking_page
 from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
-from ..use_cases.views import funding_state, results_state
-from .presenters import allocation_out, funding_out, results_out
+from ..use_cases.views import funding_state, published_results, results_state
+from .presenters import allocation_out, funding_out, proposal_result_out, published_out, results_out
 from .schemas import (
     AllocationOut,
     CompletedOut,
     ConfirmationIn,
     FundingOut,
+    ProposalResultOut,
+    PublishedResultsOut,
     RankingPage,
     ResultsOut,
     SimulationIn,
@@ -40,6 +43,7 @@ router = APIRouter(tags=["ranking and funding"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
+Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -189,6 +193,26 @@ async def get_results_xlsx(call_id: uuid.UUID, session: DbSession, _: Agency) ->
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="results-{data.state.config.code}.xlsx"'},
     )
+
+
+@router.get(
+    "/calls/{call_id}/results/published",
+    response_model=PublishedResultsOut,
+    summary="The published results (public, no token needed): the funded proposals by rank with each region's grant, "
+    "the others counted, each region's budget and allocation; 404 before publication",
+)
+async def get_published_results(call_id: uuid.UUID, session: DbSession) -> PublishedResultsOut:
+    return published_out(await published_results(session, str(call_id)))
+
+
+@router.get(
+    "/proposals/{proposal_id}/result",
+    response_model=ProposalResultOut,
+    summary="The consortium's own proposal in the published results: rank, scores, funded, reserve or not, each "
+    "region's grant (consortium); 404 before publication and for another consortium's proposal",
+)
+async def get_proposal_result(proposal_id: uuid.UUID, session: DbSession, consortium: Consortium) -> ProposalResultOut:
+    return proposal_result_out(await proposal_result(session, consortium=consortium, proposal_id=str(proposal_id)))
 
 
 @router.post(

@@ -11,8 +11,10 @@ from shared.events import FundingDecided, ReasonDetail
 from ..domain.assessment import AssessmentStatus, canonical
 from ..domain.funding import for_region
 from ..domain.shortlist import ShortlistStatus
+from ..domain.results import public_lines, status_counts
 from ..models import Assessment, DeclaredConflict, EvaluationEntry, Evaluator, RegionFit, ShortlistDecision
 from ..use_cases.access import partners_of
+from ..use_cases.proposal_result import ProposalResult
 from ..use_cases.shortlist import ShortlistView
 from ..use_cases.views import FundingState, ProposalState, RegionStatus, ResultsState, status_of
 from .schemas import (
@@ -28,6 +30,10 @@ from .schemas import (
     FundingOut,
     PartnerOut,
     ProposalOut,
+    ProposalResultOut,
+    PublicRegionTotal,
+    PublicResultLine,
+    PublishedResultsOut,
     RegionConfirmationOut,
     ResultsOut,
     ShortlistDecisionOut,
@@ -202,6 +208,57 @@ def results_out(state: ResultsState) -> ResultsOut:
         totals=decided.totals,
         confirmations=[confirmation_out(r) for r in state.funding.regions],
         stages=state.stages,
+    )
+
+
+def published_out(state: ResultsState) -> PublishedResultsOut:
+    """Only what is public: the funded proposals named, the others counted; no funding gap, no ids."""
+    decided = state.funding.decided
+    assert state.funding.published_at is not None
+    return PublishedResultsOut(
+        call_id=decided.call_id,
+        published_at=state.funding.published_at,
+        reporting_currency=decided.reporting_currency,
+        funded=[
+            PublicResultLine(
+                rank=line.rank, acronym=line.acronym, weighted_total=line.weighted_total, grants=line.grants
+            )
+            for line in public_lines(state.lines)
+        ],
+        counts=status_counts(state.lines),
+        regions=[
+            PublicRegionTotal(
+                region_code=r.region_code,
+                budget=r.budget,
+                allocated=r.allocated,
+                funded_proposals=r.funded_proposals,
+                budget_reporting=r.budget_reporting,
+                allocated_reporting=r.allocated_reporting,
+            )
+            for r in decided.regions
+        ],
+        budget=decided.totals.budget,
+        allocated=decided.totals.allocated,
+    )
+
+
+def proposal_result_out(result: ProposalResult) -> ProposalResultOut:
+    line = result.line
+    return ProposalResultOut(
+        proposal_id=line.proposal_id,
+        call_id=uuid.UUID(result.call_id),
+        acronym=line.acronym,
+        published_at=result.published_at,
+        status=line.status,
+        rank=line.rank,
+        reserve_position=result.reserve_position,
+        criteria=result.criteria,
+        scores=line.scores,
+        weighted_total=line.weighted_total,
+        reporting_currency=result.reporting_currency,
+        grants=line.grants,
+        shortfall=result.shortfall,
+        reasons=result.reasons,
     )
 
 

@@ -101,3 +101,24 @@ def _score(value: Decimal | None) -> str:
 
 def _amount(value: Decimal | None) -> str:
     return f"{value:.2f}" if value is not None else ""
+
+
+# --- what is public once published, and what a consortium reads of its own line ------------------------------
+
+STATUSES = ("funded", "reserve", "declined", "not_passed", "ineligible")
+
+
+def public_lines(lines: Sequence[ResultLine]) -> list[ResultLine]:
+    """The lines the published results name: the funded proposals, in rank order. The others (reserve,
+    declined, below the thresholds, ineligible) are counted, not named: they are the consortia's own business."""
+    return [line for line in lines if line.status == "funded"]
+
+
+def status_counts(lines: Sequence[ResultLine]) -> dict[str, int]:
+    return {status: sum(line.status == status for line in lines) for status in STATUSES}
+
+
+def reserve_position(lines: Sequence[ResultLine], proposal_id: str) -> int | None:
+    """1 for the first proposal on the reserve list (in rank order), and so on; None off the list."""
+    reserve = [str(line.proposal_id) for line in lines if line.status == "reserve"]
+    return reserve.index(proposal_id) + 1 if proposal_id in reserve else None

@@ -96,6 +96,18 @@ def overrides_of(consensus: Consensus | None) -> list[RapporteurOverride]:
     ]
 
 
+def applicant_of(consortium: Principal) -> str:
+    """The applicant a consortium token speaks for: its scope, else its subject (as proposal_intake decides)."""
+    return consortium.scope or consortium.subject
+
+
+def own_entry(entry: EvaluationEntry | None, consortium: Principal, proposal_id: str) -> EvaluationEntry:
+    """The proposal if the consortium submitted it (the applicant on its proposal.submitted); 404 otherwise."""
+    if entry is None or entry.applicant_id is None or entry.applicant_id != applicant_of(consortium):
+        raise NotFound(f"No proposal {proposal_id} for {consortium.label}.")
+    return entry
+
+
 async def evaluator_of(session: AsyncSession, principal: Principal) -> Evaluator:
     evaluator = await get_evaluator(session, principal.scope or "")
     if evaluator is None:

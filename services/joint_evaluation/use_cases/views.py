@@ -6,7 +6,7 @@ Who sees what is decided in the routes; these only gather the state.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,6 +141,7 @@ class ResultsState:
     lines: list[ResultLine]
     funding: FundingState
     stages: StageNumbers | None = None  # two-stage calls
+    reasons: dict[str, list[str]] = field(default_factory=dict)  # proposal id -> why it did not pass (the ranking's)
 
 
 async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
@@ -152,8 +153,9 @@ async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
         lines = consolidate(ranking.ranking, funding.decided, withdrawn)
     except ResultsInconsistentError as exc:
         raise Conflict(f"Run the funding again: {exc}.") from exc
+    reasons = {str(r.proposal_id): list(r.reasons) for r in ranking.ranking if r.reasons}
     if len(config.stages) < 2:
-        return ResultsState(config, lines, funding)
+        return ResultsState(config, lines, funding, reasons=reasons)
     entries = [e for e in await entries_of_call(session, call_id) if e.withdrawn_at is None]
     pre_of = {e.proposal_id: e.pre_proposal_id for e in entries if e.pre_proposal_id}
     lines = [
@@ -162,7 +164,16 @@ async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
         else line
         for line in lines
     ]
-    return ResultsState(config, lines, funding, await _stage_numbers(session, call_id, config, entries, lines))
+    stages = await _stage_numbers(session, call_id, config, entries, lines)
+    return ResultsState(config, lines, funding, stages, reasons)
+
+
+async def published_results(session: AsyncSession, call_id: str) -> ResultsState:
+    """The results once the agency published them (public from then on); 404 before, as if there were none."""
+    progress = await get_progress(session, call_id)
+    if progress is None or progress.published_at is None:
+        raise NotFound(f"No published results for call {call_id}.")
+    return await results_state(session, call_id)
 
 
 async def _stage_numbers(

@@ -18,6 +18,7 @@ from shared.pagination import BIGINT_MAX, Page, PathKey, decode_id_cursor, encod
 from shared.service import DbSession, RuntimeDep
 from shared.webhooks import Resolver, system_resolver
 
+from ..domain.applicant_view import PartyOutcome
 from ..domain.checks import CONSORTIUM, CheckVerdict
 from ..domain.webhooks import SubscriptionStatus
 from ..models import PartnerCheck, WebhookSubscription
@@ -32,6 +33,7 @@ from ..repository import (
 from ..use_cases.cases import call_config
 from ..use_cases.check_history import check_history
 from ..use_cases.decide_check import decide_check
+from ..use_cases.read_outcome import read_outcome
 from ..use_cases.webhooks import (
     delivery_log,
     event_body,
@@ -42,6 +44,7 @@ from ..use_cases.webhooks import (
     unsubscribe,
 )
 from .schemas import (
+    ApplicantOutcomeOut,
     CaseOut,
     CheckDecisionOut,
     CheckHistoryOut,
@@ -51,6 +54,7 @@ from .schemas import (
     FeedEventOut,
     FeedPage,
     PartnerOut,
+    PartyOutcomeOut,
     RegionProgress,
     SubscriptionIn,
     SubscriptionOut,
@@ -61,6 +65,7 @@ Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Decider = Reader  # a region decides its own checks, the agency the consortium-level ones
 Region = Annotated[Principal, Depends(require(Role.REGION))]
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
+Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
 PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 
 
@@ -75,6 +80,10 @@ WebhookResolver = Annotated[Resolver, Depends(_webhook_resolver)]
 
 def check_out(check: PartnerCheck) -> CheckOut:
     return CheckOut.model_validate(check, from_attributes=True)
+
+
+def party_out(party: PartyOutcome) -> PartyOutcomeOut:
+    return PartyOutcomeOut.model_validate(party, from_attributes=True)
 
 
 def subscription_out(subscription: WebhookSubscription) -> SubscriptionOut:
@@ -104,6 +113,32 @@ async def get_case_view(proposal_id: uuid.UUID, session: DbSession, reader: Read
         decision_version=case.decision_version,
         decided_at=case.decided_at,
         checks=[check_out(c) for c in checks],
+    )
+
+
+@router.get(
+    "/proposals/{proposal_id}/outcome",
+    response_model=ApplicantOutcomeOut,
+    summary="The eligibility outcome of the consortium's own proposal: per partner and for the consortium, pending "
+    "or decided, each rule broken with its numbers (consortium)",
+)
+async def get_applicant_outcome(
+    proposal_id: uuid.UUID, session: DbSession, consortium: Consortium
+) -> ApplicantOutcomeOut:
+    """Another consortium's proposal, or one whose submission has not reached eligibility yet, is a 404. The
+    officers' notes and names are not shown (README, *Eligibility*)."""
+    view = await read_outcome(session, consortium=consortium, proposal_id=str(proposal_id))
+    return ApplicantOutcomeOut(
+        proposal_id=proposal_id,
+        call_id=uuid.UUID(view.case.call_id),
+        version=view.case.version,
+        acronym=view.case.acronym,
+        status=view.status,
+        outcome=view.outcome,
+        reasons=view.reasons,
+        decided_at=view.decided_at,
+        partners=[party_out(p) for p in view.parties.partners],
+        consortium=party_out(view.parties.consortium),
     )
 
 

@@ -133,21 +133,7 @@ async def try_decide(
         ]
     else:
         submitted = ProposalSubmitted.model_validate(case.submission)
-        # The numbers behind each automatic verdict, judged again (a pure function of the stored call and version:
-        # the same numbers as when the checks opened); an officer's override keeps the rule's numbers.
-        numbers = {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
-        checks = [
-            CheckState(
-                c.partner_id,
-                c.organisation_name,
-                c.region_code,
-                CheckVerdict(c.verdict),
-                c.reason,
-                rule=c.rule,
-                details=numbers.get((c.partner_id, c.region_code, c.rule), {}),
-            )
-            for c in await current_checks(session, case.proposal_id)
-        ]
+        checks = check_states(config, submitted, await current_checks(session, case.proposal_id))
     decision = decide(config, submitted, checks)
     if decision is None:
         case.status = moved(case.status, CaseStatus.CHECKING)
@@ -201,6 +187,25 @@ async def withdraw_case(session: AsyncSession, runtime: Runtime, withdrawn: Prop
         case.proposal_id,
         {"proposal_id": case.proposal_id, "acronym": case.acronym, "reason": withdrawn.reason},
     )
+
+
+def check_states(config: CallConfiguration, submitted: ProposalSubmitted, rows: list[PartnerCheck]) -> list[CheckState]:
+    """The stored checks with the numbers behind each automatic verdict, judged again (a pure function of the
+    stored call and version: the same numbers as when the checks opened); an officer's override keeps the
+    rule's numbers."""
+    numbers = {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
+    return [
+        CheckState(
+            c.partner_id,
+            c.organisation_name,
+            c.region_code,
+            CheckVerdict(c.verdict),
+            c.reason,
+            rule=c.rule,
+            details=numbers.get((c.partner_id, c.region_code, c.rule), {}),
+        )
+        for c in rows
+    ]
 
 
 def _regions(submitted: ProposalSubmitted, config: CallConfiguration) -> set[str]:

@@ -1,8 +1,8 @@
 """the database refuses an eligibility, assessment status, funding trigger or reserve offer status the domain
 does not have
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 15:45:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from shared.status_checks import add_status_checks, drop_status_checks
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """the database refuses a case status, outcome, verdict, feed kind or webhook status the domain does not have
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-03 15:30:00
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 from shared.status_checks import add_status_checks, drop_status_checks
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

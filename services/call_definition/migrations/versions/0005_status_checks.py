@@ -1,7 +1,7 @@
 """the database refuses a call status or a version kind the domain does not have
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03 15:10:00
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 from shared.status_checks import add_status_checks, drop_status_checks
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
