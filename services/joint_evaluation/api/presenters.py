@@ -10,8 +10,8 @@ from shared.events import FundingDecided, ReasonDetail
 
 from ..domain.assessment import AssessmentStatus, canonical
 from ..domain.funding import for_region
-from ..domain.shortlist import ShortlistStatus
 from ..domain.results import public_lines, status_counts
+from ..domain.shortlist import ShortlistStatus
 from ..models import Assessment, DeclaredConflict, EvaluationEntry, Evaluator, RegionFit, ShortlistDecision
 from ..use_cases.access import partners_of
 from ..use_cases.proposal_result import ProposalResult
