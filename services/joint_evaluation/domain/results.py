@@ -105,13 +105,13 @@ def _amount(value: Decimal | None) -> str:
 
 # --- what is public once published, and what a consortium reads of its own line ------------------------------
 
-STATUSES = ("funded", "reserve", "declined", "not_passed", "ineligible")
+STATUSES: tuple[str, ...] = (*FundingStatus, RankingStatus.NOT_PASSED, RankingStatus.INELIGIBLE)
 
 
 def public_lines(lines: Sequence[ResultLine]) -> list[ResultLine]:
     """The lines the published results name: the funded proposals, in rank order. The others (reserve,
     declined, below the thresholds, ineligible) are counted, not named: they are the consortia's own business."""
-    return [line for line in lines if line.status == "funded"]
+    return [line for line in lines if line.status == FundingStatus.FUNDED.value]
 
 
 def status_counts(lines: Sequence[ResultLine]) -> dict[str, int]:
@@ -120,5 +120,5 @@ def status_counts(lines: Sequence[ResultLine]) -> dict[str, int]:
 
 def reserve_position(lines: Sequence[ResultLine], proposal_id: str) -> int | None:
     """1 for the first proposal on the reserve list (in rank order), and so on; None off the list."""
-    reserve = [str(line.proposal_id) for line in lines if line.status == "reserve"]
+    reserve = [str(line.proposal_id) for line in lines if line.status == FundingStatus.RESERVE.value]
     return reserve.index(proposal_id) + 1 if proposal_id in reserve else None

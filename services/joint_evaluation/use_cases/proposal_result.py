@@ -12,6 +12,7 @@ from shared.errors import NotFound
 from shared.events import RegionAmount, ResultLine
 from shared.http.auth import Principal
 
+from ..domain.allocation import FundingStatus
 from ..domain.results import reserve_position
 from ..repository import get_entry
 from .access import own_entry
@@ -48,5 +49,7 @@ async def proposal_result(session: AsyncSession, *, consortium: Principal, propo
         line=line,
         reserve_position=reserve_position(state.lines, proposal_id),
         reasons=state.reasons.get(proposal_id, []),
-        shortfall=list(decision.shortfall) if decision is not None and line.status == "reserve" else [],
+        shortfall=list(decision.shortfall)
+        if decision is not None and line.status == FundingStatus.RESERVE.value
+        else [],
     )

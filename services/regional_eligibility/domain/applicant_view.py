@@ -17,9 +17,9 @@ from shared.events import ProposalSubmitted
 
 from .checks import CONSORTIUM, CheckVerdict
 from .consolidation import CheckState, decide
+from .lifecycle import CaseStatus
 
-CaseStatus = Literal["awaiting_deadline", "checking", "decided", "withdrawn"]
-PartyStatus = Literal["awaiting_deadline", "checking", "decided", "withdrawn"]
+PartyStatus = CaseStatus  # a partner is where its case is
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,18 @@ def applicant_outcome(
     def party(
         partner_id: str | None, name: str, region: str, mine: list[ApplicantCheck], inside: bool = True
     ) -> PartyOutcome:
-        if status in ("awaiting_deadline", "withdrawn"):
+        if status in (CaseStatus.AWAITING_DEADLINE, CaseStatus.WITHDRAWN):
             return PartyOutcome(partner_id, name, region, inside, status, "pending", False)
         open_items = [_reason(c) for c in mine if c.state.verdict is CheckVerdict.NEEDS_HUMAN]
         if open_items:
-            return PartyOutcome(partner_id, name, region, inside, "checking", "pending", False, pending=open_items)
+            return PartyOutcome(
+                partner_id, name, region, inside, CaseStatus.CHECKING, "pending", False, pending=open_items
+            )
         broken = [_reason(c) for c in mine if c.state.verdict is CheckVerdict.FAIL]
         verdict: Literal["eligible", "not_eligible"] = "not_eligible" if broken else "eligible"
-        return PartyOutcome(partner_id, name, region, inside, "decided", verdict, partner_id in dropped, broken)
+        return PartyOutcome(
+            partner_id, name, region, inside, CaseStatus.DECIDED, verdict, partner_id in dropped, broken
+        )
 
     partners = [
         party(

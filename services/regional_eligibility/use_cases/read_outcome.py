@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.errors import NotFound
 from shared.http.auth import Principal
 
-from ..domain.applicant_view import ApplicantCheck, ApplicantOutcome, CaseStatus, applicant_outcome
+from ..domain.applicant_view import ApplicantCheck, ApplicantOutcome, applicant_outcome
 from ..domain.checks import CheckVerdict
+from ..domain.lifecycle import CaseStatus
 from ..models import ProposalCase
 from ..repository import current_checks, get_case
 from .access import own_case
@@ -35,13 +36,15 @@ class OutcomeView:
 async def read_outcome(session: AsyncSession, *, consortium: Principal, proposal_id: str) -> OutcomeView:
     case, submitted = own_case(await get_case(session, proposal_id), consortium, proposal_id)
     _, config = await call_config(session, case.call_id, missing=NotFound)
-    rows = await current_checks(session, proposal_id) if case.status in ("checking", "decided") else []
+    rows = (
+        await current_checks(session, proposal_id) if case.status in (CaseStatus.CHECKING, CaseStatus.DECIDED) else []
+    )
     checks = [
         ApplicantCheck(state, CheckVerdict(row.automatic_verdict), by_officer=row.decided_by is not None)
         for state, row in zip(check_states(config, submitted, rows), rows, strict=True)
     ]
-    status = cast(CaseStatus, case.status)
-    decided = status == "decided"
+    status = CaseStatus(case.status)
+    decided = status is CaseStatus.DECIDED
     return OutcomeView(
         case,
         status,
