@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +42,8 @@ async def demo_embedded(
     """Migrate fresh databases (in a temporary folder, removed afterwards, unless given), start the embedded app,
     run the call (`two_stage`: the two-stage call, with `factor` for every region if given); then, if given,
     `then` with the app still running (`--portal`: serve it)."""
+    if two_stage and from_s3:
+        raise ValueError("the two-stage demo runs the Alpine example: it takes no --from-s3")
     from shared.service import migrate
 
     from ..embedded import create_embedded_app
@@ -58,31 +61,20 @@ async def demo_embedded(
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://jointcall", timeout=60) as client,
         ):
-            timeline = ShiftedTimeline(clock)
-            if two_stage:
-                if from_s3:
-                    raise ValueError("the two-stage demo runs the Alpine example: it takes no --from-s3")
-                results = await run_two_stage_call(
-                    client,
-                    proposals=proposals,
-                    seed=seed,
-                    timeline=timeline,
-                    progress=progress,
-                    call_code=call_code,
-                    concurrency=concurrency,
-                    factor=factor,
-                )
-            else:
-                results = await run_joint_call(
-                    client,
-                    proposals=proposals,
-                    seed=seed,
-                    timeline=timeline,
-                    progress=progress,
-                    call_code=call_code,
-                    concurrency=concurrency,
-                    from_s3=from_s3,
-                )
+            drive: Callable[..., Awaitable[Results]] = (
+                functools.partial(run_two_stage_call, factor=factor)
+                if two_stage
+                else functools.partial(run_joint_call, from_s3=from_s3)
+            )
+            results = await drive(
+                client,
+                proposals=proposals,
+                seed=seed,
+                timeline=ShiftedTimeline(clock),
+                progress=progress,
+                call_code=call_code,
+                concurrency=concurrency,
+            )
             if then is not None:
                 await then(app, client, results)
             return results
