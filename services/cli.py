@@ -101,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
         "run a whole joint call on the Alpine Space example through the services' HTTP APIs",
         "Embedded by default (a new temporary data folder, removed afterwards, and a clock that jumps past the\n"
         "deadlines); with --url against a running stack, where the deadline is a real instant and the demo\n"
-        "waits for it. The ranking and budget use go to stdout, the result files to --out, progress to stderr.",
+        "waits for it. The ranking and budget use go to stdout, the result files to --out, progress to stderr.\n"
+        "--two-stage runs a two-stage call (pre-proposals, the shortlist under the regions' budgets, full\n"
+        "proposals) and prints the oversubscription per region and both stages' numbers.",
     )
     demo.add_argument(
         "--proposals",
@@ -146,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--code",
         default=None,
-        help="the call's code (default ALP-DEMO-<seed>, with --url also a timestamp: codes are unique)",
+        help="the call's code (default ALP-DEMO-<seed>, ALP-2STAGE-<seed> with --two-stage; with --url also a "
+        "timestamp: codes are unique)",
     )
     demo.add_argument(
         "--from-s3",
