@@ -147,10 +147,11 @@ async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Read
         call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
         stage = await stage_view(connection, proposal, config)  # reads only for a full proposal
     draft = ProposalDraft.model_validate_json(proposal.draft)
-    missing = stage.gaps(completeness_errors(draft, config), config)
+    missing = completeness_errors(draft, config)
     if config.documents:  # the required documents the draft lacks, beside the other gaps
         async with runtime.engine.connect() as connection:
             missing += missing_documents(draft, config, await documents_of(connection, proposal.id))
+    missing = stage.gaps(missing, config)  # a pre-proposal: only what its stage-1 form requires
     problems = stage.problems(draft, config)
     report = precheck_draft(draft, config)
     verdicts = submission_verdicts(report)

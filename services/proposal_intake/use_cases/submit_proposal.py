@@ -214,7 +214,7 @@ def _refuse_incomplete(
     stage: StageView,
     documents: list[LinkedDocument],
 ) -> None:
-    errors = stage.gaps(completeness_errors(draft, config), config) + missing_documents(draft, config, documents)
+    errors = stage.gaps(completeness_errors(draft, config) + missing_documents(draft, config, documents), config)
     errors += [FieldError(field, message) for field, message in stage.failures(verdicts.failures, config)]
     errors += stage.problems(draft, config)
     if errors:
