@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from shared.clock import Clock
 from shared.http.body_limit import BodyLimitMiddleware
 from shared.http.correlation import CorrelationIdMiddleware
-from shared.http.problems import install_problem_handlers
+from shared.http.problems import document_problems, install_problem_handlers
 from shared.metrics import HttpMetricsMiddleware, metrics_endpoint
 from shared.settings import ServiceSettings
 
@@ -70,6 +70,8 @@ def build_app(
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     install_problem_handlers(app)
     app.include_router(health_router)
-    for router in definition.routers():
+    routers = definition.routers()
+    document_problems(routers, definition.problems, app.router.responses)
+    for router in routers:
         app.include_router(router)
     return app

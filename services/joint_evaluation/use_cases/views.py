@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import FundingDecided, ResultLine, StageCount, StageNumbers
 from shared.readmodel import load_call_copy
 
@@ -22,6 +22,7 @@ from ..domain.results import ResultsInconsistentError, consolidate
 from ..domain.scoring import CriterionConsensus, DivergenceFlag, divergence_flags
 from ..domain.stage_figures import StagedProposal, stage_figures
 from ..domain.status import EvaluationStatus, evaluation_status
+from ..errors import ResultsInconsistent
 from ..models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
 from ..repository import (
     assessments_of,
@@ -149,7 +150,7 @@ async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
     try:
         lines = consolidate(ranking.ranking, funding.decided, withdrawn)
     except ResultsInconsistentError as exc:
-        raise Conflict(f"Run the funding again: {exc}.") from exc
+        raise ResultsInconsistent(f"Run the funding again: {exc}.") from exc
     if len(config.stages) < 2:
         return ResultsState(config, lines, funding)
     entries = [e for e in await entries_of_call(session, call_id) if e.withdrawn_at is None]

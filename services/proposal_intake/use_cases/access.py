@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
 from shared.db import Executor
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import CallSnapshot
 from shared.http.auth import Principal, Role
 
+from ..errors import ProposalWithdrawn
 from ..models import Proposal, call_copies
 from ..repository import AnyRow, get_proposal
 
@@ -40,7 +41,7 @@ def visible_proposal(proposal: P | None, principal: Principal, proposal_id: str)
 
 def refuse_if_withdrawn(status: str) -> None:
     if status == "withdrawn":
-        raise Conflict("The proposal was withdrawn: nothing more can happen to it.")
+        raise ProposalWithdrawn("The proposal was withdrawn: nothing more can happen to it.")
 
 
 async def call_of(session: Executor, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
