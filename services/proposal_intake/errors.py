@@ -1,9 +1,11 @@
 """The errors of proposal_intake a consortium can act on, one per condition, each with its own problem type; and
-which operation may answer which (its OpenAPI responses). The refusals of a document's content are in
-domain/documents.py, beside the checks that raise them."""
+which operation may answer which (its OpenAPI responses)."""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+from shared.document_grants import GrantRefused
 from shared.errors import (
     BadRequest,
     Conflict,
@@ -15,16 +17,6 @@ from shared.errors import (
     PreconditionFailed,
     PreconditionRequired,
     ServiceError,
-)
-
-from .domain.documents import (
-    DocumentEncrypted,
-    DocumentMediaTypeRefused,
-    DocumentTooLarge,
-    DocumentTooManyPages,
-    DocumentUnreadable,
-    UnknownDocumentType,
-    WrongPartnerForDocument,
 )
 
 
@@ -77,6 +69,60 @@ class MultipartBodyInvalid(BadRequest):
     title = "The multipart body cannot be read"
 
 
+class DocumentRefused(ServiceError):
+    """Base of the upload refusals: each names the document type (and partner) it was for."""
+
+    status = 422
+    fields: ClassVar[tuple[str, ...]] = ("document_type", "partner")
+
+    def __init__(self, detail: str, *, document_type: str, partner: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, extra={"document_type": document_type, "partner": partner, **extra})
+
+
+class UnknownDocumentType(DocumentRefused):
+    status = 404
+    slug = "unknown-document-type"
+    title = "The call asks for no document of this type"
+
+
+class WrongPartnerForDocument(DocumentRefused):
+    slug = "document-partner-mismatch"
+    title = "This document type is not for this partner (or needs one)"
+
+
+class DocumentTooLarge(DocumentRefused):
+    status = 413
+    slug = "document-too-large"
+    title = "The document is larger than its type allows"
+
+
+class DocumentMediaTypeRefused(DocumentRefused):
+    status = 415
+    slug = "document-media-type"
+    title = "The document's content is not of a media type its type allows"
+
+
+class DocumentUnreadable(DocumentRefused):
+    slug = "document-unreadable"
+    title = "The PDF cannot be opened"
+
+
+class DocumentEncrypted(DocumentRefused):
+    slug = "document-encrypted"
+    title = "The PDF is encrypted"
+
+
+class DocumentTooManyPages(DocumentRefused):
+    slug = "document-too-many-pages"
+    title = "The PDF has more pages than its type allows"
+
+
+class RangeNotSatisfiable(ServiceError):
+    status = 416
+    slug = "range-not-satisfiable"
+    title = "The requested range is not within the document"
+
+
 _DOCUMENT = (
     DeadlinePassed,
     ProposalWithdrawn,
@@ -113,4 +159,6 @@ ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
         DocumentTooManyPages,
     ),
     "DELETE /proposals/{proposal_id}/documents/{document_type}": _DOCUMENT,
+    "GET /proposals/{proposal_id}/documents": (GrantRefused,),
+    "GET /proposals/{proposal_id}/documents/{document_type}/content": (GrantRefused, RangeNotSatisfiable),
 }
