@@ -79,6 +79,14 @@ class Forbidden(ServiceError):
     title = "Not allowed for this role"
 
 
+class RoleNotAllowed(Forbidden):
+    """The token's role may not use this operation: `allowed_roles` are those that may (get a token of one)."""
+
+    slug = "role-not-allowed"
+    title = "The token's role may not do this"
+    fields: ClassVar[tuple[str, ...]] = ("allowed_roles",)
+
+
 class NotFound(ServiceError):
     status = 404
     slug = "not-found"

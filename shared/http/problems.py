@@ -184,12 +184,16 @@ def problem_example(error: type[ServiceError]) -> dict[str, Any]:
     }
 
 
-def problem_responses(errors: Iterable[type[ServiceError]]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for these problem types: per status, the slugs in the description and one example
-    each (named by its slug), so that a client sees every `type` it may branch on."""
+def problem_responses(
+    errors: Iterable[type[ServiceError]], leads: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these problem types: per status, the slugs in the description (after the status's
+    lead sentence, if given) and one example each (named by its slug), so that a client sees every `type` it may
+    branch on."""
     responses: dict[int | str, dict[str, Any]] = {}
     for error in sorted(set(errors), key=lambda e: (e.status, e.slug)):
-        response = responses.setdefault(error.status, {"description": "", "content": {PROBLEM_JSON: {}}})
+        lead = (leads or {}).get(error.status, "")
+        response = responses.setdefault(error.status, {"description": lead, "content": {PROBLEM_JSON: {}}})
         members = f" (with {', '.join(f'`{name}`' for name in error.fields)})" if error.fields else ""
         line = f"- `{error.slug}`: {error.title}{members}"
         response["description"] = f"{response['description']}\n{line}".strip()
@@ -232,9 +236,11 @@ _DECLARED = "__jointcall_declared_responses__"
 def _merged(present: dict[str, Any], documented: dict[str, Any]) -> dict[str, Any]:
     media = {**present.get("content", {}).get(PROBLEM_JSON, {})}
     media["examples"] = {**media.get("examples", {}), **documented["content"][PROBLEM_JSON]["examples"]}
+    before = present.get("description", "")
+    gap = "\n" if before.rsplit("\n", 1)[-1].startswith("- ") else "\n\n"  # one list, not two
     return {
         **present,
-        "description": f"{present.get('description', '')}\n\n{documented['description']}".strip(),
+        "description": f"{before}{gap}{documented['description']}".strip(),
         "content": {**present.get("content", {}), PROBLEM_JSON: media},
     }
 

@@ -131,7 +131,9 @@ async def test_deadline_is_stored_as_the_same_instant(service_client: ServiceCli
 async def test_roles_no_token_401_wrong_role_403(service_client: ServiceClient) -> None:
     client, _ = await service_client("call_definition")
     assert (await client.post("/calls", json=call_body())).status_code == 401
-    assert (await client.post("/calls", json=call_body(), headers=bearer("region:AT-4"))).status_code == 403
+    wrong = await client.post("/calls", json=call_body(), headers=bearer("region:AT-4"))
+    assert wrong.status_code == 403 and wrong.json()["type"].endswith("/role-not-allowed")
+    assert wrong.json()["allowed_roles"] == ["agency"]
     bad = await client.post("/calls", json=call_body(), headers={"Authorization": "Bearer not-a-jwt"})
     assert bad.status_code == 401
     assert bad.headers["www-authenticate"].startswith("Bearer")
