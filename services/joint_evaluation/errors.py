@@ -3,6 +3,7 @@ which operation may answer which (its OpenAPI responses)."""
 
 from __future__ import annotations
 
+from shared.document_grants import GrantRefused
 from shared.errors import Conflict, NotYetKnown, ServiceError, ValidationFailed
 
 
@@ -209,4 +210,5 @@ ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
         NothingToConfirm,
     ),
     "PUT /proposals/{proposal_id}/fit": (OneStageCall, NoRegionFit, ShortlistFinal),
+    "POST /proposals/{proposal_id}/document-grant": (GrantRefused,),
 }

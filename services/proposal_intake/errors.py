@@ -145,6 +145,7 @@ ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
     "POST /proposals/{proposal_id}/full-proposal": (
         NotAPreProposal,
         NotInvited,
+        StageOneDeadlinePassed,
         FullProposalExists,
         DeadlinePassed,
         ProposalWithdrawn,
@@ -159,6 +160,7 @@ ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
         DocumentTooManyPages,
     ),
     "DELETE /proposals/{proposal_id}/documents/{document_type}": _DOCUMENT,
+    "GET /calls/{call_id}/requirements": (NotYetKnown,),
     "GET /proposals/{proposal_id}/documents": (GrantRefused,),
     "GET /proposals/{proposal_id}/documents/{document_type}/content": (GrantRefused, RangeNotSatisfiable),
 }
