@@ -123,12 +123,6 @@ class RangeNotSatisfiable(ServiceError):
     title = "The requested range is not within the document"
 
 
-_DOCUMENT = (
-    DeadlinePassed,
-    ProposalWithdrawn,
-    UnknownDocumentType,
-    WrongPartnerForDocument,
-)
 ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
     "POST /calls/{call_id}/proposals": (DeadlinePassed, StageOneDeadlinePassed, NotYetKnown),
     "PUT /proposals/{proposal_id}": (PreconditionRequired, PreconditionFailed, ProposalWithdrawn),
@@ -151,7 +145,10 @@ ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
         ProposalWithdrawn,
     ),
     "PUT /proposals/{proposal_id}/documents/{document_type}": (
-        *_DOCUMENT,
+        DeadlinePassed,
+        ProposalWithdrawn,
+        UnknownDocumentType,
+        WrongPartnerForDocument,
         MultipartBodyInvalid,
         DocumentTooLarge,
         DocumentMediaTypeRefused,
@@ -159,7 +156,7 @@ ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
         DocumentEncrypted,
         DocumentTooManyPages,
     ),
-    "DELETE /proposals/{proposal_id}/documents/{document_type}": _DOCUMENT,
+    "DELETE /proposals/{proposal_id}/documents/{document_type}": (DeadlinePassed, ProposalWithdrawn),
     "GET /calls/{call_id}/requirements": (NotYetKnown,),
     "GET /proposals/{proposal_id}/documents": (GrantRefused,),
     "GET /proposals/{proposal_id}/documents/{document_type}/content": (GrantRefused, RangeNotSatisfiable),
