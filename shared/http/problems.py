@@ -171,6 +171,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 # "POST /calls/{call_id}/publish" -> the problem types that operation may answer beyond those of every route.
 RouteProblems = Mapping[str, Sequence[type[ServiceError]]]
+_DECLARED = "__jointcall_declared_responses__"
 
 
 def problem_example(error: type[ServiceError]) -> dict[str, Any]:
@@ -221,16 +222,15 @@ def document_problems(
         raise ValueError(f"problem types declared for operations that do not exist: {unknown}")
     for key, errors in problems.items():
         route = routes[key]
-        declared: dict[int | str, Any] = getattr(route, _DECLARED, None) or dict(route.responses)
-        setattr(route, _DECLARED, declared)
+        declared: dict[int | str, Any] | None = getattr(route, _DECLARED, None)
+        if declared is None:  # the first time: what the route itself says, kept for the next app of these routers
+            declared = dict(route.responses)
+            setattr(route, _DECLARED, declared)
         responses = dict(declared)
         for status, documented in problem_responses(errors).items():
             present = declared.get(status) or (base or {}).get(status)
             responses[status] = documented if present is None else _merged(present, documented)
         route.responses = responses
-
-
-_DECLARED = "__jointcall_declared_responses__"
 
 
 def _merged(present: dict[str, Any], documented: dict[str, Any]) -> dict[str, Any]:
@@ -247,7 +247,7 @@ def _merged(present: dict[str, Any], documented: dict[str, Any]) -> dict[str, An
 
 def problem_table(errors: Iterable[tuple[type[ServiceError], str]]) -> str:
     """The README's table of problem types: slug, status, title, the members beyond `detail`, and where (a
-    service, or `every service` for shared/)."""
+    service, or `any service (shared)` for the kernel's)."""
     rows = ["| type (slug) | status | meaning | carries | raised by |", "|---|---|---|---|---|"]
     for error, where in sorted(errors, key=lambda pair: (pair[0].slug, pair[1])):
         carries = ", ".join(f"`{name}`" for name in error.fields) or "—"

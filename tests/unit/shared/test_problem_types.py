@@ -120,17 +120,23 @@ def _router() -> APIRouter:
     async def post_thing() -> None:
         raise _Taken("taken", extra={"holder": "x"})
 
+    @router.delete("/things")
+    async def delete_things() -> None:
+        raise _Taken("taken", extra={"holder": "x"})
+
     return router
 
 
 def test_documenting_twice_gives_the_same_responses_after_what_the_route_said() -> None:
     router = _router()
-    document_problems([router], {"POST /things": (_Taken, NotFound)})
-    once = dict(router.routes[0].responses)  # type: ignore[attr-defined]
-    document_problems([router], {"POST /things": (_Taken, NotFound)})
-    assert router.routes[0].responses == once  # type: ignore[attr-defined]
-    assert once[409]["description"].startswith("Already there") and "`test-taken`" in once[409]["description"]
-    assert set(once) == {409, 404}
+    problems = {"POST /things": (_Taken, NotFound), "DELETE /things": (_Taken,)}
+    document_problems([router], problems)
+    once = [dict(route.responses) for route in router.routes]  # type: ignore[attr-defined]
+    document_problems([router], problems)
+    assert [route.responses for route in router.routes] == once  # type: ignore[attr-defined]
+    assert once[0][409]["description"].startswith("Already there") and "`test-taken`" in once[0][409]["description"]
+    assert set(once[0]) == {409, 404}
+    assert once[1][409]["description"] == "- `test-taken`: Taken (with `holder`)"
 
 
 def test_a_problem_type_declared_for_an_operation_that_does_not_exist_is_refused() -> None:
