@@ -282,7 +282,10 @@ def _parser() -> argparse.ArgumentParser:
         action.set_defaults(run=_clock, action=name)
 
     openapi = _command(
-        commands, "openapi", "write every service's OpenAPI document to openapi/<service>.json, or --check them"
+        commands,
+        "openapi",
+        "write every service's OpenAPI document to openapi/<service>.json and the README's table of problem types, "
+        "or --check them",
     )
     openapi.add_argument(
         "--check", action="store_true", help="only check that the files are current; exit 1 naming stale ones"
@@ -703,6 +706,15 @@ def _openapi(args: argparse.Namespace) -> None:
             out.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}")
+    from .problem_types import README, readme_with_table
+
+    readme = README.read_text(encoding="utf-8")
+    if args.check:
+        if readme_with_table(readme) != readme:
+            stale.append(f"{README} (its table of problem types)")
+    elif readme_with_table(readme) != readme:
+        README.write_text(readme_with_table(readme), encoding="utf-8")
+        print(f"wrote the table of problem types in {README}")
     if stale:
         raise SystemExit("OpenAPI documents out of date (run `jointcall openapi`): " + ", ".join(stale))
 

@@ -8,6 +8,7 @@ from shared.clock import Clock
 from shared.service import ServiceDefinition, build_app
 
 from . import handlers
+from .errors import ROUTE_PROBLEMS
 from .models import Base, messaging
 from .settings import Settings
 
@@ -44,6 +45,7 @@ SERVICE = ServiceDefinition(
         {"name": "ranking and funding", "description": "Ranking, funding decisions, confirmations, results"},
         {"name": "shortlist", "description": "Two-stage calls: stage-1 fit, the shortlist under the regions' caps"},
     ],
+    problems=ROUTE_PROBLEMS,
 )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import Conflict
 from shared.events import CallPublished
 from shared.http.auth import Principal
 from shared.service import Runtime
@@ -12,6 +11,7 @@ from shared.service import Runtime
 from ..domain.amendments import VersionKind
 from ..domain.lifecycle import CallStatus, clock_status, transition_refusal
 from ..domain.validation import validate_configuration, validate_publication
+from ..errors import CallNotDraft
 from ..models import Call, CallVersion
 from .changes import call_for_update, record_change, refuse_if
 from .views import configuration_of
@@ -21,7 +21,7 @@ async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal
     call = await call_for_update(session, call_id)
     refusal = transition_refusal(CallStatus(call.status), CallStatus.PUBLISHED)
     if refusal:
-        raise Conflict(f"The call cannot be published: {refusal}.")
+        raise CallNotDraft(f"The call cannot be published: {refusal}.", extra={"call_status": call.status})
     config = configuration_of(call)
     now = runtime.clock.now()
     refuse_if(validate_configuration(config) + validate_publication(config, now), "The call cannot be published")

@@ -14,7 +14,7 @@ from shared.call_backfill import CallFetcher, backfill_in
 from shared.call_stages import stage_rules
 from shared.calls import CallConfiguration
 from shared.clock import Clock
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import PartnerSnapshot
 from shared.http.auth import Principal
 from shared.readmodel import load_call_copy
@@ -23,6 +23,7 @@ from ..domain.assessment import AssessmentStatus
 from ..domain.conflicts import ConflictPolicy, ExpertFacts, PartnerFacts, conflict_reasons
 from ..domain.scoring import EvaluationRules, EvaluatorScores, RapporteurOverride
 from ..domain.status import Eligibility
+from ..errors import EvaluationComplete, ProposalNotInEvaluation
 from ..models import Assessment, CallProgress, Consensus, EvaluationEntry, Evaluator, call_copies
 from ..repository import get_declared_conflict, get_entry, get_evaluator, get_pair
 
@@ -144,12 +145,15 @@ def in_conflict(evaluator: Evaluator, entry: EvaluationEntry, config: CallConfig
 
 def refuse_once_completed(progress: CallProgress) -> None:
     if progress.completed_at is not None:
-        raise Conflict("The evaluation of this call is complete: its ranking is fixed.")
+        raise EvaluationComplete("The evaluation of this call is complete: its ranking is fixed.")
 
 
 def refuse_unless_evaluable(entry: EvaluationEntry) -> None:
     if not entry.evaluable:
-        raise Conflict(f"Proposal {entry.proposal_id} is not in evaluation ({_why_not(entry)}).")
+        reason = _why_not(entry)
+        raise ProposalNotInEvaluation(
+            f"Proposal {entry.proposal_id} is not in evaluation ({reason}).", extra={"reason": reason.replace(" ", "_")}
+        )
 
 
 def _why_not(entry: EvaluationEntry) -> str:

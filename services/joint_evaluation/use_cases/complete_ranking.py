@@ -8,13 +8,13 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict
 from shared.events import EvaluationCompleted
 from shared.http.auth import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 from shared.wording import agree, count
 
+from ..errors import RankingIncomplete
 from ..models import audit_log
 from ..repository import progress_for_update
 from .access import call_config, refuse_once_completed
@@ -28,7 +28,7 @@ async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Prin
     refuse_once_completed(progress)
     view = await current_ranking(session, call_id, config)
     if view.pending_consensus or view.awaiting_eligibility:
-        raise Conflict(
+        raise RankingIncomplete(
             f"{count(len(view.pending_consensus), 'eligible proposal')} "
             f"{agree(len(view.pending_consensus), 'lacks', 'lack')} a final consensus and "
             f"{count(len(view.awaiting_eligibility), 'proposal')} "

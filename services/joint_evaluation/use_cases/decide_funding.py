@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
-from shared.errors import Conflict
 from shared.events import FundingDecided, PartnerSnapshot, RankedProposal
 from shared.http.auth import Principal
 from shared.messaging.outbox import emit
@@ -34,6 +33,7 @@ from ..domain.allocation import (
     with_top_ups,
 )
 from ..domain.funding import FundingTrigger, PartnerRequest, RankedRequest, funding_decided, requests_by_region
+from ..errors import EvaluationNotComplete, FundingNotComputable, ResultsFinal
 from ..models import CallProgress, EvaluationEntry, FundingRound, audit_log, call_copies
 from ..repository import declines_of_call, entries_of_call, get_progress, get_round, progress_for_update
 from .access import call_config
@@ -114,7 +114,7 @@ async def walk(
         declines = await _declines(session, progress.call_id, requests)
         result = allocate(requests, budgets, reporting, declines)
     except ValueError as exc:  # data the walk cannot use: a currency without a rate, a request in another currency
-        raise Conflict(f"The funding cannot be decided: {exc}.") from exc
+        raise FundingNotComputable(f"The funding cannot be decided: {exc}.") from exc
     return funding_decided(
         result,
         [r for r, _ in ranked],
@@ -154,9 +154,9 @@ async def redo_after_withdrawal(
 
 def refuse_unless_open_for_funding(progress: CallProgress) -> None:
     if progress.ranking is None:
-        raise Conflict("The evaluation is not complete: complete the ranking first.")
+        raise EvaluationNotComplete("The evaluation is not complete: complete the ranking first.")
     if progress.published_at is not None:
-        raise Conflict("The results are published: the funding decisions are final.")
+        raise ResultsFinal("The results are published: the funding decisions are final.")
 
 
 async def _ranked_requests(

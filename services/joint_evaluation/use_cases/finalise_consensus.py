@@ -10,13 +10,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict
 from shared.http.auth import Principal
 from shared.service import Runtime
 from shared.wording import agree, count
 
 from ..domain.assessment import AssessmentStatus, score_text
 from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
+from ..errors import AssessmentsOutstanding, ConsensusIncomplete
 from ..models import Consensus, audit_log
 from ..repository import assessments_of, pairs_of_proposals, progress_for_share
 from .access import (
@@ -43,7 +43,7 @@ async def finalise_consensus(session: AsyncSession, runtime: Runtime, agency: Pr
     waiting = sorted({p.evaluator_id for p in await pairs_of_proposals(session, [proposal_id])} - submitted)
     if waiting:
         who = f"{count(len(waiting), 'assigned evaluator')} {agree(len(waiting), 'has', 'have')}"
-        raise Conflict(f"{who} not submitted yet.", extra={"waiting_for": waiting})
+        raise AssessmentsOutstanding(f"{who} not submitted yet.", extra={"waiting_for": waiting})
     rules = evaluation_rules(config, entry.stage)
     result = _consensus_of(record, submitted_scores(assessments, rules), rules)
     now = runtime.clock.now()
@@ -68,4 +68,4 @@ def _consensus_of(record: Consensus, submitted: list[EvaluatorScores], rules: Ev
     try:
         return consensus(submitted, rules, overrides_of(record))
     except ValueError as exc:  # a criterion nobody scored and the rapporteur did not set
-        raise Conflict(f"The consensus cannot be computed: {exc}.") from exc
+        raise ConsensusIncomplete(f"The consensus cannot be computed: {exc}.") from exc

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict, NotFound, RetryableError
+from shared.errors import NotFound, RetryableError
 from shared.events import FundsReleased, RegionAmount, ReserveFunded, ReserveGrant, ReserveProposed
 from shared.http.auth import Principal
 from shared.messaging.outbox import emit
@@ -23,6 +23,7 @@ from shared.service import Runtime
 
 from ..domain.allocation import FundingRequest, FundingStatus
 from ..domain.reserve import OfferStatus, available_budgets, can_move, walk_reserve
+from ..errors import ConfirmationsOutstanding, ReserveOfferConfirmed, ReserveOfferNotProposed
 from ..models import FundsRelease, ReserveOffer, audit_log
 from ..repository import get_progress, progress_for_update
 from .decide_funding import latest_decisions
@@ -134,9 +135,12 @@ async def confirm_offer(
     offer = await _offer(session, region, call_id, offer_round)
     region_code = region.scope or ""
     if offer.status != OfferStatus.PROPOSED:
-        raise Conflict(f"Reserve offer {offer_round} is {offer.status}: it can no longer be confirmed.")
+        raise ReserveOfferNotProposed(
+            f"Reserve offer {offer_round} is {offer.status}: it can no longer be confirmed.",
+            extra={"offer_status": offer.status},
+        )
     if region_code in offer.confirmations:
-        raise Conflict(f"{region.label} has already confirmed reserve offer {offer_round}.")
+        raise ReserveOfferConfirmed(f"{region.label} has already confirmed reserve offer {offer_round}.")
     offer.confirmations = {
         **offer.confirmations,
         region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
@@ -162,10 +166,15 @@ async def fund_offer(
     await progress_for_update(session, call_id, runtime.clock.now())  # call-wide steps queue here
     offer = await _offer(session, agency, call_id, offer_round)
     if not can_move(OfferStatus(offer.status), OfferStatus.FUNDED):
-        raise Conflict(f"Reserve offer {offer_round} is {offer.status}: only a proposed offer can be funded.")
+        raise ReserveOfferNotProposed(
+            f"Reserve offer {offer_round} is {offer.status}: only a proposed offer can be funded.",
+            extra={"offer_status": offer.status},
+        )
     waiting = [r for r in regions_of(offer) if r not in offer.confirmations]
     if waiting:
-        raise Conflict(f"Regions still to confirm the offer: {', '.join(waiting)}.", extra={"waiting_for": waiting})
+        raise ConfirmationsOutstanding(
+            f"Regions still to confirm the offer: {', '.join(waiting)}.", extra={"waiting_for": waiting}
+        )
     now = runtime.clock.now()
     offer.status, offer.funded_at, offer.funded_by = OfferStatus.FUNDED, now, agency.label
     await session.flush()

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.errors import FieldError, ValidationFailed
 from shared.http.auth import Principal
 from shared.service import Runtime
 
 from ..domain.assessment import AssessmentStatus, Problem, can_move, draft_problems, score_text
+from ..errors import AssessmentSubmitted
 from ..models import Assessment, audit_log
 from ..repository import get_assessment
 from .access import evaluation_rules, proposal_for_evaluator
@@ -62,12 +64,18 @@ async def save_assessment(
 def refuse_if_submitted(assessment: Assessment | None, to: AssessmentStatus = AssessmentStatus.DRAFT) -> None:
     """Refused unless the assessment may move to `to` (domain.assessment.TRANSITIONS): once submitted, never."""
     if assessment is not None and not can_move(AssessmentStatus(assessment.status), to):
-        raise Conflict("The assessment was submitted: it is locked.")
+        raise AssessmentSubmitted("The assessment was submitted: it is locked.")
 
 
-def refuse_problems(problems: list[Problem], summary: str) -> None:
+def refuse_problems(
+    problems: list[Problem],
+    summary: str,
+    error: type[ValidationFailed] = ValidationFailed,
+    extra: dict[str, Any] | None = None,
+) -> None:
     if problems:
-        raise ValidationFailed(
+        raise error(
             f"{summary}: " + "; ".join(f"{p.field}: {p.message}" for p in problems),
             errors=[FieldError(p.field, p.message) for p in problems],
+            extra=extra,
         )

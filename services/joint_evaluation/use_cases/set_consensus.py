@@ -12,11 +12,11 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict
 from shared.http.auth import Principal
 from shared.service import Runtime
 
 from ..domain.assessment import Problem, draft_problems, score_text
+from ..errors import ConsensusFinal
 from ..models import Consensus, audit_log
 from ..repository import consensus_row_for_update, progress_for_share
 from .access import call_config, entry_of, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
@@ -72,4 +72,4 @@ async def consensus_for_update(session: AsyncSession, call_id: str, proposal_id:
 
 def refuse_if_final(consensus: Consensus) -> None:
     if consensus.finalised_at is not None:
-        raise Conflict("The consensus of this proposal is final.")
+        raise ConsensusFinal("The consensus of this proposal is final.")

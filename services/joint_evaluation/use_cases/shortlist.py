@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit import record_audit
 from shared.call_stages import TwoStageConfig, stage_rules
 from shared.calls import CallConfiguration
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.events import InvitationOutcome, InvitationsPublished, PartnerSnapshot
 from shared.http.auth import Principal
 from shared.messaging.outbox import emit
@@ -28,6 +28,14 @@ from ..domain.funding import PartnerRequest, requests_by_region
 from ..domain.ranking import RankingStatus
 from ..domain.shortlist import NoGo, PreProposal, Shortlist, shortlist, with_budgets
 from ..domain.status import Eligibility
+from ..errors import (
+    NoRegionFit,
+    NothingToConfirm,
+    OneStageCall,
+    ShortlistFinal,
+    ShortlistNotDecided,
+    ShortlistPending,
+)
 from ..models import EvaluationEntry, RegionFit, ShortlistDecision, audit_log
 from ..repository import entries_of_call, fit_of_call, get_entry, progress_for_update, shortlist_decision
 from .access import call_config
@@ -55,7 +63,7 @@ class ShortlistView:
 def two_stage(config: CallConfiguration) -> TwoStageConfig:
     rules = stage_rules(config)
     if rules is None:
-        raise Conflict("This is a one-stage call: it has no shortlist.")
+        raise OneStageCall("This is a one-stage call: it has no shortlist.")
     return rules
 
 
@@ -180,10 +188,10 @@ async def decide_shortlist(
     await progress_for_update(session, call_id, runtime.clock.now())  # call-wide steps queue here
     existing = await shortlist_decision(session, call_id)
     if existing is not None and existing.published_at is not None:
-        raise Conflict("The invitations are published: the shortlist is final.")
+        raise ShortlistFinal("The invitations are published: the shortlist is final.")
     view = await propose_shortlist(session, call_id, what_if)
     if view.pending:
-        raise Conflict(
+        raise ShortlistPending(
             f"{len(view.pending)} pre-proposal(s) still await their eligibility or final stage-1 score.",
             extra={"pending": view.pending},
         )
@@ -221,11 +229,11 @@ async def confirm_shortlist(
     if region.scope != region_code:
         raise NotFound(f"No region {region_code} for {region.label}.")
     if decision is None:
-        raise Conflict("No shortlist has been decided for this call yet.")
+        raise ShortlistNotDecided("No shortlist has been decided for this call yet.")
     if decision.published_at is not None:
-        raise Conflict("The invitations are published: the shortlist is final.")
+        raise ShortlistFinal("The invitations are published: the shortlist is final.")
     if region_code not in decision.confirmations:
-        raise Conflict(f"No invited pre-proposal asks {region_code} for money: it has nothing to confirm.")
+        raise NothingToConfirm(f"No invited pre-proposal asks {region_code} for money: it has nothing to confirm.")
     decision.confirmations = {
         **decision.confirmations,
         region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
@@ -295,10 +303,10 @@ async def record_fit(
         raise NotFound(f"No pre-proposal {proposal_id} with partners from {region_code}.")
     rules = two_stage(await call_config(session, entry.call_id))
     if not rules.evaluation.region_fit:
-        raise Conflict("This call's stage 1 has no go / no-go by the regions.")
+        raise NoRegionFit("This call's stage 1 has no go / no-go by the regions.")
     decision = await shortlist_decision(session, entry.call_id)
     if decision is not None and decision.published_at is not None:
-        raise Conflict("The invitations are published: the shortlist is final.")
+        raise ShortlistFinal("The invitations are published: the shortlist is final.")
     fit = await session.get(RegionFit, (proposal_id, region_code))
     if fit is None:
         fit = RegionFit(proposal_id=proposal_id, region_code=region_code, call_id=entry.call_id)

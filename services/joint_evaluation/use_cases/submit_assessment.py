@@ -11,6 +11,7 @@ from shared.http.auth import Principal
 from shared.service import Runtime
 
 from ..domain.assessment import AssessmentStatus, draft_problems, missing_for_submission
+from ..errors import AssessmentIncomplete
 from ..models import Assessment, audit_log
 from ..repository import get_assessment
 from .access import evaluation_rules, proposal_for_evaluator
@@ -28,8 +29,12 @@ async def submit_assessment(
     rules = evaluation_rules(
         config, entry.stage
     )  # checked again: the call's scale may have been amended since the save
-    problems = draft_problems(scores, justifications, rules) + missing_for_submission(scores, justifications, rules)
-    refuse_problems(problems, "The assessment is incomplete or not valid")
+    missing = missing_for_submission(scores, justifications, rules)
+    problems = draft_problems(scores, justifications, rules) + missing
+    if missing:
+        extra = {"missing": [problem.field for problem in missing]}
+        refuse_problems(problems, "The assessment is incomplete or not valid", AssessmentIncomplete, extra)
+    refuse_problems(problems, "The assessment is not valid")
     assert assessment is not None  # an absent draft misses everything
     now = runtime.clock.now()
     assessment.status, assessment.submitted_at, assessment.updated_at = AssessmentStatus.SUBMITTED, now, now

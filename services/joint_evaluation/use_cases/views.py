@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import FundingDecided, ResultLine, StageCount, StageNumbers
 from shared.readmodel import load_call_copy
 
@@ -24,6 +24,7 @@ from ..domain.scoring import CriterionConsensus, DivergenceFlag, divergence_flag
 from ..domain.shortlist import ShortlistStatus
 from ..domain.stage_figures import StagedProposal, stage_figures
 from ..domain.status import EvaluationStatus, evaluation_status
+from ..errors import ResultsInconsistent
 from ..models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
 from ..repository import (
     assessments_of,
@@ -152,7 +153,7 @@ async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
     try:
         lines = consolidate(ranking.ranking, funding.decided, withdrawn)
     except ResultsInconsistentError as exc:
-        raise Conflict(f"Run the funding again: {exc}.") from exc
+        raise ResultsInconsistent(f"Run the funding again: {exc}.") from exc
     reasons = {str(r.proposal_id): list(r.reasons) for r in ranking.ranking if r.reasons}
     if len(config.stages) < 2:
         return ResultsState(config, lines, funding, reasons=reasons)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.events import (
     FundsReleased,
     GrantContracting,
@@ -40,10 +40,12 @@ from ..domain.contracting import (
     contract_refusal,
     days_between,
     next_status,
+    offer_actions,
     project_outcome,
     released_by_region,
 )
 from ..domain.reporting import ReportStatus, schedule
+from ..errors import ContractStepRefused, ProjectTransitionRefused
 from ..metrics import TIME_TO_CONTRACT
 from ..models import PartnerContract, Project, Report, audit_log
 from ..repository import contracts_of, get_proposal_copy, grants_of
@@ -72,7 +74,16 @@ async def act_on_offer(
         raise NotFound(f"No offer to partner {partner_key} of project {proposal_id} for {region.label}.")
     refusal = contract_refusal(ContractStatus(contract.status), action, ProjectStatus(project.status))
     if refusal:
-        raise Conflict(f"Partner {partner_key}: {refusal}.")
+        raise ContractStepRefused(
+            f"Partner {partner_key}: {refusal}.",
+            extra={
+                "offer_status": contract.status,
+                "project_status": project.status,
+                "allowed": offer_actions(ContractStatus(contract.status))
+                if project.status == ProjectStatus.CONTRACTING
+                else [],
+            },
+        )
     now = runtime.clock.now()
     settled_at = datetime.combine(signed_on, time(12), tzinfo=now.tzinfo) if signed_on else now
     if settled_at > now or settled_at < contract.offered_at:
@@ -160,7 +171,10 @@ async def follow_contracting(
     if outcome.status is ProjectStatus(project.status):
         return
     if not can_move_project(ProjectStatus(project.status), outcome.status):
-        raise Conflict(f"Project {project.proposal_id} is {project.status}: it cannot become {outcome.status}.")
+        raise ProjectTransitionRefused(
+            f"Project {project.proposal_id} is {project.status}: it cannot become {outcome.status}.",
+            extra={"project_status": project.status, "target": outcome.status.value},
+        )
     before = {"status": project.status}
     project.status, project.updated_at = outcome.status.value, now
     if outcome.status is ProjectStatus.CANCELLED:

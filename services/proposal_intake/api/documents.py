@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from shared.errors import ServiceError
 from shared.http.auth import Principal, Role, require
 from shared.http.body_limit import accepts_uploads
 from shared.http.exact_json import ExactJsonRoute
@@ -21,6 +20,7 @@ from shared.pagination import INT_MAX, PathKey
 from shared.service import RuntimeDep
 
 from ..domain.documents import LinkedDocument
+from ..errors import RangeNotSatisfiable
 from ..storage import document_store
 from ..use_cases.read_documents import delete_document, document_to_download, readable_documents
 from ..use_cases.upload_document import upload_document
@@ -137,12 +137,6 @@ async def get_documents(
     return DocumentsOut(
         proposal_id=proposal_id, version=readable.version, documents=[document_out(d) for d in readable.documents]
     )
-
-
-class RangeNotSatisfiable(ServiceError):
-    status = 416
-    slug = "range-not-satisfiable"
-    title = "The requested range is not within the document"
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

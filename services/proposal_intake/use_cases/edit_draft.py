@@ -30,7 +30,10 @@ async def create_draft(
     call, config = await call_of(session, call_id)
     now = runtime.clock.now()
     if now >= config.deadline:
-        raise DeadlinePassed(f"The call closed at {config.deadline.isoformat()}; no new proposals.")
+        raise DeadlinePassed(
+            f"The call closed at {config.deadline.isoformat()}; no new proposals.",
+            extra={"server_time": now.isoformat()},
+        )
     refuse_new_pre_proposal(config, now)
     keyed = draft.with_partner_keys()
     values = {
@@ -63,9 +66,15 @@ async def update_draft(
 ) -> tuple[Proposal, ProposalDraft]:
     proposal = await proposal_for(session, consortium, proposal_id, for_update=True)
     if if_match is None:
-        raise PreconditionRequired(f"Send If-Match: {etag(proposal)} so that no one else's edit is overwritten.")
+        raise PreconditionRequired(
+            f"Send If-Match: {etag(proposal)} so that no one else's edit is overwritten.",
+            extra={"etag": etag(proposal)},
+        )
     if if_match != etag(proposal):
-        raise PreconditionFailed(f"The draft changed since you read it (now {etag(proposal)}); read it again.")
+        raise PreconditionFailed(
+            f"The draft changed since you read it (now {etag(proposal)}); read it again.",
+            extra={"etag": etag(proposal)},
+        )
     refuse_if_withdrawn(proposal.status)
     keyed = draft.with_partner_keys()
     proposal.draft = keyed.model_dump(mode="json")

@@ -7,14 +7,14 @@ import uuid
 
 from shared.audit import audit_row
 from shared.db import Executor
-from shared.errors import Conflict, DeadlinePassed
+from shared.errors import DeadlinePassed
 from shared.http.auth import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
 from ..domain.lifecycle import ProposalStatus
 from ..domain.stages import is_two_stage
-from ..errors import FullProposalExists
+from ..errors import FullProposalExists, NotAPreProposal
 from ..models import Proposal
 from ..repository import full_proposal_of, insert_proposal, latest_content, proposal_with_call, record_audit
 from .access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
@@ -29,7 +29,9 @@ async def start_full_proposal(
     refuse_if_withdrawn(pre.status)
     _, config = call_from_snapshot(pre.call_snapshot, pre.call_id)
     if not is_two_stage(config) or pre.stage != 1:
-        raise Conflict("Only a pre-proposal of a two-stage call has a full proposal.")
+        raise NotAPreProposal(
+            "Only a pre-proposal of a two-stage call has a full proposal.", extra={"stage": pre.stage}
+        )
     await require_invitation(session, pre.id)
     existing = await full_proposal_of(session, pre.id)
     if existing is not None:
@@ -38,7 +40,9 @@ async def start_full_proposal(
         )
     now = runtime.clock.now()
     if now >= config.deadline:
-        raise DeadlinePassed(f"The full-proposal deadline was {config.deadline.isoformat()}.")
+        raise DeadlinePassed(
+            f"The full-proposal deadline was {config.deadline.isoformat()}.", extra={"server_time": now.isoformat()}
+        )
     draft = ProposalDraft.model_validate(await latest_content(session, pre.id) or {})
     values = {
         "id": str(uuid.uuid4()),

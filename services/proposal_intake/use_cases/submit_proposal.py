@@ -27,7 +27,6 @@ from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
 from shared.db import Executor
 from shared.errors import (
-    Conflict,
     FieldError,
     IdempotencyKeyAfterWithdrawal,
     IdempotencyKeyReused,
@@ -46,6 +45,7 @@ from ..domain.completeness import completeness_errors
 from ..domain.documents import LinkedDocument, missing_documents, receipt_content, submitted_documents
 from ..domain.lifecycle import ProposalStatus
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
+from ..errors import IdempotencyKeyOfAnotherProposal
 from ..repository import (
     AnyRow,
     SubmissionRows,
@@ -157,7 +157,7 @@ async def _earlier_receipt(session: Executor, consortium: Principal, proposal: A
         return None
     proposal_id, version, submitted_at, content_sha256, warnings = stored
     if proposal_id != proposal.id:
-        raise Conflict(f"Idempotency-Key {key!r} was already used for another proposal.")
+        raise IdempotencyKeyOfAnotherProposal(f"Idempotency-Key {key!r} was already used for another proposal.")
     if version is None:
         return None
     return Receipt(

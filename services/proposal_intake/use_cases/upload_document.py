@@ -30,8 +30,6 @@ from ..document_repository import keep_blob, link_to_draft
 from ..domain.documents import (
     PROPOSAL_LEVEL,
     SNIFF_BYTES,
-    DocumentEncrypted,
-    DocumentUnreadable,
     LinkedDocument,
     check_content,
     check_pages,
@@ -40,6 +38,7 @@ from ..domain.documents import (
     too_large,
 )
 from ..domain.submission import submission_window_error
+from ..errors import DocumentEncrypted, DocumentUnreadable
 from ..models import audit_log
 from ..repository import AnyRow, proposal_with_call
 from ..storage import CHUNK, DocumentStore

@@ -9,12 +9,13 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.http.auth import Principal, Role
 from shared.service import Runtime
 
 from ..domain.checks import CONSORTIUM, CheckVerdict, can_decide
 from ..domain.lifecycle import CaseStatus
+from ..errors import CheckNotCurrent, EligibilityDecisionsFinal
 from ..models import PartnerCheck, ProposalCase, audit_log
 from ..repository import get_case, get_check
 from .cases import call_config, try_decide
@@ -35,9 +36,10 @@ async def decide_check(
     _, config = await call_config(session, check.call_id, missing=NotFound)
     now = runtime.clock.now()
     if config.eligibility_check_due is not None and now >= config.eligibility_check_due:
-        raise Conflict(
+        raise EligibilityDecisionsFinal(
             f"The call's eligibility check deadline ({config.eligibility_check_due.isoformat()}) has passed: "
-            "its decisions are final."
+            "its decisions are final.",
+            extra={"server_time": now.isoformat(), "deadline": config.eligibility_check_due.isoformat()},
         )
     new_verdict = _verdict_after(check, action, verdict)
     before = {"verdict": check.verdict, "decided_by": check.decided_by}
@@ -75,7 +77,7 @@ async def _decidable(session: AsyncSession, officer: Principal, check_id: int) -
     check = await get_check(session, check_id, for_update=True)
     assert case is not None and check is not None
     if not check.current:
-        raise Conflict(_not_current(check, case), extra={"proposal_status": case.status})
+        raise CheckNotCurrent(_not_current(check, case), extra={"proposal_status": case.status})
     return check, case
 
 

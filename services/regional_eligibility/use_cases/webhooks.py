@@ -47,7 +47,8 @@ async def subscribe(
     if await count_live_subscriptions(session, region) >= settings.webhooks_max_per_region:
         raise SubscriptionLimitReached(
             f"Region {region} already has {settings.webhooks_max_per_region} webhook subscriptions, as many as it "
-            "may (JOINTCALL_WEBHOOKS_MAX_PER_REGION): delete one first."
+            "may (JOINTCALL_WEBHOOKS_MAX_PER_REGION): delete one first.",
+            extra={"limit": settings.webhooks_max_per_region},
         )
     subscription = WebhookSubscription(
         id=str(uuid.uuid4()),
