@@ -1045,6 +1045,7 @@ async def preload(dsn: str, call: dict[str, Any], count: int, seed: int) -> dict
                 json.dumps({"version": 1, "sha256": digest}),
                 None,
                 event_id,
+                call["id"],
             )
         )
     columns = {
@@ -1054,7 +1055,7 @@ async def preload(dsn: str, call: dict[str, Any], count: int, seed: int) -> dict
         "idempotent_submissions": "applicant_id key proposal_id version created_at",
         "region_partners": "proposal_id partner_key call_id region_code version partner acronym",
         "outbox": "event_id event_type subject correlation_id envelope created_at published_at attempts last_error",
-        "audit_log": "at actor action entity entity_id before after reason correlation_id",
+        "audit_log": "at actor action entity entity_id before after reason correlation_id call_id",
     }
     generated = time.perf_counter() - started
     connection = await asyncpg.connect(dsn)

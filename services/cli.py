@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,9 +101,31 @@ def _parser() -> argparse.ArgumentParser:
         "run a whole joint call on the Alpine Space example through the services' HTTP APIs",
         "Embedded by default (a new temporary data folder, removed afterwards, and a clock that jumps past the\n"
         "deadlines); with --url against a running stack, where the deadline is a real instant and the demo\n"
-        "waits for it. The ranking and budget use go to stdout, the result files to --out, progress to stderr.",
+        "waits for it. The ranking and budget use go to stdout, the result files to --out, progress to stderr.\n"
+        "--two-stage runs a two-stage call (pre-proposals, the shortlist under the regions' budgets, full\n"
+        "proposals) and prints the oversubscription per region and both stages' numbers.",
     )
-    demo.add_argument("--proposals", type=_positive, default=300, help="how many consortia apply")
+    demo.add_argument(
+        "--proposals",
+        "--consortia",
+        dest="proposals",
+        type=_positive,
+        default=None,
+        help="how many consortia apply (default 300; with --two-stage 500 pre-proposals)",
+    )
+    demo.add_argument(
+        "--two-stage",
+        action="store_true",
+        help="embedded: a two-stage call (pre-proposals, stage-1 evaluation, the region-budget-aware shortlist, "
+        "invitations, full proposals, then as a one-stage call), with the oversubscription per region",
+    )
+    demo.add_argument(
+        "--factor",
+        type=_factor,
+        default=None,
+        help="with --two-stage: one oversubscription factor for every region (default: the example's, 3 and "
+        "CH-FR 2.5); a low one shows the caps at work on a small run",
+    )
     demo.add_argument("--seed", type=int, default=7, help="random seed: one seed gives the same results")
     demo.add_argument("--out", type=Path, default=Path("./jointcall-demo"), help="folder the result files go to")
     demo.add_argument("--top", type=int, default=15, help="ranking lines to print (all are in ranking.csv)")
@@ -125,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--code",
         default=None,
-        help="the call's code (default ALP-DEMO-<seed>, with --url also a timestamp: codes are unique)",
+        help="the call's code (default ALP-DEMO-<seed>, ALP-2STAGE-<seed> with --two-stage; with --url also a "
+        "timestamp: codes are unique)",
     )
     demo.add_argument(
         "--from-s3",
@@ -258,7 +282,10 @@ def _parser() -> argparse.ArgumentParser:
         action.set_defaults(run=_clock, action=name)
 
     openapi = _command(
-        commands, "openapi", "write every service's OpenAPI document to openapi/<service>.json, or --check them"
+        commands,
+        "openapi",
+        "write every service's OpenAPI document to openapi/<service>.json and the README's table of problem types, "
+        "or --check them",
     )
     openapi.add_argument(
         "--check", action="store_true", help="only check that the files are current; exit 1 naming stale ones"
@@ -307,6 +334,17 @@ def _positive(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
     return number
+
+
+def _factor(text: str) -> Decimal:
+    """An oversubscription factor as the call takes it: above 0, at most 20, two decimals."""
+    try:
+        factor = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text} is not a number") from None
+    if not factor.is_finite() or not 0 < factor <= 20 or factor != factor.quantize(Decimal("0.01")):
+        raise argparse.ArgumentTypeError(f"{text}: a factor is above 0, at most 20, with at most two decimals")
+    return factor
 
 
 def _services() -> dict[str, ServiceDefinition]:
@@ -374,6 +412,9 @@ def _portal(args: argparse.Namespace) -> None:
     uvicorn.run(create_portal_app(), host=args.host, port=args.port, log_config=None)
 
 
+ONE_STAGE_CONSORTIA, TWO_STAGE_CONSORTIA = 300, 500
+
+
 def _require_demo() -> None:
     """The production image leaves the demo out (.dockerignore): say so instead of a traceback."""
     import importlib.util
@@ -391,15 +432,23 @@ def _demo(args: argparse.Namespace) -> None:
 
     configure_logging("ERROR")  # the progress bars say what happens; the services' logs would drown them
     progress = Progress()
+    default_consortia = TWO_STAGE_CONSORTIA if args.two_stage else ONE_STAGE_CONSORTIA
     options = {
-        "proposals": args.proposals,
+        "proposals": args.proposals or default_consortia,
         "seed": args.seed,
         "progress": progress,
         "concurrency": args.concurrency,
         "from_s3": args.from_s3,
     }
     try:
+        if args.factor is not None and not args.two_stage:
+            raise ValueError("--factor is the shortlist's: it goes with --two-stage")
         if args.url:
+            if args.two_stage:
+                raise ValueError(
+                    "--two-stage runs on the embedded default (its clock jumps the weeks between the "
+                    "stages): it takes no --url"
+                )
             if args.portal:
                 raise ValueError("--portal keeps the embedded system up after the demo: it takes no --url")
             urls = parse_urls(args.url)
@@ -418,7 +467,16 @@ def _demo(args: argparse.Namespace) -> None:
                     _write_demo_results(results, args.out, args.top)
                     await report(app, client, results)
 
-            results = asyncio.run(demo_embedded(data_dir=args.data_dir, call_code=args.code, then=then, **options))
+            results = asyncio.run(
+                demo_embedded(
+                    data_dir=args.data_dir,
+                    call_code=args.code,
+                    two_stage=args.two_stage,
+                    factor=args.factor,
+                    then=then,
+                    **options,
+                )
+            )
     except (DemoError, ValueError) as exc:
         raise SystemExit(f"jointcall demo: {exc}") from None
     except KeyboardInterrupt:
@@ -648,6 +706,15 @@ def _openapi(args: argparse.Namespace) -> None:
             out.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}")
+    from .problem_types import README, readme_with_table
+
+    readme = README.read_text(encoding="utf-8")
+    if args.check:
+        if readme_with_table(readme) != readme:
+            stale.append(f"{README} (its table of problem types)")
+    elif readme_with_table(readme) != readme:
+        README.write_text(readme_with_table(readme), encoding="utf-8")
+        print(f"wrote the table of problem types in {README}")
     if stale:
         raise SystemExit("OpenAPI documents out of date (run `jointcall openapi`): " + ", ".join(stale))
 

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from shared.clock import SandboxClock
 from shared.errors import Conflict, FieldError, ValidationFailed
-from shared.http.problems import install_problem_handlers
+from shared.http.problems import document_problems, install_problem_handlers
 from shared.http.roles import Agency
 from shared.settings import ServiceSettings
 from shared.text import StorableModel
@@ -45,6 +45,14 @@ class AdvanceIn(StorableModel):
         return self
 
 
+class ClockMovesForwardOnly(Conflict):
+    """The sandbox's clock never goes back: `now` is its time."""
+
+    slug = "sandbox-clock-forward-only"
+    title = "The sandbox clock only moves forward"
+    fields = ("now",)
+
+
 def clock_out(clock: SandboxClock) -> ClockOut:
     return ClockOut(now=clock.now(), system_time=datetime.now(UTC), offset_s=clock.offset.total_seconds())
 
@@ -54,7 +62,10 @@ def advance_clock(clock: SandboxClock, body: AdvanceIn) -> ClockOut:
     now = clock.now()
     if body.to is not None:
         if body.to <= now:
-            raise Conflict(f"The sandbox clock only moves forward; it is already {now.isoformat()}.")
+            raise ClockMovesForwardOnly(
+                f"The sandbox clock only moves forward; it is already {now.isoformat()}.",
+                extra={"now": now.isoformat()},
+            )
         delta = body.to - now
         if delta > MAX_STEP:
             raise ValidationFailed("At most ten years at a time.", errors=[FieldError("to", "at most ten years ahead")])
@@ -98,5 +109,6 @@ def create_sandbox_app(clock: SandboxClock, settings: ServiceSettings) -> FastAP
     app.state.settings = settings
     app.state.sandbox_clock = clock
     install_problem_handlers(app)
+    document_problems([router], {"POST /clock": (ClockMovesForwardOnly,)}, app.router.responses)
     app.include_router(router)
     return app

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, NotRequired, TypedDict, Unpack
 
-from sqlalchemy import JSON, Column, Index, MetaData, String, Table, insert
+from pydantic import BaseModel
+from sqlalchemy import JSON, Column, Index, MetaData, RowMapping, String, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock
 from shared.db import UtcDateTime
+from shared.errors import NotFound
 from shared.logs import correlation_id_var
 from shared.messaging.tables import BigId
+from shared.pagination import Page, decode_id_cursor, encode_cursor
+from shared.readmodel import load_call_copy
 
 
 def add_audit_table(metadata: MetaData) -> Table:
@@ -27,8 +32,12 @@ def add_audit_table(metadata: MetaData) -> Table:
         Column("after", JSON, nullable=True),
         Column("reason", String(2000), nullable=True),
         Column("correlation_id", String(128), nullable=True),
+        # The call the change belongs to (None for what belongs to no call: an S3 priority set), so a call's
+        # trail is one indexed range, whatever entity each row names (a check, an assessment, a report).
+        Column("call_id", String(36), nullable=True),
     )
     Index("ix_audit_entity", table.c.entity, table.c.entity_id)
+    Index("ix_audit_call", table.c.call_id, table.c.id)
     return table
 
 
@@ -40,6 +49,8 @@ class AuditFields(TypedDict):
     action: str
     entity: str
     entity_id: str
+    # Required, even when None: every writer says which call its change belongs to.
+    call_id: str | None
     before: NotRequired[Any]
     after: NotRequired[Any]
     reason: NotRequired[str | None]
@@ -63,4 +74,70 @@ def audit_row(**fields: Unpack[AuditFields]) -> dict[str, Any]:
         "after": fields.get("after"),
         "reason": fields.get("reason"),
         "correlation_id": correlation_id_var.get(),
+        "call_id": fields["call_id"],
     }
+
+
+class AuditEntryOut(BaseModel):
+    """One audit record of a call, as every service's `GET /calls/{call_id}/audit` presents it."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: object | None
+    after: object | None
+    reason: str | None
+    correlation_id: str | None
+    # Resumes the list right after this entry: a client merging several services' trails pages each on from
+    # the last entry it used, not only from the page's end.
+    cursor: str
+
+
+async def call_audit(
+    session: AsyncSession,
+    table: Table,
+    call_copies: Table,
+    call_id: str,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> Page[AuditEntryOut]:
+    """A call's audit records in a service that follows calls (its copy of them in `call_copies`): NotFound
+    for a call it does not know, else `call_audit_page`."""
+    if await load_call_copy(session, call_copies, call_id) is None:
+        raise NotFound(f"No call {call_id} known here.")
+    return await call_audit_page(session, table, call_id, actor=actor, action=action, cursor=cursor, limit=limit)
+
+
+async def call_audit_page(
+    session: AsyncSession,
+    table: Table,
+    call_id: str,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> Page[AuditEntryOut]:
+    """A call's audit records, newest first, those whose actor and action contain the given text (case
+    ignored), `limit` at a time from `cursor`. One range of the (call_id, id) index, filtered in SQL."""
+    query = select(table).where(table.c.call_id == call_id)
+    if cursor:
+        query = query.where(table.c.id < decode_id_cursor(cursor))
+    if actor:
+        query = query.where(table.c.actor.icontains(actor, autoescape=True))
+    if action:
+        query = query.where(table.c.action.icontains(action, autoescape=True))
+    rows = (await session.execute(query.order_by(table.c.id.desc()).limit(limit))).mappings().all()
+    items = [_entry_out(row) for row in rows]
+    return Page[AuditEntryOut](items=items, next_cursor=items[-1].cursor if len(items) == limit else None)
+
+
+def _entry_out(row: RowMapping) -> AuditEntryOut:
+    values = {key: row[key] for key in AuditEntryOut.model_fields if key != "cursor"}
+    return AuditEntryOut.model_validate({**values, "cursor": encode_cursor(row["id"])})

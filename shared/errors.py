@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 PROBLEM_BASE = "https://jointcall.eu/problems/"
+# The members every problem has: a condition's own members (its `fields`) never reuse these names.
+RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "errors", "correlation_id"})
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,21 @@ class FieldError:
 
 
 class ServiceError(Exception):
+    """One condition a client can act on: its status, its problem `type` slug (PROBLEM_BASE + slug, stable: clients
+    branch on it), its title, and the members (`fields`) its problem carries beside `detail`, given in `extra`.
+    Each service declares its own in `services/<service>/errors.py`; the ones here are the shared conditions and
+    the bases (Conflict, NotFound...) those subclass, never raised bare for a condition of one service."""
+
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal error"
+    fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        clash = set(cls.fields) & RESERVED_MEMBERS
+        if clash:
+            raise TypeError(f"{cls.__name__}: {sorted(clash)} are members of every problem")
 
     def __init__(
         self,
@@ -39,6 +53,9 @@ class ServiceError(Exception):
         self.errors = errors or []
         self.headers = headers or {}
         self.extra = extra or {}
+        missing = [name for name in self.fields if name not in self.extra]
+        if missing:  # a raise site that forgets what its problem type promises is a bug, found by its tests
+            raise TypeError(f"{type(self).__name__} needs extra {missing}")
 
 
 class BadRequest(ServiceError):
@@ -62,6 +79,14 @@ class Forbidden(ServiceError):
     title = "Not allowed for this role"
 
 
+class RoleNotAllowed(Forbidden):
+    """The token's role may not use this operation: `allowed_roles` are those that may (get a token of one)."""
+
+    slug = "role-not-allowed"
+    title = "The token's role may not do this"
+    fields: ClassVar[tuple[str, ...]] = ("allowed_roles",)
+
+
 class NotFound(ServiceError):
     status = 404
     slug = "not-found"
@@ -78,6 +103,7 @@ class PreconditionFailed(ServiceError):
     status = 412
     slug = "precondition-failed"
     title = "The resource changed since it was read"
+    fields = ("etag",)
 
 
 class PreconditionRequired(ServiceError):
@@ -89,6 +115,7 @@ class PreconditionRequired(ServiceError):
 class DeadlinePassed(Conflict):
     slug = "deadline-passed"
     title = "The deadline has passed"
+    fields: ClassVar[tuple[str, ...]] = ("server_time",)
 
 
 class ValidationFailed(ServiceError):
@@ -104,6 +131,7 @@ class NotYetKnown(ServiceError):
     status = 503
     slug = "not-yet-known"
     title = "Not known here yet: retry shortly"
+    fields = ("retry_after_s",)
 
     def __init__(self, detail: str, *, retry_after_s: int = 2) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after_s)}, extra={"retry_after_s": retry_after_s})
@@ -121,6 +149,10 @@ class IdempotencyKeyReused(ServiceError):
 class IdempotencyKeyAfterWithdrawal(Conflict):
     slug = "idempotency-key-after-withdrawal"
     title = "The Idempotency-Key's proposal was withdrawn since"
+
+
+# The bases a service's condition subclasses: raised bare they would give the client a slug it cannot act on.
+BASES_ONLY: tuple[type[ServiceError], ...] = (ServiceError, BadRequest, Conflict)
 
 
 class RetryableError(Exception):

@@ -8,6 +8,7 @@ from shared.clock import Clock
 from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
 
 from . import handlers
+from .errors import ROUTE_PROBLEMS
 from .models import Base, messaging
 from .settings import Settings
 
@@ -34,6 +35,7 @@ SERVICE = ServiceDefinition(
     subscriptions=handlers.subscriptions,
     settings_class=Settings,
     background=_background,
+    problems=ROUTE_PROBLEMS,
 )
 
 

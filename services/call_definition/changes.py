@@ -66,6 +66,7 @@ async def record_change(
         action=action,
         entity="call",
         entity_id=call.id,
+        call_id=call.id,
         before=before,
         after=after,
         reason=reason,

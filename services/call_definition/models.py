@@ -11,6 +11,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.audit import add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import add_messaging_tables
+from shared.status_checks import status_check
+
+from .domain.amendments import VersionKind
+from .domain.lifecycle import CallStatus
 
 
 class Base(DeclarativeBase):
@@ -25,7 +29,7 @@ class Call(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))  # domain.lifecycle.CallStatus
     opens_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)
     configuration: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -36,7 +40,11 @@ class Call(Base):
     # When the clock next changes the recorded status (a stage opens or closes); None: nothing left for it.
     clock_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
-    __table_args__ = (Index("ix_calls_clock", "status", "deadline"), Index("ix_calls_clock_due", "clock_due_at"))
+    __table_args__ = (
+        Index("ix_calls_clock", "status", "deadline"),
+        Index("ix_calls_clock_due", "clock_due_at"),
+        status_check("calls", "status", CallStatus),
+    )
 
 
 class CallVersion(Base):
@@ -47,10 +55,12 @@ class CallVersion(Base):
     call_id: Mapped[str] = mapped_column(ForeignKey("calls.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     configuration: Mapped[dict[str, Any]] = mapped_column(JSON)
-    kind: Mapped[str] = mapped_column(String(40))  # publication | deadline_extension | budget_top_up | text_correction
+    kind: Mapped[str] = mapped_column(String(40))  # domain.amendments.VersionKind
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (status_check("call_versions", "kind", VersionKind),)
 
 
 messaging = add_messaging_tables(Base.metadata)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .domain.lifecycle import CallStatus
 from .models import Call, CallVersion, audit_log
 
 
@@ -25,7 +26,10 @@ async def code_taken(session: AsyncSession, code: str) -> bool:
 async def list_public(session: AsyncSession, *, now: datetime, after_id: str | None, limit: int) -> list[Call]:
     """Published calls whose final deadline is still ahead: open and upcoming."""
     query = (
-        select(Call).where(Call.status.in_(("published", "open")), Call.deadline > now).order_by(Call.id).limit(limit)
+        select(Call)
+        .where(Call.status.in_((CallStatus.PUBLISHED, CallStatus.OPEN)), Call.deadline > now)
+        .order_by(Call.id)
+        .limit(limit)
     )
     if after_id:
         query = query.where(Call.id > after_id)
@@ -45,7 +49,7 @@ async def calls_behind_the_clock(session: AsyncSession, now: datetime, limit: in
     """Calls the clock is due to look at (a stage's opening or deadline has come): see Call.clock_due_at."""
     query = (
         select(Call)
-        .where(Call.status.in_(("published", "open")), Call.clock_due_at <= now)
+        .where(Call.status.in_((CallStatus.PUBLISHED, CallStatus.OPEN)), Call.clock_due_at <= now)
         .order_by(Call.clock_due_at)
         .limit(limit)
     )

@@ -1,6 +1,7 @@
 """`jointcall demo`: a joint call on the Alpine Space example, end to end, through the public HTTP APIs.
 
-`run_joint_call` drives it (embedded or against a running stack); see `runner` for the two set-ups.
+`run_joint_call` drives it (embedded or against a running stack), `run_two_stage_call` a two-stage call
+(`--two-stage`, embedded); see `runner` for the set-ups.
 """
 
 from .api import DemoError, Tokens
@@ -10,6 +11,7 @@ from .progress import Progress, SilentProgress
 from .results import Results
 from .timeline import RealTimeline, ShiftedTimeline, Timeline
 from .transport import RoutingTransport
+from .two_stage import run_two_stage_call
 
 __all__ = [
     "DemoError",
@@ -23,4 +25,5 @@ __all__ = [
     "Tokens",
     "alpine_call_body",
     "run_joint_call",
+    "run_two_stage_call",
 ]

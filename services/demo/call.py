@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from copy import deepcopy
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from ..call_definition.examples import alpine_call, redated
+from ..call_definition.examples.two_stage import TWO_STAGE, as_two_stage
 
 # After the results: partners sign within 60 days; a partner lost, the rest go on if the consortium rules hold;
 # a joint report every 6 months (due 30 days later), its indicators fixed before the call opens.
@@ -51,3 +53,21 @@ def alpine_call_body(
         body[key] = (now + timedelta(days=days)).isoformat()
     body["monitoring"] = deepcopy(DEMO_MONITORING)
     return body
+
+
+# A two-stage call: pre-proposals in the submission window, full proposals from two weeks after the start for
+# two weeks (the clock jumps over the weeks between).
+STAGE_TWO_OPENS, STAGE_TWO_CLOSES = timedelta(days=14), timedelta(days=28)
+
+
+def two_stage_call_body(
+    now: datetime, *, window: timedelta = timedelta(hours=2), code: str | None = None, factor: Decimal | None = None
+) -> dict[str, Any]:
+    """The Alpine example as a two-stage call (its stage-1 form, evaluation, shortlist and stage-2 rules from
+    call_definition's example): pre-proposals until `window` after `now`, full proposals in weeks 3 and 4.
+    `factor`: one oversubscription factor for every region instead of the example's."""
+    body = alpine_call_body(now, window=STAGE_TWO_CLOSES, code=code)
+    two_stage = deepcopy(TWO_STAGE)
+    if factor is not None:
+        two_stage["shortlist"] = {"oversubscription_factor": str(factor), "region_factors": {}}
+    return as_two_stage(body, pre_deadline=now + window, full_opens=now + STAGE_TWO_OPENS, two_stage=two_stage)

@@ -19,8 +19,14 @@ from .results import (
     RankingLine,
     RegionLine,
     Results,
+    ShortlistRegion,
+    ShortlistSummary,
+    StageFigures,
+    StageOne,
+    StageOneEvaluation,
     Submissions,
     Totals,
+    TwoStage,
 )
 
 UNRANKED_ORDER = {"not_passed": 0, "ineligible": 1}
@@ -53,18 +59,7 @@ def consolidate(
             seed=seed,
             consortia=consortia,
         ),
-        submissions=Submissions(
-            drafted=tally.drafted,
-            fixed_after_precheck=tally.fixed_after_precheck,
-            submitted=tally.submitted,
-            with_regional_warnings=tally.with_regional_warnings,
-            resubmitted=tally.resubmitted,
-            retried=tally.retried,
-            identical_receipts=tally.identical_receipts,
-            late_refused=tally.late_refused,
-            documents_attached=tally.documents_attached,
-            refused_over_page_limit=tally.refused_over_page_limit,
-        ),
+        submissions=_submissions(tally),
         eligibility=Eligibility(
             eligible=statuses["passed"] + statuses["not_passed"],
             not_eligible=statuses["ineligible"],
@@ -93,6 +88,21 @@ def consolidate(
         regions=[region_line(region, config) for region in results["regions"]],
         totals=totals(results["regions"], results["totals"], results["reporting_currency"]),
         monitoring=monitoring,
+    )
+
+
+def _submissions(tally: Tally) -> Submissions:
+    return Submissions(
+        drafted=tally.drafted,
+        fixed_after_precheck=tally.fixed_after_precheck,
+        submitted=tally.submitted,
+        with_regional_warnings=tally.with_regional_warnings,
+        resubmitted=tally.resubmitted,
+        retried=tally.retried,
+        identical_receipts=tally.identical_receipts,
+        late_refused=tally.late_refused,
+        documents_attached=tally.documents_attached,
+        refused_over_page_limit=tally.refused_over_page_limit,
     )
 
 
@@ -162,3 +172,89 @@ def _money_totals(sums: Mapping[str, Decimal]) -> MoneyTotals:
     return MoneyTotals(
         budget=text("budget"), allocated=text("allocated"), remaining=text("remaining"), funding_gap=text("funding_gap")
     )
+
+
+# --- two-stage calls ------------------------------------------------------------------------------------------
+
+
+def stage_one_summary(
+    *,
+    tally: Tally,
+    criteria: Sequence[str],
+    eligibility_reasons: Mapping[str, int],
+    fit: tuple[int, int],
+    proposed: Mapping[str, Any],
+    what_if: Mapping[str, Any],
+    not_invited: Mapping[str, int],
+    stages: Mapping[str, Any],
+) -> TwoStage:
+    """Stage 1 of a two-stage call: `proposed` and `what_if` as joint_evaluation's shortlist returned them, `fit`
+    the regions' (answers, no-gos), `stages` the consolidated results' numbers of both stages."""
+    statuses = Counter(line["status"] for line in proposed["proposals"])
+    parameters = proposed["parameters"]
+    return TwoStage(
+        stage_one=StageOne(
+            submissions=_submissions(tally),
+            eligibility=Eligibility(
+                eligible=len(proposed["proposals"]),
+                not_eligible=len(proposed["ineligible"]),
+                manual_checks=tally.manual_checks,
+                manual_checks_failed=tally.manual_checks_failed,
+                reasons=dict(eligibility_reasons),
+            ),
+            evaluation=StageOneEvaluation(
+                evaluators=tally.evaluators,
+                conflicts_declared=tally.conflicts_declared,
+                assessments=tally.assessments,
+                criteria=list(criteria),
+                passed=len(proposed["proposals"]) - statuses["below_threshold"],
+                not_passed=statuses["below_threshold"],
+                fit_answers=fit[0],
+                no_go=fit[1],
+            ),
+            shortlist=ShortlistSummary(
+                factor=str(parameters["factor"]),
+                region_factors={code: str(f) for code, f in sorted(parameters["region_factors"].items())},
+                invited=statuses["invited"],
+                cap_reached=statuses["cap_reached"],
+                no_go=statuses["no_go"],
+                below_threshold=statuses["below_threshold"],
+                ineligible=len(proposed["ineligible"]),
+                regions=[_shortlist_region(region) for region in proposed["regions"]],
+                what_if_factor=str(what_if["parameters"]["factor"]),
+                what_if_invited=sum(line["status"] == "invited" for line in what_if["proposals"]),
+            ),
+            not_invited=dict(not_invited),
+        ),
+        stages={"total": _figures(stages["total"]), **{c: _figures(f) for c, f in stages["regions"].items()}},
+    )
+
+
+def _shortlist_region(region: Mapping[str, Any]) -> ShortlistRegion:
+    reached = region["factor_reached"]
+    return ShortlistRegion(
+        code=region["region_code"],
+        currency=region["currency"],
+        budget=_cents(region["budget"]),
+        factor=str(Decimal(str(region["factor"])).normalize()),
+        cap=_cents(region["cap"]),
+        requested=_cents(region["requested"]),
+        factor_reached=None if reached is None else str(Decimal(str(reached)).quantize(Decimal("0.01"))),
+        invited=region["invited_proposals"],
+        cap_reached=region["cap_reached_proposals"],
+        requested_reporting=_cents(region["requested_reporting"]),
+        cap_reporting=_cents(region["cap_reporting"]),
+    )
+
+
+def _figures(figures: Mapping[str, Any]) -> StageFigures:
+    return StageFigures(
+        pre_proposals=figures["pre_proposals"],
+        invited=figures["invited"],
+        full_proposals=figures["full_proposals"],
+        funded=figures["funded"],
+    )
+
+
+def _cents(amount: Any) -> str:
+    return str(Decimal(str(amount)).quantize(CENT))

@@ -51,6 +51,7 @@ class Run:
     concurrency: int
     wait_s: float  # how long to wait for the bus to carry something before giving up
     call: dict[str, Any] = field(default_factory=dict)  # the call as call_definition returned it
+    stage: int = 1  # of a two-stage call, the one this run drives (1 the pre-proposals, 2 the full proposals)
     consortia: list[Consortium] = field(default_factory=list)
     proposal_ids: dict[str, str] = field(default_factory=dict)  # acronym -> proposal id, once drafted
     submitted: list[str] = field(default_factory=list)  # acronyms with a receipt, in submission order
@@ -64,6 +65,22 @@ class Run:
     def config(self) -> dict[str, Any]:
         config: dict[str, Any] = self.call["configuration"]
         return config
+
+    @property
+    def stage_one(self) -> bool:
+        """Whether this run drives the pre-proposals of a two-stage call (their lighter form, documents and
+        evaluation)."""
+        return self.stage == 1 and len(self.config["stages"]) > 1
+
+    @property
+    def stage_rules(self) -> dict[str, Any]:
+        """The call's `two_stage` block (empty for a one-stage call)."""
+        rules: dict[str, Any] = self.config.get("two_stage") or {}
+        return rules
+
+    def next_stage(self) -> Run:
+        """A run of stage 2 of the same call: same client, tokens and progress; its own proposals and tally."""
+        return Run(self.client, self.tokens, self.progress, self.seed, self.concurrency, self.wait_s, self.call, 2)
 
     @property
     def agency(self) -> Headers:

@@ -95,9 +95,7 @@ async def attach(run: Run, draft: dict[str, Any], proposal_id: str, headers: Hea
     """Upload every required document of the call for `draft` (the one stored; none if the call asks for
     none); the `first` consortium first sends a narrative over the page limit and fixes it after the refusal."""
     partners = [{**p, "key": p.get("key") or f"p{n}"} for n, p in enumerate(draft["partners"], 1)]
-    for kind in run.config.get("documents", []):
-        if not kind.get("required", True):
-            continue
+    for kind in required_documents(run):
         path = f"{INTAKE}/proposals/{proposal_id}/documents/{kind['key']}"
         if kind.get("per", "proposal") == "proposal":
             limit = kind.get("max_pages") or 3
@@ -109,6 +107,16 @@ async def attach(run: Run, draft: dict[str, Any], proposal_id: str, headers: Hea
             if kind.get("regions") is None or partner.get("region_code") in kind["regions"]:
                 letter = letter_pdf(draft, partner, kind["name"])
                 await _upload(run, path, headers, letter, f"{kind['key']}-{partner['key']}.pdf", partner["key"])
+
+
+def required_documents(run: Run) -> list[dict[str, Any]]:
+    """The call's document types a proposal of this stage must hold (a pre-proposal: those its stage-1 form
+    names)."""
+    kinds = [kind for kind in run.config.get("documents", []) if kind.get("required", True)]
+    if run.stage_one:
+        wanted = set(run.stage_rules.get("stage_one", {}).get("required_documents", []))
+        kinds = [kind for kind in kinds if kind["key"] in wanted]
+    return kinds
 
 
 async def _upload(run: Run, path: str, headers: Headers, content: bytes, name: str, partner: str | None = None) -> None:
@@ -133,7 +141,7 @@ async def read_what_is_scored(run: Run, proposal_id: str, headers: Headers) -> N
     """An evaluator asks joint_evaluation for a grant, lists the documents it opens at proposal_intake and
     downloads the proposal's own (the narrative it scores; the partners' letters it may open too), checking the
     bytes against the SHA-256 listed (the one the receipt covers)."""
-    if not any("evaluators" in kind.get("readable_by", []) for kind in run.config.get("documents", [])):
+    if not any("evaluators" in kind.get("readable_by", []) for kind in required_documents(run)):
         return
     grant = checked(await run.client.post(f"{EVALUATION}/proposals/{proposal_id}/document-grant", headers=headers))
     granted = {**headers, "X-Document-Grant": grant["grant"]}

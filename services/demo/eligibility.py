@@ -62,15 +62,16 @@ async def _close(run: Run, acronyms: dict[str, str], region: str, check: Any) ->
 
 
 async def wait_for_evaluation(run: Run) -> list[Any]:
-    """joint_evaluation's entries of the call, once it knows every submitted proposal's eligibility."""
+    """joint_evaluation's entries of this run's proposals, once it knows every submitted one's eligibility."""
     wanted = {run.proposal_ids[acronym] for acronym in run.submitted}
     with run.progress.phase("eligibility decided", len(wanted)):
 
         async def settled() -> list[Any] | None:
             entries = await all_pages(run.client, f"/joint-evaluation/calls/{run.call_id}/proposals", run.agency)
-            done = [e for e in entries if e["proposal_id"] in wanted and e["status"] != "awaiting_eligibility"]
+            ours = [e for e in entries if e["proposal_id"] in wanted]  # stage 2: not the pre-proposals
+            done = [e for e in ours if e["status"] != "awaiting_eligibility"]
             run.progress.update(len(done))
-            return entries if len(done) == len(wanted) else None
+            return ours if len(done) == len(wanted) else None
 
         return await run.until(settled, "joint_evaluation to learn every eligibility decision")
 

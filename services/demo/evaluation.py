@@ -24,32 +24,58 @@ CONSENSUS_NOTE = "agreed by the panel in the consensus meeting"
 
 
 class Panel:
-    """The experts, and the bearer headers of each one's registration(s), by e-mail."""
+    """The experts, the bearer headers of each one's registration(s) by e-mail, and the tokens by evaluator id."""
 
-    def __init__(self, experts: list[Expert], headers: dict[str, list[Headers]]) -> None:
-        self.experts, self.headers = experts, headers
+    def __init__(
+        self, experts: list[Expert], headers: dict[str, list[Headers]], tokens: dict[str, str] | None = None
+    ) -> None:
+        self.experts, self.headers, self.tokens = experts, headers, tokens or {}
 
     def everyone(self) -> list[tuple[Expert, Headers]]:
         return [(expert, header) for expert in self.experts for header in self.headers.get(expert.email, [])]
 
 
 def criteria_of(run: Run) -> list[str]:
-    return [criterion["key"] for criterion in run.config["evaluation"]["criteria"]]
+    """The criteria the experts score in this run's stage (a pre-proposal: the stage-1 panel's, if it names them)."""
+    keys = [criterion["key"] for criterion in run.config["evaluation"]["criteria"]]
+    if run.stage_one:
+        named = _stage_one_panel(run).get("criteria")
+        return [key for key in keys if key in named] if named else keys
+    return keys
 
 
-async def register_panel(run: Run, evaluable: int) -> Panel:
-    per_proposal = run.config["evaluation"]["evaluators_per_proposal"]
-    experts = build_panel(run.config, panel_size(evaluable, per_proposal), run.seed)
+def _per_proposal(run: Run) -> int:
+    if run.stage_one:
+        per_proposal: int = _stage_one_panel(run).get("evaluators_per_proposal", 2)
+        return per_proposal
+    evaluators: int = run.config["evaluation"]["evaluators_per_proposal"]
+    return evaluators
+
+
+def _stage_one_panel(run: Run) -> dict[str, Any]:
+    panel: dict[str, Any] = (run.stage_rules.get("evaluation") or {}).get("panel") or {}
+    return panel
+
+
+async def register_panel(run: Run, evaluable: int, registered_before: Panel | None = None) -> Panel:
+    """Experts enough for `evaluable` proposals of this stage. In stage 2 of a two-stage call the experts of
+    stage 1 (`registered_before`) stay on the panel: only the new ones are registered."""
+    before = registered_before.experts if registered_before else []
+    experts = build_panel(run.config, len(before) + panel_size(evaluable, _per_proposal(run)), run.seed)
     path = f"{EVALUATION}/calls/{run.call_id}/evaluators"
-    with run.progress.phase("experts registered", len(experts)):
-        registered = await run.each(experts, lambda expert: _checked_post(run, path, expert.registration(), run.agency))
+    new = experts[len(before) :]
+    with run.progress.phase("experts registered", len(new)):
+        registered = await run.each(new, lambda expert: _checked_post(run, path, expert.registration(), run.agency))
     tokens = {answer["evaluator"]["id"]: answer["token"] for answer in registered}
+    if registered_before:
+        tokens |= registered_before.tokens
     headers: dict[str, list[Headers]] = {}
     for evaluator in await all_pages(run.client, path, run.agency):  # a repeated registration shows up here
         token = tokens.get(evaluator["id"]) or await _new_token(run, evaluator["id"])
+        tokens[evaluator["id"]] = token
         headers.setdefault(evaluator["email"], []).append(bearer(token))
     run.tally.evaluators = len(experts)
-    return Panel(experts, headers)
+    return Panel(experts, headers, tokens)
 
 
 async def _new_token(run: Run, evaluator_id: str) -> str:
@@ -91,7 +117,10 @@ async def assess_all(run: Run, panel: Panel, pairs: int) -> None:
 
 async def _assess_mine(run: Run, expert: Expert, headers: Headers) -> None:
     scale, criteria = Scale.of(run.config["evaluation"]), criteria_of(run)
+    ours = set(run.proposal_ids.values())  # in stage 2, an expert of stage 1 also lists what it scored then
     for item in await all_pages(run.client, f"{EVALUATION}/evaluators/me/proposals", headers):
+        if item["proposal_id"] not in ours:
+            continue
         if item["assessment"] != "submitted":
             await documents.read_what_is_scored(run, item["proposal_id"], headers)
             scores = expert_scores(run.seed, item["acronym"], criteria, scale, expert.email)

@@ -8,7 +8,9 @@ the embedded prefixes (`/call-definition/...`, `/proposal-intake/...`, `/regiona
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -75,35 +77,67 @@ async def run_joint_call(
     await timeline.pass_deadline(deadline)
     await submission.submit_late(run, drafted)
 
-    await eligibility.wait_for_checks(run)
-    await eligibility.regions_decide(run)
-    entries = await eligibility.wait_for_evaluation(run)
-    reasons = await eligibility.failed_rules(run, entries)
-
-    acronyms = run.acronym_of()
-    evaluable = [acronyms[e["proposal_id"]] for e in entries if e["eligibility"] == "eligible"]
-    panel = await evaluation.register_panel(run, len(evaluable))
-    await evaluation.declare_conflicts(run, panel, evaluable)
-    run.tally.assessments = await evaluation.assign(run)
-    await evaluation.assess_all(run, panel, run.tally.assessments)
-    await evaluation.settle_consensus(run, evaluable)
-
-    ranking = await decisions.complete_ranking(run)
-    funding = await decisions.decide_funding(run)
-    await decisions.regions_confirm(run, funding)
-    published = await decisions.publish_results(run)
+    decided = await evaluate_and_decide(run)
     progress.note("results published")
-    followed = await monitoring.follow_projects(run, timeline, funding, published) if after_results else None
+    followed = (
+        await monitoring.follow_projects(run, timeline, decided.funding, decided.results) if after_results else None
+    )
     return consolidate(
         call=run.call,
         seed=seed,
         consortia=proposals,
         tally=run.tally,
-        eligibility_reasons=reasons,
-        ranking=ranking,
-        results=published,
+        eligibility_reasons=decided.eligibility_reasons,
+        ranking=decided.ranking,
+        results=decided.results,
         monitoring=followed,
     )
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What the tail of a call returns: per rule the proposals it made ineligible, the completed ranking, the
+    funding decisions and the published results (as joint_evaluation returned them)."""
+
+    eligibility_reasons: dict[str, int]
+    ranking: list[Any]
+    funding: Any
+    results: Any
+
+
+async def evaluate_and_decide(run: Run, panel: evaluation.Panel | None = None) -> Decided:
+    """After the deadline, for the proposals of `run` (a one-stage call's, or stage 2's full proposals): each
+    region closes its manual checks; experts (besides `panel`, those registered before) are registered, declare
+    conflicts, are assigned and score; the consensus is settled; the ranking is completed; the common pot decides
+    the funding; each region confirms; the results are published."""
+    entries = await settle_eligibility(run)
+    reasons = await eligibility.failed_rules(run, entries)
+    await evaluate(run, entries, panel)
+    ranking = await decisions.complete_ranking(run)
+    funding = await decisions.decide_funding(run)
+    await decisions.regions_confirm(run, funding)
+    published = await decisions.publish_results(run)
+    return Decided(reasons, ranking, funding, published)
+
+
+async def settle_eligibility(run: Run) -> list[Any]:
+    """The checks open, each region closes its manual items; joint_evaluation's entries of the run's proposals."""
+    await eligibility.wait_for_checks(run)
+    await eligibility.regions_decide(run)
+    return await eligibility.wait_for_evaluation(run)
+
+
+async def evaluate(run: Run, entries: list[Any], panel: evaluation.Panel | None = None) -> evaluation.Panel:
+    """The eligible proposals among `entries` scored by a panel (the experts of `panel` and new ones as needed)
+    on this stage's criteria, with a final consensus each; the panel."""
+    acronyms = run.acronym_of()
+    evaluable = [acronyms[e["proposal_id"]] for e in entries if e["eligibility"] == "eligible"]
+    panel = await evaluation.register_panel(run, len(evaluable), panel)
+    await evaluation.declare_conflicts(run, panel, evaluable)
+    run.tally.assessments = await evaluation.assign(run)
+    await evaluation.assess_all(run, panel, run.tally.assessments)
+    await evaluation.settle_consensus(run, evaluable)
+    return panel
 
 
 def _deadline_note(timeline: Timeline, deadline: datetime) -> str:

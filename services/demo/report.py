@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from .results import MoneyTotals, Monitoring, RankingLine, RegionLine, Results
+from .results import MoneyTotals, Monitoring, RankingLine, RegionLine, Results, ShortlistSummary, TwoStage
 
 FILES = ("results.json", "ranking.csv", "regions.csv", "budget-use.svg")
 
@@ -33,10 +33,95 @@ def results_json(results: Results) -> str:
 
 
 def text_report(results: Results, *, top: int = 20) -> str:
-    parts = [*_summary(results), "", *_ranking_table(results, top), "", *_regions_table(results)]
+    summary = _summary(results)
+    two_stage = results.get("two_stage")
+    if two_stage is not None:  # the call, stage 1 and the shortlist per region; then stage 2 as a one-stage call
+        header, stage_two = summary[:3], summary[3:]
+        summary = [*header, *_stage_one(results, two_stage), "", "Stage 2: the full proposals", *stage_two]
+    parts = [*summary, "", *_ranking_table(results, top), "", *_regions_table(results)]
+    if two_stage is not None:
+        parts += ["", *_stages_table(results, two_stage)]
     if results["monitoring"] is not None:
         parts += ["", *_monitoring(results["monitoring"])]
     return "\n".join(parts) + "\n"
+
+
+def _stage_one(results: Results, two_stage: TwoStage) -> list[str]:
+    """Stage 1 of a two-stage call in words, then the oversubscription per region at the shortlist."""
+    one = two_stage["stage_one"]
+    sub, elig, ev, short = one["submissions"], one["eligibility"], one["evaluation"], one["shortlist"]
+    reasons = ", ".join(f"{rule.split('.')[-1]} {count}" for rule, count in elig["reasons"].items()) or "none"
+    overrides = "".join(f", {code} {factor}" for code, factor in short["region_factors"].items())
+    return [
+        "Stage 1: the pre-proposals (indicative budgets, no documents)",
+        f"submissions  {sub['drafted']} drafted, {sub['fixed_after_precheck']} fixed after the pre-check, "
+        f"{sub['submitted']} submitted ({sub['resubmitted']} corrected and resubmitted); {sub['retried']} retried "
+        f"with the same Idempotency-Key: {sub['identical_receipts']} identical receipts; {sub['late_refused']} "
+        "late: refused with 409",
+        f"eligibility  {elig['eligible']} eligible, {elig['not_eligible']} not eligible by the stage-1 rules "
+        f"({reasons})",
+        f"evaluation   {ev['evaluators']} experts, {ev['assessments']} assessments on {' and '.join(ev['criteria'])}; "
+        f"{ev['passed']} passed the stage-1 thresholds, {ev['not_passed']} did not; the regions gave "
+        f"{ev['fit_answers']} go / no-go answers, {ev['no_go']} no-go",
+        f"shortlist    factor {short['factor']}{overrides}: {short['invited']} invited, {short['cap_reached']} left "
+        f"out only by a region's cap, {short['no_go']} by a region's no-go, {short['below_threshold']} below the "
+        f"thresholds, {short['ineligible']} ineligible (what-if at factor {short['what_if_factor']}: "
+        f"{short['what_if_invited']} invited); regions confirmed, invitations published",
+        "",
+        *_oversubscription_table(results, short),
+    ]
+
+
+def _oversubscription_table(results: Results, short: ShortlistSummary) -> list[str]:
+    names = {region["code"]: region["name"] for region in results["regions"]}
+    header = [
+        "region",
+        "name",
+        "cur",
+        "budget",
+        "requested by invited",
+        "factor reached",
+        "cap",
+        "invited",
+        "left out by its cap",
+    ]
+    rows = [
+        [
+            r["code"],
+            names.get(r["code"], r["code"]),
+            r["currency"],
+            _money(r["budget"]),
+            _money(r["requested"]),
+            f"{r['factor_reached']}x" if r["factor_reached"] is not None else "-",
+            f"{_money(r['cap'])} ({r['factor']}x)",
+            str(r["invited"]),
+            str(r["cap_reached"]),
+        ]
+        for r in short["regions"]
+    ]
+    title = (
+        "Oversubscription per region at the shortlist (cap: factor x budget; requested: the invited pre-proposals' "
+        "indicative funding; left out: pre-proposals its cap kept out, each counted under every region whose cap "
+        "it would pass)"
+    )
+    return [title, *_table(header, rows, right={3, 4, 5, 6, 7, 8})]
+
+
+def _stages_table(results: Results, two_stage: TwoStage) -> list[str]:
+    names = {region["code"]: region["name"] for region in results["regions"]}
+    header = ["region", "name", "pre-proposals", "invited", "full proposals", "funded"]
+    figures = two_stage["stages"]
+    codes = [region["code"] for region in results["regions"] if region["code"] in figures]
+    rows = [
+        [code, names.get(code, ""), *(str(figures[code][key]) for key in STAGE_KEYS)]  # type: ignore[literal-required]
+        for code in [*codes, "total"]
+    ]
+    rows[-1][1] = ""
+    title = "Both stages per region (a proposal counts in every region with partners in it; total: each once)"
+    return [title, *_table(header, rows, right={2, 3, 4, 5})]
+
+
+STAGE_KEYS = ("pre_proposals", "invited", "full_proposals", "funded")
 
 
 def _summary(results: Results) -> list[str]:

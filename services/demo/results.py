@@ -6,7 +6,7 @@ codes, so two runs with one seed give byte-identical files.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class CallSummary(TypedDict):
@@ -160,3 +160,65 @@ class Results(TypedDict):
     regions: list[RegionLine]
     totals: Totals
     monitoring: Monitoring | None  # after the results (None: the demo stopped at the results)
+    two_stage: NotRequired[TwoStage]  # a two-stage call: its stage 1 and both stages' figures (the rest: stage 2)
+
+
+# --- two-stage calls ------------------------------------------------------------------------------------------
+
+
+class StageOneEvaluation(TypedDict):
+    evaluators: int
+    conflicts_declared: int
+    assessments: int
+    criteria: list[str]  # the stage-1 criteria the panel scored
+    passed: int  # above the stage-1 thresholds
+    not_passed: int
+    fit_answers: int  # go / no-go answers by the regions with partners
+    no_go: int
+
+
+class ShortlistRegion(TypedDict):
+    code: str
+    currency: str
+    budget: str
+    factor: str
+    cap: str  # factor x budget
+    requested: str  # by the invited pre-proposals (indicative)
+    factor_reached: str | None  # requested / budget (None for a zero budget)
+    invited: int  # invited pre-proposals asking it for money
+    cap_reached: int  # pre-proposals left out because its cap was reached
+    requested_reporting: str
+    cap_reporting: str
+
+
+class ShortlistSummary(TypedDict):
+    factor: str
+    region_factors: dict[str, str]
+    invited: int
+    cap_reached: int  # left out only because of a region's cap
+    no_go: int
+    below_threshold: int
+    ineligible: int
+    regions: list[ShortlistRegion]
+    what_if_factor: str
+    what_if_invited: int  # invited had every region been held to the what-if factor
+
+
+class StageFigures(TypedDict):
+    pre_proposals: int
+    invited: int
+    full_proposals: int
+    funded: int
+
+
+class StageOne(TypedDict):
+    submissions: Submissions
+    eligibility: Eligibility
+    evaluation: StageOneEvaluation
+    shortlist: ShortlistSummary
+    not_invited: dict[str, int]  # what the applicants read, by status
+
+
+class TwoStage(TypedDict):
+    stage_one: StageOne
+    stages: dict[str, StageFigures]  # "total" and per region code, as the consolidated results report them

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -19,6 +21,7 @@ from .results import Results
 from .serve import Serve
 from .timeline import RealTimeline, ShiftedTimeline, Timeline
 from .transport import RoutingTransport
+from .two_stage import run_two_stage_call
 
 EMBEDDED_RETRY_DELAY_MS = 200
 
@@ -32,10 +35,15 @@ async def demo_embedded(
     concurrency: int = 8,
     call_code: str | None = None,
     from_s3: bool = False,
+    two_stage: bool = False,
+    factor: Decimal | None = None,
     then: Serve | None = None,
 ) -> Results:
     """Migrate fresh databases (in a temporary folder, removed afterwards, unless given), start the embedded app,
-    run the call; then, if given, `then` with the app still running (`--portal`: serve it)."""
+    run the call (`two_stage`: the two-stage call, with `factor` for every region if given); then, if given,
+    `then` with the app still running (`--portal`: serve it)."""
+    if two_stage and from_s3:
+        raise ValueError("the two-stage demo runs the Alpine example: it takes no --from-s3")
     from shared.service import migrate
 
     from ..embedded import create_embedded_app
@@ -53,7 +61,12 @@ async def demo_embedded(
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://jointcall", timeout=60) as client,
         ):
-            results = await run_joint_call(
+            drive: Callable[..., Awaitable[Results]] = (
+                functools.partial(run_two_stage_call, factor=factor)
+                if two_stage
+                else functools.partial(run_joint_call, from_s3=from_s3)
+            )
+            results = await drive(
                 client,
                 proposals=proposals,
                 seed=seed,
@@ -61,7 +74,6 @@ async def demo_embedded(
                 progress=progress,
                 call_code=call_code,
                 concurrency=concurrency,
-                from_s3=from_s3,
             )
             if then is not None:
                 await then(app, client, results)

@@ -24,9 +24,13 @@ class Drafted:
     headers: Headers
 
 
-async def define_call(run: Run, timeline: Timeline, proposals: int, code: str) -> datetime:
-    """Create and publish the call; its deadline. A repeated create (409: the code exists) finds the call."""
-    body = alpine_call_body(timeline.now(), window=timeline.submission_window(proposals), code=code)
+async def define_call(
+    run: Run, timeline: Timeline, proposals: int, code: str, *, body: dict[str, Any] | None = None
+) -> datetime:
+    """Create and publish the call (`body`, default the Alpine example closing after the timeline's window for
+    `proposals`); its deadline. A repeated create (409: the code exists) finds the call."""
+    if body is None:
+        body = alpine_call_body(timeline.now(), window=timeline.submission_window(proposals), code=code)
     created = await run.client.post("/call-definition/calls", json=body, headers=run.agency)
     call = checked(created) if created.status_code != 409 else await _call_with_code(run, code, body)
     if call["status"] == "draft":
@@ -79,14 +83,22 @@ async def _draft_if_call_known(run: Run, consortium: Consortium) -> Drafted | No
     if created.status_code in (404, 503):
         return None
     drafted = Drafted(consortium, checked(created)["id"], headers)
+    await complete_draft(run, drafted)
+    return drafted
+
+
+async def complete_draft(run: Run, drafted: Drafted) -> None:
+    """Pre-check the stored draft (its consortium's `draft`), fix what the pre-check shows as blocking, and
+    attach the documents this stage requires."""
+    consortium = drafted.consortium
     report = await _precheck(run, drafted)
     stored = consortium.draft
     if any(verdict["outcome"] == "fail" for verdict in report["consortium"]):
         await replace_draft(run, drafted, consortium.corrected)
         run.tally.fixed_after_precheck += 1
         stored = consortium.corrected
-    await documents.attach(run, stored, drafted.proposal_id, headers, first=consortium is run.consortia[0])
-    return drafted
+    first = consortium is run.consortia[0]
+    await documents.attach(run, stored, drafted.proposal_id, drafted.headers, first=first)
 
 
 async def _precheck(run: Run, drafted: Drafted) -> Any:
@@ -142,7 +154,7 @@ async def _submit_on_time(run: Run, entry: Drafted) -> None:
 
 async def submit(run: Run, entry: Drafted, *, version: int) -> Any:
     """The receipt, or None when the deadline has passed (409 problem+json)."""
-    key = f"{run.call_id}:{entry.consortium.acronym}:{version}"
+    key = f"{run.call_id}:{entry.consortium.acronym}:{version}" + (f":stage-{run.stage}" if run.stage > 1 else "")
     response = await run.client.post(
         f"{INTAKE}/proposals/{entry.proposal_id}/submit", headers={**entry.headers, "Idempotency-Key": key}
     )
@@ -158,3 +170,28 @@ async def submit_late(run: Run, drafted: list[Drafted]) -> None:
                 raise DemoError(f"{entry.consortium.acronym} was accepted after the deadline")
             run.tally.late_refused += 1
             run.progress.step()
+
+
+async def draft_full_proposals(run: Run, pre_proposal_ids: dict[str, str]) -> list[Drafted]:
+    """Stage 2: each invited consortium starts its full proposal from its pre-proposal (`pre_proposal_ids` by
+    acronym; proposal_intake pre-fills it and binds it), completes it on the full form, pre-checks it and
+    attaches the documents."""
+    with run.progress.phase("full proposals drafted", len(run.consortia)):
+        drafted = await run.each(run.consortia, lambda c: _start_full_proposal(run, c, pre_proposal_ids[c.acronym]))
+    for entry in drafted:
+        run.proposal_ids[entry.consortium.acronym] = entry.proposal_id
+    run.tally.drafted = len(drafted)
+    return drafted
+
+
+async def _start_full_proposal(run: Run, consortium: Consortium, pre_proposal_id: str) -> Drafted:
+    headers = run.tokens(f"consortium:{consortium.applicant}")
+    started = await run.client.post(f"{INTAKE}/proposals/{pre_proposal_id}/full-proposal", headers=headers)
+    if is_problem(started, 409) and "proposal_id" in started.json():  # started by an earlier attempt
+        proposal_id = str(started.json()["proposal_id"])
+    else:
+        proposal_id = str(checked(started)["id"])
+    drafted = Drafted(consortium, proposal_id, headers)
+    await replace_draft(run, drafted, consortium.draft)
+    await complete_draft(run, drafted)
+    return drafted

@@ -14,13 +14,16 @@ from shared.call_backfill import CallFetcher, backfill_in
 from shared.call_stages import stage_rules
 from shared.calls import CallConfiguration
 from shared.clock import Clock
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import PartnerSnapshot
 from shared.http.principal import Principal
 from shared.readmodel import load_call_copy
 
+from .domain.assessment import AssessmentStatus
 from .domain.conflicts import ConflictPolicy, ExpertFacts, PartnerFacts, conflict_reasons
 from .domain.scoring import EvaluationRules, EvaluatorScores, RapporteurOverride
+from .domain.status import Eligibility
+from .errors import EvaluationComplete, ProposalNotInEvaluation
 from .models import Assessment, CallProgress, Consensus, EvaluationEntry, Evaluator, call_copies
 from .repository import get_declared_conflict, get_entry, get_evaluator, get_pair
 
@@ -81,7 +84,7 @@ def submitted_scores(assessments: list[Assessment], rules: EvaluationRules) -> l
     return [
         EvaluatorScores(a.evaluator_id, {k: Decimal(v) for k, v in a.scores.items() if k in keys})
         for a in assessments
-        if a.status == "submitted"
+        if a.status == AssessmentStatus.SUBMITTED
     ]
 
 
@@ -92,6 +95,18 @@ def overrides_of(consensus: Consensus | None) -> list[RapporteurOverride]:
         RapporteurOverride(key, Decimal(value["score"]), value["justification"])
         for key, value in consensus.overrides.items()
     ]
+
+
+def applicant_of(consortium: Principal) -> str:
+    """The applicant a consortium token speaks for: its scope, else its subject (as proposal_intake decides)."""
+    return consortium.scope or consortium.subject
+
+
+def own_entry(entry: EvaluationEntry | None, consortium: Principal, proposal_id: str) -> EvaluationEntry:
+    """The proposal if the consortium submitted it (the applicant on its proposal.submitted); 404 otherwise."""
+    if entry is None or entry.applicant_id is None or entry.applicant_id != applicant_of(consortium):
+        raise NotFound(f"No proposal {proposal_id} for {consortium.label}.")
+    return entry
 
 
 async def evaluator_of(session: AsyncSession, principal: Principal) -> Evaluator:
@@ -130,15 +145,18 @@ def in_conflict(evaluator: Evaluator, entry: EvaluationEntry, config: CallConfig
 
 def refuse_once_completed(progress: CallProgress) -> None:
     if progress.completed_at is not None:
-        raise Conflict("The evaluation of this call is complete: its ranking is fixed.")
+        raise EvaluationComplete("The evaluation of this call is complete: its ranking is fixed.")
 
 
 def refuse_unless_evaluable(entry: EvaluationEntry) -> None:
     if not entry.evaluable:
-        raise Conflict(f"Proposal {entry.proposal_id} is not in evaluation ({_why_not(entry)}).")
+        reason = _why_not(entry)
+        raise ProposalNotInEvaluation(
+            f"Proposal {entry.proposal_id} is not in evaluation ({reason}).", extra={"reason": reason.replace(" ", "_")}
+        )
 
 
 def _why_not(entry: EvaluationEntry) -> str:
     if entry.withdrawn_at is not None:
         return "withdrawn"
-    return "not eligible" if entry.current_eligibility == "not_eligible" else "eligibility not decided yet"
+    return "not eligible" if entry.current_eligibility == Eligibility.NOT_ELIGIBLE else "eligibility not decided yet"

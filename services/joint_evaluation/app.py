@@ -8,12 +8,13 @@ from shared.clock import Clock
 from shared.service import ServiceDefinition, build_app
 
 from . import handlers
+from .errors import ROUTE_PROBLEMS
 from .models import Base, messaging
 from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
-    from .api import decisions, documents, experts, reserve, routes, scoring, shortlist
+    from .api import audit, decisions, documents, experts, reserve, routes, scoring, shortlist
 
     return [
         routes.router,
@@ -23,6 +24,7 @@ def _routers() -> list[APIRouter]:
         reserve.router,
         shortlist.router,
         documents.router,
+        audit.router,
     ]
 
 
@@ -43,6 +45,7 @@ SERVICE = ServiceDefinition(
         {"name": "ranking and funding", "description": "Ranking, funding decisions, confirmations, results"},
         {"name": "shortlist", "description": "Two-stage calls: stage-1 fit, the shortlist under the regions' caps"},
     ],
+    problems=ROUTE_PROBLEMS,
 )
 
 

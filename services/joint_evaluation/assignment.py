@@ -94,6 +94,7 @@ async def rebalance(
         action="assignment.changed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         before={"removed": sorted(map(list, outcome.removed))},
         after={"added": sorted(map(list, outcome.added)), "shortfalls": len(progress.shortfalls)},
         reason=reason,

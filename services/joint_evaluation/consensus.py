@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import Conflict
 from shared.service import Runtime
 
+from .errors import ConsensusFinal
 from .models import Consensus
 from .repository import consensus_row_for_update
 
@@ -17,4 +17,4 @@ async def consensus_for_update(session: AsyncSession, call_id: str, proposal_id:
 
 def refuse_if_final(consensus: Consensus) -> None:
     if consensus.finalised_at is not None:
-        raise Conflict("The consensus of this proposal is final.")
+        raise ConsensusFinal("The consensus of this proposal is final.")

@@ -17,14 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
-from shared.errors import Conflict
 from shared.events import FundingDecided, PartnerSnapshot, RankedProposal
 from shared.messaging.outbox import emit
 from shared.readmodel import load_call_copy
 from shared.service import Runtime
 
-from .domain.allocation import Decline, FundingRequest, RegionBudget, ReportingCurrency, allocate, with_top_ups
-from .domain.funding import PartnerRequest, RankedRequest, funding_decided, requests_by_region
+from .domain.allocation import (
+    Decline,
+    FundingRequest,
+    FundingStatus,
+    RegionBudget,
+    ReportingCurrency,
+    allocate,
+    with_top_ups,
+)
+from .domain.funding import FundingTrigger, PartnerRequest, RankedRequest, funding_decided, requests_by_region
+from .errors import EvaluationNotComplete, FundingNotComputable, ResultsFinal
 from .models import CallProgress, EvaluationEntry, FundingRound, audit_log, call_copies
 from .repository import declines_of_call, entries_of_call, get_progress, get_round, progress_for_update
 
@@ -35,7 +43,7 @@ async def decide(
     config: CallConfiguration,
     progress: CallProgress,
     *,
-    trigger: str,
+    trigger: FundingTrigger,
     actor: str,
     reason: str | None = None,
 ) -> FundingDecided:
@@ -67,6 +75,7 @@ async def decide(
         action=f"funding.decided.{trigger}",
         entity="call",
         entity_id=progress.call_id,
+        call_id=progress.call_id,
         before=_statuses(previous),
         after=_statuses(decided),
         reason=reason,
@@ -80,7 +89,7 @@ async def walk(
     progress: CallProgress,
     *,
     version: int,
-    trigger: str,
+    trigger: FundingTrigger,
     decided_at: datetime,
     top_ups: Mapping[str, Decimal] | None = None,
 ) -> FundingDecided:
@@ -96,7 +105,7 @@ async def walk(
         declines = await _declines(session, progress.call_id, requests)
         result = allocate(requests, budgets, reporting, declines)
     except ValueError as exc:  # data the walk cannot use: a currency without a rate, a request in another currency
-        raise Conflict(f"The funding cannot be decided: {exc}.") from exc
+        raise FundingNotComputable(f"The funding cannot be decided: {exc}.") from exc
     return funding_decided(
         result,
         [r for r, _ in ranked],
@@ -127,16 +136,18 @@ async def redo_after_withdrawal(
     decided = await latest_decisions(session, progress)
     if call is None or call.configuration is None or progress.published_at is not None or decided is None:
         return
-    if any(str(d.proposal_id) == proposal_id and d.status != "declined" for d in decided.proposals):
+    if any(str(d.proposal_id) == proposal_id and d.status != FundingStatus.DECLINED.value for d in decided.proposals):
         why = f"proposal {proposal_id} withdrawn: {reason}"
-        await decide(session, runtime, call.configuration, progress, trigger="withdrawal", actor=actor, reason=why)
+        await decide(
+            session, runtime, call.configuration, progress, trigger=FundingTrigger.WITHDRAWAL, actor=actor, reason=why
+        )
 
 
 def refuse_unless_open_for_funding(progress: CallProgress) -> None:
     if progress.ranking is None:
-        raise Conflict("The evaluation is not complete: complete the ranking first.")
+        raise EvaluationNotComplete("The evaluation is not complete: complete the ranking first.")
     if progress.published_at is not None:
-        raise Conflict("The results are published: the funding decisions are final.")
+        raise ResultsFinal("The results are published: the funding decisions are final.")
 
 
 async def _ranked_requests(

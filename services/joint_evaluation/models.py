@@ -12,6 +12,12 @@ from shared.audit import add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import add_messaging_tables
 from shared.readmodel import add_call_copy_table
+from shared.status_checks import status_check
+
+from .domain.assessment import AssessmentStatus
+from .domain.funding import FundingTrigger
+from .domain.reserve import OfferStatus
+from .domain.status import Eligibility
 
 
 class Base(DeclarativeBase):
@@ -35,7 +41,7 @@ class EvaluationEntry(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     eligibility_version: Mapped[int] = mapped_column(Integer, default=0)  # the proposal version decided
     decision_version: Mapped[int] = mapped_column(Integer, default=0)
-    eligibility: Mapped[str] = mapped_column(String(20), default="pending")  # pending | eligible | not_eligible
+    eligibility: Mapped[str] = mapped_column(String(20), default=Eligibility.PENDING)  # domain.status.Eligibility
     eligibility_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     # ReasonDetail as JSON, one per reason: whom it is about, the rule, the numbers
     eligibility_reason_details: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
@@ -48,16 +54,19 @@ class EvaluationEntry(Base):
     pre_proposal_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     applicant_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
-    __table_args__ = (Index("ix_entries_call", "call_id", "proposal_id"),)
+    __table_args__ = (
+        Index("ix_entries_call", "call_id", "proposal_id"),
+        status_check("evaluation_entries", "eligibility", Eligibility),
+    )
 
     @property
     def current_eligibility(self) -> str:
         """The outcome, if it was decided on the version that counts; otherwise still pending."""
-        return self.eligibility if self.eligibility_version == self.proposal_version else "pending"
+        return self.eligibility if self.eligibility_version == self.proposal_version else Eligibility.PENDING
 
     @property
     def evaluable(self) -> bool:
-        return self.withdrawn_at is None and self.current_eligibility == "eligible"
+        return self.withdrawn_at is None and self.current_eligibility == Eligibility.ELIGIBLE
 
 
 class Evaluator(Base):
@@ -120,9 +129,11 @@ class Assessment(Base):
     call_id: Mapped[str] = mapped_column(String(36))
     scores: Mapped[dict[str, str]] = mapped_column(JSON)  # criterion key -> decimal as text
     justifications: Mapped[dict[str, str]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20))  # draft | submitted
+    status: Mapped[str] = mapped_column(String(20))  # domain.assessment.AssessmentStatus
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (status_check("assessments", "status", AssessmentStatus),)
 
 
 class Consensus(Base):
@@ -161,10 +172,12 @@ class FundingRound(Base):
 
     call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    trigger: Mapped[str] = mapped_column(String(20))  # run | decline | withdrawal
+    trigger: Mapped[str] = mapped_column(String(20))  # domain.funding.FundingTrigger
     decided_by: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (status_check("funding_rounds", "trigger", FundingTrigger),)
 
 
 class FundingDecline(Base):
@@ -216,13 +229,15 @@ class ReserveOffer(Base):
 
     call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     offer_round: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(20))  # proposed | superseded | funded | nothing_fundable
+    status: Mapped[str] = mapped_column(String(20))  # domain.reserve.OfferStatus
     proposals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # ReserveGrant payloads, in rank order
     budgets: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # available before the offer, per region
     confirmations: Mapped[dict[str, Any]] = mapped_column(JSON)  # region -> {by, at}
     proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     funded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     funded_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    __table_args__ = (status_check("reserve_offers", "status", OfferStatus),)
 
 
 class RegionFit(Base):

@@ -20,6 +20,7 @@ from shared.events import RankedProposal, ReasonDetail
 from .access import evaluation_rules
 from .domain.assessment import canonical, score_text
 from .domain.ranking import IneligibleProposal, RankingEntry, ScoredProposal, rank_proposals
+from .domain.status import Eligibility
 from .models import Consensus
 from .repository import consensus_of_call, entries_of_call, get_progress, withdrawn_proposal_ids
 
@@ -52,10 +53,10 @@ async def live_ranking(session: AsyncSession, call_id: str, config: CallConfigur
     awaiting: list[str] = []
     for entry in entries:
         eligibility = entry.current_eligibility
-        if eligibility == "not_eligible":
+        if eligibility == Eligibility.NOT_ELIGIBLE:
             details = tuple(entry.eligibility_reason_details or ())
             ineligible.append(IneligibleProposal(entry.proposal_id, tuple(entry.eligibility_reasons), details))
-        elif eligibility != "eligible":
+        elif eligibility != Eligibility.ELIGIBLE:
             awaiting.append(entry.proposal_id)
         elif (final := _final_scores(consensus.get(entry.proposal_id))) is not None:
             assert entry.submitted_at is not None  # eligible means its submission was seen

@@ -9,6 +9,8 @@ from sqlalchemy import ColumnElement, and_, delete, exists, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .domain.assessment import AssessmentStatus
+from .domain.status import Eligibility
 from .models import (
     Assessment,
     AssignedPair,
@@ -49,7 +51,7 @@ async def entry_for_update(session: AsyncSession, proposal_id: str, call_id: str
             partners=[],
             eligibility_version=0,
             decision_version=0,
-            eligibility="pending",
+            eligibility=Eligibility.PENDING,
             eligibility_reasons=[],
             eligibility_reason_details=[],
             ineligible_partners=[],
@@ -75,7 +77,7 @@ def evaluable() -> ColumnElement[bool]:
     """SQL for EvaluationEntry.evaluable: eligible on the version that counts, not withdrawn."""
     return and_(
         EvaluationEntry.withdrawn_at.is_(None),
-        EvaluationEntry.eligibility == "eligible",
+        EvaluationEntry.eligibility == Eligibility.ELIGIBLE,
         EvaluationEntry.eligibility_version == EvaluationEntry.proposal_version,
     )
 
@@ -269,7 +271,7 @@ async def submitted_assessments_of_call(session: AsyncSession, call_id: str) -> 
     """Every submitted (locked) assessment of a call, by proposal then evaluator."""
     query = (
         select(Assessment)
-        .where(Assessment.call_id == call_id, Assessment.status == "submitted")
+        .where(Assessment.call_id == call_id, Assessment.status == AssessmentStatus.SUBMITTED)
         .order_by(Assessment.proposal_id, Assessment.evaluator_id)
     )
     return list((await session.execute(query)).scalars())

@@ -6,23 +6,26 @@ Who sees what is decided in the routes; these only gather the state.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import FundingDecided, ResultLine, StageCount, StageNumbers
 from shared.readmodel import load_call_copy
 
 from .access import call_config, evaluation_rules, overrides_of, submitted_scores
+from .domain.allocation import FundingStatus
 from .domain.assessment import consensus_preview
 from .domain.funding import region_part, regions_funding_partners, unconfirmed_regions
 from .domain.results import ResultsInconsistentError, consolidate
 from .domain.scoring import CriterionConsensus, DivergenceFlag, divergence_flags
+from .domain.shortlist import ShortlistStatus
 from .domain.stage_figures import StagedProposal, stage_figures
 from .domain.status import EvaluationStatus, evaluation_status
+from .errors import ResultsInconsistent
 from .funding import latest_decisions
 from .models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
 from .ranking import current_ranking
@@ -139,6 +142,7 @@ class ResultsState:
     lines: list[ResultLine]
     funding: FundingState
     stages: StageNumbers | None = None  # two-stage calls
+    reasons: dict[str, list[str]] = field(default_factory=dict)  # proposal id -> why it did not pass (the ranking's)
 
 
 async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
@@ -149,9 +153,10 @@ async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
     try:
         lines = consolidate(ranking.ranking, funding.decided, withdrawn)
     except ResultsInconsistentError as exc:
-        raise Conflict(f"Run the funding again: {exc}.") from exc
+        raise ResultsInconsistent(f"Run the funding again: {exc}.") from exc
+    reasons = {str(r.proposal_id): list(r.reasons) for r in ranking.ranking if r.reasons}
     if len(config.stages) < 2:
-        return ResultsState(config, lines, funding)
+        return ResultsState(config, lines, funding, reasons=reasons)
     entries = [e for e in await entries_of_call(session, call_id) if e.withdrawn_at is None]
     pre_of = {e.proposal_id: e.pre_proposal_id for e in entries if e.pre_proposal_id}
     lines = [
@@ -160,7 +165,16 @@ async def results_state(session: AsyncSession, call_id: str) -> ResultsState:
         else line
         for line in lines
     ]
-    return ResultsState(config, lines, funding, await _stage_numbers(session, call_id, config, entries, lines))
+    stages = await _stage_numbers(session, call_id, config, entries, lines)
+    return ResultsState(config, lines, funding, stages, reasons)
+
+
+async def published_results(session: AsyncSession, call_id: str) -> ResultsState:
+    """The results once the agency published them (public from then on); 404 before, as if there were none."""
+    progress = await get_progress(session, call_id)
+    if progress is None or progress.published_at is None:
+        raise NotFound(f"No published results for call {call_id}.")
+    return await results_state(session, call_id)
 
 
 async def _stage_numbers(
@@ -182,11 +196,11 @@ async def _stage_numbers(
     ]
     decision = await shortlist_decision(session, call_id)
     invited = (
-        {line["pre_proposal_id"] for line in decision.outcomes if line["status"] == "invited"}
+        {line["pre_proposal_id"] for line in decision.outcomes if line["status"] == ShortlistStatus.INVITED}
         if decision is not None and decision.published_at is not None
         else set()
     )
-    funded = {str(line.proposal_id) for line in lines if line.status == "funded"}
+    funded = {str(line.proposal_id) for line in lines if line.status == FundingStatus.FUNDED.value}
     total, by_region = stage_figures(staged, invited, funded, participating)
     return StageNumbers(
         total=StageCount(**asdict(total)), regions={code: StageCount(**asdict(c)) for code, c in by_region.items()}

@@ -13,6 +13,10 @@ from shared.audit import add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import add_messaging_tables
 from shared.readmodel import add_call_copy_table
+from shared.status_checks import status_check
+
+from .domain.contracting import ContractStatus, ProjectStatus
+from .domain.reporting import ReportStatus
 
 
 class Amount(TypeDecorator[Decimal]):
@@ -56,14 +60,17 @@ class Project(Base):
     acronym: Mapped[str] = mapped_column(String(50))
     applicant_id: Mapped[str] = mapped_column(String(200))
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    status: Mapped[str] = mapped_column(String(20))  # contracting | started | cancelled
+    status: Mapped[str] = mapped_column(String(20))  # domain.contracting.ProjectStatus
     funded_by: Mapped[str] = mapped_column(String(40))  # results | reserve offer <n>
     funded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cancelled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_projects_call", "call_id", "proposal_id"),)
+    __table_args__ = (
+        Index("ix_projects_call", "call_id", "proposal_id"),
+        status_check("projects", "status", ProjectStatus),
+    )
 
 
 class Grant(Base):
@@ -100,7 +107,7 @@ class PartnerContract(Base):
     role: Mapped[str] = mapped_column(String(20))
     currency: Mapped[str] = mapped_column(String(3))
     amount: Mapped[Decimal] = mapped_column(Amount())
-    status: Mapped[str] = mapped_column(String(20))  # offered | signed | declined | withdrawn
+    status: Mapped[str] = mapped_column(String(20))  # domain.contracting.ContractStatus
     offered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
@@ -109,7 +116,10 @@ class PartnerContract(Base):
     overdue_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     released: Mapped[bool] = mapped_column(Boolean)  # its money went back to the region
 
-    __table_args__ = (Index("ix_contracts_due", "status", "overdue_since", "due_at"),)
+    __table_args__ = (
+        Index("ix_contracts_due", "status", "overdue_since", "due_at"),
+        status_check("partner_contracts", "status", ContractStatus),
+    )
 
 
 class Report(Base):
@@ -125,7 +135,7 @@ class Report(Base):
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(20))  # due | submitted | changes_requested | accepted
+    status: Mapped[str] = mapped_column(String(20))  # domain.reporting.ReportStatus
     overdue_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     submissions: Mapped[int] = mapped_column(Integer)
@@ -138,6 +148,7 @@ class Report(Base):
     __table_args__ = (
         Index("ux_reports_project_period", "proposal_id", "period", unique=True),
         Index("ix_reports_due", "status", "overdue_since", "due_at"),
+        status_check("reports", "status", ReportStatus),
     )
 
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .domain.contracting import ContractStatus
+from .domain.reporting import ReportStatus
 from .models import Grant, PartnerContract, Project, ProposalCopy, Report
 
 
@@ -95,7 +97,7 @@ async def offers_newly_overdue(session: AsyncSession, now: datetime, limit: int 
     query = (
         select(PartnerContract)
         .where(
-            PartnerContract.status == "offered",
+            PartnerContract.status == ContractStatus.OFFERED,
             PartnerContract.overdue_since.is_(None),
             PartnerContract.due_at < now,
         )
@@ -109,7 +111,7 @@ async def offers_newly_overdue(session: AsyncSession, now: datetime, limit: int 
 async def reports_newly_overdue(session: AsyncSession, now: datetime, limit: int = 500) -> Sequence[Report]:
     query = (
         select(Report)
-        .where(Report.status == "due", Report.overdue_since.is_(None), Report.due_at < now)
+        .where(Report.status == ReportStatus.DUE, Report.overdue_since.is_(None), Report.due_at < now)
         .order_by(Report.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
 from shared.db import Executor
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import CallSnapshot
 from shared.http.principal import Principal, Role
 
+from .domain.lifecycle import ProposalStatus, can_move
+from .errors import ProposalWithdrawn
 from .models import Proposal, call_copies
 from .repository import AnyRow, get_proposal
 
@@ -38,9 +40,11 @@ def visible_proposal(proposal: P | None, principal: Principal, proposal_id: str)
     return proposal
 
 
-def refuse_if_withdrawn(status: str) -> None:
-    if status == "withdrawn":
-        raise Conflict("The proposal was withdrawn: nothing more can happen to it.")
+def refuse_if_withdrawn(status: str, to: ProposalStatus | None = None) -> None:
+    """Refused once the proposal is withdrawn; with `to`, unless the proposal may move there (TRANSITIONS,
+    where only a withdrawn proposal has nowhere to go)."""
+    if (status == ProposalStatus.WITHDRAWN) if to is None else not can_move(ProposalStatus(status), to):
+        raise ProposalWithdrawn("The proposal was withdrawn: nothing more can happen to it.")
 
 
 async def call_of(session: Executor, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:

@@ -12,6 +12,9 @@ from shared.audit import add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import add_messaging_tables
 from shared.readmodel import add_call_copy_table
+from shared.status_checks import status_check
+
+from .domain.lifecycle import InvitationStatus, ProposalStatus
 
 
 class Base(DeclarativeBase):
@@ -26,7 +29,7 @@ class Proposal(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     call_id: Mapped[str] = mapped_column(String(36))
     applicant_id: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20))  # draft | submitted | withdrawn
+    status: Mapped[str] = mapped_column(String(20))  # domain.lifecycle.ProposalStatus
     draft: Mapped[dict[str, Any]] = mapped_column(JSON)
     draft_revision: Mapped[int] = mapped_column(Integer)  # the ETag: +1 on every change
     current_version: Mapped[int] = mapped_column(Integer)  # 0 until first submitted
@@ -46,6 +49,7 @@ class Proposal(Base):
         Index("ix_proposals_call", "call_id", "id"),
         Index("ix_proposals_applicant", "applicant_id", "id"),
         Index("ux_proposals_pre_proposal", "pre_proposal_id", unique=True),  # one full proposal per pre-proposal
+        status_check("proposals", "status", ProposalStatus),
     )
 
 
@@ -99,13 +103,16 @@ class Invitation(Base):
     pre_proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     call_id: Mapped[str] = mapped_column(String(36))
     applicant_id: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20))  # invited | cap_reached | no_go | below_threshold | ineligible
+    status: Mapped[str] = mapped_column(String(20))  # domain.lifecycle.InvitationStatus (the shortlist's outcome)
     reasons: Mapped[list[str]] = mapped_column(JSON)
     stage_two_opens: Mapped[datetime] = mapped_column(UtcDateTime)
     stage_two_deadline: Mapped[datetime] = mapped_column(UtcDateTime)
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_invitations_call", "call_id"),)
+    __table_args__ = (
+        Index("ix_invitations_call", "call_id"),
+        status_check("invitations", "status", InvitationStatus),
+    )
 
 
 messaging = add_messaging_tables(Base.metadata)

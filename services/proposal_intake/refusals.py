@@ -38,6 +38,7 @@ async def record_refusal(
         action=REFUSED,
         entity="call",
         entity_id=proposal.call_id,
+        call_id=proposal.call_id,
         after={
             "proposal_id": proposal_id,
             "applicant_id": proposal.applicant_id,

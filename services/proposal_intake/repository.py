@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Executor, dialect_name
 
+from .domain.lifecycle import ProposalStatus
 from .models import (
     IdempotentSubmission,
     Invitation,
@@ -271,7 +272,7 @@ _INSERT_AUDIT = insert(audit_log)
 _MARK_SUBMITTED = (
     update(proposals)
     .where(proposals.c.id == bindparam("proposal_id"))
-    .values(status="submitted", current_version=bindparam("version"), updated_at=bindparam("now"))
+    .values(status=ProposalStatus.SUBMITTED, current_version=bindparam("version"), updated_at=bindparam("now"))
 )
 
 # The PostgreSQL statement's parameters are the rows' column values, prefixed by table (v_, i_, o_, a_);
@@ -326,7 +327,11 @@ def _submission_statement(with_key: bool, had_region_partners: bool) -> Executab
     ctes.append(
         update(proposals)
         .where(proposals.c.id == bindparam("v_proposal_id"))
-        .values(status="submitted", current_version=bindparam("v_version"), updated_at=bindparam("v_submitted_at"))
+        .values(
+            status=ProposalStatus.SUBMITTED,
+            current_version=bindparam("v_version"),
+            updated_at=bindparam("v_submitted_at"),
+        )
         .cte("submitted")
     )
     partner_columns = [c.name for c in region_partners.c]

@@ -14,6 +14,7 @@ from shared.errors import DeadlinePassed, FieldError
 from shared.events import CallSnapshot
 from shared.proposals import ProposalDraft
 
+from .domain.lifecycle import InvitationStatus
 from .domain.stages import (
     StageTwoLimits,
     in_stage_two,
@@ -35,7 +36,8 @@ def refuse_new_pre_proposal(config: CallConfiguration, now: datetime) -> None:
         raise StageOneDeadlinePassed(
             f"The pre-proposal deadline was {config.stages[0].deadline.isoformat()}; no new pre-proposals. "
             "Invited consortia start their full proposal from their pre-proposal "
-            "(POST /proposals/{pre_proposal_id}/full-proposal)."
+            "(POST /proposals/{pre_proposal_id}/full-proposal).",
+            extra={"server_time": now.isoformat()},
         )
 
 
@@ -54,7 +56,7 @@ async def refuse_outside_window(
         await require_invitation(session, proposal.pre_proposal_id)
     elif stage_one_closed(config, now):
         if in_stage_two(config, now):  # submitting in stage 2 what was not invited to it
-            await require_invitation(session, proposal.id, submitting_pre_proposal=True)
+            await require_invitation(session, proposal.id, submitting_pre_proposal_at=now)
         raise StageOneDeadlinePassed(
             f"The pre-proposal deadline ({stage.deadline.isoformat()}) has passed; the server time is "
             f"{now.isoformat()}. Nothing was stored.",
@@ -74,21 +76,22 @@ async def refuse_outside_window(
 
 
 async def require_invitation(
-    session: Executor, pre_proposal_id: str | None, *, submitting_pre_proposal: bool = False
+    session: Executor, pre_proposal_id: str | None, *, submitting_pre_proposal_at: datetime | None = None
 ) -> AnyRow:
     """The pre-proposal's invitation; NotInvited (with the reasons it was given) unless it was invited."""
     invitation = await invitation_of(session, pre_proposal_id) if pre_proposal_id else None
     if invitation is None:
         raise NotInvited("No invitation to stage 2 has been published for this consortium's pre-proposal.")
-    if invitation.status != "invited":
+    if invitation.status != InvitationStatus.INVITED:
         raise NotInvited(
             "This consortium's pre-proposal was not invited to stage 2: " + "; ".join(invitation.reasons),
             extra={"invitation_status": invitation.status, "reasons": list(invitation.reasons)},
         )
-    if submitting_pre_proposal:
+    if submitting_pre_proposal_at is not None:
         raise StageOneDeadlinePassed(
             "The pre-proposal stage is over and this pre-proposal was invited: start the full proposal from it "
-            f"(POST /proposals/{pre_proposal_id}/full-proposal) and submit that."
+            f"(POST /proposals/{pre_proposal_id}/full-proposal) and submit that.",
+            extra={"server_time": submitting_pre_proposal_at.isoformat()},
         )
     return invitation
 

@@ -8,14 +8,16 @@ from shared.clock import Clock
 from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
 
 from . import handlers
+from .errors import ROUTE_PROBLEMS
 from .models import Base, messaging
 from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
+    from .api.audit import router as audit
     from .api.routes import router
 
-    return [router]
+    return [router, audit]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
@@ -34,6 +36,7 @@ SERVICE = ServiceDefinition(
     subscriptions=handlers.subscriptions,
     settings_class=Settings,
     background=_background,
+    problems=ROUTE_PROBLEMS,
 )
 
 

@@ -18,6 +18,7 @@ from shared.service import Runtime
 
 from .domain.checks import CheckDraft, CheckVerdict, automatic_checks
 from .domain.consolidation import CheckState, Decision, decide
+from .domain.lifecycle import CaseFeedKind, CaseOutcome, CaseStatus, moved
 from .domain.stages import checks_of_stage
 from .feed import announce
 from .models import PartnerCheck, ProposalCase, call_copies
@@ -59,7 +60,7 @@ async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCas
             for d in drafts
         ]
     )
-    case.status = "checking"
+    case.status = moved(case.status, CaseStatus.CHECKING)
     await session.flush()
     for region in _regions(submitted, config):
         mine = [d for d in drafts if d.region_code == region]
@@ -67,7 +68,7 @@ async def open_checks(session: AsyncSession, runtime: Runtime, case: ProposalCas
             session,
             runtime,
             {region},
-            "checks.opened",
+            CaseFeedKind.CHECKS_OPENED,
             case.proposal_id,
             {
                 "proposal_id": case.proposal_id,
@@ -100,30 +101,18 @@ async def try_decide(
         ]
     else:
         submitted = ProposalSubmitted.model_validate(case.submission)
-        # The numbers behind each automatic verdict, judged again (a pure function of the stored call and version:
-        # the same numbers as when the checks opened); an officer's override keeps the rule's numbers.
-        numbers = {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
-        checks = [
-            CheckState(
-                c.partner_id,
-                c.organisation_name,
-                c.region_code,
-                CheckVerdict(c.verdict),
-                c.reason,
-                rule=c.rule,
-                details=numbers.get((c.partner_id, c.region_code, c.rule), {}),
-            )
-            for c in await current_checks(session, case.proposal_id)
-        ]
+        checks = check_states(config, submitted, await current_checks(session, case.proposal_id))
     decision = decide(config, submitted, checks)
     if decision is None:
-        case.status, case.outcome, case.reasons = "checking", "pending", []
+        case.status = moved(case.status, CaseStatus.CHECKING)
+        case.outcome, case.reasons = CaseOutcome.PENDING, []
         return
     if case.decided_at is not None and (decision.outcome, decision.reasons) == (case.outcome, case.reasons):
-        case.status = "decided"
+        case.status = moved(case.status, CaseStatus.DECIDED)
         return  # a confirmation that changes nothing announces nothing
     now = runtime.clock.now()
-    case.status, case.outcome, case.reasons, case.decided_at = "decided", decision.outcome, decision.reasons, now
+    case.status = moved(case.status, CaseStatus.DECIDED)
+    case.outcome, case.reasons, case.decided_at = decision.outcome, decision.reasons, now
     case.decision_version += 1
     await session.flush()
     await emit(
@@ -138,7 +127,7 @@ async def try_decide(
         session,
         runtime,
         _regions(submitted, config),
-        "outcome.decided",
+        CaseFeedKind.OUTCOME_DECIDED,
         case.proposal_id,
         {
             "proposal_id": case.proposal_id,
@@ -148,6 +137,25 @@ async def try_decide(
             "decision_version": case.decision_version,
         },
     )
+
+
+def check_states(config: CallConfiguration, submitted: ProposalSubmitted, rows: list[PartnerCheck]) -> list[CheckState]:
+    """The stored checks with the numbers behind each automatic verdict, judged again (a pure function of the
+    stored call and version: the same numbers as when the checks opened); an officer's override keeps the
+    rule's numbers."""
+    numbers = {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
+    return [
+        CheckState(
+            c.partner_id,
+            c.organisation_name,
+            c.region_code,
+            CheckVerdict(c.verdict),
+            c.reason,
+            rule=c.rule,
+            details=numbers.get((c.partner_id, c.region_code, c.rule), {}),
+        )
+        for c in rows
+    ]
 
 
 def _regions(submitted: ProposalSubmitted, config: CallConfiguration) -> set[str]:

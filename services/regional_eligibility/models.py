@@ -12,6 +12,13 @@ from shared.audit import add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import BigId, add_messaging_tables
 from shared.readmodel import add_call_copy_table
+from shared.status_checks import status_check
+from shared.webhooks import Outcome
+
+from .domain.checks import CheckVerdict
+from .domain.lifecycle import CaseFeedKind, CaseOutcome, CaseStatus
+from .domain.notices import NoticeKind
+from .domain.webhooks import DeliveryStatus, SubscriptionStatus
 
 
 class Base(DeclarativeBase):
@@ -28,12 +35,17 @@ class ProposalCase(Base):
     version: Mapped[int] = mapped_column(Integer)
     acronym: Mapped[str] = mapped_column(String(50))
     submission: Mapped[dict[str, Any]] = mapped_column(JSON)  # the proposal.submitted payload
-    status: Mapped[str] = mapped_column(String(20))  # awaiting_deadline | checking | decided | withdrawn
-    outcome: Mapped[str] = mapped_column(String(20))  # pending | eligible | not_eligible
+    status: Mapped[str] = mapped_column(String(20))  # domain.lifecycle.CaseStatus
+    outcome: Mapped[str] = mapped_column(String(20))  # domain.lifecycle.CaseOutcome
     reasons: Mapped[list[str]] = mapped_column(JSON)
     decision_version: Mapped[int] = mapped_column(Integer)  # +1 each time a (changed) outcome is announced
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        status_check("proposal_cases", "status", CaseStatus),
+        status_check("proposal_cases", "outcome", CaseOutcome),
+    )
 
 
 class PartnerCheck(Base):
@@ -50,8 +62,8 @@ class PartnerCheck(Base):
     organisation_name: Mapped[str] = mapped_column(String(300))
     region_code: Mapped[str] = mapped_column(String(12))  # or "consortium"
     rule: Mapped[str] = mapped_column(String(80))
-    automatic_verdict: Mapped[str] = mapped_column(String(20))
-    verdict: Mapped[str] = mapped_column(String(20))  # pass | fail | needs_human
+    automatic_verdict: Mapped[str] = mapped_column(String(20))  # domain.checks.CheckVerdict
+    verdict: Mapped[str] = mapped_column(String(20))  # domain.checks.CheckVerdict
     reason: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -62,6 +74,8 @@ class PartnerCheck(Base):
     __table_args__ = (
         Index("ix_checks_proposal", "proposal_id", "current"),
         Index("ix_checks_region", "region_code", "current", "id"),
+        status_check("partner_checks", "automatic_verdict", CheckVerdict),
+        status_check("partner_checks", "verdict", CheckVerdict),
     )
 
 
@@ -72,12 +86,15 @@ class RegionEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     region_code: Mapped[str] = mapped_column(String(12))
-    type: Mapped[str] = mapped_column(String(40))  # checks.opened, outcome.decided, ... (README)
+    type: Mapped[str] = mapped_column(String(40))  # domain.lifecycle.CaseFeedKind, domain.notices.NoticeKind
     proposal_id: Mapped[str] = mapped_column(String(36))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_region_events_region", "region_code", "id"),)
+    __table_args__ = (
+        Index("ix_region_events_region", "region_code", "id"),
+        status_check("region_events", "type", [*CaseFeedKind, *NoticeKind]),
+    )
 
 
 class WebhookSubscription(Base):
@@ -87,10 +104,12 @@ class WebhookSubscription(Base):
     region_code: Mapped[str] = mapped_column(String(12), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20))  # active | suspended (the circuit) | deleted
+    status: Mapped[str] = mapped_column(String(20))  # domain.webhooks.SubscriptionStatus
     consecutive_failures: Mapped[int] = mapped_column(Integer)  # failed attempts in a row: the circuit's count
     suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (status_check("webhook_subscriptions", "status", SubscriptionStatus),)
 
 
 class WebhookDelivery(Base):
@@ -112,7 +131,11 @@ class WebhookDelivery(Base):
     last_outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)  # shared.webhooks.Outcome
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
-    __table_args__ = (Index("ix_deliveries_due", "status", "subscription_id", "event_id"),)
+    __table_args__ = (
+        Index("ix_deliveries_due", "status", "subscription_id", "event_id"),
+        status_check("webhook_deliveries", "status", DeliveryStatus),
+        status_check("webhook_deliveries", "last_outcome", Outcome),
+    )
 
 
 messaging = add_messaging_tables(Base.metadata)

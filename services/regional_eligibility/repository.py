@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db import UtcDateTime
 from shared.messaging.tables import BigId
 
+from .domain.checks import CheckVerdict
+from .domain.lifecycle import CaseStatus
 from .domain.webhooks import DELIVERY_TRANSITIONS, LIVE, DeliveryStatus, SubscriptionStatus, new_delivery_status
 from .models import PartnerCheck, ProposalCase, RegionEvent, WebhookDelivery, WebhookSubscription
 
@@ -24,7 +26,9 @@ async def get_case(session: AsyncSession, proposal_id: str, *, for_update: bool 
 
 
 async def cases_awaiting_deadline(session: AsyncSession, call_id: str) -> list[ProposalCase]:
-    query = select(ProposalCase).where(ProposalCase.call_id == call_id, ProposalCase.status == "awaiting_deadline")
+    query = select(ProposalCase).where(
+        ProposalCase.call_id == call_id, ProposalCase.status == CaseStatus.AWAITING_DEADLINE
+    )
     return list((await session.execute(query.with_for_update())).scalars())
 
 
@@ -64,9 +68,9 @@ async def region_checks(
     if call_id:
         query = query.where(PartnerCheck.call_id == call_id)
     if open_only is True:
-        query = query.where(PartnerCheck.verdict == "needs_human")
+        query = query.where(PartnerCheck.verdict == CheckVerdict.NEEDS_HUMAN)
     elif open_only is False:
-        query = query.where(PartnerCheck.verdict != "needs_human")
+        query = query.where(PartnerCheck.verdict != CheckVerdict.NEEDS_HUMAN)
     if verdict:
         query = query.where(PartnerCheck.verdict == verdict)
     if after_id is not None:

@@ -9,6 +9,7 @@ from shared.clock import Clock
 from shared.service import ServiceDefinition, build_app
 
 from . import handlers
+from .errors import ROUTE_PROBLEMS
 from .models import Base, messaging
 from .settings import Settings
 
@@ -29,6 +30,7 @@ SERVICE = ServiceDefinition(
     routers=_routers,
     subscriptions=handlers.subscriptions,
     settings_class=Settings,
+    problems=ROUTE_PROBLEMS,
 )
 
 

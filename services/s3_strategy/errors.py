@@ -1,4 +1,5 @@
-"""The errors s3_strategy answers with, one per condition, each with its own problem type."""
+"""The errors s3_strategy answers with, one per condition, each with its own problem type; and which operation
+may answer which (its OpenAPI responses)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class MissingBudget(ValidationFailed):
 class CallDefinitionRefused(ServiceError):
     """call_definition said no: its status and field errors, passed on (fields prefixed `call.`)."""
 
+    status = 422  # as a rule; the instance carries the status call_definition answered
     slug = "call-definition-refused"
     title = "call_definition refused the call draft"
 
@@ -57,3 +59,22 @@ class CallDefinitionUnavailable(ServiceError):
 class RegionNotInTopic(ValidationFailed):
     slug = "region-not-in-topic"
     title = "A region asked for does not prioritise the topic"
+
+
+_RATES = (MissingRate,)
+ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
+    "GET /regions/{code}": (UnknownRegion,),
+    "PUT /regions/{code}": (NotYourRegion, InvalidPriorities),
+    "POST /imports": (NotYourRegion, InvalidPriorities),
+    "GET /analysis/topics": _RATES,
+    "GET /analysis/topics.svg": _RATES,
+    "GET /analysis/regions/{code}/complementarity": (UnknownRegion,),
+    "POST /topics/{topic_id}/calls": (
+        UnknownTopic,
+        MissingRate,
+        MissingBudget,
+        RegionNotInTopic,
+        CallDefinitionRefused,
+        CallDefinitionUnavailable,
+    ),
+}

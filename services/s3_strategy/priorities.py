@@ -41,6 +41,7 @@ async def store(
             action=action,
             entity="region",
             entity_id=region.code,
+            call_id=None,
             before=before,
             after=region_to_json(region),
         )

@@ -17,7 +17,7 @@ import jwt
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.errors import Forbidden, Unauthenticated
+from shared.errors import RoleNotAllowed, Unauthenticated
 from shared.http.oidc import ALGORITHMS, OidcSettings, OidcVerifier, role_of, token_algorithm
 from shared.http.principal import Principal
 from shared.tokens import DEFAULT_TTL_S, ISSUER, SCOPED_ROLES, Role, issue_token, parse_role
@@ -149,7 +149,10 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
         principal = await _principal(request, credentials)
         if principal.role not in roles:
             allowed = ", ".join(role.value for role in roles)
-            raise Forbidden(f"This needs one of the roles: {allowed}; the token has {principal.label}.")
+            raise RoleNotAllowed(
+                f"This needs one of the roles: {allowed}; the token has {principal.label}.",
+                extra={"allowed_roles": [role.value for role in roles]},
+            )
         return principal
 
     return dependency

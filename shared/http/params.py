@@ -8,7 +8,18 @@ from fastapi import Path, Query
 
 from shared.pagination import INT_MAX, KEY_MAX_LENGTH
 
-__all__ = ["Cursor", "Limit", "LongCursor", "PathKey", "PathNumber", "SmallLimit"]
+__all__ = [
+    "ActionFilter",
+    "ActorFilter",
+    "AuditCursor",
+    "AuditLimit",
+    "Cursor",
+    "Limit",
+    "LongCursor",
+    "PathKey",
+    "PathNumber",
+    "SmallLimit",
+]
 
 # How many items one page holds; the default is each route's own.
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -24,3 +35,17 @@ LongCursor = Annotated[str | None, Query(max_length=300)]
 PathKey = Annotated[str, Path(min_length=1, max_length=KEY_MAX_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")]
 # A whole number in a path that names a row held in an Integer column (a period, an offer round).
 PathNumber = Annotated[int, Path(ge=1, le=INT_MAX)]
+
+# The query of every service's `GET /calls/{call_id}/audit`: text without control characters (which the
+# database could not compare), at most what the column holds.
+_FILTER_TEXT = r"^[^\x00-\x1f\x7f]*$"
+ActorFilter = Annotated[
+    str | None,
+    Query(max_length=200, pattern=_FILTER_TEXT, description="Only entries whose actor contains this (case ignored)"),
+]
+ActionFilter = Annotated[
+    str | None,
+    Query(max_length=100, pattern=_FILTER_TEXT, description="Only entries whose action contains this (case ignored)"),
+]
+AuditLimit = Annotated[int, Query(ge=1, le=500)]
+AuditCursor = Annotated[str | None, Query(max_length=200, description="next_cursor, or an entry's cursor")]

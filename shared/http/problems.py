@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import PROBLEM_BASE, FieldError, ServiceError
@@ -166,3 +167,89 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+# "POST /calls/{call_id}/publish" -> the problem types that operation may answer beyond those of every route.
+RouteProblems = Mapping[str, Sequence[type[ServiceError]]]
+_DECLARED = "__jointcall_declared_responses__"
+
+
+def problem_example(error: type[ServiceError]) -> dict[str, Any]:
+    """The problem+json of `error` as a client receives it, its own members shown as `...`."""
+    return {
+        "type": PROBLEM_BASE + error.slug,
+        "title": error.title,
+        "status": error.status,
+        "detail": "...",
+        **dict.fromkeys(error.fields, "..."),
+    }
+
+
+def problem_responses(
+    errors: Iterable[type[ServiceError]], leads: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these problem types: per status, the slugs in the description (after the status's
+    lead sentence, if given) and one example each (named by its slug), so that a client sees every `type` it may
+    branch on."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for error in sorted(set(errors), key=lambda e: (e.status, e.slug)):
+        lead = (leads or {}).get(error.status, "")
+        response = responses.setdefault(error.status, {"description": lead, "content": {PROBLEM_JSON: {}}})
+        members = f" (with {', '.join(f'`{name}`' for name in error.fields)})" if error.fields else ""
+        line = f"- `{error.slug}`: {error.title}{members}"
+        response["description"] = f"{response['description']}\n{line}".strip()
+        examples = response["content"][PROBLEM_JSON].setdefault("examples", {})
+        examples[error.slug] = {"summary": error.title, "value": problem_example(error)}
+    return responses
+
+
+def document_problems(
+    routers: Sequence[APIRouter], problems: RouteProblems, base: Mapping[int | str, Any] | None = None
+) -> None:
+    """Adds each operation's problem types (`"METHOD /path"` -> classes) to its routes' OpenAPI responses, after
+    what the route (or `base`, the app's responses for every route) already says for that status. Call it before
+    the routers are included; calling it again (another app of the same routers) gives the same result. A key
+    naming no route is an error: the map stays true to the routes."""
+    routes = {
+        f"{method} {route.path}": route
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in sorted(route.methods or ())
+    }
+    unknown = sorted(set(problems) - set(routes))
+    if unknown:
+        raise ValueError(f"problem types declared for operations that do not exist: {unknown}")
+    for key, errors in problems.items():
+        route = routes[key]
+        declared: dict[int | str, Any] | None = getattr(route, _DECLARED, None)
+        if declared is None:  # the first time: what the route itself says, kept for the next app of these routers
+            declared = dict(route.responses)
+            setattr(route, _DECLARED, declared)
+        responses = dict(declared)
+        for status, documented in problem_responses(errors).items():
+            present = declared.get(status) or (base or {}).get(status)
+            responses[status] = documented if present is None else _merged(present, documented)
+        route.responses = responses
+
+
+def _merged(present: dict[str, Any], documented: dict[str, Any]) -> dict[str, Any]:
+    media = {**present.get("content", {}).get(PROBLEM_JSON, {})}
+    media["examples"] = {**media.get("examples", {}), **documented["content"][PROBLEM_JSON]["examples"]}
+    before = present.get("description", "")
+    gap = "\n" if before.rsplit("\n", 1)[-1].startswith("- ") else "\n\n"  # one list, not two
+    return {
+        **present,
+        "description": f"{before}{gap}{documented['description']}".strip(),
+        "content": {**present.get("content", {}), PROBLEM_JSON: media},
+    }
+
+
+def problem_table(errors: Iterable[tuple[type[ServiceError], str]]) -> str:
+    """The README's table of problem types: slug, status, title, the members beyond `detail`, and where (a
+    service, or `any service (shared)` for the kernel's)."""
+    rows = ["| type (slug) | status | meaning | carries | raised by |", "|---|---|---|---|---|"]
+    for error, where in sorted(errors, key=lambda pair: (pair[0].slug, pair[1])):
+        carries = ", ".join(f"`{name}`" for name in error.fields) or "—"
+        rows.append(f"| `{error.slug}` | {error.status} | {error.title} | {carries} | {where} |")
+    return "\n".join(rows) + "\n"

@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from shared.clock import Clock
+from shared.errors import RoleNotAllowed, Unauthenticated, ValidationFailed
 from shared.http.body_limit import BodyLimitMiddleware
 from shared.http.correlation import CorrelationIdMiddleware
 from shared.http.metrics import HttpMetricsMiddleware, metrics_endpoint
-from shared.http.problems import install_problem_handlers
+from shared.http.problems import document_problems, install_problem_handlers, problem_responses
 from shared.settings import ServiceSettings
 
 from .definition import Runtime, ServiceDefinition, open_runtime
@@ -45,17 +46,10 @@ def build_app(
         version="1.0.0",
         lifespan=lifespan,
         openapi_tags=definition.tags or None,
-        responses={
-            401: {"description": "No or invalid bearer token", "content": {"application/problem+json": {}}},
-            403: {
-                "description": "The token's role may not do this",
-                "content": {"application/problem+json": {}},
-            },
-            422: {
-                "description": "Invalid input, with the field at fault",
-                "content": {"application/problem+json": {}},
-            },
-        },
+        responses=problem_responses(
+            [Unauthenticated, RoleNotAllowed, ValidationFailed],
+            {401: "No or invalid bearer token", 403: "The token may not do this", 422: "Invalid input"},
+        ),
     )
     app.state.settings = settings
     app.state.definition = definition
@@ -70,6 +64,8 @@ def build_app(
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     install_problem_handlers(app)
     app.include_router(health_router)
-    for router in definition.routers():
+    routers = definition.routers()
+    document_problems(routers, definition.problems, app.router.responses)
+    for router in routers:
         app.include_router(router)
     return app

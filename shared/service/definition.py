@@ -4,7 +4,7 @@ definition serves the full stack (one api and one worker process per service) an
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.clock import Clock, SystemClock
 from shared.db import create_engine, create_session_factory
+from shared.errors import ServiceError
 from shared.messaging.bus import Subscription
 from shared.messaging.tables import MessagingTables
 from shared.settings import ServiceSettings
@@ -45,6 +46,9 @@ class ServiceDefinition:
     tags: list[dict[str, str]] = field(default_factory=list)
     # Periodic jobs the worker runs beside the relay (e.g. following the clock).
     background: Callable[[Runtime], list[BackgroundJob]] = lambda runtime: []
+    # Per operation ("POST /calls/{call_id}/publish"), the problem types it may answer (services/<name>/errors.py):
+    # they become the operation's documented responses.
+    problems: Mapping[str, Sequence[type[ServiceError]]] = field(default_factory=dict)
 
     @property
     def path_prefix(self) -> str:

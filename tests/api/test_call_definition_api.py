@@ -41,6 +41,7 @@ async def test_publishing_twice_is_a_conflict(service_client: ServiceClient) -> 
     again = await client.post(f"/calls/{call['id']}/publish", headers=AGENCY)
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
+    assert again.json()["type"].endswith("/call-not-draft") and again.json()["call_status"] != "draft"
 
 
 async def test_invalid_call_lists_every_error_with_its_field_and_stores_nothing(service_client: ServiceClient) -> None:
@@ -130,7 +131,9 @@ async def test_deadline_is_stored_as_the_same_instant(service_client: ServiceCli
 async def test_roles_no_token_401_wrong_role_403(service_client: ServiceClient) -> None:
     client, _ = await service_client("call_definition")
     assert (await client.post("/calls", json=call_body())).status_code == 401
-    assert (await client.post("/calls", json=call_body(), headers=bearer("region:AT-4"))).status_code == 403
+    wrong = await client.post("/calls", json=call_body(), headers=bearer("region:AT-4"))
+    assert wrong.status_code == 403 and wrong.json()["type"].endswith("/role-not-allowed")
+    assert wrong.json()["allowed_roles"] == ["agency"]
     bad = await client.post("/calls", json=call_body(), headers={"Authorization": "Bearer not-a-jwt"})
     assert bad.status_code == 401
     assert bad.headers["www-authenticate"].startswith("Bearer")
@@ -193,9 +196,10 @@ async def test_a_draft_is_edited_with_if_match_and_stale_writes_get_412(service_
     assert edited.json()["title"] == "Alpine test call, reworded"
     stale = await client.put(f"/calls/{call['id']}", json=call_body(), headers={**AGENCY, "If-Match": tag})
     assert stale.status_code == 412
+    assert stale.json()["type"].endswith("/precondition-failed") and stale.json()["etag"] == edited.headers["ETag"]
     await client.post(f"/calls/{call['id']}/publish", headers=AGENCY)
     after = await client.put(f"/calls/{call['id']}", json=body, headers=AGENCY)
-    assert after.status_code == 409
+    assert after.status_code == 409 and after.json()["type"].endswith("/call-not-draft")
 
 
 async def test_amendments_make_versions_with_who_when_why(service_client: ServiceClient) -> None:
@@ -293,6 +297,8 @@ async def test_transitions_after_closing_only_in_order(service_client: ServiceCl
     skip = await client.post(f"/calls/{call['id']}/transitions", json={"to": "results_published"}, headers=AGENCY)
     assert skip.status_code == 409
     assert "funding_decisions" in skip.json()["detail"]
+    assert skip.json()["type"].endswith("/call-transition-refused")
+    assert (skip.json()["call_status"], skip.json()["allowed"]) == ("ranking", ["funding_decisions"])
 
 
 async def test_the_alpine_example_loads_as_is(service_client: ServiceClient) -> None:

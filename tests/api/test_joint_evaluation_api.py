@@ -339,17 +339,22 @@ async def test_a_draft_is_checked_against_the_scale_and_a_submitted_assessment_i
     )
     assert draft.status_code == 200 and draft.json()["status"] == "draft"
     incomplete = await client.post(f"{path}/submit", headers=expert)
-    assert incomplete.status_code == 422
-    assert {e["field"] for e in incomplete.json()["errors"]} == {
-        "scores.excellence",
-        "justifications.excellence",
-        "scores.implementation",
-        "justifications.implementation",
-    }
+    assert incomplete.status_code == 422 and incomplete.json()["type"].endswith("/assessment-incomplete")
+    assert (
+        {e["field"] for e in incomplete.json()["errors"]}
+        == set(incomplete.json()["missing"])
+        == {
+            "scores.excellence",
+            "justifications.excellence",
+            "scores.implementation",
+            "justifications.implementation",
+        }
+    )
     assert (await client.put(path, json=scored("4", "3.5", "5"), headers=expert)).status_code == 200
     submitted = await client.post(f"{path}/submit", headers=expert)
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
-    assert (await client.put(path, json=scored("1", "1", "1"), headers=expert)).status_code == 409
+    locked = await client.put(path, json=scored("1", "1", "1"), headers=expert)
+    assert locked.status_code == 409 and locked.json()["type"].endswith("/assessment-submitted")
     assert (await client.post(f"{path}/submit", headers=expert)).status_code == 409
     own = (await client.get(path, headers=expert)).json()
     assert own["scores"] == {"excellence": "4", "impact": "3.5", "implementation": "5"}

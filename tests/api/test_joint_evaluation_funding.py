@@ -284,3 +284,46 @@ async def test_results_are_final_once_every_funding_region_confirmed_then_publis
     late = await answer(s, AUSTRIA, "AT-4", decision="decline", proposal_id=str(s.gamma.proposal_id), reason="too late")
     assert late.status_code == 409
     assert (await s.client.get(f"/calls/{s.call_id}/results", headers=AUSTRIA)).status_code == 403
+
+
+async def test_once_published_a_consortium_reads_its_own_result_and_anyone_the_funded_list(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    s = await evaluated(service_client, clock)
+    owner, other = bearer("consortium:acme"), bearer("consortium:someone-else")  # acme submitted every proposal
+    own = f"/proposals/{s.beta.proposal_id}/result"
+    public = f"/calls/{s.call_id}/results/published"
+    await decide(s)
+    for token, code in ((AUSTRIA, "AT-4"), (FRIBOURG, "CH-FR")):
+        assert (await answer(s, token, code, decision="confirm", funding_version=1)).status_code == 200
+    # Final but not published: nothing for the consortium, nothing in public.
+    assert (await s.client.get(own, headers=owner)).status_code == 404
+    assert (await s.client.get(public)).status_code == 404
+    assert (await s.client.post(f"/calls/{s.call_id}/results/publish", headers=AGENCY)).status_code == 200
+
+    beta = (await s.client.get(own, headers=owner)).json()
+    assert (beta["acronym"], beta["status"], beta["rank"], beta["reserve_position"]) == ("BETA", "reserve", 2, 1)
+    assert beta["grants"] == [] and beta["weighted_total"] == "14" and beta["scores"]["impact"] == "4"
+    assert beta["shortfall"] == [{"region_code": "CH-FR", "amount": "40000.00", "currency": "CHF"}]  # 80,000 left
+    alpha = (await s.client.get(f"/proposals/{s.alpha.proposal_id}/result", headers=owner)).json()
+    assert (alpha["status"], alpha["rank"], alpha["reserve_position"]) == ("funded", 1, None)
+    assert alpha["grants"] == [
+        {"region_code": "AT-4", "amount": "100000.00", "currency": "EUR"},
+        {"region_code": "CH-FR", "amount": "120000.00", "currency": "CHF"},
+    ]
+    ranking = (await s.client.get(f"/calls/{s.call_id}/ranking", headers=AGENCY)).json()["items"]
+    delta_id = next(r["proposal_id"] for r in ranking if r["acronym"] == "DELTA")
+    delta = (await s.client.get(f"/proposals/{delta_id}/result", headers=owner)).json()
+    assert delta["status"] == "not_passed" and delta["rank"] is None
+    assert any("below threshold" in reason for reason in delta["reasons"])
+
+    assert (await s.client.get(own, headers=other)).status_code == 404  # another consortium's: as if not there
+    for token in (AUSTRIA, AGENCY):
+        assert (await s.client.get(own, headers=token)).status_code == 403
+    assert (await s.client.get(own)).status_code == 401
+
+    listed = (await s.client.get(public)).json()  # no token needed
+    assert [(line["rank"], line["acronym"]) for line in listed["funded"]] == [(1, "ALPHA"), (3, "GAMMA")]
+    assert listed["counts"] == {"funded": 2, "reserve": 1, "declined": 0, "not_passed": 1, "ineligible": 1}
+    assert listed["allocated"] == {"amount": "326000.00", "currency": "EUR"}
+    assert "BETA" not in str(listed) and "funding_gap" not in str(listed) and "proposal_id" not in str(listed)

@@ -209,6 +209,7 @@ async def test_every_region_signing_starts_the_project_and_schedules_its_reports
     assert len(started["partners"]) == 3
     again = await contract(client, proposal, "p1", AUSTRIA, action="decline", reason="changed our mind")
     assert again.status_code == 409  # the project started: its contracts are settled
+    assert again.json()["type"].endswith("/contract-step-refused") and again.json()["allowed"] == []
 
 
 async def test_a_partner_declining_goes_on_without_it_when_the_consortium_still_holds_and_gives_its_money_back(

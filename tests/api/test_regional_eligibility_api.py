@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -344,3 +345,85 @@ async def test_a_check_shows_its_decision_history_to_its_own_region_only(
     assert consortium
     assert (await client.get(f"/checks/{consortium[0]['id']}/history", headers=AGENCY)).status_code == 200
     assert (await client.get(f"/checks/{consortium[0]['id']}/history", headers=AUSTRIA)).status_code == 404
+
+
+async def test_a_consortium_reads_its_own_outcome_per_partner_with_the_rule_and_how_much_and_no_officers_note(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    owner, other = bearer("consortium:acme"), bearer("consortium:someone-else")
+    call = published_call(clock)
+    await deliver(app, call_published_envelope(call, clock))
+    body = proposal_body()
+    body["partners"].append(partner("Bayern Werk GmbH", "DE-BY", requested="62000.00", costs="100000.00"))
+    proposal = submitted_event(call, body, clock)  # applicant "acme"
+    await deliver(app, envelope_of(proposal, clock))
+    url = f"/proposals/{proposal.proposal_id}/outcome"
+    before = (await client.get(url, headers=owner)).json()
+    assert before["status"] == "awaiting_deadline" and before["outcome"] == "pending"
+    assert {p["status"] for p in before["partners"]} == {"awaiting_deadline"}
+
+    clock.set(call.deadline + timedelta(minutes=1))
+    await deliver(app, call_published_envelope(call.model_copy(update={"status": "closed", "revision": 3}), clock))
+    checking = (await client.get(url, headers=owner)).json()
+    austrian, fribourg, bavarian = checking["partners"]
+    assert checking["status"] == "checking" and checking["outcome"] == "pending" and checking["reasons"] == []
+    assert austrian["status"] == "checking" and austrian["verdict"] == "pending"
+    assert [i["rule"] for i in austrian["pending"]] == ["regional.manual_check"]  # financial viability
+    assert bavarian["status"] == "checking"  # its de minimis declaration is still with Bavaria's officers
+    assert checking["consortium"]["status"] == "decided" and checking["consortium"]["verdict"] == "eligible"
+
+    await close_manual_items(client, AUSTRIA)
+    await close_manual_items(client, FRIBOURG)
+    internal = "Internal: the credit agency's file on Bayern Werk GmbH is weak"
+    for check in (await client.get("/checks", params={"status": "open"}, headers=BAVARIA)).json()["items"]:
+        closed = await client.post(
+            f"/checks/{check['id']}/decision",
+            json={"action": "close", "verdict": "fail", "reason": internal},
+            headers=BAVARIA,
+        )
+        assert closed.status_code == 200
+    decided = await client.get(url, headers=owner)
+    outcome = decided.json()
+    assert outcome["status"] == "decided" and outcome["outcome"] == "not_eligible" and outcome["decided_at"]
+    assert any("Bayern Werk GmbH" in reason for reason in outcome["reasons"])
+    austrian, fribourg, bavarian = outcome["partners"]
+    assert (austrian["verdict"], fribourg["verdict"], bavarian["verdict"]) == ("eligible", "eligible", "not_eligible")
+    assert (austrian["region_code"], austrian["reasons"], austrian["pending"]) == ("AT-4", [], [])
+    rate = next(r for r in bavarian["reasons"] if r["rule"] == "regional.funding_rate")
+    assert rate["details"]["requested"] == "62000.00" and rate["details"]["limit"] == "50000.00"  # 12,000 too much
+    assert rate["decided_by"] == "rules" and rate["overridden"] is False and rate["region_code"] == "DE-BY"
+    manual = next(r for r in bavarian["reasons"] if r["rule"] == "regional.manual_check")
+    assert manual["decided_by"] == "officers" and manual["overridden"] is False
+    # What the officer wrote, and who decided, stay with the region's audit trail.
+    assert (
+        internal not in decided.text and "region:DE-BY" not in decided.text and "checked the files" not in decided.text
+    )
+
+    assert (await client.get(url, headers=other)).status_code == 404  # as if it did not exist
+    for token in (AUSTRIA, AGENCY, bearer("evaluator:e1")):
+        assert (await client.get(url, headers=token)).status_code == 403
+    assert (await client.get(url)).status_code == 401
+    assert (await client.get(f"/proposals/{uuid.uuid4()}/outcome", headers=owner)).status_code == 404
+
+
+async def test_an_officers_override_tells_the_consortium_the_officers_decided_against_the_rules(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    _, [proposal] = await closed_call_with(app, clock)
+    await close_manual_items(client, AUSTRIA)
+    await close_manual_items(client, FRIBOURG)
+    checks = (await client.get("/checks", params={"verdict": "pass"}, headers=AUSTRIA)).json()["items"]
+    rate = next(c for c in checks if c["rule"] == "regional.funding_rate")
+    overridden = await client.post(
+        f"/checks/{rate['id']}/decision",
+        json={"action": "override", "verdict": "fail", "reason": "personnel costs include an ineligible salary"},
+        headers=AUSTRIA,
+    )
+    assert overridden.status_code == 200
+    outcome = (await client.get(f"/proposals/{proposal.proposal_id}/outcome", headers=bearer("consortium:acme"))).json()
+    austrian = outcome["partners"][0]
+    assert outcome["outcome"] == "not_eligible" and austrian["verdict"] == "not_eligible"
+    [reason] = austrian["reasons"]
+    assert (reason["rule"], reason["decided_by"], reason["overridden"]) == ("regional.funding_rate", "officers", True)

@@ -224,3 +224,36 @@ async def test_an_invited_consortium_gets_its_full_proposal_pre_filled_and_bound
     assert receipt.status_code == 201, receipt.text
     announced = (await submitted_events(app))[-1]
     assert (announced["proposal_id"], announced["stage"], announced["pre_proposal_id"]) == (full["id"], 2, alpha)
+
+
+NARRATIVE = {"key": "narrative", "name": "Project narrative", "per": "proposal", "max_bytes": 10485760}
+
+
+@pytest.mark.parametrize("stage_one_documents", [[], ["narrative"]])
+async def test_a_pre_proposal_needs_only_the_documents_its_stage_1_form_names(
+    service_client: ServiceClient, clock: MovableClock, stage_one_documents: list[str]
+) -> None:
+    client, app = await service_client("proposal_intake")
+    call = published_call(clock)
+    assert call.configuration is not None
+    body = as_two_stage(
+        {**call.configuration.model_dump(mode="json"), "documents": [NARRATIVE]},
+        pre_deadline=clock.now() + timedelta(days=5),
+        full_opens=clock.now() + timedelta(days=10),
+        two_stage={"stage_one": {"required_documents": stage_one_documents}},
+    )
+    call = call.model_copy(update={"configuration": CallConfiguration.model_validate(body)})
+    await deliver(app, call_published_envelope(call, clock))
+
+    created = await client.post(f"/calls/{call.call_id}/proposals", json=pre_proposal_body(), headers=ACME)
+    assert created.status_code == 201, created.text
+    proposal_id = created.json()["id"]
+    precheck = (await client.get(f"/proposals/{proposal_id}/precheck", headers=ACME)).json()
+    submitted = await client.post(f"/proposals/{proposal_id}/submit", headers=ACME)
+    if stage_one_documents:  # the form names the narrative: a pre-proposal without it is refused
+        assert "documents.narrative" in {gap["field"] for gap in precheck["missing"]}
+        assert submitted.status_code == 422, submitted.text
+        assert {e["field"] for e in submitted.json()["errors"]} == {"documents.narrative"}
+    else:  # the narrative is for the full proposal
+        assert "documents.narrative" not in {gap["field"] for gap in precheck["missing"]}
+        assert submitted.status_code == 201, submitted.text

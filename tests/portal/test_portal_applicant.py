@@ -25,8 +25,10 @@ from services.embedded import create_embedded_app
 from services.portal.pages.applicant import countdown, draft_of_form, findings, gaps
 from services.registry import SERVICES
 from tests.documents_helpers import pdf
+from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until, with_greedy_bavarian_partner
 from tests.helpers import bearer, live_call_body, migrate_in_thread, partner, proposal_body
 from tests.portal.test_portal_pages import csrf_of, sign_in
+from tests.portal.test_portal_selection import evaluated
 
 AGENCY = bearer("agency")
 
@@ -380,3 +382,80 @@ async def test_a_consortium_page_needs_a_consortium(embedded: httpx.AsyncClient)
     assert "My proposals" in (await embedded.get("/", follow_redirects=True)).text
     other = await embedded.get("/consortium/proposals/00000000-0000-0000-0000-000000000000")
     assert other.status_code == 404
+
+
+async def test_the_proposal_page_shows_the_eligibility_outcome_per_partner_with_the_rule_and_how_much(
+    embedded: httpx.AsyncClient,
+) -> None:
+    call = (
+        await embedded.post(
+            "/call-definition/calls", json=live_call_body("ALP-OUTCOME", deadline=timedelta(seconds=4)), headers=AGENCY
+        )
+    ).json()
+    await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
+    proposal_id = (await submit_when_known(embedded, call["id"], with_greedy_bavarian_partner()))["proposal_id"]
+    await sign_in(embedded, "consortium", "acme")
+    path = f"/consortium/proposals/{proposal_id}"
+
+    await until(embedded, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
+    checking = text_of((await embedded.get(path)).text)
+    assert "Being checked by the regions" in checking
+    assert "Being checked: 1 point with the officers" in checking
+    assert "an officer will check: financial viability of companies" in checking
+
+    for region in ("AT-4", "CH-FR", "DE-BY"):
+        await close_open_items(embedded, bearer(f"region:{region}"))  # the officers' note: "documents checked"
+    await until(embedded, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "decided")
+    page = await embedded.get(path)
+    said = text_of(page.text)
+    assert "Not eligible — version 1, decided on" in said
+    bavaria = said.split("Bayern Werk GmbH Bavaria (DE-BY)")[1].split("The consortium as a whole")[0]
+    assert "Not eligible" in bavaria
+    assert "requests €62,000.00, €12,000.00 more than the €50,000.00 it may request" in bavaria
+    assert "Alpha GmbH Upper Austria (AT-4) Eligible Every rule is met." in said
+    assert "The consortium as a whole rules of the call Eligible" in said
+    assert "documents checked" not in said and "region:DE-BY" not in said  # the officers' notes stay theirs
+    assert 'id="result"' not in page.text  # nothing published
+    german = text_of((await embedded.get(path, headers={"Accept-Language": "de"})).text)
+    assert "Nicht förderfähig" in german and "12.000,00 € mehr" in german
+
+    await sign_in(embedded, "consortium", "someone-else")
+    assert (await embedded.get(path)).status_code == 404
+
+
+async def decided_and_confirmed(client: httpx.AsyncClient, call_id: str) -> dict[str, str]:
+    """The evaluated call's ranking fixed, its funding decided and confirmed by every region funding partners
+    (not published): each proposal's id by its acronym."""
+    ranking = (await client.get(f"/joint-evaluation/calls/{call_id}/ranking", headers=AGENCY)).json()["items"]
+    assert (await client.post(f"/joint-evaluation/calls/{call_id}/ranking/complete", headers=AGENCY)).is_success
+    funding = (await client.post(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).json()
+    for region in [c["region_code"] for c in funding["confirmations"] if c["funds_partners"]]:
+        confirmed = await client.post(
+            f"/joint-evaluation/calls/{call_id}/funding/regions/{region}/confirmation",
+            json={"decision": "confirm", "funding_version": funding["funding_version"]},
+            headers=bearer(f"region:{region}"),
+        )
+        assert confirmed.is_success, confirmed.text
+    return {line["acronym"]: line["proposal_id"] for line in ranking}
+
+
+async def test_the_proposal_page_shows_the_result_once_the_call_publishes_it(embedded: httpx.AsyncClient) -> None:
+    call_id = await evaluated(embedded, "ALP-RESULT")  # ALPHA above BETA; Upper Austria can fund only one
+    ids = await decided_and_confirmed(embedded, call_id)
+    await sign_in(embedded, "consortium", "acme")
+    alpha = f"/consortium/proposals/{ids['ALPHA']}"
+    before = await embedded.get(alpha)
+    assert 'id="outcome"' in before.text and 'id="result"' not in before.text  # decided, not published
+
+    assert (await embedded.post(f"/joint-evaluation/calls/{call_id}/results/publish", headers=AGENCY)).is_success
+    funded = text_of((await embedded.get(alpha)).text)
+    assert "Funded — results published on" in funded and "Rank 1" in funded
+    grants = funded.split("Funding granted per region")[1].split("The proposal")[0]
+    assert "Upper Austria (AT-4) €100,000.00" in grants and re.search(
+        r"Canton of Fribourg \(CH-FR\) CHF\W*120,000.00", grants
+    )
+    reserve = text_of((await embedded.get(f"/consortium/proposals/{ids['BETA']}")).text)
+    assert "On the reserve list" in reserve and "Place on the reserve list 1" in reserve
+    assert "Upper Austria (AT-4): €50,000.00 short" in reserve
+    italian = text_of((await embedded.get(alpha, headers={"Accept-Language": "it"})).text)
+    assert "Finanziato" in italian

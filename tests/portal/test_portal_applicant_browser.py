@@ -1,8 +1,10 @@
 """The applicants' pages in Debian's Chromium (Playwright), on a running embedded app as `jointcall up` serves it:
 the public call pages; a consortium signs in with the keyboard, drafts on a live Alpine call, sees the live
 pre-check name Upper Austria's funding rate broken and by how much, fixes it, uploads the narrative and the letters
-of commitment, submits (the confirmation with the keyboard) and downloads the receipt as JSON and PDF. axe-core
-finds no WCAG A/AA violation on any page, in English and German, wide and narrow. Screenshots go to
+of commitment, submits (the confirmation with the keyboard) and downloads the receipt as JSON and PDF; the proposal
+page with its eligibility outcome per partner (a partner not eligible, by how much) and with its published result
+(funded, on the reserve list). axe-core finds no WCAG A/AA violation on any page, in English and German (and
+Slovenian for the result), wide and narrow. Screenshots go to
 tests/browser/screenshots (not committed)."""
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import pytest
 
 from services.call_definition.examples import alpine_call
 from tests.documents_helpers import pdf
+from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until, with_greedy_bavarian_partner
 from tests.helpers import bearer, live_call_body
-from tests.portal.test_portal_browser import browser, in_thread, looked_at, new_page, portal_url
+from tests.portal.test_portal_applicant import decided_and_confirmed
+from tests.portal.test_portal_browser import browser, in_thread, looked_at, new_page, portal_url, sign_in
+from tests.portal.test_portal_selection import evaluated
 
 __all__ = ["browser", "portal_url"]  # the module's fixtures: one embedded app and one browser for its tests
 
@@ -77,10 +82,10 @@ def test_the_public_call_pages(browser: Any, portal_url: str, call_id: str) -> N
     narrow.context.close()
 
 
-def test_an_applicant_drafts_fixes_the_breach_the_precheck_shows_uploads_submits_and_downloads_the_receipt(
-    browser: Any, portal_url: str, call_id: str, tmp_path: Path
-) -> None:
-    page = new_page(browser)
+def draft_fix_upload_and_submit(page: Any, portal_url: str, call_id: str) -> str:
+    """A consortium (acme) signs in with the keyboard and drafts ALPHA on the call, the live pre-check shows Upper
+    Austria's funding rate broken by 50,000 EUR, it is fixed, the narrative and the letters are uploaded, the
+    proposal submitted (the confirmation by keyboard) and the receipt downloaded as JSON and PDF. The form's URL."""
     keys = page.keyboard
     page.goto(portal_url + "/sign-in")
     keys.press("Tab")  # the skip link first
@@ -186,6 +191,15 @@ def test_an_applicant_drafts_fixes_the_breach_the_precheck_shows_uploads_submits
         page.get_by_role("link", name="Download the receipt as PDF").click()
     assert Path(as_pdf.value.path()).read_bytes().startswith(b"%PDF")
 
+    return form_url
+
+
+def test_an_applicant_drafts_fixes_the_breach_the_precheck_shows_uploads_submits_and_downloads_the_receipt(
+    browser: Any, portal_url: str, call_id: str, tmp_path: Path
+) -> None:
+    page = new_page(browser)
+    form_url = draft_fix_upload_and_submit(page, portal_url, call_id)
+
     # The same pages in German, at a narrow window: the form with its pre-check, and the receipt.
     page.click("a[hreflang=de]")
     assert page.get_attribute("html", "lang") == "de" and "Empfangsbestätigung" in page.inner_text("h1")
@@ -200,3 +214,48 @@ def test_an_applicant_drafts_fixes_the_breach_the_precheck_shows_uploads_submits
 
 def _file(name: str, content: bytes) -> dict[str, Any]:
     return {"name": name, "mimeType": "application/pdf", "buffer": content}
+
+
+async def decided_and_published(url: str) -> dict[str, str]:
+    """A proposal found not eligible (Bavaria's funding rate broken) in one call, and in another the results
+    published (ALPHA funded, BETA on the reserve list): the proposals' ids by acronym (GREEDY the first)."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        body = live_call_body("ALP-BROWSE-OUTCOME", deadline=timedelta(seconds=4))
+        call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+        await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
+        greedy = with_greedy_bavarian_partner()
+        greedy["acronym"] = "GREEDY"
+        greedy_id = (await submit_when_known(client, call["id"], greedy))["proposal_id"]
+        results_call = await evaluated(client, "ALP-BROWSE-RESULT")  # meanwhile the first call closes
+        ids = await decided_and_confirmed(client, results_call)
+        published = await client.post(f"/joint-evaluation/calls/{results_call}/results/publish", headers=AGENCY)
+        assert published.is_success, published.text
+        await until(
+            client, f"/regional-eligibility/proposals/{greedy_id}", lambda b: b["status"] != "awaiting_deadline"
+        )
+        for region in ("AT-4", "CH-FR", "DE-BY"):
+            await close_open_items(client, bearer(f"region:{region}"))
+        await until(client, f"/regional-eligibility/proposals/{greedy_id}", lambda b: b["status"] == "decided")
+        return {"GREEDY": greedy_id, **ids}
+
+
+def test_the_eligibility_outcome_and_the_result_on_the_proposal_page(browser: Any, portal_url: str) -> None:
+    ids = in_thread(decided_and_published(portal_url))
+    page = new_page(browser)
+    sign_in(page, portal_url, "consortium", "acme")
+    page.goto(f"{portal_url}/consortium/proposals/{ids['GREEDY']}")
+    outcome = page.inner_text("#outcome")
+    assert "Not eligible" in outcome and "€12,000.00 more than the €50,000.00" in outcome
+    looked_at(page, "applicant-outcome")  # axe: no A/AA violation
+    page.goto(f"{portal_url}/consortium/proposals/{ids['BETA']}")
+    assert "On the reserve list" in page.inner_text("#result")
+    looked_at(page, "applicant-result-reserve")
+    page.context.close()
+    for locale, funded in (("de-DE", "Gefördert"), ("sl-SI", "Financiran")):
+        narrow = new_page(browser, locale=locale, width=390)
+        sign_in(narrow, portal_url, "consortium", "acme")
+        narrow.goto(f"{portal_url}/consortium/proposals/{ids['ALPHA']}")
+        assert funded in narrow.inner_text("#result")
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= 390
+        looked_at(narrow, f"applicant-result-{locale[:2]}-narrow")
+        narrow.context.close()

@@ -104,6 +104,11 @@ def tab_to(page: Any, script: str, expected: str, limit: int = 40) -> None:
 
 @pytest.fixture(scope="module")
 def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from served(tmp_path_factory)
+
+
+def served(tmp_path_factory: pytest.TempPathFactory, *, sandbox: bool = False) -> Iterator[str]:
+    """The embedded app served by uvicorn as `jointcall up` does (with `sandbox`, as `--sandbox` does): its URL."""
     import uvicorn
 
     data_dir = tmp_path_factory.mktemp("portal")
@@ -112,7 +117,7 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_embedded_app(data_dir, retry_delay_ms=100)
+    app = create_embedded_app(data_dir, retry_delay_ms=100, sandbox=sandbox)
     app.state.apps["regional_eligibility"].state.webhook_resolver = public_address  # no DNS in the test
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -235,6 +235,15 @@ async def eligible_with_experts(
         (await submit_when_known(client, call["id"], proposal_body(acronym=acronym)))["proposal_id"]
         for acronym in acronyms
     ]
+    return call["id"], ids, await found_eligible_with_experts(client, call["id"], ids, assign=assign)
+
+
+async def found_eligible_with_experts(
+    client: httpx.AsyncClient, call_id: str, ids: list[str], *, assign: bool
+) -> list[str]:
+    """After the call's deadline: the proposals `ids` (each of an Upper Austrian and a Fribourg partner) found
+    eligible once both regions closed their manual items, three experts registered (and, with `assign`,
+    assigned): the experts' ids."""
     for proposal_id in ids:
         await until(client, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
     for region in ("AT-4", "CH-FR"):
@@ -253,11 +262,11 @@ async def eligible_with_experts(
             "expertise": [],
             "max_load": 5,
         }
-        registered = await client.post(f"/joint-evaluation/calls/{call['id']}/evaluators", json=expert, headers=AGENCY)
+        registered = await client.post(f"/joint-evaluation/calls/{call_id}/evaluators", json=expert, headers=AGENCY)
         experts.append(registered.json()["evaluator"]["id"])
     if assign:
-        await client.post(f"/joint-evaluation/calls/{call['id']}/assignment", headers=AGENCY)
-    return call["id"], ids, experts
+        await client.post(f"/joint-evaluation/calls/{call_id}/assignment", headers=AGENCY)
+    return experts
 
 
 async def test_the_rapporteur_sees_the_assessments_side_by_side_flags_the_outlier_and_finalises(

@@ -1,18 +1,31 @@
 """The secretariat's call console on the embedded default: an agency creates the Alpine call from the example,
 sees an API validation error at its group, edits and publishes it, amends the deadline with a reason and reads
-what changed between the versions; and the version diff on its own."""
+what changed between the versions; the eligibility overview per region with a consortium-level check decided
+by the agency and what is overdue past the regions' deadline; the call's audit trail merged across the services,
+filtered and paged; and the version diff, the eligibility table and the trail's merge on their own."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
+from services.portal.audit_merge import Fetched, decode_state, encode_state, merge
 from services.portal.call_diff import ABSENT, Change, diff
-from services.portal.pages.secretariat import configuration_of, field_of, filtered_audit, form_values
+from services.portal.pages import secretariat
+from services.portal.pages.secretariat import configuration_of, eligibility_rows, field_of, filtered_audit, form_values
+from shared.clock import ShiftedClock
+from tests.e2e.test_thin_slice_embedded import submit_when_known, until
+from tests.helpers import bearer, embedded_client, live_call_body, partner, proposal_body
 from tests.portal.test_portal_pages import csrf_of, embedded, sign_in
+
+AGENCY = bearer("agency")
 
 __all__ = ["embedded"]
 
@@ -141,3 +154,168 @@ def test_the_audit_filter_keeps_who_and_what_newest_first() -> None:
     assert [e["action"] for e in filtered_audit(entries)] == ["call.opened", "call.published", "call.created"]
     assert [e["action"] for e in filtered_audit(entries, who="AGENCY", what="publish")] == ["call.published"]
     assert filtered_audit(entries, who="nobody") == []
+
+
+def test_the_eligibility_table_has_every_region_the_consortium_level_and_totals() -> None:
+    progress = [
+        {"region_code": "AT-4", "checks": 5, "decided": 3, "pending": 2, "overdue": 2},
+        {"region_code": "consortium", "checks": 4, "decided": 3, "pending": 1, "overdue": 0},
+        {"region_code": "XX-9", "checks": 1, "decided": 1, "pending": 0, "overdue": 0},
+    ]
+    regions = [{"code": "SI", "name": "Slovenia"}, {"code": "AT-4", "name": "Upper Austria"}]
+    rows, totals = eligibility_rows(progress, regions)
+    assert [(r["code"], r["name"], r["pending"], r["overdue"]) for r in rows] == [
+        ("SI", "Slovenia", 0, 0),  # no checks yet: shown at zero
+        ("AT-4", "Upper Austria", 2, 2),
+        ("consortium", "", 1, 0),
+        ("XX-9", "", 0, 0),  # counted by the service though not among the call's regions: kept, not hidden
+    ]
+    assert totals == {"checks": 10, "decided": 7, "pending": 3, "overdue": 2}
+
+
+def _entries(service: str, moments: list[int]) -> list[dict[str, Any]]:
+    """Entries newest first as a service gives them, `at` a minute of the day, `cursor` naming the entry."""
+    return [{"at": f"2026-01-01T10:{m:02d}:00+00:00", "id": m, "cursor": f"{service}-{m}"} for m in moments]
+
+
+def test_the_merged_trail_goes_on_after_the_last_entry_of_each_service_it_showed() -> None:
+    intake = Fetched("proposal_intake", _entries("intake", [50, 40, 30]), next_cursor="intake-more")
+    checks = Fetched("regional_eligibility", _entries("checks", [45, 20]), next_cursor=None)
+    calls = Fetched("call_definition", _entries("calls", [55, 10]), offset=0)
+    shown, following = merge([intake, checks, calls], {}, 4)
+    assert [(e["service"], e["id"]) for e in shown] == [
+        ("call_definition", 55),
+        ("proposal_intake", 50),
+        ("regional_eligibility", 45),
+        ("proposal_intake", 40),
+    ]
+    assert following == {"proposal_intake": "intake-40", "regional_eligibility": "checks-45", "call_definition": 1}
+    assert decode_state(encode_state(following)) == following
+    # the last page: each service exhausted is False (not asked again), and there is no next page
+    last, after = merge([Fetched("regional_eligibility", _entries("checks", [20]))], {"regional_eligibility": "x"}, 4)
+    assert [e["id"] for e in last] == [20] and after is None
+    assert decode_state("not base64 json!") == {}
+
+
+def test_a_service_with_more_pages_keeps_its_place_when_none_of_its_entries_is_shown() -> None:
+    newer = Fetched("joint_evaluation", _entries("evaluation", [59, 58]), next_cursor="evaluation-more")
+    older = Fetched("project_monitoring", _entries("monitoring", [5]), next_cursor=None)
+    shown, following = merge([newer, older], {"project_monitoring": None}, 2)
+    assert [e["id"] for e in shown] == [59, 58]
+    assert following == {"joint_evaluation": "evaluation-more", "project_monitoring": None}
+
+
+@pytest.fixture
+async def shifted(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, ShiftedClock]]:
+    clock = ShiftedClock()
+    async with embedded_client(tmp_path, clock=clock) as client:
+        yield client, clock
+
+
+async def _closed_call_with_a_consortium_check(client: httpx.AsyncClient, clock: ShiftedClock) -> tuple[str, str]:
+    """A published call and a proposal with a self-funded partner from outside the call's regions who budgets in
+    NOK, for which the call fixes no conversion rate: the consortium-level check of the budget shares needs a
+    person (the agency). Its checks open: (call id, proposal id)."""
+    body = live_call_body("ALP-ELIG", now=clock.now(), deadline=timedelta(seconds=3))
+    created = await client.post("/call-definition/calls", json=body, headers=AGENCY)
+    assert created.status_code == 201, created.text
+    call_id = created.json()["id"]
+    assert (await client.post(f"/call-definition/calls/{call_id}/publish", headers=AGENCY)).status_code == 200
+    outsider = partner("Fjord AS", "NO-03", currency="NOK", country="NO", requested="0.00")
+    partners = [*proposal_body()["partners"], outsider]
+    proposal_id = (await submit_when_known(client, call_id, proposal_body(*partners)))["proposal_id"]
+    await until(client, f"/regional-eligibility/proposals/{proposal_id}", lambda b: b["status"] == "checking")
+    return call_id, proposal_id
+
+
+async def test_the_agency_sees_the_checks_per_region_and_decides_a_consortium_level_one(
+    shifted: tuple[httpx.AsyncClient, ShiftedClock],
+) -> None:
+    client, clock = shifted
+    call_id, _ = await _closed_call_with_a_consortium_check(client, clock)
+    await sign_in(client, "agency", "")
+    console = await client.get(f"/secretariat/calls/{call_id}")
+    assert f'href="/secretariat/calls/{call_id}/eligibility"' in console.text
+    page = await client.get(f"/secretariat/calls/{call_id}/eligibility")
+    assert page.status_code == 200, page.text
+    assert "Checks per region" in page.text and "AT-4 Upper Austria" in page.text and "Total" in page.text
+    assert "Consortium level (the agency decides)" in page.text and "overdue" not in page.text
+    waiting = re.findall(r'href="/secretariat/checks/(\d+)"', page.text)
+    assert waiting, page.text
+    check = await client.get(f"/secretariat/checks/{waiting[0]}")
+    assert check.status_code == 200 and "no conversion rate for NOK" in check.text, check.text
+    no_reason = await client.post(
+        f"/secretariat/checks/{waiting[0]}/decision",
+        data={"csrf_token": csrf_of(check.text), "action": "close", "verdict": "pass", "reason": ""},
+    )
+    assert no_reason.status_code == 422 and 'id="reason-error"' in no_reason.text
+    decided = await client.post(
+        f"/secretariat/checks/{waiting[0]}/decision",
+        data={
+            "csrf_token": csrf_of(check.text),
+            "action": "close",
+            "verdict": "pass",
+            "reason": "shares checked at 1.05",
+        },
+        follow_redirects=True,
+    )
+    assert decided.status_code == 200 and "The check is decided." in decided.text, decided.text
+    assert f'href="/secretariat/checks/{waiting[0]}"' not in decided.text  # no longer waiting
+    history = await client.get(f"/secretariat/checks/{waiting[0]}")
+    assert "shares checked at 1.05" in history.text.split("Decision history")[1]
+    assert (await client.get("/secretariat/checks/999999")).status_code == 404
+
+    # Past the regions' check deadline, what is still open is overdue, said in words.
+    clock.advance(timedelta(days=61))
+    late = await client.get(f"/secretariat/calls/{call_id}/eligibility")
+    overdue = re.findall(r'<tr class="overdue">\s*<th scope="row">([^<]+)</th>', late.text)
+    assert "AT-4 Upper Austria" in overdue and "overdue</strong>" in late.text, late.text
+    german = await client.get(f"/secretariat/calls/{call_id}/eligibility", headers={"Accept-Language": "de"})
+    assert "Prüfungen je Region" in german.text
+
+    await sign_in(client, "region", "AT-4")
+    refused = await client.get(f"/secretariat/calls/{call_id}/eligibility", follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"] == "/sign-in"
+
+
+async def test_the_audit_trail_merges_every_service_filters_and_pages(
+    shifted: tuple[httpx.AsyncClient, ShiftedClock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, clock = shifted
+    call_id, _ = await _closed_call_with_a_consortium_check(client, clock)
+    waiting = (await client.get("/regional-eligibility/checks", params={"call_id": call_id}, headers=AGENCY)).json()
+    check = next(c for c in waiting["items"] if c["verdict"] == "needs_human")
+    decision = {"action": "close", "verdict": "pass", "reason": "shares checked at 1.05"}
+    assert (
+        await client.post(f"/regional-eligibility/checks/{check['id']}/decision", json=decision, headers=AGENCY)
+    ).status_code == 200
+    await sign_in(client, "agency", "")
+    trail = await client.get(f"/secretariat/calls/{call_id}/audit")
+    assert trail.status_code == 200, trail.text
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>[^<]*</td><td><code>([^<]+)</code>", trail.text)
+    assert ("Eligibility", "check.close") in rows and ("Proposals", "proposal.submitted") in rows, rows
+    assert ("Call definition", "call.created") in rows and ("Call definition", "call.published") in rows
+    assert rows.index(("Eligibility", "check.close")) < rows.index(("Proposals", "proposal.submitted"))  # newest first
+    only = await client.get(f"/secretariat/calls/{call_id}/audit", params={"service": "regional_eligibility"})
+    assert {
+        s for s, _ in re.findall(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>[^<]*</td><td><code>([^<]+)</code>", only.text)
+    } == {"Eligibility"}
+    who = await client.get(f"/secretariat/calls/{call_id}/audit", params={"who": "consortium"})
+    assert "proposal.submitted" in who.text and "check.close" not in who.text and "call.created" not in who.text
+    what = await client.get(f"/secretariat/calls/{call_id}/audit", params={"what": "check."})
+    assert "check.close" in what.text and "proposal.submitted" not in what.text
+
+    # Two entries a page: walking every page gives the same entries, in the same order, once each.
+    monkeypatch.setattr(secretariat, "AUDIT_PAGE", 2)
+    walked: list[tuple[str, str]] = []
+    path = f"/secretariat/calls/{call_id}/audit"
+    while True:
+        page = await client.get(path)
+        found = re.findall(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>[^<]*</td><td><code>([^<]+)</code>", page.text)
+        assert len(found) <= 2
+        walked += found
+        following = re.search(r'<a href="(\?[^"]*cursor=[^"]+)">Next page', page.text)
+        if not following:
+            break
+        path = f"/secretariat/calls/{call_id}/audit" + following.group(1).replace("&amp;", "&")
+    assert walked == rows

@@ -195,13 +195,19 @@ async def test_the_secretariat_registers_imports_assigns_and_follows_progress(em
 async def evaluated(client: httpx.AsyncClient, code: str) -> str:
     """A call whose two proposals have a final consensus (ALPHA above BETA), the ranking not fixed yet."""
     call_id, ids, experts = await meeting_ready(client, code)
+    await scored_and_agreed(client, call_id, ids, experts)
+    return call_id
+
+
+async def scored_and_agreed(client: httpx.AsyncClient, call_id: str, ids: list[str], experts: list[str]) -> None:
+    """The two proposals `ids` assigned to the experts, scored (the first 4.5, the second 4 everywhere but as
+    submit_assessments says) and their consensus finalised."""
     await client.post(f"/joint-evaluation/calls/{call_id}/assignment", headers=AGENCY)
     for proposal_id, score in zip(ids, ["4.5", "4"], strict=True):
         await submit_assessments(client, proposal_id, experts, [score] * 3)
         assert (
             await client.post(f"/joint-evaluation/proposals/{proposal_id}/consensus/finalise", headers=AGENCY)
         ).is_success
-    return call_id
 
 
 async def test_the_meeting_ranks_simulates_a_top_up_decides_and_publishes(embedded: httpx.AsyncClient) -> None:

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from tests.helpers import bearer
 from tests.portal.test_portal_browser import browser, in_thread, looked_at, new_page, portal_url, sign_in
-from tests.portal.test_portal_pages import AGENCY, submit_assessments
-from tests.portal.test_portal_selection import meeting_ready
+from tests.portal.test_portal_pages import AGENCY
+from tests.portal.test_portal_selection import evaluated
 
 __all__ = ["browser", "portal_url"]
 
@@ -26,12 +26,7 @@ __all__ = ["browser", "portal_url"]
 async def prepare(url: str) -> str:
     """The call, evaluated: ALPHA (4.5) above BETA (4), both asking AT-4 for 100,000 EUR of its 150,000."""
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        call_id, ids, experts = await meeting_ready(client, "ALP-MEETING")
-        await client.post(f"/joint-evaluation/calls/{call_id}/assignment", headers=AGENCY)
-        for proposal_id, score in zip(ids, ["4.5", "4"], strict=True):
-            await submit_assessments(client, proposal_id, experts, [score] * 3)
-            await client.post(f"/joint-evaluation/proposals/{proposal_id}/consensus/finalise", headers=AGENCY)
-        return call_id
+        return await evaluated(client, "ALP-MEETING")
 
 
 async def confirm_all(url: str, call_id: str) -> None:
@@ -51,16 +46,9 @@ def evaluated_call(portal_url: str) -> str:
     return in_thread(prepare(portal_url))
 
 
-def test_the_agency_runs_the_meeting_decides_and_publishes(browser: Any, portal_url: str, evaluated_call: str) -> None:
-    call = f"{portal_url}/selection/calls/{evaluated_call}"
-    page = new_page(browser)
-    sign_in(page, portal_url, "agency", "")
-    page.goto(portal_url + "/selection")
-    looked_at(page, "selection-calls")
-    page.goto(call + "/evaluation")
-    assert page.locator("#progress").is_visible()
-    looked_at(page, "selection-evaluation")
-
+def fix_the_ranking_and_top_up(page: Any, call: str) -> None:
+    """At the meeting of the evaluated call (its URL `call`): the ranking fixed, then a what-if top-up of 50,000 EUR
+    for Upper Austria typed and sent by keyboard, which funds BETA beside the current list."""
     page.goto(call + "/meeting")
     page.get_by_role("button", name="Fix the ranking").click()
     page.wait_for_load_state()
@@ -77,12 +65,11 @@ def test_the_agency_runs_the_meeting_decides_and_publishes(browser: Any, portal_
     assert "BETA" in page.locator("#funded-what-if + ol").inner_text()
     assert "BETA" not in page.locator("#funded-now + ol").inner_text()
     looked_at(page, "selection-what-if")
-    narrow = new_page(browser, width=400)
-    sign_in(narrow, portal_url, "agency", "")
-    narrow.goto(call + "/meeting")
-    looked_at(narrow, "selection-meeting-narrow")
-    narrow.context.close()
 
+
+def decide_publish_and_download(page: Any, portal_url: str, call_id: str) -> None:
+    """After the what-if: the funding decided (confirmed first), every region confirms through the API, the
+    results published (confirmed first) and the XLSX downloaded: it holds ALPHA's evaluators' comments."""
     page.get_by_role("button", name="Decide the funding").click()
     page.wait_for_load_state()
     assert page.locator("#confirm_decide-error").is_visible()  # confirm first
@@ -90,12 +77,12 @@ def test_the_agency_runs_the_meeting_decides_and_publishes(browser: Any, portal_
     page.get_by_role("button", name="Decide the funding").click()
     page.wait_for_load_state()
     assert "waiting" in page.locator("#confirmations").inner_text()
-    in_thread(confirm_all(portal_url, evaluated_call))
+    in_thread(confirm_all(portal_url, call_id))
     page.reload()
     assert "waiting" not in page.locator("#confirmations").inner_text()
     looked_at(page, "selection-decided")
 
-    page.goto(call + "/results")
+    page.goto(f"{portal_url}/selection/calls/{call_id}/results")
     page.check("#confirm_publish")
     page.get_by_role("button", name="Publish the results").click()
     page.wait_for_load_state()
@@ -106,6 +93,26 @@ def test_the_agency_runs_the_meeting_decides_and_publishes(browser: Any, portal_
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     comments = list(book["Comments"].iter_rows(values_only=True))
     assert any(row[0] == "ALPHA" and row[5] == "Reasoned view 4.5 on impact." for row in comments)
+
+
+def test_the_agency_runs_the_meeting_decides_and_publishes(browser: Any, portal_url: str, evaluated_call: str) -> None:
+    call = f"{portal_url}/selection/calls/{evaluated_call}"
+    page = new_page(browser)
+    sign_in(page, portal_url, "agency", "")
+    page.goto(portal_url + "/selection")
+    looked_at(page, "selection-calls")
+    page.goto(call + "/evaluation")
+    assert page.locator("#progress").is_visible()
+    looked_at(page, "selection-evaluation")
+
+    fix_the_ranking_and_top_up(page, call)
+    narrow = new_page(browser, width=400)
+    sign_in(narrow, portal_url, "agency", "")
+    narrow.goto(call + "/meeting")
+    looked_at(narrow, "selection-meeting-narrow")
+    narrow.context.close()
+
+    decide_publish_and_download(page, portal_url, evaluated_call)
     page.goto(f"{portal_url}/monitoring")  # the published call is followed from here on
     page.get_by_role("link", name=re.compile("ALP-")).first.click()
     page.wait_for_load_state()

@@ -28,6 +28,8 @@ def test_every_operation_but_health_and_public_calls_needs_a_token(service: str)
         "call_definition": {("/calls", "get"), ("/calls/{call_id}", "get"), ("/calls/{call_id}/versions", "get")},
         # what a call requires to submit: its public rules, as a form needs them
         "proposal_intake": {("/calls/{call_id}/requirements", "get")},
+        # results, once the agency publishes them: the funded proposals and the regions' totals (404 before)
+        "joint_evaluation": {("/calls/{call_id}/results/published", "get")},
     }
     for path, operations in document["paths"].items():
         for method, operation in operations.items():

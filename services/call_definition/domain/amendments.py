@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -21,6 +22,17 @@ from shared.wording import count
 from .documents import change_document_types
 from .lifecycle import CLOCK_DRIVEN, CallStatus
 from .validation import validate_configuration
+
+
+class VersionKind(StrEnum):
+    """What made a version of a call's configuration: its publication, or one kind of amendment."""
+
+    PUBLICATION = "publication"
+    DEADLINE_EXTENSION = "deadline_extension"
+    BUDGET_TOP_UP = "budget_top_up"
+    TEXT_CORRECTION = "text_correction"
+    DOCUMENT_TYPES = "document_types"
+
 
 Reason = Annotated[str, Field(min_length=5, max_length=2000, description="Why: shown in the call's history")]
 

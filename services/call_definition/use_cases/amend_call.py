@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import Conflict
 from shared.events import CallAmended
 from shared.http.principal import Principal
 from shared.service import Runtime
@@ -13,6 +12,7 @@ from ..calls import configuration_of, status_of, store_configuration
 from ..changes import call_for_update, record_change, refuse_if
 from ..domain.amendments import BudgetTopUp, DeadlineExtension, DocumentTypesChange, TextCorrection, apply_amendment
 from ..domain.lifecycle import CLOCK_DRIVEN, CallStatus, clock_status
+from ..errors import CallIsDraft
 from ..models import Call, CallVersion
 
 
@@ -26,7 +26,9 @@ async def amend_call(
     call = await call_for_update(session, call_id)
     now = runtime.clock.now()
     if call.status == CallStatus.DRAFT.value:
-        raise Conflict("A draft is edited directly (PUT); amendments are for published calls.")
+        raise CallIsDraft(
+            "A draft is edited directly (PUT); amendments are for published calls.", extra={"call_status": call.status}
+        )
     before = configuration_of(call)
     amended, errors = apply_amendment(before, status_of(call, now), amendment, now)
     refuse_if(errors, "The amendment cannot be made")

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
-from shared.errors import Conflict
 from shared.http.principal import Principal
 from shared.service import Runtime
 
@@ -16,6 +15,7 @@ from ..calls import store_configuration
 from ..changes import refuse_if
 from ..domain.lifecycle import CallStatus
 from ..domain.validation import validate_configuration
+from ..errors import CallCodeTaken
 from ..models import Call, audit_log
 from ..repository import code_taken
 
@@ -23,7 +23,7 @@ from ..repository import code_taken
 async def create_call(session: AsyncSession, runtime: Runtime, actor: Principal, config: CallConfiguration) -> Call:
     refuse_if(validate_configuration(config), "The call is not valid")
     if await code_taken(session, config.code):
-        raise Conflict(f"A call with code {config.code} already exists.")
+        raise CallCodeTaken(f"A call with code {config.code} already exists.", extra={"code": config.code})
     now = runtime.clock.now()
     call = Call(
         id=str(uuid.uuid4()),
@@ -45,6 +45,7 @@ async def create_call(session: AsyncSession, runtime: Runtime, actor: Principal,
         action="call.created",
         entity="call",
         entity_id=call.id,
+        call_id=call.id,
         after=call.configuration,
     )
     return call

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import Conflict
 from shared.events import CallPublished
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..calls import configuration_of
 from ..changes import call_for_update, record_change, refuse_if
+from ..domain.amendments import VersionKind
 from ..domain.lifecycle import CallStatus, clock_status, transition_refusal
 from ..domain.validation import validate_configuration, validate_publication
+from ..errors import CallNotDraft
 from ..models import Call, CallVersion
 
 
@@ -20,7 +21,7 @@ async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal
     call = await call_for_update(session, call_id)
     refusal = transition_refusal(CallStatus(call.status), CallStatus.PUBLISHED)
     if refusal:
-        raise Conflict(f"The call cannot be published: {refusal}.")
+        raise CallNotDraft(f"The call cannot be published: {refusal}.", extra={"call_status": call.status})
     config = configuration_of(call)
     now = runtime.clock.now()
     refuse_if(validate_configuration(config) + validate_publication(config, now), "The call cannot be published")
@@ -31,7 +32,7 @@ async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal
             call_id=call.id,
             version=1,
             configuration=call.configuration,
-            kind="publication",
+            kind=VersionKind.PUBLICATION,
             reason="published",
             created_at=now,
             created_by=actor.label,
@@ -43,7 +44,7 @@ async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal
         call,
         actor=actor.actor,
         action="call.published",
-        before={"status": "draft"},
+        before={"status": CallStatus.DRAFT},
         after={"status": call.status, "version": 1},
         event=CallPublished,
     )

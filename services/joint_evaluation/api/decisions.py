@@ -11,14 +11,16 @@ from fastapi import APIRouter, Query, Response
 from shared.errors import FieldError, ValidationFailed
 from shared.http.exact_json import ExactJsonRoute
 from shared.http.params import PathKey
-from shared.http.roles import Agency, AgencyOrRegion, Region
+from shared.http.roles import Agency, AgencyOrRegion, Consortium, Region
 from shared.service import DbSession, RuntimeDep
 
 from ..use_cases.complete_ranking import complete_ranking
 from ..use_cases.confirm_funding import confirm_funding
 from ..use_cases.decide_funding import run_funding
+from ..use_cases.proposal_result import proposal_result
 from ..use_cases.publish_results import publish_results
 from ..use_cases.read_funding import read_funding
+from ..use_cases.read_published_results import read_published_results
 from ..use_cases.read_ranking import read_ranking
 from ..use_cases.read_results import read_results
 from ..use_cases.results_workbook import results_workbook
@@ -28,6 +30,8 @@ from .presenters import (
     completed_out,
     funding_out,
     funding_reading_out,
+    proposal_result_out,
+    published_out,
     ranking_page_out,
     results_csv_response,
     results_out,
@@ -38,6 +42,8 @@ from .schemas import (
     CompletedOut,
     ConfirmationIn,
     FundingOut,
+    ProposalResultOut,
+    PublishedResultsOut,
     RankingPage,
     ResultsOut,
     SimulationIn,
@@ -164,6 +170,26 @@ async def get_results_csv(call_id: uuid.UUID, session: DbSession, _: Agency) -> 
 )
 async def get_results_xlsx(call_id: uuid.UUID, session: DbSession, _: Agency) -> Response:
     return results_xlsx_response(await results_workbook(session, str(call_id)))
+
+
+@router.get(
+    "/calls/{call_id}/results/published",
+    response_model=PublishedResultsOut,
+    summary="The published results (public, no token needed): the funded proposals by rank with each region's grant, "
+    "the others counted, each region's budget and allocation; 404 before publication",
+)
+async def get_published_results(call_id: uuid.UUID, session: DbSession) -> PublishedResultsOut:
+    return published_out(await read_published_results(session, call_id=str(call_id)))
+
+
+@router.get(
+    "/proposals/{proposal_id}/result",
+    response_model=ProposalResultOut,
+    summary="The consortium's own proposal in the published results: rank, scores, funded, reserve or not, each "
+    "region's grant (consortium); 404 before publication and for another consortium's proposal",
+)
+async def get_proposal_result(proposal_id: uuid.UUID, session: DbSession, consortium: Consortium) -> ProposalResultOut:
+    return proposal_result_out(await proposal_result(session, consortium=consortium, proposal_id=str(proposal_id)))
 
 
 @router.post(

@@ -14,9 +14,10 @@ from shared.pagination import Page, Window
 
 from ..access import partners_of
 from ..assignment import AssignmentReport
-from ..domain.assessment import canonical
+from ..domain.assessment import AssessmentStatus, canonical
 from ..domain.funding import for_region
-from ..domain.results import results_csv
+from ..domain.results import public_lines, results_csv, status_counts
+from ..domain.shortlist import ShortlistStatus
 from ..models import (
     Assessment,
     DeclaredConflict,
@@ -31,6 +32,7 @@ from ..reserve import regions_of
 from ..use_cases.declare_conflict import ConflictOutcome
 from ..use_cases.grant_documents import IssuedGrant
 from ..use_cases.list_entries import EntryList
+from ..use_cases.proposal_result import ProposalResult
 from ..use_cases.read_assignment import AssignmentView
 from ..use_cases.read_funding import FundingReading
 from ..use_cases.read_proposal import ProposalReading
@@ -58,6 +60,10 @@ from .schemas import (
     MyProposalOut,
     PartnerOut,
     ProposalOut,
+    ProposalResultOut,
+    PublicRegionTotal,
+    PublicResultLine,
+    PublishedResultsOut,
     RankingPage,
     RegionConfirmationOut,
     RegisteredEvaluatorOut,
@@ -146,7 +152,7 @@ def for_evaluator(state: ProposalState, evaluator_id: str) -> ProposalOut:
     return proposal_out(
         state,
         own_assessment=assessment_out(own) if own else None,
-        assessments=[assessment_out(a) for a in state.assessments if a.status == "submitted"],
+        assessments=[assessment_out(a) for a in state.assessments if a.status == AssessmentStatus.SUBMITTED],
         consensus=consensus_out(state),
     )
 
@@ -242,6 +248,57 @@ def results_out(state: ResultsState) -> ResultsOut:
     )
 
 
+def published_out(state: ResultsState) -> PublishedResultsOut:
+    """Only what is public: the funded proposals named, the others counted; no funding gap, no ids."""
+    decided = state.funding.decided
+    assert state.funding.published_at is not None
+    return PublishedResultsOut(
+        call_id=decided.call_id,
+        published_at=state.funding.published_at,
+        reporting_currency=decided.reporting_currency,
+        funded=[
+            PublicResultLine(
+                rank=line.rank, acronym=line.acronym, weighted_total=line.weighted_total, grants=line.grants
+            )
+            for line in public_lines(state.lines)
+        ],
+        counts=status_counts(state.lines),
+        regions=[
+            PublicRegionTotal(
+                region_code=r.region_code,
+                budget=r.budget,
+                allocated=r.allocated,
+                funded_proposals=r.funded_proposals,
+                budget_reporting=r.budget_reporting,
+                allocated_reporting=r.allocated_reporting,
+            )
+            for r in decided.regions
+        ],
+        budget=decided.totals.budget,
+        allocated=decided.totals.allocated,
+    )
+
+
+def proposal_result_out(result: ProposalResult) -> ProposalResultOut:
+    line = result.line
+    return ProposalResultOut(
+        proposal_id=line.proposal_id,
+        call_id=uuid.UUID(result.call_id),
+        acronym=line.acronym,
+        published_at=result.published_at,
+        status=line.status,
+        rank=line.rank,
+        reserve_position=result.reserve_position,
+        criteria=result.criteria,
+        scores=line.scores,
+        weighted_total=line.weighted_total,
+        reporting_currency=result.reporting_currency,
+        grants=line.grants,
+        shortfall=result.shortfall,
+        reasons=result.reasons,
+    )
+
+
 def confirmation_out(status: RegionStatus) -> RegionConfirmationOut:
     return RegionConfirmationOut(
         region_code=status.region_code,
@@ -299,7 +356,7 @@ def shortlist_decision_out(decision: ShortlistDecision) -> ShortlistDecisionOut:
     return ShortlistDecisionOut(
         call_id=uuid.UUID(decision.call_id),
         parameters=decision.parameters,
-        invited=sum(1 for line in decision.outcomes if line["status"] == "invited"),
+        invited=sum(1 for line in decision.outcomes if line["status"] == ShortlistStatus.INVITED),
         outcomes=decision.outcomes,
         regions=decision.regions,
         confirmations=decision.confirmations,

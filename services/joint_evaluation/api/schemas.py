@@ -306,6 +306,61 @@ class ResultsOut(BaseModel):
     )
 
 
+class PublicResultLine(BaseModel):
+    rank: int | None
+    acronym: str
+    weighted_total: Decimal | None
+    grants: list[RegionAmount] = Field(description="The grant of each region funding partners, in its currency")
+
+
+class PublicRegionTotal(BaseModel):
+    region_code: str
+    budget: Money
+    allocated: Money
+    funded_proposals: int
+    budget_reporting: Money = Field(description="In the reporting currency, at the call's fixed rate")
+    allocated_reporting: Money
+
+
+class PublishedResultsOut(BaseModel):
+    """The results as published (public, no token needed): the funded proposals by rank with each region's
+    grant, how many proposals ended each way, and each region's budget and allocation."""
+
+    call_id: uuid.UUID
+    published_at: datetime
+    reporting_currency: str
+    funded: list[PublicResultLine] = Field(description="The funded proposals, best first")
+    counts: dict[str, int] = Field(
+        description="Proposals per status: funded, reserve, declined, not_passed, ineligible (only funded ones are "
+        "named)"
+    )
+    regions: list[PublicRegionTotal]
+    budget: Money = Field(description="All regions' budgets, in the reporting currency")
+    allocated: Money = Field(description="All grants, in the reporting currency")
+
+
+class ProposalResultOut(BaseModel):
+    """The consortium's own line of the published results."""
+
+    proposal_id: uuid.UUID
+    call_id: uuid.UUID
+    acronym: str
+    published_at: datetime
+    status: Literal["funded", "reserve", "declined", "not_passed", "ineligible"] = Field(
+        description="funded; reserve (passed, but a region it needs had no budget left: see `shortfall`); declined "
+        "(a region declined its part); not_passed (below a threshold: see `reasons`); ineligible"
+    )
+    rank: int | None = Field(description="Its rank among the proposals that passed the thresholds")
+    reserve_position: int | None = Field(description="On the reserve list: 1 is the first in line")
+    criteria: list[str]
+    scores: dict[str, Decimal] = Field(description="Consensus score per criterion key")
+    weighted_total: Decimal | None
+    reporting_currency: str
+    grants: list[RegionAmount] = Field(description="Funded: each region's grant to its partners, in its currency")
+    shortfall: list[RegionAmount] = Field(description="Reserve: what each region lacked to fund it")
+    reasons: list[str] = Field(description="Not passed or ineligible: why (English)")
+
+
 # --- two-stage calls: the shortlist ---------------------------------------------------------------
 
 Factor = Annotated[Decimal, Field(gt=0, le=20, max_digits=4, decimal_places=2)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from .ranking import format_score
 from .scoring import (
@@ -23,6 +24,23 @@ from .scoring import (
     consensus,
     validate_score,
 )
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # locked: nothing changes it
+
+
+# A draft is saved again and again, then submitted once; a submitted assessment is locked.
+TRANSITIONS: dict[AssessmentStatus, frozenset[AssessmentStatus]] = {
+    AssessmentStatus.DRAFT: frozenset({AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED}),
+    AssessmentStatus.SUBMITTED: frozenset(),
+}
+
+
+def can_move(current: AssessmentStatus | None, to: AssessmentStatus) -> bool:
+    """None: no assessment yet (it starts as a draft, or is submitted from nothing: then it misses everything)."""
+    return current is None or to in TRANSITIONS[current]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,24 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from shared.events import FundingDecided, FundingDecision, FundingTotals, RegionAmount, RegionFunding
 from shared.money import Money
 
-from .allocation import AllocationEntry, AllocationResult, RegionReport
+from .allocation import AllocationEntry, AllocationResult, FundingStatus, RegionReport
 
 CENT = Decimal("0.01")
+
+
+class FundingTrigger(StrEnum):
+    """What made a version of the funding decisions: the agency's run, a region's decline of its part, a
+    proposal withdrawn after the run; a simulation is never stored or announced."""
+
+    RUN = "run"
+    DECLINE = "decline"
+    WITHDRAWAL = "withdrawal"
+    SIMULATION = "simulation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +90,7 @@ def funding_decided(
     call_id: uuid.UUID,
     version: int,
     decided_at: datetime,
-    trigger: str,
+    trigger: FundingTrigger,
 ) -> FundingDecided:
     """The allocation as funding.decided announces it (``version`` 0: a simulation, never announced)."""
     by_id = {request.proposal_id: request for request in ranked}
@@ -106,7 +117,7 @@ def region_part(decided: FundingDecided, region_code: str) -> list[list[str]]:
     return [
         [str(decision.proposal_id), str(grant.amount)]
         for decision in decided.proposals
-        if decision.status == "funded"
+        if decision.status == FundingStatus.FUNDED.value
         for grant in decision.requested
         if grant.region_code == region_code
     ]

@@ -13,10 +13,30 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from .allocation import FundingRequest
 
 _ZERO = Decimal(0)
+
+
+class OfferStatus(StrEnum):
+    PROPOSED = "proposed"  # awaiting its regions' confirmations and the agency's funding
+    SUPERSEDED = "superseded"  # a newer release made a newer offer before this one was funded
+    FUNDED = "funded"
+    NOTHING_FUNDABLE = "nothing_fundable"  # the walk found nothing the money could fund
+
+
+OFFER_TRANSITIONS: dict[OfferStatus, frozenset[OfferStatus]] = {
+    OfferStatus.PROPOSED: frozenset({OfferStatus.SUPERSEDED, OfferStatus.FUNDED}),
+    OfferStatus.SUPERSEDED: frozenset(),
+    OfferStatus.FUNDED: frozenset(),
+    OfferStatus.NOTHING_FUNDABLE: frozenset(),
+}
+
+
+def can_move(current: OfferStatus, to: OfferStatus) -> bool:
+    return to in OFFER_TRANSITIONS[current]
 
 
 @dataclass(frozen=True, slots=True)

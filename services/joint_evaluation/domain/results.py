@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 from shared.events import FundingDecided, RankedProposal, ResultLine
 
-from .ranking import format_score
+from .allocation import FundingStatus
+from .ranking import RankingStatus, format_score
 
 
 class _RowWriter(Protocol):
@@ -43,15 +44,15 @@ def consolidate(
             proposal_id=ranked.proposal_id,
             acronym=ranked.acronym,
             rank=ranked.rank,
-            status=ranked.status if ranked.status != "passed" else "reserve",
+            status=ranked.status if ranked.status != RankingStatus.PASSED.value else FundingStatus.RESERVE.value,
             scores=ranked.scores,
             weighted_total=ranked.weighted_total,
         )
-        if ranked.status == "passed":
+        if ranked.status == RankingStatus.PASSED.value:
             decision = decisions.get(ranked.proposal_id)
             if decision is None:
                 raise ResultsInconsistentError(f"{ranked.proposal_id} passed but has no funding decision")
-            grants = decision.requested if decision.status == "funded" else []
+            grants = decision.requested if decision.status == FundingStatus.FUNDED.value else []
             line = line.model_copy(update={"status": decision.status, "grants": grants})
         lines.append(line)
     return lines
@@ -100,3 +101,24 @@ def _score(value: Decimal | None) -> str:
 
 def _amount(value: Decimal | None) -> str:
     return f"{value:.2f}" if value is not None else ""
+
+
+# --- what is public once published, and what a consortium reads of its own line ------------------------------
+
+STATUSES: tuple[str, ...] = (*FundingStatus, RankingStatus.NOT_PASSED, RankingStatus.INELIGIBLE)
+
+
+def public_lines(lines: Sequence[ResultLine]) -> list[ResultLine]:
+    """The lines the published results name: the funded proposals, in rank order. The others (reserve,
+    declined, below the thresholds, ineligible) are counted, not named: they are the consortia's own business."""
+    return [line for line in lines if line.status == FundingStatus.FUNDED.value]
+
+
+def status_counts(lines: Sequence[ResultLine]) -> dict[str, int]:
+    return {status: sum(line.status == status for line in lines) for status in STATUSES}
+
+
+def reserve_position(lines: Sequence[ResultLine], proposal_id: str) -> int | None:
+    """1 for the first proposal on the reserve list (in rank order), and so on; None off the list."""
+    reserve = [str(line.proposal_id) for line in lines if line.status == FundingStatus.RESERVE.value]
+    return reserve.index(proposal_id) + 1 if proposal_id in reserve else None

@@ -5,6 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class Eligibility(StrEnum):
+    """A proposal's eligibility as the eligibility service decided it (pending until it has, on the version
+    that counts); a correction may replace either outcome by the other."""
+
+    PENDING = "pending"
+    ELIGIBLE = "eligible"
+    NOT_ELIGIBLE = "not_eligible"
+
+
 class EvaluationStatus(StrEnum):
     AWAITING_ELIGIBILITY = "awaiting_eligibility"
     AWAITING_EVALUATION = "awaiting_evaluation"  # eligible, no evaluator assigned yet
@@ -19,9 +28,9 @@ def evaluation_status(
 ) -> EvaluationStatus:
     if withdrawn:
         return EvaluationStatus.WITHDRAWN
-    if eligibility == "not_eligible":
+    if eligibility == Eligibility.NOT_ELIGIBLE:
         return EvaluationStatus.NOT_ELIGIBLE
-    if eligibility != "eligible":
+    if eligibility != Eligibility.ELIGIBLE:
         return EvaluationStatus.AWAITING_ELIGIBILITY
     if consensus_final:
         return EvaluationStatus.EVALUATED

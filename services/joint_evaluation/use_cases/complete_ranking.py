@@ -8,7 +8,6 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict
 from shared.events import EvaluationCompleted
 from shared.http.principal import Principal
 from shared.messaging.outbox import emit
@@ -16,6 +15,7 @@ from shared.service import Runtime
 from shared.wording import agree, count
 
 from ..access import call_config, refuse_once_completed
+from ..errors import RankingIncomplete
 from ..models import audit_log
 from ..ranking import RankingView, current_ranking
 from ..repository import progress_for_update
@@ -28,7 +28,7 @@ async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Prin
     refuse_once_completed(progress)
     view = await current_ranking(session, call_id, config)
     if view.pending_consensus or view.awaiting_eligibility:
-        raise Conflict(
+        raise RankingIncomplete(
             f"{count(len(view.pending_consensus), 'eligible proposal')} "
             f"{agree(len(view.pending_consensus), 'lacks', 'lack')} a final consensus and "
             f"{count(len(view.awaiting_eligibility), 'proposal')} "
@@ -54,6 +54,7 @@ async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Prin
         action="evaluation.completed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"ranked": sum(1 for line in view.ranking if line.rank is not None), "listed": len(view.ranking)},
     )
     return RankingView(view.ranking, completed_at=now)

@@ -13,13 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import FundingDecided
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config
-from ..domain.funding import region_part
+from ..domain.allocation import FundingStatus
+from ..domain.funding import FundingTrigger, region_part
+from ..errors import FundingAlreadyDeclined, FundingNotDecided, FundingVersionChanged, ResultsFinal
 from ..funding import decide, latest_decisions
 from ..models import CallProgress, FundingDecline, RegionConfirmation, audit_log
 from ..repository import confirmations_of_call, progress_for_update
@@ -56,12 +58,12 @@ async def _current_decisions(
     session: AsyncSession, progress: CallProgress, expected_version: int | None
 ) -> FundingDecided:
     if progress.published_at is not None:
-        raise Conflict("The results are published: the funding decisions are final.")
+        raise ResultsFinal("The results are published: the funding decisions are final.")
     decided = await latest_decisions(session, progress)
     if decided is None:
-        raise Conflict("No funding has been decided for this call yet.")
+        raise FundingNotDecided("No funding has been decided for this call yet.")
     if expected_version is not None and expected_version != decided.funding_version:
-        raise Conflict(
+        raise FundingVersionChanged(
             f"The decisions changed: version {decided.funding_version} is current, not {expected_version}.",
             extra={"funding_version": decided.funding_version},
         )
@@ -92,6 +94,7 @@ async def _confirm(
         action="funding.confirmed",
         entity="call",
         entity_id=progress.call_id,
+        call_id=progress.call_id,
         before=before,
         after={"funding_version": existing.funding_version, "part": existing.part},
     )
@@ -111,8 +114,11 @@ async def _decline(
     decision = next((d for d in decided.proposals if str(d.proposal_id) == proposal_id), None)
     if decision is None or all(amount.region_code != region_code for amount in decision.requested):
         raise NotFound(f"No funding decision on proposal {proposal_id} for {region.label}.")
-    if decision.status == "declined":
-        raise Conflict(f"Proposal {proposal_id} is already declined by {', '.join(decision.declined_by)}.")
+    if decision.status == FundingStatus.DECLINED.value:
+        raise FundingAlreadyDeclined(
+            f"Proposal {proposal_id} is already declined by {', '.join(decision.declined_by)}.",
+            extra={"declined_by": list(decision.declined_by)},
+        )
     session.add(
         FundingDecline(
             call_id=progress.call_id,
@@ -133,8 +139,11 @@ async def _decline(
         action="funding.declined",
         entity="proposal",
         entity_id=proposal_id,
+        call_id=progress.call_id,
         before={"status": decision.status, "funding_version": decided.funding_version},
-        after={"status": "declined"},
+        after={"status": FundingStatus.DECLINED},
         reason=reason,
     )
-    return await decide(session, runtime, config, progress, trigger="decline", actor=region.actor, reason=reason)
+    return await decide(
+        session, runtime, config, progress, trigger=FundingTrigger.DECLINE, actor=region.actor, reason=reason
+    )

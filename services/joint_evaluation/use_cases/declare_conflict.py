@@ -64,6 +64,7 @@ async def declare_conflict(
         action="conflict.declared",
         entity="proposal",
         entity_id=proposal_id,
+        call_id=entry.call_id,
         after={"evaluator_id": evaluator.id},
         reason=reason,
     )

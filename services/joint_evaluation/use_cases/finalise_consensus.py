@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict
 from shared.http.principal import Principal
 from shared.service import Runtime
 from shared.wording import agree, count
@@ -25,8 +24,9 @@ from ..access import (
     submitted_scores,
 )
 from ..consensus import consensus_for_update, refuse_if_final
-from ..domain.assessment import score_text
+from ..domain.assessment import AssessmentStatus, score_text
 from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
+from ..errors import AssessmentsOutstanding, ConsensusIncomplete
 from ..models import Consensus, audit_log
 from ..repository import assessments_of, pairs_of_proposals, progress_for_share
 from ..views import ProposalState, proposal_state
@@ -43,11 +43,11 @@ async def finalise_consensus(
     record = await consensus_for_update(session, entry.call_id, proposal_id, runtime)
     refuse_if_final(record)
     assessments = await assessments_of(session, proposal_id)
-    submitted = {a.evaluator_id for a in assessments if a.status == "submitted"}
+    submitted = {a.evaluator_id for a in assessments if a.status == AssessmentStatus.SUBMITTED}
     waiting = sorted({p.evaluator_id for p in await pairs_of_proposals(session, [proposal_id])} - submitted)
     if waiting:
         who = f"{count(len(waiting), 'assigned evaluator')} {agree(len(waiting), 'has', 'have')}"
-        raise Conflict(f"{who} not submitted yet.", extra={"waiting_for": waiting})
+        raise AssessmentsOutstanding(f"{who} not submitted yet.", extra={"waiting_for": waiting})
     rules = evaluation_rules(config, entry.stage)
     result = _consensus_of(record, submitted_scores(assessments, rules), rules)
     now = runtime.clock.now()
@@ -62,6 +62,7 @@ async def finalise_consensus(
         action="consensus.finalised",
         entity="proposal",
         entity_id=proposal_id,
+        call_id=entry.call_id,
         after={"scores": record.scores, "overridden": sorted(record.overrides)},
     )
     return await proposal_state(session, entry)
@@ -71,4 +72,4 @@ def _consensus_of(record: Consensus, submitted: list[EvaluatorScores], rules: Ev
     try:
         return consensus(submitted, rules, overrides_of(record))
     except ValueError as exc:  # a criterion nobody scored and the rapporteur did not set
-        raise Conflict(f"The consensus cannot be computed: {exc}.") from exc
+        raise ConsensusIncomplete(f"The consensus cannot be computed: {exc}.") from exc

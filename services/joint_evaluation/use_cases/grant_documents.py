@@ -45,6 +45,7 @@ async def grant_documents(
         action="documents.granted",
         entity="proposal",
         entity_id=entry.proposal_id,
+        call_id=entry.call_id,
         after={"evaluator": evaluator.id, "version": entry.proposal_version, "ttl_s": GRANT_TTL_S},
     )
     # The grant's expiry is on the real clock (proposal_intake checks it on its own).

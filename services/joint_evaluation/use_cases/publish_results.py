@@ -7,12 +7,12 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict
 from shared.events import ResultsPublished
 from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 
+from ..errors import ConfirmationsOutstanding, ResultsFinal
 from ..models import audit_log
 from ..repository import progress_for_update
 from ..views import ResultsState, results_state
@@ -22,11 +22,11 @@ async def publish_results(session: AsyncSession, runtime: Runtime, agency: Princ
     now = runtime.clock.now()
     progress = await progress_for_update(session, call_id, now)
     if progress.published_at is not None:
-        raise Conflict("The results of this call are already published.")
+        raise ResultsFinal("The results of this call are already published.")
     state = await results_state(session, call_id)
     waiting = [r.region_code for r in state.funding.regions if r.funds_partners and not r.confirmed]
     if waiting:
-        raise Conflict(
+        raise ConfirmationsOutstanding(
             f"Regions still to confirm their decisions: {', '.join(waiting)}.", extra={"waiting_for": waiting}
         )
     decided = state.funding.decided
@@ -57,6 +57,7 @@ async def publish_results(session: AsyncSession, runtime: Runtime, agency: Princ
         action="results.published",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"funding_version": decided.funding_version, "lines": len(state.lines)},
     )
     return await results_state(session, call_id)

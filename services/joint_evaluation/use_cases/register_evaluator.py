@@ -68,6 +68,7 @@ async def register_evaluator(
         action="evaluator.registered",
         entity="evaluator",
         entity_id=evaluator.id,
+        call_id=call_id,
         after={"call_id": call_id, "name": new.name, "organisation": new.organisation, "max_load": new.max_load},
     )
     return evaluator, evaluator_token(runtime, evaluator)
@@ -86,6 +87,7 @@ async def reissue_token(session: AsyncSession, runtime: Runtime, agency: Princip
         action="evaluator.token_issued",
         entity="evaluator",
         entity_id=evaluator.id,
+        call_id=evaluator.call_id,
     )
     return evaluator_token(runtime, evaluator)
 

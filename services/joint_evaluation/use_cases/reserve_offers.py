@@ -14,14 +14,15 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict, NotFound, RetryableError
+from shared.errors import NotFound, RetryableError
 from shared.events import FundsReleased, RegionAmount, ReserveFunded, ReserveGrant, ReserveProposed
 from shared.http.principal import Principal
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 
-from ..domain.allocation import FundingRequest
-from ..domain.reserve import available_budgets, walk_reserve
+from ..domain.allocation import FundingRequest, FundingStatus
+from ..domain.reserve import OfferStatus, available_budgets, can_move, walk_reserve
+from ..errors import ConfirmationsOutstanding, ReserveOfferConfirmed, ReserveOfferNotProposed
 from ..funding import latest_decisions
 from ..models import FundsRelease, ReserveOffer, audit_log
 from ..repository import get_progress, progress_for_update
@@ -57,6 +58,7 @@ async def record_release(session: AsyncSession, runtime: Runtime, event_id: str,
         action="funds.released",
         entity="proposal",
         entity_id=str(event.proposal_id),
+        call_id=call_id,
         after={a.region_code: f"{a.amount} {a.currency}" for a in event.released},
         reason=event.reason,
     )
@@ -69,15 +71,15 @@ async def offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, *
     decided = await latest_decisions(session, progress)
     assert decided is not None  # published results have decisions
     offers = await offers_of(session, call_id)
-    funded_offers = [o for o in offers if o.status == "funded"]
+    funded_offers = [o for o in offers if o.status == OfferStatus.FUNDED]
     currencies = {region.region_code: region.budget.currency for region in decided.regions}
     budgets = available_budgets(
         {region.region_code: region.remaining.amount for region in decided.regions},
         [_amounts(release.released) for release in await releases_of(session, call_id)],
         [_amounts(grant) for offer in funded_offers for p in offer.proposals for grant in [p["grants"]]],
     )
-    reserve = [d for d in decided.proposals if d.status == "reserve"]
-    already = {str(d.proposal_id) for d in decided.proposals if d.status == "funded"}
+    reserve = [d for d in decided.proposals if d.status == FundingStatus.RESERVE.value]
+    already = {str(d.proposal_id) for d in decided.proposals if d.status == FundingStatus.FUNDED.value}
     already |= {p["proposal_id"] for offer in funded_offers for p in offer.proposals}
     walk = walk_reserve(
         [FundingRequest(str(d.proposal_id), {a.region_code: a.amount for a in d.requested}) for d in reserve],
@@ -92,12 +94,12 @@ async def offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, *
     ]
     now = runtime.clock.now()
     for offer in offers:
-        if offer.status == "proposed":
-            offer.status = "superseded"
+        if can_move(OfferStatus(offer.status), OfferStatus.SUPERSEDED):
+            offer.status = OfferStatus.SUPERSEDED
     offer = ReserveOffer(
         call_id=call_id,
         offer_round=max((o.offer_round for o in offers), default=0) + 1,
-        status="proposed" if proposals else "nothing_fundable",
+        status=OfferStatus.PROPOSED if proposals else OfferStatus.NOTHING_FUNDABLE,
         proposals=[p.model_dump(mode="json") for p in proposals],
         budgets=[_money(r, a, currencies) for r, a in sorted(budgets.items())],
         confirmations={},
@@ -121,6 +123,7 @@ async def offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, *
         action="reserve.proposed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"offer_round": offer.offer_round, "status": offer.status, "proposals": list(walk.funded)},
     )
     return offer
@@ -131,10 +134,13 @@ async def confirm_offer(
 ) -> ReserveOffer:
     offer = await _offer(session, region, call_id, offer_round)
     region_code = region.scope or ""
-    if offer.status != "proposed":
-        raise Conflict(f"Reserve offer {offer_round} is {offer.status}: it can no longer be confirmed.")
+    if offer.status != OfferStatus.PROPOSED:
+        raise ReserveOfferNotProposed(
+            f"Reserve offer {offer_round} is {offer.status}: it can no longer be confirmed.",
+            extra={"offer_status": offer.status},
+        )
     if region_code in offer.confirmations:
-        raise Conflict(f"{region.label} has already confirmed reserve offer {offer_round}.")
+        raise ReserveOfferConfirmed(f"{region.label} has already confirmed reserve offer {offer_round}.")
     offer.confirmations = {
         **offer.confirmations,
         region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
@@ -148,6 +154,7 @@ async def confirm_offer(
         action="reserve.confirmed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"offer_round": offer_round, "region": region_code},
     )
     return offer
@@ -158,13 +165,18 @@ async def fund_offer(
 ) -> ReserveOffer:
     await progress_for_update(session, call_id, runtime.clock.now())  # call-wide steps queue here
     offer = await _offer(session, agency, call_id, offer_round)
-    if offer.status != "proposed":
-        raise Conflict(f"Reserve offer {offer_round} is {offer.status}: only a proposed offer can be funded.")
+    if not can_move(OfferStatus(offer.status), OfferStatus.FUNDED):
+        raise ReserveOfferNotProposed(
+            f"Reserve offer {offer_round} is {offer.status}: only a proposed offer can be funded.",
+            extra={"offer_status": offer.status},
+        )
     waiting = [r for r in regions_of(offer) if r not in offer.confirmations]
     if waiting:
-        raise Conflict(f"Regions still to confirm the offer: {', '.join(waiting)}.", extra={"waiting_for": waiting})
+        raise ConfirmationsOutstanding(
+            f"Regions still to confirm the offer: {', '.join(waiting)}.", extra={"waiting_for": waiting}
+        )
     now = runtime.clock.now()
-    offer.status, offer.funded_at, offer.funded_by = "funded", now, agency.label
+    offer.status, offer.funded_at, offer.funded_by = OfferStatus.FUNDED, now, agency.label
     await session.flush()
     funded = ReserveFunded(
         call_id=uuid.UUID(call_id),
@@ -181,8 +193,9 @@ async def fund_offer(
         action="reserve.funded",
         entity="call",
         entity_id=call_id,
-        before={"status": "proposed"},
-        after={"status": "funded", "offer_round": offer_round},
+        call_id=call_id,
+        before={"status": OfferStatus.PROPOSED},
+        after={"status": OfferStatus.FUNDED, "offer_round": offer_round},
     )
     return offer
 

@@ -16,7 +16,7 @@ from shared.service import Runtime
 
 from ..access import evaluation_rules, proposal_for_evaluator
 from ..assessments import refuse_if_submitted, refuse_problems
-from ..domain.assessment import draft_problems, score_text
+from ..domain.assessment import AssessmentStatus, draft_problems, score_text
 from ..models import Assessment, audit_log
 from ..repository import get_assessment
 
@@ -42,7 +42,7 @@ async def save_assessment(
         session.add(assessment)
     assessment.scores = {key: score_text(value) for key, value in scores.items()}
     assessment.justifications = {key: text.strip() for key, text in justifications.items()}
-    assessment.status, assessment.updated_at = "draft", now
+    assessment.status, assessment.updated_at = AssessmentStatus.DRAFT, now
     await session.flush()
     await record_audit(
         session,
@@ -52,6 +52,7 @@ async def save_assessment(
         action="assessment.saved",
         entity="assessment",
         entity_id=f"{proposal_id}:{evaluator.id}",
+        call_id=entry.call_id,
         before=before,
         after={"scores": assessment.scores},
     )

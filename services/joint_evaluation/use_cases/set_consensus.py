@@ -60,6 +60,7 @@ async def set_consensus(
         action="consensus.overridden",
         entity="proposal",
         entity_id=proposal_id,
+        call_id=entry.call_id,
         before=before,
         after=consensus.overrides,
     )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit import record_audit
 from shared.call_stages import TwoStageConfig, stage_rules
 from shared.calls import CallConfiguration
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.events import InvitationOutcome, InvitationsPublished, PartnerSnapshot
 from shared.http.principal import Principal
 from shared.messaging.outbox import emit
@@ -26,7 +26,17 @@ from shared.service import Runtime
 from ..access import call_config
 from ..domain.allocation import RegionBudget, ReportingCurrency
 from ..domain.funding import PartnerRequest, requests_by_region
+from ..domain.ranking import RankingStatus
 from ..domain.shortlist import NoGo, PreProposal, Shortlist, shortlist, with_budgets
+from ..domain.status import Eligibility
+from ..errors import (
+    NoRegionFit,
+    NothingToConfirm,
+    OneStageCall,
+    ShortlistFinal,
+    ShortlistNotDecided,
+    ShortlistPending,
+)
 from ..models import EvaluationEntry, RegionFit, ShortlistDecision, audit_log
 from ..ranking import live_ranking
 from ..repository import entries_of_call, fit_of_call, get_entry, progress_for_update, shortlist_decision
@@ -53,7 +63,7 @@ class ShortlistView:
 def two_stage(config: CallConfiguration) -> TwoStageConfig:
     rules = stage_rules(config)
     if rules is None:
-        raise Conflict("This is a one-stage call: it has no shortlist.")
+        raise OneStageCall("This is a one-stage call: it has no shortlist.")
     return rules
 
 
@@ -109,18 +119,22 @@ async def _stage_one_order(
     ineligible = [
         (pid, list(e.eligibility_reasons))
         for pid, e in sorted(entries.items())
-        if e.withdrawn_at is None and e.current_eligibility == "not_eligible"
+        if e.withdrawn_at is None and e.current_eligibility == Eligibility.NOT_ELIGIBLE
     ]
     if rules.evaluation.panel is None:
-        eligible = [e for e in entries.values() if e.withdrawn_at is None and e.current_eligibility == "eligible"]
+        eligible = [
+            e for e in entries.values() if e.withdrawn_at is None and e.current_eligibility == Eligibility.ELIGIBLE
+        ]
         eligible.sort(key=lambda e: (e.submitted_at, e.proposal_id))
-        pending = sorted(p for p, e in entries.items() if e.withdrawn_at is None and e.current_eligibility == "pending")
+        pending = sorted(
+            p for p, e in entries.items() if e.withdrawn_at is None and e.current_eligibility == Eligibility.PENDING
+        )
         return [(e.proposal_id, ()) for e in eligible], ineligible, pending
     ranking = await live_ranking(session, call_id, config, stage=1)
     order = [
-        (str(line.proposal_id), tuple(line.reasons) if line.status == "not_passed" else ())
+        (str(line.proposal_id), tuple(line.reasons) if line.status == RankingStatus.NOT_PASSED.value else ())
         for line in ranking.ranking
-        if line.status != "ineligible"
+        if line.status != RankingStatus.INELIGIBLE.value
     ]
     return order, ineligible, [*ranking.pending_consensus, *ranking.awaiting_eligibility]
 
@@ -154,7 +168,7 @@ def outcomes(view: ShortlistView, entries: Mapping[str, EvaluationEntry]) -> lis
             pre_proposal_id=uuid.UUID(pid),
             applicant_id=entries[pid].applicant_id or "",
             acronym=view.acronyms.get(pid, ""),
-            status="ineligible",
+            status=RankingStatus.INELIGIBLE,
             reasons=reasons or ["not eligible at stage 1"],
         )
         for pid, reasons in view.ineligible
@@ -174,10 +188,10 @@ async def decide_shortlist(
     await progress_for_update(session, call_id, runtime.clock.now())  # call-wide steps queue here
     existing = await shortlist_decision(session, call_id)
     if existing is not None and existing.published_at is not None:
-        raise Conflict("The invitations are published: the shortlist is final.")
+        raise ShortlistFinal("The invitations are published: the shortlist is final.")
     view = await propose_shortlist(session, call_id, what_if)
     if view.pending:
-        raise Conflict(
+        raise ShortlistPending(
             f"{len(view.pending)} pre-proposal(s) still await their eligibility or final stage-1 score.",
             extra={"pending": view.pending},
         )
@@ -200,6 +214,7 @@ async def decide_shortlist(
         action="shortlist.decided",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"parameters": view.parameters, "invited": len(view.shortlist.invited)},
     )
     await _publish_when_confirmed(session, runtime, call_id, decision)
@@ -214,11 +229,11 @@ async def confirm_shortlist(
     if region.scope != region_code:
         raise NotFound(f"No region {region_code} for {region.label}.")
     if decision is None:
-        raise Conflict("No shortlist has been decided for this call yet.")
+        raise ShortlistNotDecided("No shortlist has been decided for this call yet.")
     if decision.published_at is not None:
-        raise Conflict("The invitations are published: the shortlist is final.")
+        raise ShortlistFinal("The invitations are published: the shortlist is final.")
     if region_code not in decision.confirmations:
-        raise Conflict(f"No invited pre-proposal asks {region_code} for money: it has nothing to confirm.")
+        raise NothingToConfirm(f"No invited pre-proposal asks {region_code} for money: it has nothing to confirm.")
     decision.confirmations = {
         **decision.confirmations,
         region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
@@ -232,6 +247,7 @@ async def confirm_shortlist(
         action="shortlist.confirmed",
         entity="call",
         entity_id=call_id,
+        call_id=call_id,
         after={"region": region_code},
     )
     await _publish_when_confirmed(session, runtime, call_id, decision)
@@ -287,10 +303,10 @@ async def record_fit(
         raise NotFound(f"No pre-proposal {proposal_id} with partners from {region_code}.")
     rules = two_stage(await call_config(session, entry.call_id))
     if not rules.evaluation.region_fit:
-        raise Conflict("This call's stage 1 has no go / no-go by the regions.")
+        raise NoRegionFit("This call's stage 1 has no go / no-go by the regions.")
     decision = await shortlist_decision(session, entry.call_id)
     if decision is not None and decision.published_at is not None:
-        raise Conflict("The invitations are published: the shortlist is final.")
+        raise ShortlistFinal("The invitations are published: the shortlist is final.")
     fit = await session.get(RegionFit, (proposal_id, region_code))
     if fit is None:
         fit = RegionFit(proposal_id=proposal_id, region_code=region_code, call_id=entry.call_id)
@@ -305,6 +321,7 @@ async def record_fit(
         action="stage_one.fit",
         entity="proposal",
         entity_id=proposal_id,
+        call_id=entry.call_id,
         after={"region": region_code, "go": go},
         reason=reason,
     )

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.errors import FieldError, ValidationFailed
 from shared.events import FundingDecided
 from shared.service import Runtime
 
 from ..access import call_config
+from ..domain.funding import FundingTrigger
+from ..errors import EvaluationNotComplete
 from ..funding import walk
 from ..repository import get_progress
 
@@ -27,7 +29,13 @@ async def simulate_funding(
         raise ValidationFailed("Top-ups name regions outside the call.", errors=unknown)
     progress = await get_progress(session, call_id)
     if progress is None or progress.ranking is None:
-        raise Conflict("The evaluation is not complete: complete the ranking first.")
+        raise EvaluationNotComplete("The evaluation is not complete: complete the ranking first.")
     return await walk(
-        session, config, progress, version=0, trigger="simulation", decided_at=runtime.clock.now(), top_ups=top_ups
+        session,
+        config,
+        progress,
+        version=0,
+        trigger=FundingTrigger.SIMULATION,
+        decided_at=runtime.clock.now(),
+        top_ups=top_ups,
     )

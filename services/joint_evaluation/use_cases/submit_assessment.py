@@ -12,7 +12,8 @@ from shared.service import Runtime
 
 from ..access import evaluation_rules, proposal_for_evaluator
 from ..assessments import refuse_if_submitted, refuse_problems
-from ..domain.assessment import draft_problems, missing_for_submission
+from ..domain.assessment import AssessmentStatus, draft_problems, missing_for_submission
+from ..errors import AssessmentIncomplete
 from ..models import Assessment, audit_log
 from ..repository import get_assessment
 
@@ -28,11 +29,15 @@ async def submit_assessment(
     rules = evaluation_rules(
         config, entry.stage
     )  # checked again: the call's scale may have been amended since the save
-    problems = draft_problems(scores, justifications, rules) + missing_for_submission(scores, justifications, rules)
-    refuse_problems(problems, "The assessment is incomplete or not valid")
+    missing = missing_for_submission(scores, justifications, rules)
+    problems = draft_problems(scores, justifications, rules) + missing
+    if missing:
+        extra = {"missing": [problem.field for problem in missing]}
+        refuse_problems(problems, "The assessment is incomplete or not valid", AssessmentIncomplete, extra)
+    refuse_problems(problems, "The assessment is not valid")
     assert assessment is not None  # an absent draft misses everything
     now = runtime.clock.now()
-    assessment.status, assessment.submitted_at, assessment.updated_at = "submitted", now, now
+    assessment.status, assessment.submitted_at, assessment.updated_at = AssessmentStatus.SUBMITTED, now, now
     await session.flush()
     await record_audit(
         session,
@@ -42,7 +47,8 @@ async def submit_assessment(
         action="assessment.submitted",
         entity="assessment",
         entity_id=f"{proposal_id}:{evaluator.id}",
-        before={"status": "draft"},
-        after={"status": "submitted", "scores": assessment.scores},
+        call_id=entry.call_id,
+        before={"status": AssessmentStatus.DRAFT},
+        after={"status": AssessmentStatus.SUBMITTED, "scores": assessment.scores},
     )
     return assessment

@@ -22,7 +22,7 @@ from starlette.datastructures import UploadFile
 
 from ..api_client import ApiAnswer
 from ..i18n import N_, format_when
-from ..web import CALLS, INTAKE, ConsortiumSession, Portal, PortalDep
+from ..web import CALLS, ELIGIBILITY, EVALUATION, INTAKE, ConsortiumSession, Portal, PortalDep
 
 router = APIRouter()
 
@@ -132,6 +132,38 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def over_by(details: dict[str, Any]) -> Decimal | None:
+    """How much a request exceeds its limit (a rate's or a maximum), from a verdict's numbers; None without them."""
+    requested, cap = _decimal(details.get("requested")), _decimal(details.get("limit") or details.get("maximum"))
+    return requested - cap if requested is not None and cap is not None else None
+
+
+def outcome_shown(outcome: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    """The eligibility outcome as regional_eligibility gives it to the consortium, with what the page words it by:
+    each partner's region by name, and each reason's currency (its region's) and how much too much."""
+    regions = {r["code"]: r for r in config.get("regions") or []}
+    reporting = (config.get("funding") or {}).get("reporting_currency") or "EUR"
+
+    def party(one: dict[str, Any]) -> dict[str, Any]:
+        region = regions.get(one["region_code"], {})
+        return {
+            **one,
+            "region_name": region.get("name") or "",
+            "reasons": [reason(r) for r in one.get("reasons") or []],
+            "pending": [reason(r) for r in one.get("pending") or []],
+        }
+
+    def reason(one: dict[str, Any]) -> dict[str, Any]:
+        currency = regions.get(one["region_code"], {}).get("currency") or reporting
+        return {**one, "currency": currency, "over": over_by(one.get("details") or {})}
+
+    return {
+        **outcome,
+        "partners": [party(p) for p in outcome.get("partners") or []],
+        "consortium": party(outcome["consortium"]),
+    }
+
+
 def findings(precheck: dict[str, Any], draft: dict[str, Any]) -> list[dict[str, Any]]:
     """Every rule the draft breaks or leaves to an officer, by partner and region, with the numbers the page
     puts in words (how much too much), the service's own sentence kept for the rules the page does not word."""
@@ -150,10 +182,7 @@ def findings(precheck: dict[str, Any], draft: dict[str, Any]) -> list[dict[str, 
         details = dict(verdict.get("details") or {})
         region = regions.get(verdict.get("region_code") or code, {})
         currency = currencies.get(verdict.get("partner_id")) or region.get("currency") or "EUR"
-        limit = details.get("limit") or details.get("maximum")
-        over = None
-        if (requested := _decimal(details.get("requested"))) is not None and (cap := _decimal(limit)) is not None:
-            over = requested - cap
+        over = over_by(details)
         found.append(
             {
                 "rule": verdict["rule"],
@@ -389,7 +418,23 @@ async def proposal_form(
         return _not_yours(portal, request)
     _versions_shown(context, portal.language_of(request))
     context.update(title=N_("Proposal %(acronym)s"), title_args={"acronym": context["values"].get("acronym") or "-"})
+    if context["proposal"].get("current_version"):
+        context.update(await _after_submission(portal, request, str(proposal_id), context["config"]))
     return portal.page(request, "applicant/proposal.html", context)
+
+
+async def _after_submission(
+    portal: Portal, request: Request, proposal_id: str, config: dict[str, Any]
+) -> dict[str, Any]:
+    """The eligibility outcome once regional_eligibility knows the submission, and the proposal's result once the
+    call's results are published (each a 404 before: nothing to show yet)."""
+    api = portal.api(request)
+    outcome = await api.get(f"{ELIGIBILITY}/proposals/{proposal_id}/outcome")
+    result = await api.get(f"{EVALUATION}/proposals/{proposal_id}/result")
+    return {
+        "outcome": outcome_shown(outcome.body, config) if outcome.ok else None,
+        "result": result.body if result.ok else None,
+    }
 
 
 async def _save(

@@ -1,9 +1,12 @@
 """The call secretariat's call console (agency): the calls, a new call from its JSON configuration or the
 Alpine example, a draft edited group by group (each API validation error shown at its group), publication,
-amendments with their reason, and the version history with what changed between two versions."""
+amendments with their reason, the version history with what changed between two versions, the eligibility
+overview (per region, and the consortium-level checks the agency decides itself) and the call's audit trail
+across the services."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -12,9 +15,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..api_client import ApiAnswer
+from ..audit_merge import WHOLE, Fetched, decode_state, encode_state, merge
 from ..call_diff import diff
 from ..i18n import N_
-from ..web import CALLS, AgencySession, Portal, PortalDep
+from ..web import CALLS, ELIGIBILITY, EVALUATION, INTAKE, MONITORING, AgencySession, Portal, PortalDep
 
 router = APIRouter(prefix="/secretariat")
 
@@ -274,19 +278,167 @@ def filtered_audit(entries: list[dict[str, Any]], who: str = "", what: str = "")
     return sorted(kept, key=lambda entry: str(entry.get("at", "")), reverse=True)
 
 
+# The services whose audit trail of a call the page merges: each one's path prefix and its name on the page.
+AUDIT_SOURCES: dict[str, tuple[str, str]] = {
+    "call_definition": (CALLS, N_("Call definition")),
+    "proposal_intake": (INTAKE, N_("Proposals")),
+    "regional_eligibility": (ELIGIBILITY, N_("Eligibility")),
+    "joint_evaluation": (EVALUATION, N_("Evaluation and funding")),
+    "project_monitoring": (MONITORING, N_("Monitoring")),
+}
+AUDIT_PAGE = 50
+
+
+async def _trail_of(
+    portal: Portal, request: Request, call_id: str, service: str, state: Any, who: str, what: str
+) -> tuple[Fetched, bool]:
+    """One service's part of the page (its entries from where the state says) and whether it answered."""
+    prefix = AUDIT_SOURCES[service][0]
+    api = portal.api(request)
+    if service == WHOLE:  # the whole trail, filtered here as before
+        answer = await api.get(f"{prefix}/calls/{call_id}/audit")
+        offset = state if isinstance(state, int) else 0
+        entries = filtered_audit(answer.body, who, what) if answer.ok else []
+        return Fetched(service, entries[offset:], offset=offset), answer.ok or answer.status == 404
+    cursor = state if isinstance(state, str) else None
+    answer = await api.get(f"{prefix}/calls/{call_id}/audit", actor=who, action=what, cursor=cursor, limit=AUDIT_PAGE)
+    if not answer.ok:  # a 404: the service has not heard of the call (a draft): nothing of it there
+        return Fetched(service, []), answer.status == 404
+    return Fetched(service, answer.body["items"], answer.body.get("next_cursor")), True
+
+
 @router.get("/calls/{call_id}/audit", response_class=HTMLResponse)
 async def audit(
-    request: Request, portal: PortalDep, _signed_in: AgencySession, call_id: str, who: str = "", what: str = ""
+    request: Request,
+    portal: PortalDep,
+    _signed_in: AgencySession,
+    call_id: str,
+    who: str = "",
+    what: str = "",
+    service: str = "",
+    cursor: str | None = None,
 ) -> Response:
     call = await _call(portal, request, call_id)
-    answer = await portal.api(request).get(f"{CALLS}/calls/{call_id}/audit")
-    if call is None or not answer.ok:
+    if call is None:
         return portal.message(request, N_("Not found"), N_("There is no such call."), 404)
+    services = [service] if service in AUDIT_SOURCES else list(AUDIT_SOURCES)
+    state = decode_state(cursor)
+    wanted = [name for name in services if state.get(name) is not False]  # False: that service has no more
+    parts = await asyncio.gather(*(_trail_of(portal, request, call_id, n, state.get(n), who, what) for n in wanted))
+    entries, following = merge([fetched for fetched, _ in parts], state, AUDIT_PAGE)
+    filters = {"who": who, "what": what, "service": service if service in AUDIT_SOURCES else ""}
     context = {
         "title": N_("Audit trail of call %(code)s"),
         "title_args": {"code": call["code"]},
         "call": call,
-        "entries": filtered_audit(answer.body, who, what),
-        "filters": {"who": who, "what": what},
+        "entries": entries,
+        "filters": filters,
+        "sources": {name: label for name, (_, label) in AUDIT_SOURCES.items()},
+        "unread": [AUDIT_SOURCES[fetched.service][1] for fetched, answered in parts if not answered],
+        "next_cursor": encode_state(following) if following is not None else None,
+        "first_page": bool(cursor),
     }
     return portal.page(request, "secretariat/audit.html", context)
+
+
+# The eligibility overview: per region, the checks open, decided and overdue; the consortium-level checks, which
+# the agency decides itself (regional_eligibility lets an agency list, read and decide those, and only those).
+
+CONSORTIUM = "consortium"
+
+
+def eligibility_rows(
+    progress: list[dict[str, Any]], regions: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One row per region of the call (in the call's order, those with no checks yet at zero), then the
+    consortium-level row; and the totals of every column."""
+    by_code = {row["region_code"]: row for row in progress}
+    rows = []
+    for code, name in [(r.get("code", ""), r.get("name", "")) for r in regions] + [(CONSORTIUM, "")]:
+        counts = by_code.pop(code, {})
+        rows.append({"code": code, "name": name, **_counts(counts)})
+    rows += [{"code": code, "name": "", **_counts(counts)} for code, counts in sorted(by_code.items())]
+    totals = {key: sum(row[key] for row in rows) for key in ("checks", "pending", "decided", "overdue")}
+    return rows, totals
+
+
+def _counts(row: dict[str, Any]) -> dict[str, int]:
+    return {key: int(row.get(key, 0)) for key in ("checks", "pending", "decided", "overdue")}
+
+
+@router.get("/calls/{call_id}/eligibility", response_class=HTMLResponse)
+async def eligibility(
+    request: Request, portal: PortalDep, _signed_in: AgencySession, call_id: str, cursor: str | None = None
+) -> Response:
+    call = await _call(portal, request, call_id)
+    if call is None:
+        return portal.message(request, N_("Not found"), N_("There is no such call."), 404)
+    api = portal.api(request)
+    overview, waiting = await asyncio.gather(
+        api.get(f"{ELIGIBILITY}/calls/{call_id}/overview"),
+        api.get(f"{ELIGIBILITY}/checks", call_id=call_id, status="open", cursor=cursor),
+    )
+    rows, totals = eligibility_rows(overview.body if overview.ok else [], call["configuration"].get("regions") or [])
+    consortium = next(row for row in rows if row["code"] == CONSORTIUM)
+    context = {
+        "title": N_("Eligibility of call %(code)s"),
+        "title_args": {"code": call["code"]},
+        "call": call,
+        "known": overview.ok,  # regional_eligibility knows the call (published) and has counted its checks
+        "rows": rows,
+        "totals": totals,
+        "waiting": waiting.body.get("items", []) if waiting.ok else [],
+        "waiting_overdue": consortium["overdue"] > 0,
+        "next_cursor": waiting.body.get("next_cursor") if waiting.ok else None,
+        "decided": request.query_params.get("decided"),
+    }
+    return portal.page(request, "secretariat/eligibility.html", context)
+
+
+async def _check_context(
+    portal: Portal, request: Request, check_id: int, errors: dict[str, str], values: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """The consortium-level check's page: the check, its proposal and its decision history (404 for a check
+    that is not the agency's to decide)."""
+    api = portal.api(request)
+    history = await api.get(f"{ELIGIBILITY}/checks/{check_id}/history")
+    if not history.ok:
+        return history.status, {}
+    check = history.body["check"]
+    case = await api.get(f"{ELIGIBILITY}/proposals/{check['proposal_id']}")
+    return 200, {
+        "title": N_("Consortium-level check %(id)s"),
+        "title_args": {"id": check_id},
+        "check": check,
+        "case": case.body if case.ok else None,
+        "decisions": history.body["decisions"],
+        "errors": errors,
+        "values": values,
+    }
+
+
+@router.get("/checks/{check_id}", response_class=HTMLResponse)
+async def check_page(request: Request, portal: PortalDep, _signed_in: AgencySession, check_id: int) -> Response:
+    status, context = await _check_context(portal, request, check_id, {}, {})
+    if status != 200:
+        return portal.message(request, N_("Not found"), N_("This check is not one the agency decides."), status)
+    return portal.page(request, "secretariat/check.html", context)
+
+
+@router.post("/checks/{check_id}/decision", response_class=HTMLResponse)
+async def decide_check(request: Request, portal: PortalDep, _signed_in: AgencySession, check_id: int) -> Response:
+    form = await portal.form_of(request)
+    body: dict[str, Any] = {"action": form.get("action"), "reason": form.get("reason") or ""}
+    if form.get("verdict"):
+        body["verdict"] = form.get("verdict")
+    answer = await portal.api(request).request("POST", f"{ELIGIBILITY}/checks/{check_id}/decision", json=body)
+    if answer.ok:
+        case = await portal.api(request).get(f"{ELIGIBILITY}/proposals/{answer.body['proposal_id']}")
+        if case.ok:
+            return RedirectResponse(f"/secretariat/calls/{case.body['call_id']}/eligibility?decided=1", 303)
+        return RedirectResponse(f"/secretariat/checks/{check_id}?decided=1", status_code=303)
+    errors = answer.field_errors() or {"": answer.detail}
+    status, context = await _check_context(portal, request, check_id, errors, form)
+    if status != 200:
+        return portal.message(request, N_("Not found"), N_("This check is not one the agency decides."), status)
+    return portal.page(request, "secretariat/check.html", context, 409 if answer.status == 409 else 422)

@@ -12,6 +12,8 @@ from shared.money import Money
 from shared.pagination import Page, Window
 
 from ..access import finances_visible
+from ..domain.contracting import ContractStatus
+from ..domain.reporting import ReportStatus
 from ..models import Grant, PartnerContract, Project, Report
 from ..projects import ProjectView
 from .schemas import (
@@ -96,7 +98,7 @@ def contract_out(principal: Principal, contract: PartnerContract, now: datetime)
         status=contract.status,
         offered_at=contract.offered_at,
         due_at=contract.due_at,
-        overdue=contract.status == "offered" and now > contract.due_at,
+        overdue=contract.status == ContractStatus.OFFERED and now > contract.due_at,
         settled_at=contract.settled_at,
         reference=contract.reference if visible else None,
         reason=contract.reason if visible else None,
@@ -143,4 +145,4 @@ def report_out(principal: Principal, report: Report, now: datetime) -> ReportOut
 
 
 def _late(report: Report, now: datetime) -> bool:
-    return report.status == "due" and now > report.due_at
+    return report.status == ReportStatus.DUE and now > report.due_at

@@ -60,15 +60,24 @@ PROJECT_TRANSITIONS: dict[ProjectStatus, frozenset[ProjectStatus]] = {
 MissingPartnerPolicy = Literal["cancel_project", "drop_partner"]
 
 
+def can_move_project(current: ProjectStatus, to: ProjectStatus) -> bool:
+    return to in PROJECT_TRANSITIONS[current]
+
+
 def contract_refusal(status: ContractStatus, action: ContractAction, project: ProjectStatus) -> str | None:
     """None if ``action`` may be taken on an offer in ``status`` of a project in ``project``; else why not."""
     if project is not ProjectStatus.CONTRACTING:
         return f"the project is {project.value}: its contracts can no longer change"
     if (status, action) in TRANSITIONS:
         return None
-    allowed = sorted(a.value for (s, a) in TRANSITIONS if s is status)
+    allowed = offer_actions(status)
     hint = f"it can only be {', '.join(allowed)}" if allowed else "it is settled"
     return f"an offer that is {status.value} cannot be {ACTION_DONE[action]}: {hint}"
+
+
+def offer_actions(status: ContractStatus) -> list[str]:
+    """The actions an offer in ``status`` may take, by name."""
+    return sorted(a.value for (s, a) in TRANSITIONS if s is status)
 
 
 def next_status(status: ContractStatus, action: ContractAction) -> ContractStatus:

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from .contracting import ContractStatus, ProjectStatus
+from .reporting import ReportStatus
+
 CENT = Decimal("0.01")
 
 
@@ -73,28 +76,30 @@ def summary(
     own_grants = [g for g in grants if g.proposal_id in visible and (region is None or g.region_code == region)]
     own_reports = [r for r in reports if r.proposal_id in visible]
     statuses = Counter(status for pid, status in project_statuses.items() if pid in visible)
-    report_statuses = Counter("overdue" if r.overdue and r.status == "due" else r.status for r in own_reports)
+    report_statuses = Counter(
+        "overdue" if r.overdue and r.status == ReportStatus.DUE else r.status for r in own_reports
+    )
     totals: dict[str, Decimal] = {}
     for report in own_reports:
-        if report.status != "accepted":
+        if report.status != ReportStatus.ACCEPTED:
             continue  # figures count once a report is accepted
         for key, value in report.project_indicators.items():
             totals[key] = totals.get(key, Decimal(0)) + value
         for figures in report.partner_indicators.values():
             for key, value in figures.items():
                 totals[key] = totals.get(key, Decimal(0)) + value
-    started = statuses.get("started", 0)
+    started = statuses.get(ProjectStatus.STARTED, 0)
     committed = _by_currency((g.currency, g.amount) for g in own_grants)
     reported = _by_currency(
         (currency, amount)
         for r in own_reports
-        if r.status != "due"
+        if r.status != ReportStatus.DUE
         for region_code, currency, amount in r.costs
         if region is None or region_code == region
     )
     days: dict[str, list[int]] = {}
     for o in offers:
-        if o.status == "signed" and o.settled_at and (region is None or o.region_code == region):
+        if o.status == ContractStatus.SIGNED and o.settled_at and (region is None or o.region_code == region):
             days.setdefault(o.region_code, []).append((o.settled_at - o.offered_at).days)
     return {
         "region": region,

@@ -60,10 +60,15 @@ REVIEW_TRANSITIONS: dict[tuple[ReviewStatus, ReportAction], ReviewStatus] = {
 }
 
 
+def report_actions(status: ReportStatus) -> list[str]:
+    """The actions a report in ``status`` may take, by name."""
+    return sorted(a.value for (s, a) in TRANSITIONS if s is status)
+
+
 def report_refusal(status: ReportStatus, action: ReportAction) -> str | None:
     if (status, action) in TRANSITIONS:
         return None
-    allowed = sorted(a.value for (s, a) in TRANSITIONS if s is status)
+    allowed = report_actions(status)
     hint = f"it can only take {', '.join(allowed)}" if allowed else "it is accepted"
     return f"a report that is {status.value} cannot take {action.value}: {hint}"
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.events import (
     FundsReleased,
     GrantContracting,
@@ -37,13 +37,16 @@ from ..domain.contracting import (
     ContractStatus,
     Offer,
     ProjectStatus,
+    can_move_project,
     contract_refusal,
     days_between,
     next_status,
+    offer_actions,
     project_outcome,
     released_by_region,
 )
-from ..domain.reporting import schedule
+from ..domain.reporting import ReportStatus, schedule
+from ..errors import ContractStepRefused, ProjectTransitionRefused
 from ..metrics import TIME_TO_CONTRACT
 from ..models import PartnerContract, Project, Report, audit_log
 from ..projects import ProjectView, project_view
@@ -73,7 +76,16 @@ async def act_on_offer(
         raise NotFound(f"No offer to partner {partner_key} of project {proposal_id} for {region.label}.")
     refusal = contract_refusal(ContractStatus(contract.status), action, ProjectStatus(project.status))
     if refusal:
-        raise Conflict(f"Partner {partner_key}: {refusal}.")
+        raise ContractStepRefused(
+            f"Partner {partner_key}: {refusal}.",
+            extra={
+                "offer_status": contract.status,
+                "project_status": project.status,
+                "allowed": offer_actions(ContractStatus(contract.status))
+                if project.status == ProjectStatus.CONTRACTING
+                else [],
+            },
+        )
     now = runtime.clock.now()
     settled_at = datetime.combine(signed_on, time(12), tzinfo=now.tzinfo) if signed_on else now
     if settled_at > now or settled_at < contract.offered_at:
@@ -93,6 +105,7 @@ async def act_on_offer(
         action=f"contract.{contract.status}",
         entity="partner_contract",
         entity_id=contract.partner_id,
+        call_id=contract.call_id,
         before=before,
         after={"status": contract.status, "reference": reference},
         reason=reason,
@@ -159,6 +172,11 @@ async def follow_contracting(
         await _release(session, runtime, project, contracts, offers, outcome.release, outcome.status, actor)
     if outcome.status is ProjectStatus(project.status):
         return
+    if not can_move_project(ProjectStatus(project.status), outcome.status):
+        raise ProjectTransitionRefused(
+            f"Project {project.proposal_id} is {project.status}: it cannot become {outcome.status}.",
+            extra={"project_status": project.status, "target": outcome.status.value},
+        )
     before = {"status": project.status}
     project.status, project.updated_at = outcome.status.value, now
     if outcome.status is ProjectStatus.CANCELLED:
@@ -184,6 +202,7 @@ async def follow_contracting(
         action=f"project.{project.status}",
         entity="project",
         entity_id=project.proposal_id,
+        call_id=project.call_id,
         before=before,
         after={"status": project.status},
         reason=project.cancelled_reason,
@@ -231,6 +250,7 @@ async def _release(
         action="funds.released",
         entity="project",
         entity_id=project.proposal_id,
+        call_id=project.call_id,
         after={r: str(a) for r, a in amounts.items()},
         reason=why,
     )
@@ -250,7 +270,7 @@ async def _schedule_reports(session: AsyncSession, config: CallConfiguration, pr
                 starts_at=period.starts_at,
                 ends_at=period.ends_at,
                 due_at=period.due_at,
-                status="due",
+                status=ReportStatus.DUE,
                 submissions=0,
                 indicators={},
                 statements={},

@@ -45,7 +45,13 @@ async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
             due_at=offer.due_at,
         )
         await emit(session, runtime.tables, event, source=SOURCE, subject=offer.proposal_id, clock=runtime.clock)
-        await _audit(session, runtime, "contract.overdue", "partner_contract", offer.partner_id, f"due {offer.due_at}")
+        await _audit(
+            session,
+            runtime,
+            "contract.overdue",
+            ("partner_contract", offer.partner_id, offer.call_id),
+            f"due {offer.due_at}",
+        )
         CONTRACTS_OVERDUE.labels(offer.region_code).inc()
         marked += 1
     for report in await reports_newly_overdue(session, now):
@@ -66,13 +72,17 @@ async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
         )
         await emit(session, runtime.tables, overdue, source=SOURCE, subject=report.proposal_id, clock=runtime.clock)
         why = f"period {report.period} due {report.due_at}; payments held: {', '.join(held)}"
-        await _audit(session, runtime, "report.overdue", "report", f"{report.proposal_id}:{report.period}", why)
+        await _audit(
+            session, runtime, "report.overdue", ("report", f"{report.proposal_id}:{report.period}", report.call_id), why
+        )
         REPORTS_OVERDUE.inc()
         marked += 1
     return marked
 
 
-async def _audit(session: AsyncSession, runtime: Runtime, action: str, entity: str, entity_id: str, why: str) -> None:
+async def _audit(session: AsyncSession, runtime: Runtime, action: str, what: tuple[str, str, str], why: str) -> None:
+    """`what`: the entity, its id and the call it belongs to."""
+    entity, entity_id, call_id = what
     await record_audit(
         session,
         audit_log,
@@ -81,6 +91,7 @@ async def _audit(session: AsyncSession, runtime: Runtime, action: str, entity: s
         action=action,
         entity=entity,
         entity_id=entity_id,
+        call_id=call_id,
         reason=why,
     )
 

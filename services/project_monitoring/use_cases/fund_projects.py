@@ -92,6 +92,7 @@ async def _fund(
         action="project.funded",
         entity="project",
         entity_id=proposal_id,
+        call_id=copy.call_id,
         after={
             "funded_by": funded_by,
             "grants": {g.region_code: f"{g.amount} {g.currency}" for g in grants if g.region_code in funding_regions},

@@ -13,6 +13,7 @@ from shared.service import Runtime
 
 from ..access import call_config
 from ..domain import monitoring
+from ..domain.reporting import ReportStatus
 from ..repository import contracts_of_call, grants_of_call, projects_of_call, reports_of_call
 
 
@@ -33,7 +34,7 @@ async def monitoring_view(
         monitoring.ReportFacts(
             proposal_id=r.proposal_id,
             status=r.status,
-            overdue=r.status == "due" and now > r.due_at,
+            overdue=r.status == ReportStatus.DUE and now > r.due_at,
             project_indicators={k: Decimal(v) for k, v in (r.indicators or {}).get("project", {}).items()},
             partner_indicators={
                 p: {k: Decimal(v) for k, v in f.items()} for p, f in (r.indicators or {}).get("partners", {}).items()

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.events import ReportSubmitted
 from shared.http.principal import Principal
 from shared.messaging.outbox import emit
@@ -19,7 +19,8 @@ from shared.service import Runtime
 
 from ..access import call_config, project_for
 from ..domain.contracting import ContractStatus, ProjectStatus
-from ..domain.reporting import ReportAction, ReportStatus, ReviewStatus, report_refusal, review
+from ..domain.reporting import ReportAction, ReportStatus, ReviewStatus, report_actions, report_refusal, review
+from ..errors import ProjectNotStarted, ReportActionRefused, ReviewRefused
 from ..models import Report, audit_log
 from ..repository import contracts_of, get_report, grants_of
 
@@ -41,11 +42,17 @@ async def submit_report(
 ) -> Report:
     project = await project_for(session, consortium, proposal_id, for_update=True)
     if project.status != ProjectStatus.STARTED:
-        raise Conflict(f"Project {proposal_id} is {project.status}: it reports once it has started.")
+        raise ProjectNotStarted(
+            f"Project {proposal_id} is {project.status}: it reports once it has started.",
+            extra={"project_status": project.status},
+        )
     report = await _report(session, proposal_id, period, for_update=True)
     refusal = report_refusal(ReportStatus(report.status), ReportAction.SUBMIT)
     if refusal:
-        raise Conflict(f"Period {period}: {refusal}.")
+        raise ReportActionRefused(
+            f"Period {period}: {refusal}.",
+            extra={"report_status": report.status, "allowed": report_actions(ReportStatus(report.status))},
+        )
     config = await call_config(session, project.call_id)
     signed = {
         c.partner_id.split(":", 1)[1]: c
@@ -82,6 +89,7 @@ async def submit_report(
         action="report.submitted",
         entity="report",
         entity_id=f"{proposal_id}:{period}",
+        call_id=project.call_id,
         before=before,
         after={"status": report.status, "submissions": report.submissions},
     )
@@ -151,7 +159,10 @@ async def review_report(
     region_code = region.scope or ""
     refusal = report_refusal(ReportStatus(report.status), action)
     if refusal:
-        raise Conflict(f"Period {period}: {refusal}.")
+        raise ReportActionRefused(
+            f"Period {period}: {refusal}.",
+            extra={"report_status": report.status, "allowed": report_actions(ReportStatus(report.status))},
+        )
     reviews = dict(report.reviews)
     if region_code not in reviews:
         raise NotFound(f"No part of report {period} of project {proposal_id} for {region.label}.")
@@ -160,7 +171,9 @@ async def review_report(
             ReportStatus(report.status), {r: ReviewStatus(v["status"]) for r, v in reviews.items()}, region_code, action
         )
     except ValueError as refused:
-        raise Conflict(f"{region.label}: {refused}.") from None
+        raise ReviewRefused(
+            f"{region.label}: {refused}.", extra={"review_status": reviews[region_code]["status"]}
+        ) from None
     now = runtime.clock.now()
     before = {"status": report.status, "review": reviews[region_code]}
     reviewed = parts[region_code]
@@ -180,6 +193,7 @@ async def review_report(
         action=f"report.{reviewed.value}",
         entity="report",
         entity_id=f"{proposal_id}:{period}",
+        call_id=report.call_id,
         before=before,
         after={"status": report.status, "review": reviews[region_code]},
         reason=comment,

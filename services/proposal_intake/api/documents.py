@@ -11,7 +11,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from shared.errors import ServiceError
 from shared.http.auth import Principal, Role, require
 from shared.http.body_limit import accepts_uploads
 from shared.http.exact_json import ExactJsonRoute
@@ -20,6 +19,7 @@ from shared.http.roles import Consortium
 from shared.pagination import INT_MAX
 from shared.service import RuntimeDep
 
+from ..errors import RangeNotSatisfiable
 from ..storage import document_store
 from ..use_cases.read_documents import delete_document, document_to_download, readable_documents
 from ..use_cases.upload_document import upload_document
@@ -100,12 +100,6 @@ async def get_documents(
     async with runtime.engine.connect() as connection:
         readable = await readable_documents(connection, runtime, reader, str(proposal_id), version=version, grant=grant)
     return documents_out(proposal_id, readable)
-
-
-class RangeNotSatisfiable(ServiceError):
-    status = 416
-    slug = "range-not-satisfiable"
-    title = "The requested range is not within the document"
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

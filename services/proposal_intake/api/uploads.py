@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from shared.errors import BadRequest
-
+from ..errors import MultipartBodyInvalid
 from ..use_cases.upload_document import Upload
 
 
@@ -19,7 +18,7 @@ def upload_of(request: Request, name: str | None) -> Upload:
     if content_type == b"multipart/form-data":
         boundary = options.get(b"boundary")
         if not boundary:
-            raise BadRequest("A multipart body needs its boundary in Content-Type.")
+            raise MultipartBodyInvalid("A multipart body needs its boundary in Content-Type.")
         upload = Upload(chunks=_never())
         upload.chunks = _file_part(request, boundary, upload, name)
         return upload
@@ -95,11 +94,11 @@ async def _file_part(request: Request, boundary: bytes, upload: Upload, name: st
         try:
             parser.write(chunk)
         except Exception as exc:  # python-multipart's parse errors
-            raise BadRequest(f"The multipart body cannot be parsed: {exc}.") from exc
+            raise MultipartBodyInvalid(f"The multipart body cannot be parsed: {exc}.") from exc
         for piece in parts.taken():
             yield piece
     parser.finalize()
     for piece in parts.taken():
         yield piece
     if not parts.found:
-        raise BadRequest("The multipart body has no part named 'file'.")
+        raise MultipartBodyInvalid("The multipart body has no part named 'file'.")

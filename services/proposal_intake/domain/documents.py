@@ -12,8 +12,16 @@ from typing import Any
 
 from shared.calls import CallConfiguration
 from shared.document_types import DocumentType
-from shared.errors import FieldError, ServiceError
+from shared.errors import FieldError
 from shared.proposals import ProposalDraft
+
+from ..errors import (
+    DocumentMediaTypeRefused,
+    DocumentTooLarge,
+    DocumentTooManyPages,
+    UnknownDocumentType,
+    WrongPartnerForDocument,
+)
 
 PROPOSAL_LEVEL = ""  # the partner key of a proposal-level document
 
@@ -31,53 +39,6 @@ SNIFF_BYTES = 16
 def sniff_media_type(head: bytes) -> str | None:
     """The media type the content's first bytes show, or None."""
     return next((media_type for signature, media_type in _SIGNATURES if head.startswith(signature)), None)
-
-
-class DocumentRefused(ServiceError):
-    """Base of the upload refusals: each names the document type (and partner) it was for."""
-
-    status = 422
-
-    def __init__(self, detail: str, *, document_type: str, partner: str | None = None, **extra: Any) -> None:
-        super().__init__(detail, extra={"document_type": document_type, "partner": partner, **extra})
-
-
-class UnknownDocumentType(DocumentRefused):
-    status = 404
-    slug = "unknown-document-type"
-    title = "The call asks for no document of this type"
-
-
-class WrongPartnerForDocument(DocumentRefused):
-    slug = "document-partner-mismatch"
-    title = "This document type is not for this partner (or needs one)"
-
-
-class DocumentTooLarge(DocumentRefused):
-    status = 413
-    slug = "document-too-large"
-    title = "The document is larger than its type allows"
-
-
-class DocumentMediaTypeRefused(DocumentRefused):
-    status = 415
-    slug = "document-media-type"
-    title = "The document's content is not of a media type its type allows"
-
-
-class DocumentUnreadable(DocumentRefused):
-    slug = "document-unreadable"
-    title = "The PDF cannot be opened"
-
-
-class DocumentEncrypted(DocumentRefused):
-    slug = "document-encrypted"
-    title = "The PDF is encrypted"
-
-
-class DocumentTooManyPages(DocumentRefused):
-    slug = "document-too-many-pages"
-    title = "The PDF has more pages than its type allows"
 
 
 def document_type_for(config: CallConfiguration, key: str, partner: str | None, draft: ProposalDraft) -> DocumentType:

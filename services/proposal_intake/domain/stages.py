@@ -41,11 +41,24 @@ def in_stage_two(call: CallConfiguration, now: datetime) -> bool:
 
 
 def stage_one_gaps(gaps: Iterable[FieldError], form: StageOneForm) -> list[FieldError]:
-    """Of a full proposal's completeness gaps, those a pre-proposal must close too: the fields a call may leave
-    out of stage 1 count only where its stage-1 form requires them."""
+    """Of a full proposal's completeness gaps (missing documents among them), those a pre-proposal must close
+    too: the fields a call may leave out of stage 1 count only where its stage-1 form requires them, and a
+    document only when the form names its type."""
     required = set(form.required_fields)
     optional = {"abstract", "partners.legal_id", "partners.contact", "partners.budget"} - required
-    return [gap for gap in gaps if _PARTNER_FIELD.sub("partners.", gap.field) not in optional]
+    documents = set(form.required_documents)
+    return [
+        gap
+        for gap in gaps
+        if _PARTNER_FIELD.sub("partners.", gap.field) not in optional
+        and _document_type(gap.field) in (None, *documents)
+    ]
+
+
+def _document_type(field: str) -> str | None:
+    """ "documents.narrative" and "documents.letter.p2" -> the type; None for a field that is not a document."""
+    head, _, rest = field.partition(".")
+    return rest.split(".", 1)[0] if head == "documents" else None
 
 
 @dataclass(frozen=True, slots=True)

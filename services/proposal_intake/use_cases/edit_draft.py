@@ -13,6 +13,7 @@ from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
 from ..access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
+from ..domain.lifecycle import ProposalStatus
 from ..models import Proposal
 from ..repository import insert_proposal
 from ..stage_checks import refuse_new_pre_proposal
@@ -29,14 +30,17 @@ async def create_draft(
     call, config = await call_of(session, call_id)
     now = runtime.clock.now()
     if now >= config.deadline:
-        raise DeadlinePassed(f"The call closed at {config.deadline.isoformat()}; no new proposals.")
+        raise DeadlinePassed(
+            f"The call closed at {config.deadline.isoformat()}; no new proposals.",
+            extra={"server_time": now.isoformat()},
+        )
     refuse_new_pre_proposal(config, now)
     keyed = draft.with_partner_keys()
     values = {
         "id": str(uuid.uuid4()),
         "call_id": str(call.call_id),
         "applicant_id": applicant_of(consortium),
-        "status": "draft",
+        "status": ProposalStatus.DRAFT,
         "draft": keyed.model_dump(mode="json"),
         "draft_revision": 1,
         "current_version": 0,
@@ -62,9 +66,15 @@ async def update_draft(
 ) -> tuple[Proposal, ProposalDraft]:
     proposal = await proposal_for(session, consortium, proposal_id, for_update=True)
     if if_match is None:
-        raise PreconditionRequired(f"Send If-Match: {etag(proposal)} so that no one else's edit is overwritten.")
+        raise PreconditionRequired(
+            f"Send If-Match: {etag(proposal)} so that no one else's edit is overwritten.",
+            extra={"etag": etag(proposal)},
+        )
     if if_match != etag(proposal):
-        raise PreconditionFailed(f"The draft changed since you read it (now {etag(proposal)}); read it again.")
+        raise PreconditionFailed(
+            f"The draft changed since you read it (now {etag(proposal)}); read it again.",
+            extra={"etag": etag(proposal)},
+        )
     refuse_if_withdrawn(proposal.status)
     keyed = draft.with_partner_keys()
     proposal.draft = keyed.model_dump(mode="json")

@@ -17,6 +17,7 @@ from ..access import call_from_snapshot, visible_proposal
 from ..document_repository import documents_of
 from ..domain.completeness import completeness_errors
 from ..domain.documents import missing_documents
+from ..domain.lifecycle import ProposalStatus, can_move
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
 from ..domain.requirements import SubmissionRequirements, requirements_of
 from ..domain.submission import submission_window_error
@@ -43,10 +44,11 @@ async def precheck_proposal(runtime: Runtime, *, reader: Principal, proposal_id:
         call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
         stage = await stage_view(connection, proposal, config)  # reads only for a full proposal
     draft = ProposalDraft.model_validate_json(proposal.draft)
-    missing = stage.gaps(completeness_errors(draft, config), config)
+    missing = completeness_errors(draft, config)
     if config.documents:  # the required documents the draft lacks, beside the other gaps
         async with runtime.engine.connect() as connection:
             missing += missing_documents(draft, config, await documents_of(connection, proposal.id))
+    missing = stage.gaps(missing, config)  # a pre-proposal: only what its stage-1 form requires
     problems = stage.problems(draft, config)
     report = precheck_draft(draft, config)
     verdicts = submission_verdicts(report)
@@ -60,7 +62,7 @@ async def precheck_proposal(runtime: Runtime, *, reader: Principal, proposal_id:
     window = submission_window_error(call, now)
     if window:
         blockers.append(FieldError("", window, location="call"))
-    if proposal.status == "withdrawn":
+    if not can_move(ProposalStatus(proposal.status), ProposalStatus.SUBMITTED):
         blockers.append(FieldError("status", "The proposal was withdrawn: it cannot be submitted again."))
     return Precheck(
         missing=missing,

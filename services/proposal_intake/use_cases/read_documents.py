@@ -38,6 +38,7 @@ class Readable:
     """The documents a principal may read of a proposal's draft (version None) or of one version."""
 
     proposal_id: str
+    call_id: str
     version: int | None
     documents: list[LinkedDocument]
     owner: bool
@@ -76,7 +77,9 @@ async def readable_documents(
     if owner or principal.role is Role.AGENCY:
         if version is not None and not 1 <= version <= proposal.current_version:
             raise NotFound(f"Proposal {proposal_id} has no version {version}.")
-        return Readable(proposal_id, version, await documents_of(session, proposal_id, version), owner)
+        return Readable(
+            proposal_id, proposal.call_id, version, await documents_of(session, proposal_id, version), owner
+        )
     if principal.role is Role.CONSORTIUM or proposal.current_version == 0:
         raise _hidden(proposal_id)
     _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
@@ -88,12 +91,12 @@ async def readable_documents(
             raise _hidden(proposal_id)
         documents = await documents_of(session, proposal_id, proposal.current_version)
         chosen = [d for d in documents if region_may_read(config.document_type(d.type_key), d.partner_key, keys)]
-        return Readable(proposal_id, proposal.current_version, chosen, False)
+        return Readable(proposal_id, proposal.call_id, proposal.current_version, chosen, False)
     assert version is not None  # an evaluator's: from the grant
     if version > proposal.current_version:
         raise _hidden(proposal_id)
     documents = await documents_of(session, proposal_id, version)
-    return Readable(proposal_id, version, [d for d in documents if _for_evaluators(config, d)], False)
+    return Readable(proposal_id, proposal.call_id, version, [d for d in documents if _for_evaluators(config, d)], False)
 
 
 def _for_evaluators(config: CallConfiguration, document: LinkedDocument) -> bool:
@@ -137,6 +140,7 @@ async def document_to_download(
                 action="document.downloaded",
                 entity="proposal",
                 entity_id=proposal_id,
+                call_id=readable.call_id,
                 after={**document.receipt_entry(), "version": readable.version},
             ),
         )
@@ -167,6 +171,7 @@ async def delete_document(
             action="document.deleted",
             entity="proposal",
             entity_id=proposal_id,
+            call_id=proposal.call_id,
             before={"type": type_key, "partner": partner},
         ),
     )

@@ -11,6 +11,7 @@ from shared.errors import NotFound
 from shared.http.principal import Principal
 
 from ..access import visible_proposal
+from ..domain.lifecycle import InvitationStatus
 from ..repository import full_proposal_of, invitation_of, proposal_with_call
 
 
@@ -36,7 +37,7 @@ async def read_invitation(session: Executor, reader: Principal, proposal_id: str
     return InvitationView(
         pre_proposal_id=pre_proposal_id,
         status=invitation.status,
-        invited=invitation.status == "invited",
+        invited=invitation.status == InvitationStatus.INVITED,
         reasons=list(invitation.reasons),
         stage_two_opens=invitation.stage_two_opens,
         stage_two_deadline=invitation.stage_two_deadline,

@@ -7,14 +7,15 @@ import uuid
 
 from shared.audit import audit_row
 from shared.db import Executor
-from shared.errors import Conflict, DeadlinePassed
+from shared.errors import DeadlinePassed
 from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
 from ..access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
+from ..domain.lifecycle import ProposalStatus
 from ..domain.stages import is_two_stage
-from ..errors import FullProposalExists
+from ..errors import FullProposalExists, NotAPreProposal
 from ..models import Proposal
 from ..repository import full_proposal_of, insert_proposal, latest_content, proposal_with_call, record_audit
 from ..stage_checks import require_invitation
@@ -28,7 +29,9 @@ async def start_full_proposal(
     refuse_if_withdrawn(pre.status)
     _, config = call_from_snapshot(pre.call_snapshot, pre.call_id)
     if not is_two_stage(config) or pre.stage != 1:
-        raise Conflict("Only a pre-proposal of a two-stage call has a full proposal.")
+        raise NotAPreProposal(
+            "Only a pre-proposal of a two-stage call has a full proposal.", extra={"stage": pre.stage}
+        )
     await require_invitation(session, pre.id)
     existing = await full_proposal_of(session, pre.id)
     if existing is not None:
@@ -37,13 +40,15 @@ async def start_full_proposal(
         )
     now = runtime.clock.now()
     if now >= config.deadline:
-        raise DeadlinePassed(f"The full-proposal deadline was {config.deadline.isoformat()}.")
+        raise DeadlinePassed(
+            f"The full-proposal deadline was {config.deadline.isoformat()}.", extra={"server_time": now.isoformat()}
+        )
     draft = ProposalDraft.model_validate(await latest_content(session, pre.id) or {})
     values = {
         "id": str(uuid.uuid4()),
         "call_id": pre.call_id,
         "applicant_id": pre.applicant_id,
-        "status": "draft",
+        "status": ProposalStatus.DRAFT,
         "draft": draft.model_dump(mode="json"),
         "draft_revision": 1,
         "current_version": 0,
@@ -61,6 +66,7 @@ async def start_full_proposal(
         action="proposal.full_proposal_started",
         entity="proposal",
         entity_id=values["id"],
+        call_id=pre.call_id,
         after={"pre_proposal_id": pre.id},
     )
     await record_audit(session, audit)

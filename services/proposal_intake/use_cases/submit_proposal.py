@@ -27,7 +27,6 @@ from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
 from shared.db import Executor
 from shared.errors import (
-    Conflict,
     FieldError,
     IdempotencyKeyAfterWithdrawal,
     IdempotencyKeyReused,
@@ -45,7 +44,9 @@ from ..document_repository import documents_of, freeze_documents
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
 from ..domain.documents import LinkedDocument, missing_documents, receipt_content, submitted_documents
+from ..domain.lifecycle import ProposalStatus
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
+from ..errors import IdempotencyKeyOfAnotherProposal
 from ..repository import (
     AnyRow,
     SubmissionRows,
@@ -82,7 +83,7 @@ async def submit_proposal(
         if earlier is not None:
             await _refuse_replay_of_another_draft(session, proposal, earlier, idempotency_key)
             return earlier
-    refuse_if_withdrawn(proposal.status)
+    refuse_if_withdrawn(proposal.status, ProposalStatus.SUBMITTED)
     call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
     now = runtime.clock.now()
     await refuse_outside_window(session, proposal, call, config, now)
@@ -134,6 +135,7 @@ async def submit_proposal(
             action="proposal.submitted",
             entity="proposal",
             entity_id=proposal.id,
+            call_id=proposal.call_id,
             after={"version": receipt.version, "sha256": receipt.content_sha256},
         ),
     )
@@ -155,7 +157,7 @@ async def _earlier_receipt(session: Executor, consortium: Principal, proposal: A
         return None
     proposal_id, version, submitted_at, content_sha256, warnings = stored
     if proposal_id != proposal.id:
-        raise Conflict(f"Idempotency-Key {key!r} was already used for another proposal.")
+        raise IdempotencyKeyOfAnotherProposal(f"Idempotency-Key {key!r} was already used for another proposal.")
     if version is None:
         return None
     return Receipt(
@@ -171,7 +173,7 @@ async def _refuse_replay_of_another_draft(session: Executor, proposal: AnyRow, e
     """A replay answers the earlier receipt only for the very draft it receipted: after a withdrawal it is a
     conflict, and once the draft changed (its canonical content no longer the receipted one's) the key was
     reused for another payload."""
-    if proposal.status == "withdrawn":
+    if proposal.status == ProposalStatus.WITHDRAWN:
         raise IdempotencyKeyAfterWithdrawal(
             f"Idempotency-Key {key!r} submitted version {earlier.version}, but the proposal was withdrawn since."
         )
@@ -212,7 +214,7 @@ def _refuse_incomplete(
     stage: StageView,
     documents: list[LinkedDocument],
 ) -> None:
-    errors = stage.gaps(completeness_errors(draft, config), config) + missing_documents(draft, config, documents)
+    errors = stage.gaps(completeness_errors(draft, config) + missing_documents(draft, config, documents), config)
     errors += [FieldError(field, message) for field, message in stage.failures(verdicts.failures, config)]
     errors += stage.problems(draft, config)
     if errors:

@@ -31,8 +31,6 @@ from ..document_repository import keep_blob, link_to_draft
 from ..domain.documents import (
     PROPOSAL_LEVEL,
     SNIFF_BYTES,
-    DocumentEncrypted,
-    DocumentUnreadable,
     LinkedDocument,
     check_content,
     check_pages,
@@ -41,6 +39,7 @@ from ..domain.documents import (
     too_large,
 )
 from ..domain.submission import submission_window_error
+from ..errors import DocumentEncrypted, DocumentUnreadable
 from ..models import audit_log
 from ..repository import AnyRow, proposal_with_call
 from ..storage import CHUNK, DocumentStore
@@ -125,6 +124,7 @@ async def upload_document(
                     action="document.replaced" if replaced else "document.uploaded",
                     entity="proposal",
                     entity_id=proposal_id,
+                    call_id=judged.call_id,  # a proposal never moves to another call
                     after=document.receipt_entry(),
                 ),
             )

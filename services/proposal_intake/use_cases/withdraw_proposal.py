@@ -13,6 +13,7 @@ from shared.messaging.outbox import emit
 from shared.service import Runtime
 
 from ..access import proposal_for, refuse_if_withdrawn
+from ..domain.lifecycle import ProposalStatus
 from ..models import Proposal, audit_log
 from ..repository import replace_region_partners
 
@@ -21,14 +22,14 @@ async def withdraw_proposal(
     session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, reason: str
 ) -> Proposal:
     proposal = await proposal_for(session, consortium, proposal_id, for_update=True)
-    refuse_if_withdrawn(proposal.status)
+    refuse_if_withdrawn(proposal.status, ProposalStatus.WITHDRAWN)
     now = runtime.clock.now()
     before = proposal.status
-    proposal.status, proposal.withdrawn_at, proposal.updated_at = "withdrawn", now, now
+    proposal.status, proposal.withdrawn_at, proposal.updated_at = ProposalStatus.WITHDRAWN, now, now
     proposal.draft_revision += 1
     await session.flush()
     await replace_region_partners(session, [], proposal.id)
-    if before == "submitted":  # a draft never announced needs no withdrawal announced
+    if before == ProposalStatus.SUBMITTED:  # a draft never announced needs no withdrawal announced
         await emit(
             session,
             runtime.tables,
@@ -51,8 +52,9 @@ async def withdraw_proposal(
         action="proposal.withdrawn",
         entity="proposal",
         entity_id=proposal.id,
+        call_id=proposal.call_id,
         before={"status": before},
-        after={"status": "withdrawn"},
+        after={"status": ProposalStatus.WITHDRAWN},
         reason=reason,
     )
     return proposal

@@ -7,13 +7,16 @@ import uuid
 
 from shared.pagination import Page, Window
 
+from ..domain.applicant_view import PartyOutcome
 from ..domain.progress import RegionCounts
 from ..feed import event_body
 from ..models import PartnerCheck, RegionEvent, WebhookDelivery, WebhookSubscription
 from ..use_cases.check_history import CheckHistory
 from ..use_cases.read_case import CaseView
+from ..use_cases.read_outcome import OutcomeView
 from ..use_cases.read_partner import PartnerView
 from .schemas import (
+    ApplicantOutcomeOut,
     CaseOut,
     CheckDecisionOut,
     CheckHistoryOut,
@@ -22,6 +25,7 @@ from .schemas import (
     FeedEventOut,
     FeedPage,
     PartnerOut,
+    PartyOutcomeOut,
     RegionProgress,
     SubscriptionOut,
 )
@@ -90,3 +94,22 @@ def feed_page(events: list[RegionEvent], after: int) -> FeedPage:
 
 def progress_out(counts: list[RegionCounts]) -> list[RegionProgress]:
     return [RegionProgress.model_validate(c, from_attributes=True) for c in counts]
+
+
+def party_out(party: PartyOutcome) -> PartyOutcomeOut:
+    return PartyOutcomeOut.model_validate(party, from_attributes=True)
+
+
+def applicant_outcome_out(view: OutcomeView) -> ApplicantOutcomeOut:
+    return ApplicantOutcomeOut(
+        proposal_id=uuid.UUID(view.case.proposal_id),
+        call_id=uuid.UUID(view.case.call_id),
+        version=view.case.version,
+        acronym=view.case.acronym,
+        status=view.status,
+        outcome=view.outcome,
+        reasons=view.reasons,
+        decided_at=view.decided_at,
+        partners=[party_out(p) for p in view.parties.partners],
+        consortium=party_out(view.parties.consortium),
+    )

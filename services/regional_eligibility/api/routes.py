@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from shared.http.exact_json import ExactJsonRoute
 from shared.http.params import Cursor, Limit, PathKey
-from shared.http.roles import Agency, AgencyOrRegion, Region
+from shared.http.roles import Agency, AgencyOrRegion, Consortium, Region
 from shared.pagination import BIGINT_MAX, Page
 from shared.service import DbSession, RuntimeDep
 from shared.webhooks import Resolver, system_resolver
@@ -25,6 +25,7 @@ from ..use_cases.list_deliveries import list_deliveries
 from ..use_cases.list_webhooks import list_subscriptions
 from ..use_cases.read_case import read_case
 from ..use_cases.read_feed import read_feed
+from ..use_cases.read_outcome import read_outcome
 from ..use_cases.read_overview import read_overview
 from ..use_cases.read_partner import read_partner
 from ..use_cases.read_webhook import read_webhook
@@ -32,6 +33,7 @@ from ..use_cases.resume_webhook import resume
 from ..use_cases.subscribe_webhook import subscribe
 from ..use_cases.unsubscribe_webhook import unsubscribe
 from .presenters import (
+    applicant_outcome_out,
     case_out,
     check_out,
     check_page,
@@ -44,6 +46,7 @@ from .presenters import (
     subscription_page,
 )
 from .schemas import (
+    ApplicantOutcomeOut,
     CaseOut,
     CheckHistoryOut,
     CheckOut,
@@ -78,6 +81,20 @@ WebhookResolver = Annotated[Resolver, Depends(_webhook_resolver)]
 )
 async def get_case_view(proposal_id: uuid.UUID, session: DbSession, reader: Reader) -> CaseOut:
     return case_out(await read_case(session, reader=reader, proposal_id=str(proposal_id)))
+
+
+@router.get(
+    "/proposals/{proposal_id}/outcome",
+    response_model=ApplicantOutcomeOut,
+    summary="The eligibility outcome of the consortium's own proposal: per partner and for the consortium, pending "
+    "or decided, each rule broken with its numbers (consortium)",
+)
+async def get_applicant_outcome(
+    proposal_id: uuid.UUID, session: DbSession, consortium: Consortium
+) -> ApplicantOutcomeOut:
+    """Another consortium's proposal, or one whose submission has not reached eligibility yet, is a 404. The
+    officers' notes and names are not shown (README, *Eligibility*)."""
+    return applicant_outcome_out(await read_outcome(session, consortium=consortium, proposal_id=str(proposal_id)))
 
 
 @router.get(

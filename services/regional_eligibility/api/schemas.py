@@ -63,6 +63,49 @@ class CaseOut(BaseModel):
     checks: list[CheckOut]
 
 
+class ApplicantReasonOut(BaseModel):
+    rule: str = Field(examples=["regional.funding_rate", "consortium.min_partners"])
+    region_code: str = Field(description="The region whose rule it is, or `consortium` for the call's rules")
+    text: str = Field(description="The rule's reason as the rules state it, with its numbers (English)")
+    details: dict[str, str] = Field(description="The numbers behind it as exact strings, e.g. requested, limit, rate")
+    decided_by: Literal["rules", "officers"] = Field(
+        description="rules: the automatic verdict stands; officers: the region's officers (or, for the consortium, "
+        "the agency) confirmed it, overrode it or closed a manual item"
+    )
+    overridden: bool = Field(description="The officers changed the automatic verdict")
+
+
+class PartyOutcomeOut(BaseModel):
+    partner_id: str | None = Field(description="Null for the consortium as a whole")
+    organisation_name: str = Field(description="The partner's name; the proposal's acronym for the consortium")
+    region_code: str = Field(description="The partner's region, or `consortium`")
+    participating: bool = Field(description="False: a partner from outside the call's regions, at its own cost")
+    status: Literal["awaiting_deadline", "checking", "decided", "withdrawn"] = Field(
+        description="checking: items are still with the region's officers (see `pending`)"
+    )
+    verdict: Literal["pending", "eligible", "not_eligible"]
+    dropped: bool = Field(description="Not eligible and dropped from the proposal (the call's drop_partner policy)")
+    reasons: list[ApplicantReasonOut] = Field(description="Once decided: every rule broken")
+    pending: list[ApplicantReasonOut] = Field(description="While checking: the items left to the officers")
+
+
+class ApplicantOutcomeOut(BaseModel):
+    """What a consortium sees of its own proposal's eligibility: no officer's note, nor who decided."""
+
+    proposal_id: uuid.UUID
+    call_id: uuid.UUID
+    version: int = Field(description="The submitted version judged (the last one before the deadline)")
+    acronym: str
+    status: Literal["awaiting_deadline", "checking", "decided", "withdrawn"] = Field(
+        description="awaiting_deadline: the checks open when the call closes"
+    )
+    outcome: Literal["pending", "eligible", "not_eligible"]
+    reasons: list[str] = Field(description="Once decided, the outcome's reasons, each naming its subject (English)")
+    decided_at: datetime | None
+    partners: list[PartyOutcomeOut]
+    consortium: PartyOutcomeOut = Field(description="The call's rules on the consortium as a whole")
+
+
 class PartnerOut(BaseModel):
     partner_id: str
     proposal_id: uuid.UUID

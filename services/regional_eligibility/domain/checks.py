@@ -25,6 +25,19 @@ class CheckVerdict(StrEnum):
     NEEDS_HUMAN = "needs_human"
 
 
+# What an officer's decision makes of a verdict: pass or fail (and again, until the checks are final); nothing
+# goes back to needing a human.
+VERDICT_TRANSITIONS: dict[CheckVerdict, frozenset[CheckVerdict]] = {
+    CheckVerdict.NEEDS_HUMAN: frozenset({CheckVerdict.PASS, CheckVerdict.FAIL}),
+    CheckVerdict.PASS: frozenset({CheckVerdict.PASS, CheckVerdict.FAIL}),
+    CheckVerdict.FAIL: frozenset({CheckVerdict.PASS, CheckVerdict.FAIL}),
+}
+
+
+def can_decide(current: CheckVerdict, to: CheckVerdict) -> bool:
+    return to in VERDICT_TRANSITIONS[current]
+
+
 @dataclass(frozen=True)
 class CheckDraft:
     partner_id: str | None  # None: the rule is on the region's partners together, or the consortium

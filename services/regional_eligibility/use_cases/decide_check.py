@@ -9,13 +9,15 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import decides
 from ..cases import call_config, try_decide
-from ..domain.checks import CheckVerdict
+from ..domain.checks import CheckVerdict, can_decide
+from ..domain.lifecycle import CaseStatus
+from ..errors import CheckNotCurrent, EligibilityDecisionsFinal
 from ..models import PartnerCheck, ProposalCase, audit_log
 from ..repository import get_case, get_check
 
@@ -35,9 +37,10 @@ async def decide_check(
     _, config = await call_config(session, check.call_id, missing=NotFound)
     now = runtime.clock.now()
     if config.eligibility_check_due is not None and now >= config.eligibility_check_due:
-        raise Conflict(
+        raise EligibilityDecisionsFinal(
             f"The call's eligibility check deadline ({config.eligibility_check_due.isoformat()}) has passed: "
-            "its decisions are final."
+            "its decisions are final.",
+            extra={"server_time": now.isoformat(), "deadline": config.eligibility_check_due.isoformat()},
         )
     new_verdict = _verdict_after(check, action, verdict)
     before = {"verdict": check.verdict, "decided_by": check.decided_by}
@@ -56,6 +59,7 @@ async def decide_check(
         action=f"check.{action}",
         entity="check",
         entity_id=str(check.id),
+        call_id=check.call_id,
         before=before,
         after={"verdict": check.verdict},
         reason=reason,
@@ -74,14 +78,14 @@ async def _decidable(session: AsyncSession, officer: Principal, check_id: int) -
     check = await get_check(session, check_id, for_update=True)
     assert case is not None and check is not None
     if not check.current:
-        raise Conflict(_not_current(check, case), extra={"proposal_status": case.status})
+        raise CheckNotCurrent(_not_current(check, case), extra={"proposal_status": case.status})
     return check, case
 
 
 def _not_current(check: PartnerCheck, case: ProposalCase) -> str:
-    if case.status == "withdrawn":
+    if case.status == CaseStatus.WITHDRAWN:
         return f"Check {check.id} is no longer decidable: the proposal was withdrawn."
-    if case.status == "awaiting_deadline":
+    if case.status == CaseStatus.AWAITING_DEADLINE:
         return (
             f"Check {check.id} is no longer decidable: the call's deadline was extended and version "
             f"{case.version} was submitted; the checks of the final version open when the deadline passes."
@@ -95,7 +99,7 @@ def _verdict_after(check: PartnerCheck, action: Action, verdict: CheckVerdict | 
         if manual:
             raise _invalid("action", "a manual item has no automatic verdict to confirm: close it with a verdict")
         return CheckVerdict(check.automatic_verdict)
-    if verdict is None or verdict is CheckVerdict.NEEDS_HUMAN:
+    if verdict is None or not can_decide(CheckVerdict(check.verdict), verdict):
         raise _invalid("verdict", "give the verdict: pass or fail")
     if action == "close" and not manual:
         raise _invalid("action", "only manual items are closed; override an automatic verdict")

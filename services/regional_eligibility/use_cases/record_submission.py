@@ -9,6 +9,7 @@ from shared.events import ProposalSubmitted
 from shared.service import Runtime
 
 from ..cases import call_config, open_checks
+from ..domain.lifecycle import CaseOutcome, CaseStatus, can_move, moved
 from ..domain.stages import deadline_of
 from ..models import ProposalCase
 from ..repository import get_case, retire_checks
@@ -18,7 +19,9 @@ async def record_submission(session: AsyncSession, runtime: Runtime, submitted: 
     _, config = await call_config(session, str(submitted.call_id))
     proposal_id = str(submitted.proposal_id)
     case = await get_case(session, proposal_id, for_update=True)
-    if case is not None and (case.version >= submitted.version or case.status == "withdrawn"):
+    if case is not None and (
+        case.version >= submitted.version or not can_move(CaseStatus(case.status), CaseStatus.AWAITING_DEADLINE)
+    ):
         return  # an older version arriving late, or a withdrawn proposal: nothing changes
     now = runtime.clock.now()
     if case is None:
@@ -26,7 +29,8 @@ async def record_submission(session: AsyncSession, runtime: Runtime, submitted: 
         session.add(case)
     case.version, case.acronym, case.updated_at = submitted.version, submitted.acronym, now
     case.submission = submitted.model_dump(mode="json")
-    case.status, case.outcome, case.reasons, case.decided_at = "awaiting_deadline", "pending", [], None
+    case.status = moved(case.status, CaseStatus.AWAITING_DEADLINE)
+    case.outcome, case.reasons, case.decided_at = CaseOutcome.PENDING, [], None
     # Checks opened before a deadline extension judged a version that is no longer final: nobody decides them.
     await retire_checks(session, proposal_id)
     await session.flush()

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.service import Runtime
-from shared.webhooks import Resolver, UrlRefused, check_url, literal_address, permitted_addresses
+from shared.webhooks import Outcome, Resolver, UrlRefused, check_url, literal_address, permitted_addresses
 
 from ..domain.webhooks import SubscriptionStatus
 from ..errors import SubscriptionLimitReached, WebhookUrlRefused
@@ -28,7 +28,8 @@ async def subscribe(
     if await count_live_subscriptions(session, region) >= settings.webhooks_max_per_region:
         raise SubscriptionLimitReached(
             f"Region {region} already has {settings.webhooks_max_per_region} webhook subscriptions, as many as it "
-            "may (JOINTCALL_WEBHOOKS_MAX_PER_REGION): delete one first."
+            "may (JOINTCALL_WEBHOOKS_MAX_PER_REGION): delete one first.",
+            extra={"limit": settings.webhooks_max_per_region},
         )
     subscription = WebhookSubscription(
         id=str(uuid.uuid4()),
@@ -59,5 +60,5 @@ async def _refuse_url(url: str, settings: Settings, resolver: Resolver) -> None:
                 return  # not resolvable now: its delivery log will say `unreachable`
             permitted_addresses(host, answers, policy)
     except UrlRefused as refused:
-        if refused.outcome.value != "unreachable":
+        if refused.outcome is not Outcome.UNREACHABLE:
             raise WebhookUrlRefused(refused.reason) from None

@@ -103,6 +103,7 @@ async def start_call_from_topic(
         action="topic.call_started",
         entity="topic",
         entity_id=topic.id,
+        call_id=link.call_id,
         after={"call_id": link.call_id, "call_code": link.call_code, "regions": link.regions},
     )
     return link, created

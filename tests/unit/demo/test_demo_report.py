@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services.demo.consolidate import consolidate
+from services.demo.consolidate import consolidate, stage_one_summary
 from services.demo.context import Tally
 from services.demo.progress import Progress
 from services.demo.report import FILES, REGION_COLUMNS, render_files, text_report
@@ -271,3 +271,67 @@ def test_the_demo_declines_a_grant_whose_money_funds_a_reserve_proposal_never_th
     assert choose_decline(funding, published, {"A": "AT", "B": "AT"}) == ("A", "CH")  # three regions: goes on
     assert choose_decline(funding, published, {"A": "CH", "B": "AT"}) == ("B", "CH")
     assert choose_decline(funding, published, {"A": "CH", "B": "CH"}) is None
+
+
+def shortlist_region(
+    code: str, currency: str, budget: str, factor: str, requested: str, invited: int, capped: int
+) -> dict[str, Any]:
+    cap = f"{float(budget) * float(factor):.2f}"
+    return {
+        "region_code": code,
+        "currency": currency,
+        "budget": budget,
+        "factor": factor,
+        "cap": cap,
+        "requested": requested,
+        "factor_reached": f"{float(requested) / float(budget):.4f}",
+        "invited_proposals": invited,
+        "cap_reached_proposals": capped,
+        "budget_reporting": budget,
+        "cap_reporting": cap,
+        "requested_reporting": requested,
+    }
+
+
+def test_a_two_stage_call_reports_its_shortlist_per_region_and_both_stages_numbers(results: Results) -> None:
+    one_stage = text_report(results)
+    assert "Oversubscription" not in one_stage and "Both stages" not in one_stage
+    assert "two_stage" not in json.loads(render_files(results)["results.json"])  # one-stage files as before
+    lines = [
+        {"status": "invited", "requested": {}},
+        {"status": "invited", "requested": {}},
+        {"status": "cap_reached", "requested": {}},
+        {"status": "below_threshold", "requested": {}},
+    ]
+    proposed = {
+        "parameters": {"factor": "3", "region_factors": {"CH-FR": "2.5"}},
+        "proposals": lines,
+        "ineligible": ["x"],
+        "regions": [
+            shortlist_region("AT-4", "EUR", "250000.00", "3", "700000.00", 2, 0),
+            shortlist_region("CH-FR", "CHF", "200000.00", "2.5", "480000.00", 2, 1),
+        ],
+    }
+    what_if = {"parameters": {"factor": "2"}, "proposals": lines[1:]}
+    count = {"pre_proposals": 5, "invited": 2, "full_proposals": 2, "funded": 1}
+    results["two_stage"] = stage_one_summary(
+        tally=Tally(drafted=6, submitted=5, late_refused=1, evaluators=3, assessments=8),
+        criteria=["excellence", "impact"],
+        eligibility_reasons={"regional.s3_areas": 1},
+        fit=(9, 1),
+        proposed=proposed,
+        what_if=what_if,
+        not_invited={"below_threshold": 1, "cap_reached": 1, "ineligible": 1},
+        stages={"total": count, "regions": {"AT-4": count, "CH-FR": {**count, "pre_proposals": 4}}},
+    )
+    text = text_report(results)
+    assert "factor 3, CH-FR 2.5: 2 invited, 1 left out only by a region's cap" in text
+    assert "(what-if at factor 2: 1 invited)" in text
+    assert text.index("Stage 1:") < text.index("Oversubscription") < text.index("Stage 2:") < text.index("Ranking")
+    fribourg = [line for line in text.splitlines() if line.startswith("CH-FR") and "2.5x" in line]
+    assert fribourg == [
+        "CH-FR   Canton of Fribourg  CHF  200,000               480,000           2.40x  500,000 (2.5x)        2"
+        "                    1"
+    ]
+    assert text.rstrip().splitlines()[-1].split() == ["total", "5", "2", "2", "1"]
+    assert "CH-FR   Canton of Fribourg              4        2               2       1" in text

@@ -13,6 +13,7 @@ from services.proposal_intake.domain.completeness import completeness_errors
 from services.proposal_intake.domain.stages import stage_one_gaps, stage_two_limits, stage_two_problems, total_requested
 from shared.call_stages import StageOneForm, StageTwoRules
 from shared.calls import CallConfiguration
+from shared.errors import FieldError
 from shared.proposals import ProposalDraft
 from tests.helpers import partner, proposal_body
 
@@ -42,6 +43,22 @@ def test_the_stage_1_form_leaves_out_legal_ids_contacts_and_budgets_unless_it_re
         "abstract",
         "partners.0.contact",
         "partners.1.contact",
+    }
+
+
+def test_a_pre_proposal_needs_only_the_documents_its_stage_1_form_names() -> None:
+    gaps = [
+        FieldError("title", "missing"),
+        FieldError("documents.narrative", "'Project narrative' is required for submission"),
+        FieldError("documents.concept_note", "'Concept note' is required for submission"),
+        FieldError("documents.letter_of_commitment.p1", "'Letter' from partner p1 is required for submission"),
+    ]
+    assert {g.field for g in stage_one_gaps(gaps, StageOneForm())} == {"title"}
+    named = StageOneForm(required_documents=["concept_note", "letter_of_commitment"])
+    assert {g.field for g in stage_one_gaps(gaps, named)} == {
+        "title",
+        "documents.concept_note",
+        "documents.letter_of_commitment.p1",
     }
 
 

@@ -1,0 +1,47 @@
+"""The errors of call_definition a client can act on, one per condition, each with its own problem type; and
+which operation may answer which (its OpenAPI responses)."""
+
+from __future__ import annotations
+
+from shared.errors import Conflict, PreconditionFailed, ServiceError
+
+
+class CallCodeTaken(Conflict):
+    """Codes are unique: pick another, or edit the call that has it."""
+
+    slug = "call-code-taken"
+    title = "Another call has this code"
+    fields = ("code",)
+
+
+class CallNotDraft(Conflict):
+    """Only a draft is replaced (PUT) or published; a published call changes through amendments."""
+
+    slug = "call-not-draft"
+    title = "The call is no longer a draft"
+    fields = ("call_status",)
+
+
+class CallIsDraft(Conflict):
+    """Amendments are for published calls; a draft is edited directly (PUT)."""
+
+    slug = "call-is-draft"
+    title = "A draft is edited, not amended"
+    fields = ("call_status",)
+
+
+class CallTransitionRefused(Conflict):
+    """The call cannot move to the status asked for by hand: `allowed` is the step it can take now (if any)."""
+
+    slug = "call-transition-refused"
+    title = "The call cannot move to this status now"
+    fields = ("call_status", "target", "allowed")
+
+
+ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {
+    "POST /calls": (CallCodeTaken,),
+    "PUT /calls/{call_id}": (CallNotDraft, PreconditionFailed),
+    "POST /calls/{call_id}/publish": (CallNotDraft,),
+    "POST /calls/{call_id}/amendments": (CallIsDraft,),
+    "POST /calls/{call_id}/transitions": (CallTransitionRefused,),
+}
