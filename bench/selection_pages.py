@@ -13,6 +13,11 @@ the tie-breaks work). The ranking is fixed through the API. Then one signed-in a
 the decision (the page asks for a simulation without top-ups), after the decision (the stored funding), and
 the ranking's page 50 (positions 2,451-2,500;
 later pages show the ranking only, the pot being on the first). Each request is timed from sending to the last byte.
+
+``--data-dir DIR`` keeps the databases in DIR and, when DIR already holds a call made by an earlier run, measures it
+again without the set-up (which takes about two minutes): to compare a change against the same data. DIR holds the
+call as set up (ranking fixed, funding not decided); each run measures a copy of it, so every run starts from the
+same state.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,6 +61,7 @@ from tests.helpers import (
 from tests.portal.test_portal_pages import sign_in
 
 AGENCY = bearer("agency")
+CALL_FILE = "selection-bench-call"
 REGIONS = ["AT-4", "AT-5", "DE-BY", "DE-BW", "IT-21", "IT-25", "IT-32", "IT-34", "SI", "FR-BFC", "CH-FR"]
 
 
@@ -86,80 +93,105 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-async def main(proposals: int, rounds: int) -> None:
-    print("uptime before:", uptime())
+async def set_up(data_dir: Path, proposals: int) -> str:
+    """The call of `proposals` eligible proposals with their final consensus and the ranking fixed, in data_dir;
+    its id."""
     rng = random.Random(17)
+    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+    for definition in SERVICES.values():
+        await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+    app = create_embedded_app(data_dir, retry_delay_ms=100)
+    evaluation_app = next(r.app for r in app.routes if getattr(r, "path", "") == "/joint-evaluation")  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://jc", timeout=120) as client,
+    ):
+        body = live_call_body("ALP-BENCH-5K", deadline=timedelta(days=2))
+        call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+        published = (await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).json()
+        await until(client, f"/joint-evaluation/calls/{call['id']}/proposals", lambda b: "items" in b, within=30)
+        config = CallConfiguration.model_validate(published["configuration"])
+        snapshot = CallSnapshot(
+            call_id=uuid.UUID(call["id"]),
+            version=published["version"],
+            revision=published["revision"],
+            code=config.code,
+            title=config.title,
+            status="open",
+            opens_at=config.opens_at,
+            deadline=config.deadline,
+            regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
+            configuration=config,
+        )
+        clock = MovableClock(datetime.now(UTC))
+        started = time.perf_counter()
+        ids = []
+        for n in range(proposals):
+            submitted = submitted_event(snapshot, body_of(n, rng), clock)
+            await deliver(evaluation_app, envelope_of(submitted, clock))
+            decided = EligibilityDecided(
+                proposal_id=submitted.proposal_id,
+                call_id=snapshot.call_id,
+                proposal_version=submitted.version,
+                outcome="eligible",
+                reasons=[],
+                partners=[
+                    PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
+                    for p in submitted.partners
+                ],
+                decided_at=clock.now(),
+                dropped_partners=[],
+            )
+            await deliver(evaluation_app, envelope_of(decided, clock))
+            ids.append(str(submitted.proposal_id))
+            clock.advance(timedelta(seconds=1))
+        keys = [c.key for c in config.evaluation.criteria]
+        async with evaluation_app.state.runtime.sessions() as session:
+            now = datetime.now(UTC)
+            for proposal_id in ids:
+                scores = {key: str(rng.choice(["2.5", "3", "3.5", "4", "4.5", "5"])) for key in keys}
+                session.add(
+                    Consensus(
+                        proposal_id=proposal_id,
+                        call_id=call["id"],
+                        overrides={},
+                        scores=scores,
+                        finalised_at=now,
+                        finalised_by="bench",
+                        updated_at=now,
+                    )
+                )
+            await session.commit()
+        completed = await client.post(f"/joint-evaluation/calls/{call['id']}/ranking/complete", headers=AGENCY)
+        assert completed.status_code == 200, completed.text
+        print(f"set-up: {proposals} proposals in {time.perf_counter() - started:.0f} s; {completed.json()}")
+        (data_dir / CALL_FILE).write_text(call["id"])
+        return str(call["id"])
+
+
+async def main(proposals: int, rounds: int, kept: Path | None) -> None:
+    print("uptime before:", uptime())
     with tempfile.TemporaryDirectory() as folder:
-        data_dir = Path(folder)
-        for definition in SERVICES.values():
+        if kept is not None and (kept / CALL_FILE).exists():
+            call_id = (kept / CALL_FILE).read_text().strip()
+            print(f"set-up: the call {call_id} kept in {kept}")
+        else:
+            if kept is not None:
+                await asyncio.to_thread(kept.mkdir, parents=True, exist_ok=True)
+            call_id = await set_up(kept or Path(folder) / "seed", proposals)
+        seed = kept or Path(folder) / "seed"
+        data_dir = Path(folder) / "run"
+        shutil.copytree(seed, data_dir)
+        for definition in SERVICES.values():  # a kept copy may predate a migration
             await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+        call = {"id": call_id}
         app = create_embedded_app(data_dir, retry_delay_ms=100)
-        evaluation_app = next(r.app for r in app.routes if getattr(r, "path", "") == "/joint-evaluation")  # type: ignore[attr-defined]
         transport = httpx.ASGITransport(app=app)
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://jc", timeout=120) as client,
         ):
-            body = live_call_body("ALP-BENCH-5K", deadline=timedelta(days=2))
-            call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
-            published = (await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).json()
-            await until(client, f"/joint-evaluation/calls/{call['id']}/proposals", lambda b: "items" in b, within=30)
-            config = CallConfiguration.model_validate(published["configuration"])
-            snapshot = CallSnapshot(
-                call_id=uuid.UUID(call["id"]),
-                version=published["version"],
-                revision=published["revision"],
-                code=config.code,
-                title=config.title,
-                status="open",
-                opens_at=config.opens_at,
-                deadline=config.deadline,
-                regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
-                configuration=config,
-            )
-            clock = MovableClock(datetime.now(UTC))
-            started = time.perf_counter()
-            ids = []
-            for n in range(proposals):
-                submitted = submitted_event(snapshot, body_of(n, rng), clock)
-                await deliver(evaluation_app, envelope_of(submitted, clock))
-                decided = EligibilityDecided(
-                    proposal_id=submitted.proposal_id,
-                    call_id=snapshot.call_id,
-                    proposal_version=submitted.version,
-                    outcome="eligible",
-                    reasons=[],
-                    partners=[
-                        PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
-                        for p in submitted.partners
-                    ],
-                    decided_at=clock.now(),
-                    dropped_partners=[],
-                )
-                await deliver(evaluation_app, envelope_of(decided, clock))
-                ids.append(str(submitted.proposal_id))
-                clock.advance(timedelta(seconds=1))
-            keys = [c.key for c in config.evaluation.criteria]
-            async with evaluation_app.state.runtime.sessions() as session:
-                now = datetime.now(UTC)
-                for proposal_id in ids:
-                    scores = {key: str(rng.choice(["2.5", "3", "3.5", "4", "4.5", "5"])) for key in keys}
-                    session.add(
-                        Consensus(
-                            proposal_id=proposal_id,
-                            call_id=call["id"],
-                            overrides={},
-                            scores=scores,
-                            finalised_at=now,
-                            finalised_by="bench",
-                            updated_at=now,
-                        )
-                    )
-                await session.commit()
-            completed = await client.post(f"/joint-evaluation/calls/{call['id']}/ranking/complete", headers=AGENCY)
-            assert completed.status_code == 200, completed.text
-            print(f"set-up: {proposals} proposals in {time.perf_counter() - started:.0f} s; {completed.json()}")
-
             if os.environ.get("BENCH_PROFILE"):
                 import cProfile
                 import pstats
@@ -221,5 +253,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--proposals", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep the set-up call here and reuse it")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.proposals, arguments.rounds))
+    asyncio.run(main(arguments.proposals, arguments.rounds, arguments.data_dir))

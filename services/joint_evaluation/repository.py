@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, select, tuple_
+from sqlalchemy import ColumnElement, Row, and_, delete, exists, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,6 +70,19 @@ async def entries_of_call(
     if limit is not None:
         query = query.limit(limit)
     return list((await session.execute(query)).scalars())
+
+
+async def funding_rows_of_call(session: AsyncSession, call_id: str) -> list[Row[tuple[Any, ...]]]:
+    """What the funding walk reads of each proposal of the call: its id, partners, excluded partners and whether
+    it is withdrawn; the columns alone, not whole entries (the walk reads every proposal of the call)."""
+    query = select(
+        EvaluationEntry.proposal_id,
+        EvaluationEntry.partners,
+        EvaluationEntry.dropped_partners,
+        EvaluationEntry.ineligible_partners,
+        EvaluationEntry.withdrawn_at,
+    ).where(EvaluationEntry.call_id == call_id)
+    return list(await session.execute(query))
 
 
 def evaluable() -> ColumnElement[bool]:

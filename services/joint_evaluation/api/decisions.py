@@ -24,7 +24,7 @@ from ..use_cases.ranking import ranking_page
 from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
 from ..use_cases.views import funding_state, results_state
-from .presenters import allocation_out, funding_out, results_out
+from .presenters import allocation_out, as_json, funding_out, results_out
 from .schemas import (
     AllocationOut,
     CompletedOut,
@@ -90,9 +90,9 @@ async def post_complete(call_id: uuid.UUID, session: DbSession, runtime: Runtime
     response_model=FundingOut,
     summary="Decide the funding by the virtual common pot over the ranking (agency); announces funding.decided",
 )
-async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> FundingOut:
+async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> Response:
     await run_funding(session, runtime, agency, str(call_id))
-    return funding_out(await funding_state(session, str(call_id)), None)
+    return as_json(funding_out(await funding_state(session, str(call_id)), None))
 
 
 @router.get(
@@ -100,9 +100,9 @@ async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeD
     response_model=FundingOut,
     summary="The current funding decisions: all of them for an agency, its own part for a region",
 )
-async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) -> FundingOut:
+async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) -> Response:
     region = await _own_region(session, call_id, reader)
-    return funding_out(await funding_state(session, str(call_id)), region)
+    return as_json(funding_out(await funding_state(session, str(call_id)), region))
 
 
 @router.post(
@@ -112,8 +112,8 @@ async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) ->
 )
 async def post_simulation(
     call_id: uuid.UUID, body: SimulationIn, session: DbSession, runtime: RuntimeDep, _: Agency
-) -> AllocationOut:
-    return allocation_out(await simulate_funding(session, runtime, str(call_id), body.top_ups))
+) -> Response:
+    return as_json(allocation_out(await simulate_funding(session, runtime, str(call_id), body.top_ups)))
 
 
 @router.post(
@@ -129,7 +129,7 @@ async def post_confirmation(
     session: DbSession,
     runtime: RuntimeDep,
     region: Region,
-) -> FundingOut:
+) -> Response:
     if body.decision == "decline":
         missing = [
             FieldError(name, "needed to decline") for name in ("proposal_id", "reason") if not getattr(body, name)
@@ -147,7 +147,7 @@ async def post_confirmation(
         reason=body.reason,
         funding_version=body.funding_version,
     )
-    return funding_out(await funding_state(session, str(call_id)), region_code)
+    return as_json(funding_out(await funding_state(session, str(call_id)), region_code))
 
 
 @router.get(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from fastapi import Response
+from pydantic import BaseModel
+
 from shared.clock import as_utc
 from shared.events import FundingDecided, ReasonDetail
 
@@ -36,6 +39,13 @@ from .schemas import (
 )
 
 MEAN_PLACES = Decimal("0.001")  # a mean is shown to the thousandth: 3.333, not 3.3333333333333333
+
+
+def as_json(body: BaseModel) -> Response:
+    """A large body serialised once, straight to JSON, rather than dumped to dicts that FastAPI would validate and
+    serialise again (the funding of 5,000 proposals: most of the request's time); the same JSON, documented by the
+    route's response_model."""
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 def entry_out(entry: EvaluationEntry, *, assigned: bool, final: bool) -> EntryOut:

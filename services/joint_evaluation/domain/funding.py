@@ -140,10 +140,15 @@ def _only(amounts: list[RegionAmount], region_code: str) -> list[RegionAmount]:
 
 
 def _decision(entry: AllocationEntry, ranked: RankedRequest, currencies: Mapping[str, str]) -> FundingDecision:
+    # Built without validation (model_construct): every field comes from the walk over validated data, amounts
+    # quantized to cents here, so validating them again only costs time (for 5,000 proposals, most of the walk's).
     def amounts(values: Mapping[str, Decimal]) -> list[RegionAmount]:
-        return [RegionAmount(region_code=r, amount=a.quantize(CENT), currency=currencies[r]) for r, a in values.items()]
+        return [
+            RegionAmount.model_construct(region_code=r, amount=a.quantize(CENT), currency=currencies[r])
+            for r, a in values.items()
+        ]
 
-    return FundingDecision(
+    return FundingDecision.model_construct(
         proposal_id=uuid.UUID(entry.proposal_id),
         acronym=ranked.acronym,
         rank=ranked.rank,
