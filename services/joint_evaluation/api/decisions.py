@@ -30,6 +30,7 @@ from .schemas import (
     CompletedOut,
     ConfirmationIn,
     FundingOut,
+    FundingView,
     RankingPage,
     ResultsOut,
     SimulationIn,
@@ -40,6 +41,10 @@ router = APIRouter(tags=["ranking and funding"], route_class=ExactJsonRoute)
 Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
+View = Annotated[
+    FundingView,
+    Query(description="`line`: the proposals around the funding line with their amounts, every outcome without them"),
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -100,9 +105,9 @@ async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeD
     response_model=FundingOut,
     summary="The current funding decisions: all of them for an agency, its own part for a region",
 )
-async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) -> Response:
+async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader, view: View = "all") -> Response:
     region = await _own_region(session, call_id, reader)
-    return as_json(funding_out(await funding_state(session, str(call_id)), region))
+    return as_json(funding_out(await funding_state(session, str(call_id)), region, view))
 
 
 @router.post(
@@ -111,9 +116,14 @@ async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) ->
     summary="What if: the funding with regional budgets topped up (agency); nothing is stored",
 )
 async def post_simulation(
-    call_id: uuid.UUID, body: SimulationIn, session: DbSession, runtime: RuntimeDep, _: Agency
+    call_id: uuid.UUID,
+    body: SimulationIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    _: Agency,
+    view: FundingView = "all",
 ) -> Response:
-    return as_json(allocation_out(await simulate_funding(session, runtime, str(call_id), body.top_ups)))
+    return as_json(allocation_out(await simulate_funding(session, runtime, str(call_id), body.top_ups), view))
 
 
 @router.post(

@@ -9,10 +9,10 @@ from fastapi import Response
 from pydantic import BaseModel
 
 from shared.clock import as_utc
-from shared.events import FundingDecided, ReasonDetail
+from shared.events import FundingDecided, FundingDecision, ReasonDetail
 
 from ..domain.assessment import canonical
-from ..domain.funding import for_region
+from ..domain.funding import around_the_line, for_region
 from ..models import Assessment, DeclaredConflict, EvaluationEntry, Evaluator, RegionFit, ShortlistDecision
 from ..use_cases.access import partners_of
 from ..use_cases.shortlist import ShortlistView
@@ -28,6 +28,8 @@ from .schemas import (
     EvaluatorOut,
     FitOut,
     FundingOut,
+    FundingOutcome,
+    FundingView,
     PartnerOut,
     ProposalOut,
     RegionConfirmationOut,
@@ -169,26 +171,46 @@ def conflict_out(conflict: DeclaredConflict) -> ConflictOut:
     return ConflictOut.model_validate(conflict, from_attributes=True)
 
 
-def allocation_out(decided: FundingDecided) -> AllocationOut:
+def allocation_out(decided: FundingDecided, view: FundingView = "all") -> AllocationOut:
+    proposals, outcomes = _proposals_in(decided.proposals, view)
     return AllocationOut(
         reporting_currency=decided.reporting_currency,
-        proposals=decided.proposals,
+        proposals=proposals,
+        outcomes=outcomes,
         regions=decided.regions,
         totals=decided.totals,
     )
 
 
-def funding_out(state: FundingState, region_code: str | None) -> FundingOut:
+def _proposals_in(
+    decisions: list[FundingDecision], view: FundingView
+) -> tuple[list[FundingDecision], list[FundingOutcome] | None]:
+    """`view=all`: every decision with its amounts; `view=line`: those around the funding line with their amounts
+    and every outcome without them (what a selection meeting's page shows of 5,000 proposals)."""
+    if view == "all":
+        return decisions, None
+    outcomes = [
+        FundingOutcome.model_construct(
+            proposal_id=d.proposal_id, acronym=d.acronym, rank=d.rank, status=d.status, declined_by=d.declined_by
+        )
+        for d in decisions
+    ]
+    return around_the_line(decisions), outcomes
+
+
+def funding_out(state: FundingState, region_code: str | None, view: FundingView = "all") -> FundingOut:
     """Everything for an agency (region_code None); only its own part for a region."""
     decided = state.decided if region_code is None else for_region(state.decided, region_code)
     regions = [r for r in state.regions if region_code in (None, r.region_code)]
+    proposals, outcomes = _proposals_in(decided.proposals, view)
     return FundingOut(
         call_id=decided.call_id,
         funding_version=decided.funding_version,
         decided_at=decided.decided_at,
         trigger=decided.trigger,
         reporting_currency=decided.reporting_currency,
-        proposals=decided.proposals,
+        proposals=proposals,
+        outcomes=outcomes,
         regions=decided.regions,
         totals=decided.totals if region_code is None else None,
         confirmations=[confirmation_out(r) for r in regions],

@@ -112,6 +112,18 @@ def region_part(decided: FundingDecided, region_code: str) -> list[list[str]]:
     ]
 
 
+def around_the_line(
+    decisions: Sequence[FundingDecision], funded_before: int = 5, reserve_after: int = 10
+) -> list[FundingDecision]:
+    """What a selection meeting discusses first: the last ``funded_before`` funded proposals above the funding
+    line, then the first ``reserve_after`` reserve (or declined) ones below it, in rank order."""
+    funded = [i for i, d in enumerate(decisions) if d.status == "funded"]
+    last_funded = funded[-1] if funded else -1
+    start = max(0, last_funded - funded_before + 1)
+    below = [d for d in decisions[last_funded + 1 :] if d.status != "funded"][:reserve_after]
+    return [*decisions[start : last_funded + 1], *below]
+
+
 def regions_funding_partners(decided: FundingDecided) -> list[str]:
     """The regions that fund at least one partner, in the order of the call's regions."""
     return [region.region_code for region in decided.regions if region.funded_proposals > 0]
