@@ -11,9 +11,9 @@ from shared.errors import Conflict, FieldError, ValidationFailed
 from shared.events import FundingDecided
 from shared.service import Runtime
 
-from ..repository import get_progress
 from .access import call_config
 from .decide_funding import walk
+from .ranking import fixed_ranking
 
 
 async def simulate_funding(
@@ -25,9 +25,16 @@ async def simulate_funding(
     unknown = [FieldError(f"top_ups.{code}", "not a region of the call") for code in top_ups if code not in known]
     if unknown:
         raise ValidationFailed("Top-ups name regions outside the call.", errors=unknown)
-    progress = await get_progress(session, call_id)
-    if progress is None or progress.ranking is None:
+    fixed = await fixed_ranking(session, call_id)
+    if fixed is None:
         raise Conflict("The evaluation is not complete: complete the ranking first.")
     return await walk(
-        session, config, progress, version=0, trigger="simulation", decided_at=runtime.clock.now(), top_ups=top_ups
+        session,
+        config,
+        call_id,
+        fixed[0],
+        version=0,
+        trigger="simulation",
+        decided_at=runtime.clock.now(),
+        top_ups=top_ups,
     )
