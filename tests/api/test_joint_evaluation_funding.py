@@ -172,6 +172,7 @@ async def test_each_region_funds_its_own_partners_down_the_ranking_and_simulate_
     assert "requested" not in line["outcomes"][0] and line["regions"] == funding["regions"]
     simulated_line = await s.client.post(f"/calls/{s.call_id}/funding/simulate?view=line", json=top_ups, headers=AGENCY)
     assert [o["status"] for o in simulated_line.json()["outcomes"]] == ["funded"] * 3
+    assert simulated_line.json()["proposals"] == what_if["proposals"]  # all three are around the line, amounts too
     unknown = await s.client.post(
         f"/calls/{s.call_id}/funding/simulate", json={"top_ups": {"XX-1": "1.00"}}, headers=AGENCY
     )

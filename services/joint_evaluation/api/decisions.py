@@ -123,7 +123,9 @@ async def post_simulation(
     _: Agency,
     view: FundingView = "all",
 ) -> Response:
-    return as_json(allocation_out(await simulate_funding(session, runtime, str(call_id), body.top_ups), view))
+    line = view == "line"  # the amounts are then built for the proposals around the funding line only
+    decided = await simulate_funding(session, runtime, str(call_id), body.top_ups, amounts_around_the_line_only=line)
+    return as_json(allocation_out(decided, view))
 
 
 @router.post(

@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 
 from fastapi import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from shared.clock import as_utc
 from shared.events import FundingDecided, FundingDecision, ReasonDetail
@@ -182,6 +182,9 @@ def allocation_out(decided: FundingDecided, view: FundingView = "all") -> Alloca
     )
 
 
+_OUTCOMES = TypeAdapter(list[FundingOutcome])  # one validation for the list (thousands of outcomes)
+
+
 def _proposals_in(
     decisions: list[FundingDecision], view: FundingView
 ) -> tuple[list[FundingDecision], list[FundingOutcome] | None]:
@@ -189,12 +192,18 @@ def _proposals_in(
     and every outcome without them (what a selection meeting's page shows of 5,000 proposals)."""
     if view == "all":
         return decisions, None
-    outcomes = [
-        FundingOutcome.model_construct(
-            proposal_id=d.proposal_id, acronym=d.acronym, rank=d.rank, status=d.status, declined_by=d.declined_by
-        )
-        for d in decisions
-    ]
+    outcomes = _OUTCOMES.validate_python(
+        [
+            {
+                "proposal_id": d.proposal_id,
+                "acronym": d.acronym,
+                "rank": d.rank,
+                "status": d.status,
+                "declined_by": d.declined_by,
+            }
+            for d in decisions
+        ]
+    )
     return around_the_line(decisions), outcomes
 
 

@@ -103,6 +103,7 @@ async def walk(
     trigger: str,
     decided_at: datetime,
     top_ups: Mapping[str, Decimal] | None = None,
+    amounts_around_the_line_only: bool = False,
 ) -> FundingDecided:
     """The allocation over the fixed ranking (its stored lines), the current budgets (plus any top-ups) and the
     declines so far."""
@@ -126,6 +127,7 @@ async def walk(
         version=version,
         decided_at=decided_at,
         trigger=trigger,
+        amounts_around_the_line_only=amounts_around_the_line_only,
     )
 
 
@@ -177,9 +179,12 @@ def refuse_unless_open_for_funding(progress: CallProgress) -> None:
         raise Conflict("The results are published: the funding decisions are final.")
 
 
+_Requests = tuple[list[PartnerRequest], set[str]]
+
+
 async def _ranked_requests(
     session: AsyncSession, call_id: str, ranking: list[dict[str, Any]]
-) -> list[tuple[RankedRequest, tuple[list[PartnerRequest], set[str]]]]:
+) -> list[tuple[RankedRequest, _Requests]]:
     """The passing proposals in rank order (withdrawn ones left out), each with its partners' requests. The fixed
     ranking and the partners are read as stored (written from validated models), not validated again: the walk
     reads every line of the call, and for 5,000 proposals validating them again took most of its time."""
@@ -193,7 +198,7 @@ async def _ranked_requests(
     return ranked
 
 
-def _partner_requests(row: Row[tuple[Any, ...]]) -> tuple[list[PartnerRequest], set[str]]:
+def _partner_requests(row: Row[tuple[Any, ...]]) -> _Requests:
     """A proposal's partners' requests, from its stored PartnerSnapshot JSON."""
     requests = [
         PartnerRequest(

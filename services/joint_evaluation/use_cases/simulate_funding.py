@@ -17,9 +17,15 @@ from .ranking import fixed_ranking
 
 
 async def simulate_funding(
-    session: AsyncSession, runtime: Runtime, call_id: str, top_ups: Mapping[str, Decimal]
+    session: AsyncSession,
+    runtime: Runtime,
+    call_id: str,
+    top_ups: Mapping[str, Decimal],
+    *,
+    amounts_around_the_line_only: bool = False,
 ) -> FundingDecided:
-    """The allocation as it would be with the top-ups (funding_version 0: never announced)."""
+    """The allocation as it would be with the top-ups (funding_version 0: never announced); with
+    `amounts_around_the_line_only`, only the decisions around the funding line carry their amounts."""
     config = await call_config(session, call_id)
     known = {region.code for region in config.regions}
     unknown = [FieldError(f"top_ups.{code}", "not a region of the call") for code in top_ups if code not in known]
@@ -37,4 +43,5 @@ async def simulate_funding(
         trigger="simulation",
         decided_at=runtime.clock.now(),
         top_ups=top_ups,
+        amounts_around_the_line_only=amounts_around_the_line_only,
     )
