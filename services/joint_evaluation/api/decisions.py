@@ -25,12 +25,13 @@ from ..use_cases.ranking import ranking_page
 from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
 from ..use_cases.views import funding_state, published_results, results_state
-from .presenters import allocation_out, funding_out, proposal_result_out, published_out, results_out
+from .presenters import allocation_out, as_json, funding_out, proposal_result_out, published_out, results_out
 from .schemas import (
     AllocationOut,
     CompletedOut,
     ConfirmationIn,
     FundingOut,
+    FundingView,
     ProposalResultOut,
     PublishedResultsOut,
     RankingPage,
@@ -44,6 +45,10 @@ Agency = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REGION))]
 Region = Annotated[Principal, Depends(require(Role.REGION))]
 Consortium = Annotated[Principal, Depends(require(Role.CONSORTIUM))]
+View = Annotated[
+    FundingView,
+    Query(description="`line`: the proposals around the funding line with their amounts, every outcome without them"),
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -94,9 +99,9 @@ async def post_complete(call_id: uuid.UUID, session: DbSession, runtime: Runtime
     response_model=FundingOut,
     summary="Decide the funding by the virtual common pot over the ranking (agency); announces funding.decided",
 )
-async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> FundingOut:
+async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> Response:
     await run_funding(session, runtime, agency, str(call_id))
-    return funding_out(await funding_state(session, str(call_id)), None)
+    return as_json(funding_out(await funding_state(session, str(call_id)), None))
 
 
 @router.get(
@@ -104,9 +109,9 @@ async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeD
     response_model=FundingOut,
     summary="The current funding decisions: all of them for an agency, its own part for a region",
 )
-async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) -> FundingOut:
+async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader, view: View = "all") -> Response:
     region = await _own_region(session, call_id, reader)
-    return funding_out(await funding_state(session, str(call_id)), region)
+    return as_json(funding_out(await funding_state(session, str(call_id)), region, view))
 
 
 @router.post(
@@ -115,9 +120,16 @@ async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) ->
     summary="What if: the funding with regional budgets topped up (agency); nothing is stored",
 )
 async def post_simulation(
-    call_id: uuid.UUID, body: SimulationIn, session: DbSession, runtime: RuntimeDep, _: Agency
-) -> AllocationOut:
-    return allocation_out(await simulate_funding(session, runtime, str(call_id), body.top_ups))
+    call_id: uuid.UUID,
+    body: SimulationIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    _: Agency,
+    view: FundingView = "all",
+) -> Response:
+    line = view == "line"  # the amounts are then built for the proposals around the funding line only
+    decided = await simulate_funding(session, runtime, str(call_id), body.top_ups, amounts_around_the_line_only=line)
+    return as_json(allocation_out(decided, view))
 
 
 @router.post(
@@ -133,7 +145,7 @@ async def post_confirmation(
     session: DbSession,
     runtime: RuntimeDep,
     region: Region,
-) -> FundingOut:
+) -> Response:
     if body.decision == "decline":
         missing = [
             FieldError(name, "needed to decline") for name in ("proposal_id", "reason") if not getattr(body, name)
@@ -151,7 +163,7 @@ async def post_confirmation(
         reason=body.reason,
         funding_version=body.funding_version,
     )
-    return funding_out(await funding_state(session, str(call_id)), region_code)
+    return as_json(funding_out(await funding_state(session, str(call_id)), region_code))
 
 
 @router.get(

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +22,13 @@ from ..domain.assessment import canonical, score_text
 from ..domain.ranking import IneligibleProposal, RankingEntry, ScoredProposal, rank_proposals
 from ..domain.status import Eligibility
 from ..models import Consensus
-from ..repository import consensus_of_call, entries_of_call, get_progress, withdrawn_proposal_ids
+from ..repository import (
+    completion_of,
+    consensus_of_call,
+    entries_of_call,
+    stored_ranking,
+    withdrawn_proposal_ids,
+)
 from .access import evaluation_rules
 
 
@@ -35,12 +42,35 @@ class RankingView:
 
 async def current_ranking(session: AsyncSession, call_id: str, config: CallConfiguration) -> RankingView:
     """The ranking that funding follows: in a two-stage call, of the full proposals (stage 2) only."""
-    progress = await get_progress(session, call_id)
-    if progress is not None and progress.ranking is not None:
-        withdrawn = {uuid.UUID(pid) for pid in await withdrawn_proposal_ids(session, call_id)}
-        fixed = [RankedProposal.model_validate(line) for line in progress.ranking]
-        return RankingView([r for r in fixed if r.proposal_id not in withdrawn], completed_at=progress.completed_at)
+    fixed = await fixed_ranking(session, call_id)
+    if fixed is not None:
+        withdrawn = await withdrawn_proposal_ids(session, call_id)
+        lines = [RankedProposal.model_validate(line) for line in fixed[0] if str(line["proposal_id"]) not in withdrawn]
+        return RankingView(lines, completed_at=fixed[1])
     return await live_ranking(session, call_id, config, len(config.stages))
+
+
+# Fixed rankings, as stored: once fixed a ranking never changes (completion is refused twice), so it is read and
+# parsed once per (call, completed_at), not on every page of it nor on every walk of the pot (1.5 MB of JSON for
+# 5,000 proposals). Callers read the lines they get; they never change them.
+_FIXED: dict[tuple[str, datetime], list[dict[str, Any]]] = {}
+_FIXED_KEPT = 16
+
+
+async def fixed_ranking(session: AsyncSession, call_id: str) -> tuple[list[dict[str, Any]], datetime] | None:
+    """The call's fixed ranking lines as stored (RankedProposal JSON, withdrawn ones included) and when it was
+    fixed; None before completion."""
+    completed_at = await completion_of(session, call_id)
+    if completed_at is None:
+        return None
+    key = (call_id, completed_at)
+    lines = _FIXED.get(key)
+    if lines is None:
+        lines = await stored_ranking(session, call_id)
+        if len(_FIXED) >= _FIXED_KEPT:
+            _FIXED.pop(next(iter(_FIXED)))
+        _FIXED[key] = lines
+    return lines, completed_at
 
 
 async def ranking_page(
@@ -48,15 +78,16 @@ async def ranking_page(
 ) -> tuple[RankingView, int]:
     """One page of `current_ranking` (its lines `start` to `start + limit`) and how many lines it has in all. A
     fixed ranking validates only the page's lines, so a page of a 5,000-line ranking costs a page."""
-    progress = await get_progress(session, call_id)
-    if progress is None or progress.ranking is None:
+    fixed = await fixed_ranking(session, call_id)
+    if fixed is None:
         view = await current_ranking(session, call_id, config)
         page = RankingView(view.ranking[start : start + limit], view.pending_consensus, view.awaiting_eligibility)
         return page, len(view.ranking)
+    ranking, completed_at = fixed
     withdrawn = await withdrawn_proposal_ids(session, call_id)
-    lines = [line for line in progress.ranking if str(line["proposal_id"]) not in withdrawn]
+    lines = [line for line in ranking if str(line["proposal_id"]) not in withdrawn] if withdrawn else ranking
     items = [RankedProposal.model_validate(line) for line in lines[start : start + limit]]
-    return RankingView(items, completed_at=progress.completed_at), len(lines)
+    return RankingView(items, completed_at=completed_at), len(lines)
 
 
 async def live_ranking(session: AsyncSession, call_id: str, config: CallConfiguration, stage: int) -> RankingView:
