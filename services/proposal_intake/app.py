@@ -13,11 +13,12 @@ from .settings import Settings
 
 
 def _routers() -> list[APIRouter]:
+    from .api.dashboard import router as dashboard
     from .api.documents import router as documents
     from .api.refusals import router as refusals
     from .api.routes import router
 
-    return [router, documents, refusals]
+    return [router, documents, refusals, dashboard]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
