@@ -12,7 +12,7 @@ from typing import Any
 
 KINDS = ("drafts", "first_submissions", "resubmissions", "refusals")
 
-LEFT, TOP, PLOT_WIDTH, PLOT_HEIGHT, BOTTOM = 44, 10, 720, 200, 40
+LEFT, TOP, PLOT_WIDTH, PLOT_HEIGHT, BOTTOM = 44, 10, 1000, 240, 40
 
 
 @dataclass(frozen=True)

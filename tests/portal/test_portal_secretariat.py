@@ -227,6 +227,8 @@ async def test_the_dashboard_is_the_agency_s(embedded: httpx.AsyncClient) -> Non
     await sign_in(embedded, "region", "AT-4")
     answer = await embedded.get("/secretariat/calls/00000000-0000-0000-0000-000000000000/dashboard")
     assert answer.status_code == 303 and answer.headers["location"] == "/sign-in"
+    fragment = await embedded.get("/secretariat/calls/00000000-0000-0000-0000-000000000000/dashboard/live")
+    assert fragment.status_code == 286 and fragment.headers["HX-Redirect"] == "/sign-in"  # the whole page goes
     await sign_in(embedded, "agency", "")
     unknown = await embedded.get("/secretariat/calls/00000000-0000-0000-0000-000000000000/dashboard")
     assert unknown.status_code == 404 and "This call has no dashboard." in unknown.text

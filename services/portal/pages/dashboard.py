@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse
 
 from ..dashboard_chart import timeline_chart
 from ..i18n import N_
-from ..web import INTAKE, AgencySession, Portal, PortalDep
+from ..oidc import forget_if_expired
+from ..web import INTAKE, AgencySession, Portal, PortalDep, role_of
 
 router = APIRouter(prefix="/secretariat")
 
@@ -87,8 +88,11 @@ async def dashboard(
 
 
 @router.get("/calls/{call_id}/dashboard/live", response_class=HTMLResponse)
-async def dashboard_fragment(request: Request, portal: PortalDep, _signed_in: AgencySession, call_id: str) -> Response:
+async def dashboard_fragment(request: Request, portal: PortalDep, call_id: str) -> Response:
     """The dashboard's counts alone, for htmx to swap in; 286 once the call is no longer open (htmx stops)."""
+    forget_if_expired(request.session)
+    if role_of(request) != "agency":  # signed out meanwhile: the whole page goes to the sign-in, not the fragment
+        return Response(status_code=STOP_POLLING, headers={"HX-Redirect": "/sign-in"})
     context, refused = await _dashboard(portal, request, call_id)
     if context is None:
         assert refused is not None
