@@ -10,7 +10,7 @@ by side.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     BigInteger,
@@ -103,42 +103,65 @@ async def by_partner_count(executor: Executor, call_id: str) -> dict[int, int]:
 
 
 # The memo of each proposal's last pre-check (proposals.verdicts: {"failures": [[field, "rule: reason"], ...],
-# "warnings": ["REGION: reason", ...]}), of the proposals not withdrawn.
-_FAILING = {
-    "sqlite": """SELECT count(DISTINCT p.id) FROM proposals p, json_each(p.verdicts, '$.failures') f
-        WHERE p.call_id = :call_id AND p.status != 'withdrawn' AND p.verdicts_key IS NOT NULL""",
-    "postgresql": """SELECT count(DISTINCT p.id) FROM proposals p
-        CROSS JOIN LATERAL json_array_elements(p.verdicts -> 'failures') f
-        WHERE p.call_id = :call_id AND p.status != 'withdrawn' AND p.verdicts_key IS NOT NULL""",
+# "warnings": ["REGION: reason", ...]}) of the proposals not withdrawn: read once (MATERIALIZED) and counted four
+# ways in one statement. A failure's rule is its message up to the first ": " (the memo writes "rule: reason");
+# a warning names only its region, not the rule, nor whether it failed or was left to the region's officers.
+_PRECHECKS = {
+    "sqlite": """WITH memo AS MATERIALIZED (
+            SELECT id, verdicts FROM proposals
+            WHERE call_id = :call_id AND status != 'withdrawn' AND verdicts_key IS NOT NULL),
+        failure AS MATERIALIZED (
+            SELECT memo.id AS id, json_extract(f.value, '$[1]') AS message
+            FROM memo, json_each(memo.verdicts, '$.failures') AS f),
+        warning AS MATERIALIZED (
+            SELECT memo.id AS id, w.value AS message FROM memo, json_each(memo.verdicts, '$.warnings') AS w)
+        SELECT 'checked', '', count(*), 0 FROM memo
+        UNION ALL SELECT 'failing', '', count(DISTINCT id), count(*) FROM failure
+        UNION ALL SELECT 'rule', rule, count(DISTINCT id), count(*) FROM (
+            SELECT id, CASE WHEN instr(message, ': ') > 0 THEN substr(message, 1, instr(message, ': ') - 1)
+                ELSE message END AS rule FROM failure) GROUP BY rule
+        UNION ALL SELECT 'region', region, count(DISTINCT id), count(*) FROM (
+            SELECT id, CASE WHEN instr(message, ': ') > 0 THEN substr(message, 1, instr(message, ': ') - 1)
+                ELSE '' END AS region FROM warning) GROUP BY region""",
+    "postgresql": """WITH memo AS MATERIALIZED (
+            SELECT id, verdicts FROM proposals
+            WHERE call_id = :call_id AND status != 'withdrawn' AND verdicts_key IS NOT NULL),
+        failure AS MATERIALIZED (
+            SELECT memo.id AS id, f.value ->> 1 AS message
+            FROM memo CROSS JOIN LATERAL json_array_elements(memo.verdicts -> 'failures') AS f(value)),
+        warning AS MATERIALIZED (
+            SELECT memo.id AS id, w.value AS message
+            FROM memo CROSS JOIN LATERAL json_array_elements_text(memo.verdicts -> 'warnings') AS w(value))
+        SELECT 'checked', '', count(*), 0 FROM memo
+        UNION ALL SELECT 'failing', '', count(DISTINCT id), count(*) FROM failure
+        UNION ALL SELECT 'rule', split_part(message, ': ', 1), count(DISTINCT id), count(*) FROM failure GROUP BY 2
+        UNION ALL SELECT 'region', CASE WHEN strpos(message, ': ') > 0 THEN split_part(message, ': ', 1) ELSE '' END,
+            count(DISTINCT id), count(*) FROM warning GROUP BY 2""",
 }
-# The rule is the message up to its first ": " (the memo writes "rule: reason"), the whole message without one.
-_FAILURES_BY_RULE = {
-    "sqlite": """SELECT rule, count(DISTINCT id), count(*) FROM (
-            SELECT p.id AS id, CASE WHEN instr(json_extract(f.value, '$[1]'), ': ') > 0
-                THEN substr(json_extract(f.value, '$[1]'), 1, instr(json_extract(f.value, '$[1]'), ': ') - 1)
-                ELSE json_extract(f.value, '$[1]') END AS rule
-            FROM proposals p, json_each(p.verdicts, '$.failures') f
-            WHERE p.call_id = :call_id AND p.status != 'withdrawn' AND p.verdicts_key IS NOT NULL)
-        GROUP BY rule""",
-    "postgresql": """SELECT split_part(f.value ->> 1, ': ', 1) AS rule, count(DISTINCT p.id), count(*)
-        FROM proposals p CROSS JOIN LATERAL json_array_elements(p.verdicts -> 'failures') AS f(value)
-        WHERE p.call_id = :call_id AND p.status != 'withdrawn' AND p.verdicts_key IS NOT NULL
-        GROUP BY 1""",
-}
-# A regional warning is "REGION: reason"; the memo does not say which rule, nor whether it failed or was left
-# to the region's officers.
-_WARNINGS_BY_REGION = {
-    "sqlite": """SELECT region, count(DISTINCT id), count(*) FROM (
-            SELECT p.id AS id, CASE WHEN instr(w.value, ': ') > 0 THEN substr(w.value, 1, instr(w.value, ': ') - 1)
-                ELSE '' END AS region
-            FROM proposals p, json_each(p.verdicts, '$.warnings') w
-            WHERE p.call_id = :call_id AND p.status != 'withdrawn' AND p.verdicts_key IS NOT NULL)
-        GROUP BY region""",
-    "postgresql": """SELECT CASE WHEN strpos(w.value, ': ') > 0 THEN split_part(w.value, ': ', 1) ELSE '' END,
-            count(DISTINCT p.id), count(*)
-        FROM proposals p CROSS JOIN LATERAL json_array_elements_text(p.verdicts -> 'warnings') AS w(value)
-        WHERE p.call_id = :call_id AND p.status != 'withdrawn' AND p.verdicts_key IS NOT NULL
-        GROUP BY 1""",
+
+# Refused submissions: the audit records `proposal.refused` on the call (use_cases/refusals), read once and
+# counted three ways: in all, per rule named, and refused for the submission window at or after the deadline.
+_REFUSALS = {
+    "sqlite": """WITH refusal AS MATERIALIZED (
+            SELECT at, json_extract(after, '$.proposal_id') AS proposal_id, after FROM audit_log
+            WHERE entity = 'call' AND entity_id = :call_id AND action = :refused),
+        named AS MATERIALIZED (
+            SELECT refusal.at AS at, refusal.proposal_id AS proposal_id, r.value AS rule
+            FROM refusal, json_each(refusal.after, '$.rules') AS r)
+        SELECT 'total', '', count(*), count(DISTINCT proposal_id) FROM refusal
+        UNION ALL SELECT 'rule', rule, count(*), count(DISTINCT proposal_id) FROM named GROUP BY rule
+        UNION ALL SELECT 'late', '', count(*), count(DISTINCT proposal_id) FROM named
+            WHERE rule = :window AND at >= :deadline""",
+    "postgresql": """WITH refusal AS MATERIALIZED (
+            SELECT at, after ->> 'proposal_id' AS proposal_id, after FROM audit_log
+            WHERE entity = 'call' AND entity_id = :call_id AND action = :refused),
+        named AS MATERIALIZED (
+            SELECT refusal.at AS at, refusal.proposal_id AS proposal_id, r.value AS rule
+            FROM refusal CROSS JOIN LATERAL json_array_elements_text(refusal.after -> 'rules') AS r(value))
+        SELECT 'total', '', count(*), count(DISTINCT proposal_id) FROM refusal
+        UNION ALL SELECT 'rule', rule, count(*), count(DISTINCT proposal_id) FROM named GROUP BY rule
+        UNION ALL SELECT 'late', '', count(*), count(DISTINCT proposal_id) FROM named
+            WHERE rule = :window AND at >= :deadline""",
 }
 
 
@@ -146,72 +169,24 @@ def _sql(executor: Executor, spellings: dict[str, str]) -> Any:
     return text(spellings["postgresql" if dialect_name(executor) == "postgresql" else "sqlite"])
 
 
-async def prechecks_memo(executor: Executor, call_id: str) -> tuple[int, int]:
-    """(proposals with a memo of their last pre-check, those among them whose memo names a consortium rule)."""
-    parameters = {"call_id": call_id}
-    memo = select(func.count()).where(
-        proposals.c.call_id == call_id, proposals.c.status != "withdrawn", proposals.c.verdicts_key.is_not(None)
-    )
-    checked = (await executor.execute(memo)).scalar_one()
-    failing = (await executor.execute(_sql(executor, _FAILING), parameters)).scalar_one()
-    return int(checked), int(failing)
+Counted: TypeAlias = list[tuple[str, str, int, int]]
 
 
-async def precheck_failures(executor: Executor, call_id: str) -> list[tuple[str, int, int]]:
-    """(consortium rule, proposals whose memo names it, failures naming it) from the memos of verdicts."""
-    rows = await executor.execute(_sql(executor, _FAILURES_BY_RULE), {"call_id": call_id})
-    return [(str(rule), int(p), int(n)) for rule, p, n in rows]
+async def precheck_counts(executor: Executor, call_id: str) -> Counted:
+    """(what, key, proposals, occurrences) from the memos of verdicts: ("checked", "", memos, 0), ("failing", "",
+    proposals whose memo names a consortium rule, failures), ("rule", rule, proposals, failures) per consortium
+    rule, ("region", code, proposals, warnings) per region warned of."""
+    rows = await executor.execute(_sql(executor, _PRECHECKS), {"call_id": call_id})
+    return [(str(what), str(key), int(p), int(n)) for what, key, p, n in rows]
 
 
-async def regional_warnings(executor: Executor, call_id: str) -> list[tuple[str, int, int]]:
-    """(region code, proposals whose memo warns of it, warnings) from the memos of verdicts."""
-    rows = await executor.execute(_sql(executor, _WARNINGS_BY_REGION), {"call_id": call_id})
-    return [(str(region), int(p), int(n)) for region, p, n in rows]
-
-
-# Refused submissions: the audit records `proposal.refused` on the call (use_cases/refusals).
-_THE_CALLS_REFUSALS = "a.entity = 'call' AND a.entity_id = :call_id AND a.action = :refused"
-_REFUSALS = {
-    "sqlite": f"""SELECT count(*), count(DISTINCT json_extract(a.after, '$.proposal_id')) FROM audit_log a
-        WHERE {_THE_CALLS_REFUSALS}""",
-    "postgresql": f"""SELECT count(*), count(DISTINCT a.after ->> 'proposal_id') FROM audit_log a
-        WHERE {_THE_CALLS_REFUSALS}""",
-}
-_REFUSALS_BY_RULE = {
-    "sqlite": f"""SELECT r.value, count(*), count(DISTINCT json_extract(a.after, '$.proposal_id'))
-        FROM audit_log a, json_each(a.after, '$.rules') r WHERE {_THE_CALLS_REFUSALS} GROUP BY r.value""",
-    "postgresql": f"""SELECT r.value, count(*), count(DISTINCT a.after ->> 'proposal_id')
-        FROM audit_log a CROSS JOIN LATERAL json_array_elements_text(a.after -> 'rules') AS r(value)
-        WHERE {_THE_CALLS_REFUSALS} GROUP BY r.value""",
-}
-_REFUSED_AT_DEADLINE = {
-    "sqlite": f"""SELECT count(*), count(DISTINCT json_extract(a.after, '$.proposal_id'))
-        FROM audit_log a, json_each(a.after, '$.rules') r
-        WHERE {_THE_CALLS_REFUSALS} AND r.value = :window AND a.at >= :deadline""",
-    "postgresql": f"""SELECT count(*), count(DISTINCT a.after ->> 'proposal_id')
-        FROM audit_log a CROSS JOIN LATERAL json_array_elements_text(a.after -> 'rules') AS r(value)
-        WHERE {_THE_CALLS_REFUSALS} AND r.value = :window AND a.at >= :deadline""",
-}
-
-
-async def refusals(executor: Executor, call_id: str) -> tuple[int, int]:
-    """(submissions refused, distinct proposals refused) in the call."""
-    row = (await executor.execute(_sql(executor, _REFUSALS), {"call_id": call_id, "refused": REFUSED})).one()
-    return int(row[0]), int(row[1])
-
-
-async def refusals_by_rule(executor: Executor, call_id: str) -> list[tuple[str, int, int]]:
-    """(rule, refusals naming it, distinct proposals refused for it)."""
-    rows = await executor.execute(_sql(executor, _REFUSALS_BY_RULE), {"call_id": call_id, "refused": REFUSED})
-    return [(str(rule), int(n), int(p)) for rule, n, p in rows]
-
-
-async def refused_at_deadline(executor: Executor, call_id: str, deadline: Any) -> tuple[int, int]:
-    """(submissions refused for the submission window at or after `deadline`, distinct proposals)."""
-    statement = _sql(executor, _REFUSED_AT_DEADLINE).bindparams(bindparam("deadline", type_=UtcDateTime))
+async def refusal_counts(executor: Executor, call_id: str, deadline: Any) -> Counted:
+    """(what, key, refusals, proposals): ("total", "", ...), ("rule", rule, ...) per rule named, and ("late", "",
+    ...) for the submission window at or after `deadline`."""
+    statement = _sql(executor, _REFUSALS).bindparams(bindparam("deadline", type_=UtcDateTime))
     parameters = {"call_id": call_id, "refused": REFUSED, "window": SUBMISSION_WINDOW, "deadline": deadline}
-    row = (await executor.execute(statement, parameters)).one()
-    return int(row[0]), int(row[1])
+    rows = await executor.execute(statement, parameters)
+    return [(str(what), str(key), int(n), int(p)) for what, key, n, p in rows]
 
 
 async def refusals_over_time(executor: Executor, call_id: str, line: Timeline) -> list[tuple[int, int]]:

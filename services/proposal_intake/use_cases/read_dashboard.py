@@ -61,6 +61,11 @@ def _most_first(rows: list[RuleCount]) -> list[RuleCount]:
     return sorted(rows, key=lambda row: (-row.proposals, -row.occurrences, row.rule))
 
 
+def _total(rows: counts.Counted, what: str) -> tuple[int, int]:
+    """The two counts of the row `what` (a statement's total: always there, zero when nothing was counted)."""
+    return next(((a, b) for kind, _, a, b in rows if kind == what), (0, 0))
+
+
 async def read_dashboard(connection: Executor, runtime: Runtime, *, call_id: str) -> Dashboard:
     """The dashboard of a call known here (NotFound otherwise). The caller checked the agency role."""
     call, _ = await call_of(connection, call_id)
@@ -71,7 +76,8 @@ async def read_dashboard(connection: Executor, runtime: Runtime, *, call_id: str
     for index, first, n in await counts.submissions(connection, call_id, line):
         counted.append(("first_submissions" if first else "resubmissions", index, n))
     counted += [("refusals", i, n) for i, n in await counts.refusals_over_time(connection, call_id, line)]
-    checked, failing = await counts.prechecks_memo(connection, call_id)
+    prechecks = await counts.precheck_counts(connection, call_id)
+    refused = await counts.refusal_counts(connection, call_id, call.deadline)
     return Dashboard(
         call_id=call_id,
         status=call.status,
@@ -83,16 +89,14 @@ async def read_dashboard(connection: Executor, runtime: Runtime, *, call_id: str
         proposals=await counts.status_counts(connection, call_id),
         by_region=[RegionCount(*row) for row in await counts.by_region(connection, call_id)],
         by_partner_count=partner_count_histogram(await counts.by_partner_count(connection, call_id)),
-        prechecked=checked,
-        precheck_failing=failing,
-        precheck_failures=_most_first([RuleCount(*row) for row in await counts.precheck_failures(connection, call_id)]),
+        prechecked=_total(prechecks, "checked")[0],
+        precheck_failing=_total(prechecks, "failing")[0],
+        precheck_failures=_most_first([RuleCount(key, p, n) for what, key, p, n in prechecks if what == "rule"]),
         regional_warnings=sorted(
-            (RegionWarnings(*row) for row in await counts.regional_warnings(connection, call_id)),
+            (RegionWarnings(key, p, n) for what, key, p, n in prechecks if what == "region"),
             key=lambda row: row.region_code,
         ),
-        refusals=await counts.refusals(connection, call_id),
-        refusals_by_rule=_most_first(
-            [RuleCount(rule, proposals, n) for rule, n, proposals in await counts.refusals_by_rule(connection, call_id)]
-        ),
-        refused_at_deadline=await counts.refused_at_deadline(connection, call_id, call.deadline),
+        refusals=_total(refused, "total"),
+        refusals_by_rule=_most_first([RuleCount(key, p, n) for what, key, n, p in refused if what == "rule"]),
+        refused_at_deadline=_total(refused, "late"),
     )
