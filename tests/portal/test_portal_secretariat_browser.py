@@ -131,7 +131,7 @@ def test_the_deadline_dashboard_updates_by_itself_and_is_reached_and_stopped_by_
     page.keyboard.press("Enter")
     page.wait_for_url("**/dashboard")
     assert page.locator("h1").inner_text() == "Deadline dashboard of ALP-DASHBOARD"
-    counts = page.locator("#proposals + table tbody td")
+    counts = page.locator("#proposals + div table tbody td")
     assert counts.nth(1).inner_text() == "2"  # submitted
     assert page.locator("#by-region + p + table", has_text="IT-25").is_visible()
     assert page.locator("svg.timeline rect.bar.resubmissions").count() == 1
@@ -140,7 +140,7 @@ def test_the_deadline_dashboard_updates_by_itself_and_is_reached_and_stopped_by_
     # A third proposal is submitted while the page is open: htmx brings it within its 10 seconds.
     in_thread(submitted_later(portal_url, call_id))
     page.wait_for_function(
-        "document.querySelectorAll('#proposals + table tbody td')[1].textContent === '3'", timeout=25_000
+        "document.querySelectorAll('#proposals + div table tbody td')[1].textContent === '3'", timeout=25_000
     )
     assert page.locator("h1").count() == 1  # the fragment was swapped in, not a page inside the page
     looked_at(page, "secretariat-dashboard-updated")
