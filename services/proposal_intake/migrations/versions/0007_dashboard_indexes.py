@@ -1,8 +1,8 @@
 """indexes of the deadline dashboard: a call's proposals by status and start, its versions by submission time,
 its partners by proposal and region (each count read from an index alone)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0004 (on main, once merged: 0006, the head there when this was written; see down_revision)
 Create Date: 2026-12-03 15:10:00
 """
 
@@ -10,7 +10,9 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0007"
+# This branch was cut before main's 0005 (audit call_id) and 0006 (status checks): merged, down_revision
+# becomes "0006" so the service keeps one head; its id is 0007 already, so the ids never collide.
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
