@@ -37,7 +37,7 @@ COVERS = {
     "refusals": "Every submission the service refused in this call (422 for the content: consortium rules, "
     "`completeness`; 409 for the timing: `submission_window`), each counted once per rule it names; the same "
     "refusals as GET /calls/{call_id}/refusals. At the deadline: those refused for the submission window at or "
-    "after the deadline by the server's clock.",
+    "after the call's deadline (its last stage's, in a two-stage call) by the server's clock.",
 }
 
 
