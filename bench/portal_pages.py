@@ -1,6 +1,7 @@
 """Server-side render time of the portal's evaluator pages with 50 concurrent evaluators, on the embedded default.
 
-Run: ``.venv/bin/python bench/portal_pages.py`` (target: p95 under 150 ms); ``--profile`` adds where the CPU of
+Run: ``.venv/bin/python bench/portal_pages.py [--think 1] [--paced 15]`` (target: p95 under 150 ms); ``--think S``
+sets the paced phase's reading time between pages (``--paced S`` its length); ``--profile`` adds where the CPU of
 the API calls a page makes goes (cProfile over them, one at a time: the services' handlers run in this process).
 
 One call with submitted, eligible proposals; 50 experts registered and assigned; 50 signed-in portal sessions,
@@ -34,7 +35,14 @@ from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_bo
 from tests.portal.test_portal_pages import csrf_of, sign_in
 
 EVALUATORS, ROUNDS, PROPOSALS = 50, 5, 20
+# Seconds of reading between two pages of one evaluator (on average; `--think S`), and how long the paced phase
+# lasts (`--paced S`). 1 s is a hurried reader; an expert reading a proposal and scoring it spends minutes.
 THINK, PACED_S = 1.0, 15.0
+for flag, value in zip(sys.argv, sys.argv[1:], strict=False):
+    if flag == "--think":
+        THINK = float(value)
+    elif flag == "--paced":
+        PACED_S = float(value)
 AGENCY = bearer("agency")
 
 
@@ -133,9 +141,10 @@ async def main() -> None:
                     await asyncio.sleep(rng.uniform(0, 2 * THINK))
                     await one(client, f"/evaluator/proposals/{first}" if first and rng.random() < 0.5 else "/evaluator")
 
-            paced_start = time.perf_counter()
+            paced_start, paced_cpu_start = time.perf_counter(), time.process_time()
             await asyncio.gather(*(reader(c, p) for c, p in sessions))
             paced_wall, paced, timings = time.perf_counter() - paced_start, timings, concurrent
+            paced_cpu = time.process_time() - paced_cpu_start
             # what a page is made of: each API call it makes, alone, with the evaluator's token
             expert_token = bearer(f"evaluator:{experts[next(i for i, (c, p) in enumerate(sessions) if p)]}")
             parts = {
@@ -168,6 +177,7 @@ async def main() -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     paced.sort()
     print(f"{len(paced)} renders by {EVALUATORS} sessions reading {THINK} s on average between pages", end=" ")
+    print(f"(CPU {paced_cpu * 1000 / max(1, len(paced)):.1f} ms per page)", end=" ")
     print(f"({len(paced) / paced_wall:.0f} pages/s): median {statistics.median(paced):.1f} ms,", end=" ")
     print(f"p95 {paced[int(len(paced) * 0.95) - 1]:.1f} ms")
     alone.sort()

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +23,13 @@ from .domain.assessment import canonical, score_text
 from .domain.ranking import IneligibleProposal, RankingEntry, ScoredProposal, rank_proposals
 from .domain.status import Eligibility
 from .models import Consensus
-from .repository import consensus_of_call, entries_of_call, get_progress, withdrawn_proposal_ids
+from .repository import (
+    completion_of,
+    consensus_of_call,
+    entries_of_call,
+    stored_ranking,
+    withdrawn_proposal_ids,
+)
 
 
 @dataclass(frozen=True)
@@ -35,12 +42,35 @@ class RankingView:
 
 async def current_ranking(session: AsyncSession, call_id: str, config: CallConfiguration) -> RankingView:
     """The ranking that funding follows: in a two-stage call, of the full proposals (stage 2) only."""
-    progress = await get_progress(session, call_id)
-    if progress is not None and progress.ranking is not None:
-        withdrawn = {uuid.UUID(pid) for pid in await withdrawn_proposal_ids(session, call_id)}
-        fixed = [RankedProposal.model_validate(line) for line in progress.ranking]
-        return RankingView([r for r in fixed if r.proposal_id not in withdrawn], completed_at=progress.completed_at)
+    fixed = await fixed_ranking(session, call_id)
+    if fixed is not None:
+        withdrawn = await withdrawn_proposal_ids(session, call_id)
+        lines = [RankedProposal.model_validate(line) for line in fixed[0] if str(line["proposal_id"]) not in withdrawn]
+        return RankingView(lines, completed_at=fixed[1])
     return await live_ranking(session, call_id, config, len(config.stages))
+
+
+# Fixed rankings, as stored: once fixed a ranking never changes (completion is refused twice), so it is read and
+# parsed once per (call, completed_at), not on every page of it nor on every walk of the pot (1.5 MB of JSON for
+# 5,000 proposals). Callers read the lines they get; they never change them.
+_FIXED: dict[tuple[str, datetime], list[dict[str, Any]]] = {}
+_FIXED_KEPT = 16
+
+
+async def fixed_ranking(session: AsyncSession, call_id: str) -> tuple[list[dict[str, Any]], datetime] | None:
+    """The call's fixed ranking lines as stored (RankedProposal JSON, withdrawn ones included) and when it was
+    fixed; None before completion."""
+    completed_at = await completion_of(session, call_id)
+    if completed_at is None:
+        return None
+    key = (call_id, completed_at)
+    lines = _FIXED.get(key)
+    if lines is None:
+        lines = await stored_ranking(session, call_id)
+        if len(_FIXED) >= _FIXED_KEPT:
+            _FIXED.pop(next(iter(_FIXED)))
+        _FIXED[key] = lines
+    return lines, completed_at
 
 
 async def live_ranking(session: AsyncSession, call_id: str, config: CallConfiguration, stage: int) -> RankingView:

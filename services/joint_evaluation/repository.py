@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, select, tuple_
+from sqlalchemy import ColumnElement, Row, and_, delete, exists, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from .domain.assessment import AssessmentStatus
 from .domain.status import Eligibility
@@ -71,6 +73,19 @@ async def entries_of_call(
     if limit is not None:
         query = query.limit(limit)
     return list((await session.execute(query)).scalars())
+
+
+async def funding_rows_of_call(session: AsyncSession, call_id: str) -> list[Row[tuple[Any, ...]]]:
+    """What the funding walk reads of each proposal of the call: its id, partners, excluded partners and whether
+    it is withdrawn; the columns alone, not whole entries (the walk reads every proposal of the call)."""
+    query = select(
+        EvaluationEntry.proposal_id,
+        EvaluationEntry.partners,
+        EvaluationEntry.dropped_partners,
+        EvaluationEntry.ineligible_partners,
+        EvaluationEntry.withdrawn_at,
+    ).where(EvaluationEntry.call_id == call_id)
+    return list(await session.execute(query))
 
 
 def evaluable() -> ColumnElement[bool]:
@@ -234,8 +249,34 @@ async def get_progress(session: AsyncSession, call_id: str) -> CallProgress | No
     return await session.get(CallProgress, call_id)
 
 
+async def progress_without_ranking(session: AsyncSession, call_id: str) -> CallProgress | None:
+    """The call's progress without its fixed ranking (a large JSON document: 1.5 MB for 5,000 proposals), for the
+    reads that need only its figures; reading `ranking` on it raises rather than loading it unseen."""
+    query = (
+        select(CallProgress).where(CallProgress.call_id == call_id).options(defer(CallProgress.ranking, raiseload=True))
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def completion_of(session: AsyncSession, call_id: str) -> datetime | None:
+    """When the call's ranking was fixed (None: not yet)."""
+    query = select(CallProgress.completed_at).where(CallProgress.call_id == call_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def stored_ranking(session: AsyncSession, call_id: str) -> list[dict[str, Any]]:
+    query = select(CallProgress.ranking).where(CallProgress.call_id == call_id)
+    return list((await session.execute(query)).scalar_one_or_none() or [])
+
+
 async def get_round(session: AsyncSession, call_id: str, version: int) -> FundingRound | None:
     return await session.get(FundingRound, (call_id, version))
+
+
+async def round_decided_at(session: AsyncSession, call_id: str, version: int) -> datetime | None:
+    """When a stored round was decided, without reading its payload."""
+    query = select(FundingRound.decided_at).where(FundingRound.call_id == call_id, FundingRound.version == version)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def declines_of_call(session: AsyncSession, call_id: str) -> list[FundingDecline]:

@@ -37,6 +37,7 @@ from .repository import (
     get_consensus,
     get_progress,
     pairs_of_proposals,
+    progress_without_ranking,
     shortlist_decision,
     withdrawn_proposal_ids,
 )
@@ -107,7 +108,7 @@ class FundingState:
 
 
 async def funding_state(session: AsyncSession, call_id: str) -> FundingState:
-    progress = await get_progress(session, call_id)
+    progress = await progress_without_ranking(session, call_id)
     decided = await latest_decisions(session, progress) if progress is not None else None
     if progress is None or decided is None:
         raise NotFound(f"No funding decided for call {call_id}.")

@@ -17,7 +17,18 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .i18n import N_
 from .oidc import OidcSignIn
-from .pages import applicant, evaluator, monitoring, officer, public, rapporteur, secretariat, selection, sign_in
+from .pages import (
+    applicant,
+    dashboard,
+    evaluator,
+    monitoring,
+    officer,
+    public,
+    rapporteur,
+    secretariat,
+    selection,
+    sign_in,
+)
 from .settings import PortalSettings
 from .web import CSP, HERE, CsrfError, Portal, SignInRequired
 
@@ -29,6 +40,7 @@ PAGES = (
     officer.router,
     applicant.router,
     secretariat.router,
+    dashboard.router,
     selection.router,
     monitoring.router,
 )

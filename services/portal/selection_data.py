@@ -99,18 +99,6 @@ def countries_of(evaluator_ids: list[str], evaluators: list[dict[str, Any]]) -> 
     return sorted({country.get(evaluator_id, "?") for evaluator_id in evaluator_ids})
 
 
-def around_the_line(
-    decisions: list[dict[str, Any]], funded_before: int = 5, reserve_after: int = 10
-) -> list[dict[str, Any]]:
-    """What a meeting discusses first: the last funded proposals above the funding line and the reserve list
-    (with declined ones) below it; the rest of the ranking is paged apart."""
-    funded = [i for i, d in enumerate(decisions) if d.get("status") == "funded"]
-    last_funded = funded[-1] if funded else -1
-    start = max(0, last_funded - funded_before + 1)
-    below = [d for d in decisions[last_funded + 1 :] if d.get("status") != "funded"][:reserve_after]
-    return decisions[start : last_funded + 1] + below
-
-
 @dataclass(frozen=True)
 class Change:
     proposal_id: str

@@ -15,11 +15,12 @@ from .settings import Settings
 
 def _routers() -> list[APIRouter]:
     from .api.audit import router as audit
+    from .api.dashboard import router as dashboard
     from .api.documents import router as documents
     from .api.refusals import router as refusals
     from .api.routes import router
 
-    return [router, documents, refusals, audit]
+    return [router, documents, refusals, audit, dashboard]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:

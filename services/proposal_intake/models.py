@@ -48,6 +48,8 @@ class Proposal(Base):
     __table_args__ = (
         Index("ix_proposals_call", "call_id", "id"),
         Index("ix_proposals_applicant", "applicant_id", "id"),
+        # The dashboard counts a call's proposals by status and by when they were started from the index alone.
+        Index("ix_proposals_call_status", "call_id", "status", "created_at"),
         Index("ux_proposals_pre_proposal", "pre_proposal_id", unique=True),  # one full proposal per pre-proposal
         status_check("proposals", "status", ProposalStatus),
     )
@@ -65,6 +67,10 @@ class ProposalVersion(Base):
     warnings: Mapped[list[str]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_by: Mapped[str] = mapped_column(String(200))
+
+    # The dashboard counts a call's submissions by when they came from the index alone, never reading the
+    # versions' content.
+    __table_args__ = (Index("ix_proposal_versions_submitted", "proposal_id", "version", "submitted_at"),)
 
 
 class IdempotentSubmission(Base):
@@ -92,7 +98,11 @@ class RegionPartner(Base):
     partner: Mapped[dict[str, Any]] = mapped_column(JSON)
     acronym: Mapped[str] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_region_partners_region", "region_code", "call_id", "proposal_id"),)
+    __table_args__ = (
+        Index("ix_region_partners_region", "region_code", "call_id", "proposal_id"),
+        # The dashboard's counts of a call's partners by region and by proposal, read from the index alone.
+        Index("ix_region_partners_call", "call_id", "proposal_id", "region_code"),
+    )
 
 
 class Invitation(Base):

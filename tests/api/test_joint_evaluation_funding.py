@@ -163,6 +163,16 @@ async def test_each_region_funds_its_own_partners_down_the_ranking_and_simulate_
     assert region(what_if, "CH-FR")["remaining"]["amount"] == "0.00"
     assert (await s.client.get(f"/calls/{s.call_id}/funding", headers=AGENCY)).json() == funding
     assert len(await emitted(s.app, "funding.decided.v1")) == 1
+    # view=line: every outcome without amounts, the amounts only around the funding line (here: all three)
+    line = (await s.client.get(f"/calls/{s.call_id}/funding?view=line", headers=AGENCY)).json()
+    assert funding["outcomes"] is None and line["proposals"] == funding["proposals"]
+    assert [(o["acronym"], o["status"]) for o in line["outcomes"]] == [
+        (p["acronym"], p["status"]) for p in funding["proposals"]
+    ]
+    assert "requested" not in line["outcomes"][0] and line["regions"] == funding["regions"]
+    simulated_line = await s.client.post(f"/calls/{s.call_id}/funding/simulate?view=line", json=top_ups, headers=AGENCY)
+    assert [o["status"] for o in simulated_line.json()["outcomes"]] == ["funded"] * 3
+    assert simulated_line.json()["proposals"] == what_if["proposals"]  # all three are around the line, amounts too
     unknown = await s.client.post(
         f"/calls/{s.call_id}/funding/simulate", json={"top_ups": {"XX-1": "1.00"}}, headers=AGENCY
     )

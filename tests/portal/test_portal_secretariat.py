@@ -6,10 +6,11 @@ filtered and paged; and the version diff, the eligibility table and the trail's 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,17 @@ import pytest
 
 from services.portal.audit_merge import Fetched, decode_state, encode_state, merge
 from services.portal.call_diff import ABSENT, Change, diff
+from services.portal.dashboard_chart import nice_ceiling, timeline_chart
 from services.portal.pages import secretariat
+from services.portal.pages.dashboard import shown_rows, tick_label
 from services.portal.pages.secretariat import configuration_of, eligibility_rows, field_of, filtered_audit, form_values
 from shared.clock import ShiftedClock
 from tests.e2e.test_thin_slice_embedded import submit_when_known, until
 from tests.helpers import bearer, embedded_client, live_call_body, partner, proposal_body
+from tests.portal.test_portal_applicant import text_of
 from tests.portal.test_portal_pages import csrf_of, embedded, sign_in
+
+CONSORTIUM = bearer("consortium:acme")
 
 AGENCY = bearer("agency")
 
@@ -319,3 +325,87 @@ async def test_the_audit_trail_merges_every_service_filters_and_pages(
             break
         path = f"/secretariat/calls/{call_id}/audit" + following.group(1).replace("&amp;", "&")
     assert walked == rows
+
+
+def test_the_dashboard_chart_draws_each_kind_on_one_scale_and_marks_now() -> None:
+    start = datetime(2027, 3, 1, tzinfo=UTC)
+    rows = [
+        {
+            "start": (start + timedelta(hours=i)).isoformat(),
+            "end": (start + timedelta(hours=i + 1)).isoformat(),
+            "drafts": i,
+            "first_submissions": 2 * i,
+            "resubmissions": 0,
+            "refusals": 1,
+        }
+        for i in range(4)
+    ]
+    chart = timeline_chart(rows, start + timedelta(hours=2, minutes=30), lambda row: row["start"][11:16])
+    assert nice_ceiling(6) == 10 and nice_ceiling(0) == 1 and nice_ceiling(101) == 200
+    tallest = max(chart.bars, key=lambda bar: bar.height)
+    assert tallest.kind == "first_submissions" and tallest.height < chart.plot_height  # 6 of a scale of 10
+    assert not [bar for bar in chart.bars if bar.kind == "resubmissions"]  # nothing drawn for zero
+    assert [tick.label for tick in chart.y_ticks] == ["0", "5", "10"]
+    assert (
+        chart.now_x is not None
+        and chart.left + chart.plot_width * 0.6 < chart.now_x < chart.left + chart.plot_width * 0.7
+    )
+    assert [tick.label for tick in chart.x_ticks][:2] == ["00:00", "01:00"]
+    assert tick_label(rows[1], "Europe/Vienna", "de", daily=True) == "1 März"
+    assert tick_label(rows[1], "Europe/Vienna", "en", daily=False) == "1 Mar 02:00"
+    assert shown_rows([*rows, {"start": rows[-1]["end"], "end": None}], start + timedelta(minutes=90)) == rows[:2]
+
+
+async def test_the_deadline_dashboard_counts_the_call_and_stops_updating_once_it_closes(
+    embedded: httpx.AsyncClient,
+) -> None:
+    body = live_call_body("ALP-DASH", deadline=timedelta(seconds=5))
+    call = (await embedded.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+    assert (await embedded.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).status_code == 200
+    intake = f"/proposal-intake/calls/{call['id']}/proposals"
+    good = (await embedded.post(intake, json=proposal_body(), headers=CONSORTIUM)).json()
+    assert (await embedded.post(f"/proposal-intake/proposals/{good['id']}/submit", headers=CONSORTIUM)).is_success
+    lone = proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator"), acronym="LONE")
+    alone = (await embedded.post(intake, json=lone, headers=CONSORTIUM)).json()
+    assert (await embedded.get(f"/proposal-intake/proposals/{alone['id']}/precheck", headers=CONSORTIUM)).is_success
+    assert (
+        await embedded.post(f"/proposal-intake/proposals/{alone['id']}/submit", headers=CONSORTIUM)
+    ).status_code == 422
+
+    await sign_in(embedded, "agency", "")
+    console = await embedded.get(f"/secretariat/calls/{call['id']}")
+    assert f'href="/secretariat/calls/{call["id"]}/dashboard"' in console.text
+    page = await embedded.get(f"/secretariat/calls/{call['id']}/dashboard")
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    assert "Deadline dashboard of ALP-DASH" in text and 'hx-trigger="every 10s"' in page.text
+    assert "consortium.min_partners" in text and "AT-4" in text and "CH-FR" in text
+    assert '<svg class="chart timeline" role="img"' in page.text and "Per interval, up to now" in text
+    stopped = await embedded.get(f"/secretariat/calls/{call['id']}/dashboard?live=off")
+    assert "hx-get" not in stopped.text and "Update by itself" in text_of(stopped.text)
+    fragment = await embedded.get(f"/secretariat/calls/{call['id']}/dashboard/live")
+    assert fragment.status_code == 200 and "<html" not in fragment.text and "Over time" in fragment.text
+    german = await embedded.get(f"/secretariat/calls/{call['id']}/dashboard", headers={"Accept-Language": "de"})
+    assert "Fristen-Dashboard" in german.text
+
+    await asyncio.sleep(
+        max(0.0, (datetime.fromisoformat(body["stages"][-1]["deadline"]) - datetime.now(UTC)).total_seconds()) + 0.5
+    )
+    late = await embedded.post(f"/proposal-intake/proposals/{alone['id']}/submit", headers=CONSORTIUM)
+    assert late.status_code == 409
+    closed = await embedded.get(f"/secretariat/calls/{call['id']}/dashboard/live")
+    assert closed.status_code == 286  # htmx stops polling
+    assert "Submissions refused: 2, of 1 proposals; at or after the deadline: 1." in text_of(closed.text)
+    after = await embedded.get(f"/secretariat/calls/{call['id']}/dashboard")
+    assert "hx-get" not in after.text and "Stop updating by itself" not in after.text
+
+
+async def test_the_dashboard_is_the_agency_s(embedded: httpx.AsyncClient) -> None:
+    await sign_in(embedded, "region", "AT-4")
+    answer = await embedded.get("/secretariat/calls/00000000-0000-0000-0000-000000000000/dashboard")
+    assert answer.status_code == 303 and answer.headers["location"] == "/sign-in"
+    fragment = await embedded.get("/secretariat/calls/00000000-0000-0000-0000-000000000000/dashboard/live")
+    assert fragment.status_code == 286 and fragment.headers["HX-Redirect"] == "/sign-in"  # the whole page goes
+    await sign_in(embedded, "agency", "")
+    unknown = await embedded.get("/secretariat/calls/00000000-0000-0000-0000-000000000000/dashboard")
+    assert unknown.status_code == 404 and "This call has no dashboard." in unknown.text

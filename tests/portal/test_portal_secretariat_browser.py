@@ -1,8 +1,9 @@
 """The call console in Debian's Chromium: an agency signs in, creates the Alpine call from the example, edits a
 field, publishes, amends the deadline with a reason, reads the version diff and the audit trail; on a call past its
 deadline, reads the eligibility overview, opens a consortium-level check and decides it, and finds the decision in
-the audit trail merged across the services. axe-core finds no WCAG A/AA violation on any of these pages, in English
-and in German (at a narrow window too). Screenshots go to tests/browser/screenshots."""
+the audit trail merged across the services; the deadline dashboard of an open call reached and its updating
+stopped by the keyboard, and seen to update by itself. axe-core finds no WCAG A/AA violation on any of these pages,
+in English and in German (at a narrow window too). Screenshots go to tests/browser/screenshots."""
 
 from __future__ import annotations
 
@@ -16,7 +17,16 @@ import httpx
 from services.call_definition.examples import redated
 from tests.e2e.test_thin_slice_embedded import submit_when_known, until
 from tests.helpers import bearer, live_call_body, partner, proposal_body
-from tests.portal.test_portal_browser import browser, in_thread, looked_at, new_page, portal_url, sign_in
+from tests.portal.test_portal_browser import (
+    browser,
+    in_thread,
+    looked_at,
+    new_page,
+    portal_url,
+    sign_in,
+    tab_to,
+    to_main,
+)
 
 __all__ = ["browser", "portal_url"]
 
@@ -151,3 +161,81 @@ def test_the_agency_decides_a_consortium_level_check_and_reads_the_merged_audit_
     german.goto(f"{portal_url}/secretariat/calls/{call_id}/audit")
     assert "proposal.submitted" in german.content()
     looked_at(german, "secretariat-audit-de-narrow")
+
+
+AGENCY, CONSORTIUM = bearer("agency"), bearer("consortium:acme")
+
+
+async def open_call_with_proposals(url: str) -> str:
+    """An open call with two proposals submitted (one twice) and one refused for breaking consortium rules."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        body = live_call_body("ALP-DASHBOARD", deadline=timedelta(days=1))
+        call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+        assert (await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).is_success
+        await submitted(client, call["id"], proposal_body(), times=2)
+        three = proposal_body(
+            partner("Gamma GmbH", "DE-BY", role="coordinator"),
+            partner("Delta d.o.o.", "SI"),
+            partner("Epsilon SpA", "IT-25"),
+            acronym="GAMMA",
+        )
+        await submitted(client, call["id"], three)
+        alone = proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator"), acronym="LONE")
+        lone = await client.post(f"/proposal-intake/calls/{call['id']}/proposals", json=alone, headers=CONSORTIUM)
+        proposal = lone.json()["id"]
+        assert (await client.get(f"/proposal-intake/proposals/{proposal}/precheck", headers=CONSORTIUM)).is_success
+        refused = await client.post(f"/proposal-intake/proposals/{proposal}/submit", headers=CONSORTIUM)
+        assert refused.status_code == 422
+        return str(call["id"])
+
+
+async def submitted(client: httpx.AsyncClient, call_id: str, body: dict[str, Any], times: int = 1) -> None:
+    draft = (await client.post(f"/proposal-intake/calls/{call_id}/proposals", json=body, headers=CONSORTIUM)).json()
+    for _ in range(times):
+        receipt = await client.post(f"/proposal-intake/proposals/{draft['id']}/submit", headers=CONSORTIUM)
+        assert receipt.status_code == 201, receipt.text
+
+
+def test_the_deadline_dashboard_updates_by_itself_and_is_reached_and_stopped_by_keyboard(
+    browser: Any, portal_url: str
+) -> None:
+    call_id = in_thread(open_call_with_proposals(portal_url))
+    page = new_page(browser)
+    sign_in(page, portal_url, "agency", "")
+    page.goto(f"{portal_url}/secretariat/calls/{call_id}")
+    to_main(page)
+    tab_to(page, "e.textContent", "Deadline dashboard")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dashboard")
+    assert page.locator("h1").inner_text() == "Deadline dashboard of ALP-DASHBOARD"
+    counts = page.locator("#proposals + div table tbody td")
+    assert counts.nth(1).inner_text() == "2"  # submitted
+    assert page.locator("#by-region + p + table", has_text="IT-25").is_visible()
+    assert page.locator("svg.timeline rect.bar.resubmissions").count() == 1
+    looked_at(page, "secretariat-dashboard")
+
+    # A third proposal is submitted while the page is open: htmx brings it within its 10 seconds.
+    in_thread(submitted_later(portal_url, call_id))
+    page.wait_for_function(
+        "document.querySelectorAll('#proposals + div table tbody td')[1].textContent === '3'", timeout=25_000
+    )
+    assert page.locator("h1").count() == 1  # the fragment was swapped in, not a page inside the page
+    looked_at(page, "secretariat-dashboard-updated")
+
+    to_main(page)
+    tab_to(page, "e.textContent", "Stop updating by itself")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dashboard?live=off")
+    assert page.locator("[hx-get]").count() == 0
+    assert page.locator("main a", has_text="Update by itself").is_visible()
+
+    german = new_page(browser, locale="de-DE", width=400)
+    sign_in(german, portal_url, "agency", "")
+    german.goto(f"{portal_url}/secretariat/calls/{call_id}/dashboard")
+    assert german.locator("h1").inner_text() == "Fristen-Dashboard von ALP-DASHBOARD"
+    looked_at(german, "secretariat-dashboard-de-narrow")
+
+
+async def submitted_later(url: str, call_id: str) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        await submitted(client, call_id, proposal_body(acronym="LATER"))

@@ -14,7 +14,6 @@ import httpx
 from openpyxl import load_workbook
 
 from services.portal.selection_data import (
-    around_the_line,
     budget_chart,
     changes,
     loads,
@@ -74,7 +73,7 @@ def test_the_csv_becomes_registration_bodies_and_its_problems_name_line_and_colu
     assert [p.column for p in parse_evaluators_csv("name,email,organisation,country,max_load\n").problems] == [""]
 
 
-def test_loads_around_the_line_changes_and_top_ups() -> None:
+def test_loads_changes_and_top_ups() -> None:
     experts = [
         {"id": "a", "name": "A", "country": "IT", "max_load": 3},
         {"id": "b", "name": "B", "country": "FR", "max_load": 1},
@@ -85,8 +84,6 @@ def test_loads_around_the_line_changes_and_top_ups() -> None:
         {"proposal_id": str(n), "acronym": f"P{n}", "rank": n, "status": "funded" if n < 8 else "reserve"}
         for n in range(1, 30)
     ]
-    near = around_the_line(decisions, funded_before=2, reserve_after=3)
-    assert [d["rank"] for d in near] == [6, 7, 8, 9, 10]
     what_if = [dict(d, status="funded") if d["rank"] == 8 else d for d in decisions]
     assert [(c.rank, c.now, c.what_if) for c in changes(decisions, what_if)] == [(8, "reserve", "funded")]
     assert top_ups_of({"top_up_AT-4": "50 000,50", "top_up_SI": "", "top_up_CH-FR": "-1"}, ["AT-4", "SI", "CH-FR"]) == (

@@ -111,7 +111,7 @@ def test_every_command_has_a_description_and_every_option_says_what_it_does() ->
     [
         (["up"], ["--host", "(default: 127.0.0.1)", "--port", "(default: 8000)", "--data-dir", "jointcall-data"]),
         (["api"], ["SERVICE", "proposal_intake", "(default: 127.0.0.1)", "(default: 8000)", "(default: 1)"]),
-        (["demo"], ["(default: 300)", "(default: 7)", "(default: jointcall-demo)", "(default: 8)"]),
+        (["demo"], ["(default 300; with --two-", "(default: 7)", "(default: jointcall-demo)", "(default: 8)"]),
         (["worker"], ["SERVICE", "--metrics-port", "JOINTCALL_METRICS_PORT"]),
         (["token"], ["ROLE TOKEN", "--json", "(default: 12.0)"]),
         (["s3", "topics"], ["(default: 2)", "(default: 15)", "CHF:1.05"]),

@@ -27,6 +27,7 @@ from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
 from .presenters import (
     allocation_out,
+    as_json,
     completed_out,
     funding_out,
     funding_reading_out,
@@ -42,6 +43,7 @@ from .schemas import (
     CompletedOut,
     ConfirmationIn,
     FundingOut,
+    FundingView,
     ProposalResultOut,
     PublishedResultsOut,
     RankingPage,
@@ -51,6 +53,10 @@ from .schemas import (
 
 router = APIRouter(tags=["ranking and funding"], route_class=ExactJsonRoute)
 Reader = AgencyOrRegion
+View = Annotated[
+    FundingView,
+    Query(description="`line`: the proposals around the funding line with their amounts, every outcome without them"),
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -84,8 +90,8 @@ async def post_complete(call_id: uuid.UUID, session: DbSession, runtime: Runtime
     response_model=FundingOut,
     summary="Decide the funding by the virtual common pot over the ranking (agency); announces funding.decided",
 )
-async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> FundingOut:
-    return funding_out(await run_funding(session, runtime, agency, str(call_id)), None)
+async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, agency: Agency) -> Response:
+    return as_json(funding_out(await run_funding(session, runtime, agency, str(call_id)), None))
 
 
 @router.get(
@@ -93,8 +99,8 @@ async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeD
     response_model=FundingOut,
     summary="The current funding decisions: all of them for an agency, its own part for a region",
 )
-async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) -> FundingOut:
-    return funding_reading_out(await read_funding(session, reader=reader, call_id=str(call_id)))
+async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader, view: View = "all") -> Response:
+    return as_json(funding_reading_out(await read_funding(session, reader=reader, call_id=str(call_id)), view))
 
 
 @router.post(
@@ -103,9 +109,16 @@ async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader) ->
     summary="What if: the funding with regional budgets topped up (agency); nothing is stored",
 )
 async def post_simulation(
-    call_id: uuid.UUID, body: SimulationIn, session: DbSession, runtime: RuntimeDep, _: Agency
-) -> AllocationOut:
-    return allocation_out(await simulate_funding(session, runtime, str(call_id), body.top_ups))
+    call_id: uuid.UUID,
+    body: SimulationIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    _: Agency,
+    view: FundingView = "all",
+) -> Response:
+    line = view == "line"  # the amounts are then built for the proposals around the funding line only
+    decided = await simulate_funding(session, runtime, str(call_id), body.top_ups, amounts_around_the_line_only=line)
+    return as_json(allocation_out(decided, view))
 
 
 @router.post(
@@ -121,7 +134,7 @@ async def post_confirmation(
     session: DbSession,
     runtime: RuntimeDep,
     region: Region,
-) -> FundingOut:
+) -> Response:
     if body.decision == "decline":
         missing = [
             FieldError(name, "needed to decline") for name in ("proposal_id", "reason") if not getattr(body, name)
@@ -139,7 +152,7 @@ async def post_confirmation(
         reason=body.reason,
         funding_version=body.funding_version,
     )
-    return funding_out(state, region_code)
+    return as_json(funding_out(state, region_code))
 
 
 @router.get(

@@ -6,16 +6,17 @@ import uuid
 from decimal import Decimal
 
 from fastapi import Response
+from pydantic import BaseModel, TypeAdapter
 
 from shared.clock import as_utc
-from shared.events import FundingDecided, ReasonDetail, RegionAmount, ReserveGrant
+from shared.events import FundingDecided, FundingDecision, ReasonDetail, RegionAmount, ReserveGrant
 from shared.http.principal import Principal, Role
 from shared.pagination import Page, Window
 
 from ..access import partners_of
 from ..assignment import AssignmentReport
 from ..domain.assessment import AssessmentStatus, canonical
-from ..domain.funding import for_region
+from ..domain.funding import around_the_line, for_region
 from ..domain.results import public_lines, results_csv, status_counts
 from ..domain.shortlist import ShortlistStatus
 from ..models import (
@@ -57,6 +58,8 @@ from .schemas import (
     EvaluatorOut,
     FitOut,
     FundingOut,
+    FundingOutcome,
+    FundingView,
     MyProposalOut,
     PartnerOut,
     ProposalOut,
@@ -80,6 +83,13 @@ from .workbook import results_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEAN_PLACES = Decimal("0.001")  # a mean is shown to the thousandth: 3.333, not 3.3333333333333333
+
+
+def as_json(body: BaseModel) -> Response:
+    """A large body serialised once, straight to JSON, rather than dumped to dicts that FastAPI would validate and
+    serialise again (the funding of 5,000 proposals: most of the request's time); the same JSON, documented by the
+    route's response_model."""
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 def entry_out(entry: EvaluationEntry, *, assigned: bool, final: bool) -> EntryOut:
@@ -203,26 +213,55 @@ def conflict_out(conflict: DeclaredConflict) -> ConflictOut:
     return ConflictOut.model_validate(conflict, from_attributes=True)
 
 
-def allocation_out(decided: FundingDecided) -> AllocationOut:
+def allocation_out(decided: FundingDecided, view: FundingView = "all") -> AllocationOut:
+    proposals, outcomes = _proposals_in(decided.proposals, view)
     return AllocationOut(
         reporting_currency=decided.reporting_currency,
-        proposals=decided.proposals,
+        proposals=proposals,
+        outcomes=outcomes,
         regions=decided.regions,
         totals=decided.totals,
     )
 
 
-def funding_out(state: FundingState, region_code: str | None) -> FundingOut:
+_OUTCOMES = TypeAdapter(list[FundingOutcome])  # one validation for the list (thousands of outcomes)
+
+
+def _proposals_in(
+    decisions: list[FundingDecision], view: FundingView
+) -> tuple[list[FundingDecision], list[FundingOutcome] | None]:
+    """`view=all`: every decision with its amounts; `view=line`: those around the funding line with their amounts
+    and every outcome without them (what a selection meeting's page shows of 5,000 proposals)."""
+    if view == "all":
+        return decisions, None
+    outcomes = _OUTCOMES.validate_python(
+        [
+            {
+                "proposal_id": d.proposal_id,
+                "acronym": d.acronym,
+                "rank": d.rank,
+                "status": d.status,
+                "declined_by": d.declined_by,
+            }
+            for d in decisions
+        ]
+    )
+    return around_the_line(decisions), outcomes
+
+
+def funding_out(state: FundingState, region_code: str | None, view: FundingView = "all") -> FundingOut:
     """Everything for an agency (region_code None); only its own part for a region."""
     decided = state.decided if region_code is None else for_region(state.decided, region_code)
     regions = [r for r in state.regions if region_code in (None, r.region_code)]
+    proposals, outcomes = _proposals_in(decided.proposals, view)
     return FundingOut(
         call_id=decided.call_id,
         funding_version=decided.funding_version,
         decided_at=decided.decided_at,
         trigger=decided.trigger,
         reporting_currency=decided.reporting_currency,
-        proposals=decided.proposals,
+        proposals=proposals,
+        outcomes=outcomes,
         regions=decided.regions,
         totals=decided.totals if region_code is None else None,
         confirmations=[confirmation_out(r) for r in regions],
@@ -471,8 +510,8 @@ def completed_out(view: RankingView) -> CompletedOut:
     )
 
 
-def funding_reading_out(reading: FundingReading) -> FundingOut:
-    return funding_out(reading.state, reading.region_code)
+def funding_reading_out(reading: FundingReading, view: FundingView = "all") -> FundingOut:
+    return funding_out(reading.state, reading.region_code, view)
 
 
 def results_csv_response(state: ResultsState) -> Response:

@@ -260,9 +260,29 @@ class RegionConfirmationOut(BaseModel):
     confirmed_version: int | None
 
 
+class FundingOutcome(BaseModel):
+    """A passing proposal's outcome alone, without its amounts (`view=line`)."""
+
+    proposal_id: uuid.UUID
+    acronym: str
+    rank: int
+    status: Literal["funded", "reserve", "declined"]
+    declined_by: list[str] = Field(default_factory=list)
+
+
+FundingView = Literal["all", "line"]
+
+
 class AllocationOut(BaseModel):
     reporting_currency: str
-    proposals: list[FundingDecision] = Field(description="Passing proposals in rank order")
+    proposals: list[FundingDecision] = Field(
+        description="Passing proposals in rank order; with `view=line` only those around the funding line (the last "
+        "5 funded, then the next 10 below it)"
+    )
+    outcomes: list[FundingOutcome] | None = Field(
+        default=None,
+        description="With `view=line`: every passing proposal's outcome, in rank order, without its amounts",
+    )
     regions: list[RegionFunding]
     totals: FundingTotals | None = Field(description="In the reporting currency; agencies only")
 

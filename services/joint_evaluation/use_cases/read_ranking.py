@@ -11,8 +11,8 @@ from shared.events import RankedProposal
 from shared.pagination import encode_cursor, id_after
 
 from ..access import call_config
-from ..ranking import RankingView, current_ranking
-from ..repository import get_progress, withdrawn_proposal_ids
+from ..ranking import RankingView, current_ranking, fixed_ranking
+from ..repository import withdrawn_proposal_ids
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,13 @@ async def _ranking_page(
 ) -> tuple[RankingView, int]:
     """One page of `current_ranking` (its lines `start` to `start + limit`) and how many lines it has in all. A
     fixed ranking validates only the page's lines, so a page of a 5,000-line ranking costs a page."""
-    progress = await get_progress(session, call_id)
-    if progress is None or progress.ranking is None:
+    fixed = await fixed_ranking(session, call_id)
+    if fixed is None:
         view = await current_ranking(session, call_id, config)
         page = RankingView(view.ranking[start : start + limit], view.pending_consensus, view.awaiting_eligibility)
         return page, len(view.ranking)
+    ranking, completed_at = fixed
     withdrawn = await withdrawn_proposal_ids(session, call_id)
-    lines = [line for line in progress.ranking if str(line["proposal_id"]) not in withdrawn]
+    lines = [line for line in ranking if str(line["proposal_id"]) not in withdrawn] if withdrawn else ranking
     items = [RankedProposal.model_validate(line) for line in lines[start : start + limit]]
-    return RankingView(items, completed_at=progress.completed_at), len(lines)
+    return RankingView(items, completed_at=completed_at), len(lines)

@@ -15,27 +15,35 @@ from ..access import call_config
 from ..domain.funding import FundingTrigger
 from ..errors import EvaluationNotComplete
 from ..funding import walk
-from ..repository import get_progress
+from ..ranking import fixed_ranking
 
 
 async def simulate_funding(
-    session: AsyncSession, runtime: Runtime, call_id: str, top_ups: Mapping[str, Decimal]
+    session: AsyncSession,
+    runtime: Runtime,
+    call_id: str,
+    top_ups: Mapping[str, Decimal],
+    *,
+    amounts_around_the_line_only: bool = False,
 ) -> FundingDecided:
-    """The allocation as it would be with the top-ups (funding_version 0: never announced)."""
+    """The allocation as it would be with the top-ups (funding_version 0: never announced); with
+    `amounts_around_the_line_only`, only the decisions around the funding line carry their amounts."""
     config = await call_config(session, call_id)
     known = {region.code for region in config.regions}
     unknown = [FieldError(f"top_ups.{code}", "not a region of the call") for code in top_ups if code not in known]
     if unknown:
         raise ValidationFailed("Top-ups name regions outside the call.", errors=unknown)
-    progress = await get_progress(session, call_id)
-    if progress is None or progress.ranking is None:
+    fixed = await fixed_ranking(session, call_id)
+    if fixed is None:
         raise EvaluationNotComplete("The evaluation is not complete: complete the ranking first.")
     return await walk(
         session,
         config,
-        progress,
+        call_id,
+        fixed[0],
         version=0,
         trigger=FundingTrigger.SIMULATION,
         decided_at=runtime.clock.now(),
         top_ups=top_ups,
+        amounts_around_the_line_only=amounts_around_the_line_only,
     )

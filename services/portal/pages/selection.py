@@ -18,7 +18,6 @@ from ..api_client import Api, ApiAnswer
 from ..i18n import N_
 from ..selection_data import (
     CSV_COLUMNS,
-    around_the_line,
     budget_chart,
     changes,
     countries_of,
@@ -30,6 +29,7 @@ from ..web import CALLS, EVALUATION, AgencySession, Portal, PortalDep
 
 router = APIRouter(prefix="/selection")
 RANKING_PAGE = 50
+LINE = {"view": "line"}  # the funding's outcomes, and the amounts around the funding line only
 PROGRESS_PAGE = 50
 EVALUATOR_FIELDS = (
     "name",
@@ -247,7 +247,7 @@ async def _meeting_context(
     with_pot = page == 0 or top_ups is not None
     ranking, funding = await asyncio.gather(
         api.get(f"{EVALUATION}/calls/{call_id}/ranking", limit=RANKING_PAGE, cursor=_cursor(page)),
-        api.get(f"{EVALUATION}/calls/{call_id}/funding") if with_pot else _nothing(),
+        api.get(f"{EVALUATION}/calls/{call_id}/funding", view="line") if with_pot else _nothing(),
     )
     ranking_body = ranking.body if ranking.ok else {"items": [], "pending_consensus": [], "completed_at": None}
     completed = bool(ranking_body.get("completed_at"))
@@ -255,15 +255,19 @@ async def _meeting_context(
     # Before a decision, the pot's result as it would be now (a simulation without top-ups changes nothing).
     current = decided
     if current is None and completed and with_pot:
-        preview = await api.request("POST", f"{EVALUATION}/calls/{call_id}/funding/simulate", json={"top_ups": {}})
+        preview = await api.request(
+            "POST", f"{EVALUATION}/calls/{call_id}/funding/simulate", json={"top_ups": {}}, params=LINE
+        )
         current = preview.body if preview.ok else None
     what_if = None
     if top_ups is not None and completed:
         simulated = await api.request(
-            "POST", f"{EVALUATION}/calls/{call_id}/funding/simulate", json={"top_ups": top_ups}
+            "POST", f"{EVALUATION}/calls/{call_id}/funding/simulate", json={"top_ups": top_ups}, params=LINE
         )
         what_if = simulated.body if simulated.ok else None
-    decisions = (current or {}).get("proposals", [])
+    # Every outcome without its amounts, and the proposals around the funding line with them (`view=line`): the
+    # page shows no more of a 5,000-proposal walk, so the service need not send it.
+    decisions = (current or {}).get("outcomes") or []
     status_of = {d["proposal_id"]: d for d in decisions}
     regions = (current or {}).get("regions", [])
     money = portal.templates[portal.language_of(request)].env.filters["money"]
@@ -292,7 +296,7 @@ async def _meeting_context(
         "status_of": status_of,
         "decided": decided,
         "current": current,
-        "line": around_the_line(decisions),
+        "line": (current or {}).get("proposals", []),
         "what_if": what_if,
         "top_ups": [
             money(
@@ -301,8 +305,8 @@ async def _meeting_context(
             + f" ({code})"
             for code, amount in (top_ups or {}).items()
         ],
-        "changes": changes(decisions, what_if["proposals"]) if what_if else [],
-        "what_if_status": {d["proposal_id"]: d["status"] for d in what_if["proposals"]} if what_if else {},
+        "changes": changes(decisions, what_if["outcomes"]) if what_if else [],
+        "what_if_status": {d["proposal_id"]: d["status"] for d in what_if["outcomes"]} if what_if else {},
         "chart": budget_chart(series, "", money) if regions else None,
         "chart_reporting": budget_chart(series, "_reporting", money) if regions else None,
         "errors": {},

@@ -20,6 +20,7 @@ from services.joint_evaluation.domain.funding import (
     CurrencyMismatchError,
     PartnerRequest,
     RankedRequest,
+    around_the_line,
     for_region,
     funding_decided,
     region_part,
@@ -27,7 +28,7 @@ from services.joint_evaluation.domain.funding import (
     requests_by_region,
     unconfirmed_regions,
 )
-from shared.events import FundingDecided
+from shared.events import FundingDecided, FundingDecision
 
 CURRENCIES = {"AT-4": "EUR", "CH-FR": "CHF"}
 P1, P2 = str(uuid.UUID(int=1)), str(uuid.UUID(int=2))
@@ -97,3 +98,21 @@ def test_a_region_sees_only_its_own_part() -> None:
     assert [d.acronym for d in own.proposals] == ["ALPHA"]
     assert {g.region_code for d in own.proposals for g in d.requested} == {"CH-FR"}
     assert [r.region_code for r in own.regions] == ["CH-FR"]
+
+
+def test_the_meeting_sees_the_last_funded_proposals_then_the_reserve_list_around_the_funding_line() -> None:
+    def decision(rank: int, status: str) -> FundingDecision:
+        return FundingDecision.model_validate(
+            {
+                "proposal_id": str(uuid.UUID(int=rank)),
+                "acronym": f"P{rank}",
+                "rank": rank,
+                "status": status,
+                "requested": [],
+            }
+        )
+
+    decisions = [decision(n, "funded" if n < 8 else "declined" if n == 9 else "reserve") for n in range(1, 30)]
+    assert [d.rank for d in around_the_line(decisions, funded_before=2, reserve_after=3)] == [6, 7, 8, 9, 10]
+    assert [d.rank for d in around_the_line(decisions[:3], funded_before=5)] == [1, 2, 3]
+    assert [d.rank for d in around_the_line([decision(1, "reserve"), decision(2, "reserve")], reserve_after=1)] == [1]
