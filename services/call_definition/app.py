@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from shared.clock import Clock
 from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
+from shared.service.jobs import every
 
 from . import handlers
 from .errors import ROUTE_PROBLEMS
@@ -20,9 +21,9 @@ def _routers() -> list[APIRouter]:
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
-    from .use_cases.follow_clock import follow_clock
+    from .use_cases.follow_clock import follow_clock_once
 
-    return [lambda stop: follow_clock(runtime, stop)]
+    return [every(1.0, runtime, follow_clock_once, doing="following the clock")]
 
 
 SERVICE = ServiceDefinition(

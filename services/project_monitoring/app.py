@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 
 from shared.clock import Clock
 from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
+from shared.service.jobs import every
 
 from . import handlers
 from .errors import ROUTE_PROBLEMS
@@ -22,9 +23,10 @@ def _routers() -> list[APIRouter]:
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
-    from .use_cases.follow_clock import follow_clock
+    from .use_cases.follow_clock import follow_clock_once
 
-    return [lambda stop: follow_clock(runtime, stop)]
+    interval_s = getattr(runtime.settings, "clock_interval_s", 1.0)
+    return [every(interval_s, runtime, follow_clock_once, doing="following the clock")]
 
 
 SERVICE = ServiceDefinition(

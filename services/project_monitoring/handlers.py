@@ -10,8 +10,10 @@ from shared.messaging.bus import Subscription
 from shared.service import Runtime, call_copy_subscription, idempotent_subscription
 
 from .models import call_copies
-from .use_cases.fund_projects import fund_from_reserve, fund_from_results
-from .use_cases.record_proposal import record_eligibility, record_submission
+from .use_cases.fund_from_reserve import fund_from_reserve
+from .use_cases.fund_from_results import fund_from_results
+from .use_cases.record_eligibility import record_eligibility
+from .use_cases.record_submission import record_submission
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.service import Runtime
 
+from .domain.notices import Notice
 from .models import RegionEvent
-from .repository import lock_feed, queue_deliveries
+from .repository import get_case, lock_feed, queue_deliveries
 
 
 async def announce(
@@ -40,6 +41,17 @@ async def announce(
         session.add(event)
         await session.flush()
         await queue_deliveries(session, region, event.id, now)
+
+
+async def announce_notice(session: AsyncSession, runtime: Runtime, notice: Notice) -> None:
+    """Append a notice to the feed of each region it concerns."""
+    await announce(session, runtime, set(notice.regions), notice.kind, notice.proposal_id, notice.payload)
+
+
+async def case_acronym(session: AsyncSession, proposal_id: object) -> str | None:
+    """The acronym a notice about a proposal names (None for a proposal never submitted here)."""
+    case = await get_case(session, str(proposal_id))
+    return case.acronym if case is not None else None
 
 
 def event_body(event: RegionEvent) -> bytes:

@@ -22,8 +22,9 @@ from shared.readmodel import upsert_call_copy
 from shared.service import Runtime, idempotent_subscription
 
 from .models import call_copies
+from .use_cases.announce_grant_overdue import announce_grant_overdue
 from .use_cases.announce_invitations import announce_invitations
-from .use_cases.announce_overdue import announce_grant_overdue, announce_payment_held
+from .use_cases.announce_payment_held import announce_payment_held
 from .use_cases.open_checks_of_call import open_checks_of_call
 from .use_cases.record_submission import record_submission
 from .use_cases.withdraw_case import withdraw_case

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +14,6 @@ from ..changes import record_change
 from ..domain.lifecycle import CallStatus, clock_status, next_clock_change
 from ..repository import calls_behind_the_clock
 
-logger = logging.getLogger(__name__)
 EVENT_FOR: dict[CallStatus, type[CallEvent]] = {CallStatus.OPEN: CallOpened, CallStatus.CLOSED: CallClosed}
 # Between two stages the clock gives "published" again: audited as a stage closing, not as a publication.
 ACTION_FOR = {(CallStatus.OPEN, CallStatus.PUBLISHED): "call.stage_closed"}
@@ -57,14 +53,3 @@ async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
         )
         changed += 1
     return changed
-
-
-async def follow_clock(runtime: Runtime, stop: asyncio.Event, interval_s: float = 1.0) -> None:
-    while not stop.is_set():
-        try:
-            async with runtime.sessions() as session, session.begin():
-                await follow_clock_once(session, runtime)
-        except Exception:
-            logger.exception("following the clock failed; trying again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)

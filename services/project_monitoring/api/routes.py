@@ -17,12 +17,13 @@ from shared.pagination import Page
 from shared.service import DbSession, RuntimeDep
 
 from ..domain.reporting import ReportAction
-from ..use_cases.contract import act_on_offer
+from ..use_cases.act_on_offer import act_on_offer
 from ..use_cases.list_projects import projects_of
 from ..use_cases.read_monitoring import monitoring_view
 from ..use_cases.read_project import read_project
 from ..use_cases.read_report import report_view
-from ..use_cases.report import review_report, submit_report
+from ..use_cases.review_report import review_report
+from ..use_cases.submit_report import submit_report
 from .presenters import monitoring_out, project_page, project_view_out, report_out
 from .schemas import ContractStepIn, MonitoringOut, ProjectOut, ProjectSummaryOut, ReportIn, ReportOut, ReviewIn
 

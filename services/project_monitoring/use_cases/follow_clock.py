@@ -7,9 +7,6 @@ workers may follow the clock: each claims what it marks (``FOR UPDATE SKIP LOCKE
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +21,6 @@ from ..metrics import CONTRACTS_OVERDUE, PAYMENTS_HELD, REPORTS_OVERDUE
 from ..models import audit_log
 from ..repository import grants_of, offers_newly_overdue, reports_newly_overdue
 
-logger = logging.getLogger(__name__)
 SOURCE = "project_monitoring"
 
 
@@ -94,15 +90,3 @@ async def _audit(session: AsyncSession, runtime: Runtime, action: str, what: tup
         call_id=call_id,
         reason=why,
     )
-
-
-async def follow_clock(runtime: Runtime, stop: asyncio.Event) -> None:
-    interval = getattr(runtime.settings, "clock_interval_s", 1.0)
-    while not stop.is_set():
-        try:
-            async with runtime.sessions() as session, session.begin():
-                await follow_clock_once(session, runtime)
-        except Exception:
-            logger.exception("following the clock failed; trying again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -9,7 +9,7 @@ from shared.events import InvitationsPublished, ProposalSubmitted
 from shared.service import Runtime
 
 from ..domain.notices import invitation_notice
-from ..feed import announce
+from ..feed import announce_notice
 from ..repository import get_case
 
 
@@ -20,5 +20,4 @@ async def announce_invitations(session: AsyncSession, runtime: Runtime, publishe
             continue
         submitted = ProposalSubmitted.model_validate(case.submission)
         regions = frozenset(partner.region_code for partner in submitted.partners)
-        notice = invitation_notice(published, outcome, regions)
-        await announce(session, runtime, set(notice.regions), notice.kind, notice.proposal_id, notice.payload)
+        await announce_notice(session, runtime, invitation_notice(published, outcome, regions))

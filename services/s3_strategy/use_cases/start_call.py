@@ -82,7 +82,7 @@ async def start_call_from_topic(
     if topic is None:
         raise UnknownTopic(f"No region prioritises {topic_id}.")
     chosen = _chosen_regions(topic, request.get("regions"))
-    body = call_draft(topic, chosen, request, reporting_currency=reporting_currency, rates=rates)
+    body = _call_draft(topic, chosen, request, reporting_currency=reporting_currency, rates=rates)
     created = await _create(client, body, authorization)
     link = TopicCall(
         id=str(uuid.uuid4()),
@@ -109,7 +109,7 @@ async def start_call_from_topic(
     return link, created
 
 
-def call_draft(
+def _call_draft(
     topic: Topic,
     regions: list[TopicRegion],
     request: Mapping[str, Any],

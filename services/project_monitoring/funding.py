@@ -1,8 +1,8 @@
-"""A funded proposal becomes a project: one grant per region funding it, one offer per funded partner.
+"""How a funded proposal becomes a project: one grant per region funding it, one offer per funded partner.
 
 From results.published (the first decisions) and reserve.funded (reserve proposals funded from money given
-back). Each offer is due ``monitoring.signature_days`` after it was made. Repeats change nothing.
-"""
+back): what the two share. Each offer is due ``monitoring.signature_days`` after it was made. Repeats change
+nothing."""
 
 from __future__ import annotations
 
@@ -13,37 +13,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
 from shared.errors import NotFound, RetryableError
-from shared.events import PartnerSnapshot, ProposalSubmitted, RegionAmount, ReserveFunded, ResultsPublished
+from shared.events import PartnerSnapshot, ProposalSubmitted, RegionAmount
 from shared.service import Runtime
 
-from ..access import call_config
-from ..domain.contracting import ContractStatus, ProjectStatus, due_at
-from ..models import Grant, PartnerContract, Project, audit_log
-from ..repository import get_project, get_proposal_copy
+from .access import call_config
+from .domain.contracting import ContractStatus, ProjectStatus, due_at
+from .models import Grant, PartnerContract, Project, audit_log
+from .repository import get_project, get_proposal_copy
 
 
-async def fund_from_results(session: AsyncSession, runtime: Runtime, event: ResultsPublished) -> None:
-    config = await _config(session, str(event.call_id))
-    for line in event.results:
-        if line.status == "funded":
-            await _fund(session, runtime, config, str(line.proposal_id), line.rank, line.grants, "results")
-
-
-async def fund_from_reserve(session: AsyncSession, runtime: Runtime, event: ReserveFunded) -> None:
-    config = await _config(session, str(event.call_id))
-    for proposal in event.proposals:
-        funded_by = f"reserve offer {event.offer_round}"
-        await _fund(session, runtime, config, str(proposal.proposal_id), proposal.rank, proposal.grants, funded_by)
-
-
-async def _config(session: AsyncSession, call_id: str) -> CallConfiguration:
+async def funded_call_config(session: AsyncSession, call_id: str) -> CallConfiguration:
     try:
         return await call_config(session, call_id)
     except NotFound as exc:
         raise RetryableError(f"call {call_id} not seen yet") from exc
 
 
-async def _fund(
+async def fund_project(
     session: AsyncSession,
     runtime: Runtime,
     config: CallConfiguration,

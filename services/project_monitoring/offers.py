@@ -1,151 +1,37 @@
-"""A region records the contracting of one of its partners: signed, declined, or withdrawn by the partner.
-
-After each step the project follows (``domain.contracting.project_outcome``): it starts once every offer is
-settled and the partners that signed may go on; money that falls away goes back to its region
-(funds.released, for joint_evaluation to offer it down the reserve list).
-"""
+"""What follows a step of contracting (``domain.contracting.project_outcome``): the project starts once every
+offer is settled and the partners that signed may go on, or is cancelled; money that falls away goes back to its
+region (funds.released, for joint_evaluation to offer it down the reserve list). What recording a contracting
+step does after the step itself."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.calls import CallConfiguration
-from shared.errors import FieldError, NotFound, ValidationFailed
-from shared.events import (
-    FundsReleased,
-    GrantContracting,
-    GrantDeclined,
-    GrantSigned,
-    ProjectStarted,
-    ProposalSubmitted,
-    RegionAmount,
-)
-from shared.http.principal import Principal
+from shared.events import FundsReleased, ProjectStarted, ProposalSubmitted, RegionAmount
 from shared.messaging.outbox import emit
-from shared.money import Money
 from shared.rules.consortium import evaluate_consortium
 from shared.rules.model import Outcome
 from shared.service import Runtime
 
-from ..access import call_config, project_for
-from ..domain.contracting import (
-    ContractAction,
+from .domain.contracting import (
     ContractStatus,
     Offer,
     ProjectStatus,
     can_move_project,
-    contract_refusal,
-    days_between,
-    next_status,
-    offer_actions,
     project_outcome,
     released_by_region,
 )
-from ..domain.reporting import ReportStatus, schedule
-from ..errors import ContractStepRefused, ProjectTransitionRefused
-from ..metrics import TIME_TO_CONTRACT
-from ..models import PartnerContract, Project, Report, audit_log
-from ..projects import ProjectView, project_view
-from ..repository import contracts_of, get_proposal_copy, grants_of
+from .domain.reporting import ReportStatus, schedule
+from .errors import ProjectTransitionRefused
+from .models import PartnerContract, Project, Report, audit_log
+from .repository import get_proposal_copy, grants_of
 
 SOURCE = "project_monitoring"
-
-
-async def act_on_offer(
-    session: AsyncSession,
-    runtime: Runtime,
-    region: Principal,
-    proposal_id: str,
-    partner_key: str,
-    action: ContractAction,
-    *,
-    reference: str | None = None,
-    signed_on: date | None = None,
-    reason: str | None = None,
-) -> ProjectView:
-    """The project after the step, as the region may read it."""
-    _require_what_the_step_needs(action, reference, reason)
-    project = await project_for(session, region, proposal_id, for_update=True)
-    contracts = await contracts_of(session, proposal_id)
-    contract = next((c for c in contracts if c.partner_id == f"{proposal_id}:{partner_key}"), None)
-    if contract is None or contract.region_code != region.scope:
-        raise NotFound(f"No offer to partner {partner_key} of project {proposal_id} for {region.label}.")
-    refusal = contract_refusal(ContractStatus(contract.status), action, ProjectStatus(project.status))
-    if refusal:
-        raise ContractStepRefused(
-            f"Partner {partner_key}: {refusal}.",
-            extra={
-                "offer_status": contract.status,
-                "project_status": project.status,
-                "allowed": offer_actions(ContractStatus(contract.status))
-                if project.status == ProjectStatus.CONTRACTING
-                else [],
-            },
-        )
-    now = runtime.clock.now()
-    settled_at = datetime.combine(signed_on, time(12), tzinfo=now.tzinfo) if signed_on else now
-    if settled_at > now or settled_at < contract.offered_at:
-        raise ValidationFailed(
-            "The signature date must lie between the offer and today.",
-            errors=[FieldError("signed_on", f"between {contract.offered_at.date()} and {now.date()}")],
-        )
-    before = {"status": contract.status}
-    contract.status = next_status(ContractStatus(contract.status), action).value
-    contract.settled_at, contract.reference, contract.reason = settled_at, reference, reason
-    await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.actor,
-        action=f"contract.{contract.status}",
-        entity="partner_contract",
-        entity_id=contract.partner_id,
-        call_id=contract.call_id,
-        before=before,
-        after={"status": contract.status, "reference": reference},
-        reason=reason,
-    )
-    await emit(
-        session, runtime.tables, _step_event(contract, now), source=SOURCE, subject=proposal_id, clock=runtime.clock
-    )
-    if contract.status == ContractStatus.SIGNED:
-        TIME_TO_CONTRACT.labels(contract.region_code).observe(days_between(contract.offered_at, settled_at))
-    config = await call_config(session, project.call_id)
-    await follow_contracting(session, runtime, config, project, contracts, actor=region.actor)
-    return await project_view(session, region, proposal_id)
-
-
-def _require_what_the_step_needs(action: ContractAction, reference: str | None, reason: str | None) -> None:
-    if action is ContractAction.SIGN and reference is None:
-        raise ValidationFailed(
-            "A signature needs the grant agreement's reference.",
-            errors=[FieldError("reference", "required to sign")],
-        )
-    if action is not ContractAction.SIGN and reason is None:
-        raise ValidationFailed(
-            f"To {action.value} needs a reason.", errors=[FieldError("reason", f"required to {action.value}")]
-        )
-
-
-def _step_event(contract: PartnerContract, now: datetime) -> GrantContracting:
-    common = {
-        "call_id": uuid.UUID(contract.call_id),
-        "proposal_id": uuid.UUID(contract.proposal_id),
-        "partner_id": contract.partner_id,
-        "region_code": contract.region_code,
-        "amount": Money(amount=contract.amount, currency=contract.currency),
-        "status": contract.status,
-        "at": contract.settled_at or now,
-    }
-    if contract.status == ContractStatus.SIGNED:
-        days = days_between(contract.offered_at, contract.settled_at or now)
-        return GrantSigned(**common, reference=contract.reference or "", days_to_contract=days)
-    return GrantDeclined(**common, reason=contract.reason or "")
 
 
 async def follow_contracting(

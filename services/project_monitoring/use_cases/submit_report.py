@@ -1,6 +1,5 @@
-"""The joint report of a period: the coordinator submits it once for every funder; each funding region
-accepts its part or asks for changes. A region's acceptance lifts the payment hold a late report put on its
-grant."""
+"""The coordinator submits the joint report of a period once for every funder (again, after a request for
+changes); the regions still funding partners then review it."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, ValidationFailed
 from shared.events import ReportSubmitted
 from shared.http.principal import Principal
 from shared.messaging.outbox import emit
@@ -19,10 +18,11 @@ from shared.service import Runtime
 
 from ..access import call_config, project_for
 from ..domain.contracting import ContractStatus, ProjectStatus
-from ..domain.reporting import ReportAction, ReportStatus, ReviewStatus, report_actions, report_refusal, review
-from ..errors import ProjectNotStarted, ReportActionRefused, ReviewRefused
+from ..domain.reporting import ReportAction, ReportStatus, ReviewStatus
+from ..errors import ProjectNotStarted
 from ..models import Report, audit_log
-from ..repository import contracts_of, get_report, grants_of
+from ..reports import refuse_unless_allowed, report_for_update
+from ..repository import contracts_of, grants_of
 
 SOURCE = "project_monitoring"
 
@@ -46,13 +46,8 @@ async def submit_report(
             f"Project {proposal_id} is {project.status}: it reports once it has started.",
             extra={"project_status": project.status},
         )
-    report = await _report(session, proposal_id, period, for_update=True)
-    refusal = report_refusal(ReportStatus(report.status), ReportAction.SUBMIT)
-    if refusal:
-        raise ReportActionRefused(
-            f"Period {period}: {refusal}.",
-            extra={"report_status": report.status, "allowed": report_actions(ReportStatus(report.status))},
-        )
+    report = await report_for_update(session, proposal_id, period)
+    refuse_unless_allowed(report, ReportAction.SUBMIT)
     config = await call_config(session, project.call_id)
     signed = {
         c.partner_id.split(":", 1)[1]: c
@@ -139,70 +134,3 @@ def _check_input(
             )
     if errors:
         raise ValidationFailed("The report has figures this call does not take.", errors=errors)
-
-
-async def review_report(
-    session: AsyncSession,
-    runtime: Runtime,
-    region: Principal,
-    proposal_id: str,
-    period: int,
-    action: ReportAction,
-    comment: str | None,
-) -> Report:
-    if action is ReportAction.REQUEST_CHANGES and comment is None:
-        raise ValidationFailed(
-            "A request for changes says which.", errors=[FieldError("comment", "required to request changes")]
-        )
-    await project_for(session, region, proposal_id, for_update=True)
-    report = await _report(session, proposal_id, period, for_update=True)
-    region_code = region.scope or ""
-    refusal = report_refusal(ReportStatus(report.status), action)
-    if refusal:
-        raise ReportActionRefused(
-            f"Period {period}: {refusal}.",
-            extra={"report_status": report.status, "allowed": report_actions(ReportStatus(report.status))},
-        )
-    reviews = dict(report.reviews)
-    if region_code not in reviews:
-        raise NotFound(f"No part of report {period} of project {proposal_id} for {region.label}.")
-    try:
-        status, parts = review(
-            ReportStatus(report.status), {r: ReviewStatus(v["status"]) for r, v in reviews.items()}, region_code, action
-        )
-    except ValueError as refused:
-        raise ReviewRefused(
-            f"{region.label}: {refused}.", extra={"review_status": reviews[region_code]["status"]}
-        ) from None
-    now = runtime.clock.now()
-    before = {"status": report.status, "review": reviews[region_code]}
-    reviewed = parts[region_code]
-    reviews[region_code] = {"status": reviewed.value, "comment": comment, "by": region.label, "at": now.isoformat()}
-    report.reviews = reviews
-    report.status = status.value
-    if reviewed is ReviewStatus.ACCEPTED:
-        for grant in await grants_of(session, proposal_id):
-            if grant.region_code == region_code and grant.payment_held:
-                grant.payment_held, grant.hold_reason, grant.updated_at = False, None, now
-    await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.actor,
-        action=f"report.{reviewed.value}",
-        entity="report",
-        entity_id=f"{proposal_id}:{period}",
-        call_id=report.call_id,
-        before=before,
-        after={"status": report.status, "review": reviews[region_code]},
-        reason=comment,
-    )
-    return report
-
-
-async def _report(session: AsyncSession, proposal_id: str, period: int, *, for_update: bool = False) -> Report:
-    report = await get_report(session, proposal_id, period, for_update=for_update)
-    if report is None:
-        raise NotFound(f"No reporting period {period} for project {proposal_id}.")
-    return report

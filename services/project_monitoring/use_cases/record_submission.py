@@ -1,12 +1,12 @@
-"""What monitoring keeps of a proposal before it is funded: its last submitted version and the partners that
-eligibility dropped or found not eligible (they are never offered a grant)."""
+"""What monitoring keeps of a submitted proposal before it is funded: its last submitted version (a project is
+made from it)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import PermanentError, RetryableError
-from shared.events import EligibilityDecided, ProposalSubmitted
+from shared.errors import PermanentError
+from shared.events import ProposalSubmitted
 from shared.service import Runtime
 
 from ..models import ProposalCopy
@@ -25,11 +25,3 @@ async def record_submission(session: AsyncSession, runtime: Runtime, event: Prop
         return  # an older version arriving late
     copy.version, copy.submission = event.version, event.model_dump(mode="json")
     copy.updated_at = runtime.clock.now()
-
-
-async def record_eligibility(session: AsyncSession, runtime: Runtime, event: EligibilityDecided) -> None:
-    copy = await get_proposal_copy(session, str(event.proposal_id), for_update=True)
-    if copy is None:
-        raise RetryableError(f"proposal {event.proposal_id} not seen yet")  # its submission comes on another queue
-    excluded = {p.partner_id for p in event.partners if not p.eligible} | set(event.dropped_partners)
-    copy.excluded_partners, copy.updated_at = sorted(excluded), runtime.clock.now()
