@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict, Unpack
+from typing import Any, NamedTuple, NotRequired, TypedDict, Unpack
 
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Index, MetaData, RowMapping, String, Table, insert, select
@@ -64,18 +65,43 @@ async def record_audit(session: AsyncSession, table: Table, **fields: Unpack[Aud
 def audit_row(**fields: Unpack[AuditFields]) -> dict[str, Any]:
     """The audit record's column values, for a caller that writes it in a statement of its own (in the same
     transaction as the change it records)."""
-    return {
-        "at": fields["clock"].now(),
-        "actor": fields["actor"],
-        "action": fields["action"],
-        "entity": fields["entity"],
-        "entity_id": fields["entity_id"],
-        "before": fields.get("before"),
-        "after": fields.get("after"),
-        "reason": fields.get("reason"),
-        "correlation_id": correlation_id_var.get(),
-        "call_id": fields["call_id"],
-    }
+    about = Audited(fields["entity"], fields["entity_id"], fields["call_id"])
+    change = (fields.get("before"), fields.get("after"), fields.get("reason"))
+    return _row(fields["clock"], fields["actor"], fields["action"], about, *change)
+
+
+def _row(
+    clock: Clock, actor: str, action: str, about: Audited, before: Any, after: Any, reason: str | None
+) -> dict[str, Any]:
+    """The one place an audit record's columns are filled: at the clock's now, in the request's correlation."""
+    change = {"actor": actor, "action": action, "before": before, "after": after, "reason": reason}
+    return {"at": clock.now(), "correlation_id": correlation_id_var.get(), **about._asdict(), **change}
+
+
+class Audited(NamedTuple):
+    """What a change is recorded against: the entity, its id, and the call it belongs to (None for what belongs
+    to no call)."""
+
+    entity: str
+    entity_id: str
+    call_id: str | None
+
+
+@dataclass(frozen=True)
+class AuditTrail:
+    """Where one actor's changes are recorded: the session (the change's transaction), the service's audit
+    table and the clock, said once; each change is then its action, what it is about, and its states."""
+
+    session: AsyncSession
+    table: Table
+    clock: Clock
+    actor: str
+
+    async def record(
+        self, action: str, about: Audited, *, before: Any = None, after: Any = None, reason: str | None = None
+    ) -> None:
+        row = _row(self.clock, self.actor, action, about, before, after, reason)
+        await self.session.execute(insert(self.table), row)
 
 
 class AuditEntryOut(BaseModel):

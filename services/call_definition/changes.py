@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.errors import NotFound, ValidationFailed
 from shared.events import CallEvent, CallSnapshot
 from shared.messaging.outbox import emit
@@ -14,7 +15,7 @@ from shared.service import Runtime
 
 from .calls import call_snapshot, configuration_of
 from .domain.lifecycle import CallStatus, next_clock_change
-from .models import Call, audit_log
+from .models import Call, CallVersion, audit_log
 from .repository import get_call
 
 
@@ -23,6 +24,21 @@ async def call_for_update(session: AsyncSession, call_id: str) -> Call:
     if call is None:
         raise NotFound(f"No call {call_id}.")
     return call
+
+
+def add_version(session: AsyncSession, call: Call, *, kind: str, reason: str, by: str, at: datetime) -> None:
+    """Fix the call's configuration as it stands as its version `call.version` (a publication, an amendment)."""
+    session.add(
+        CallVersion(
+            call_id=call.id,
+            version=call.version,
+            configuration=call.configuration,
+            kind=kind,
+            reason=reason,
+            created_at=at,
+            created_by=by,
+        )
+    )
 
 
 def refuse_if(errors: list[Any], summary: str) -> None:
@@ -54,21 +70,10 @@ async def record_change(
             session,
             runtime.tables,
             event(call=snapshot, **(event_fields or {})),
-            source="call_definition",
+            source=runtime.name,
             subject=call.id,
             clock=runtime.clock,
         )
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor,
-        action=action,
-        entity="call",
-        entity_id=call.id,
-        call_id=call.id,
-        before=before,
-        after=after,
-        reason=reason,
-    )
+    trail = AuditTrail(session, audit_log, runtime.clock, actor)
+    await trail.record(action, call.audited, before=before, after=after, reason=reason)
     return snapshot

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.audit import add_audit_table
+from shared.audit import Audited, add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import add_messaging_tables
 from shared.status_checks import status_check
@@ -39,6 +39,11 @@ class Call(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # When the clock next changes the recorded status (a stage opens or closes); None: nothing left for it.
     clock_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    @property
+    def audited(self) -> Audited:
+        """The call as its audit records name it."""
+        return Audited("call", self.id, self.id)
 
     __table_args__ = (
         Index("ix_calls_clock", "status", "deadline"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from .context import Tally
 from .results import (
@@ -60,12 +60,8 @@ def consolidate(
             consortia=consortia,
         ),
         submissions=_submissions(tally),
-        eligibility=Eligibility(
-            eligible=statuses["passed"] + statuses["not_passed"],
-            not_eligible=statuses["ineligible"],
-            manual_checks=tally.manual_checks,
-            manual_checks_failed=tally.manual_checks_failed,
-            reasons=dict(eligibility_reasons),
+        eligibility=_eligibility(
+            tally, statuses["passed"] + statuses["not_passed"], statuses["ineligible"], eligibility_reasons
         ),
         evaluation=Evaluation(
             evaluators=tally.evaluators,
@@ -91,19 +87,20 @@ def consolidate(
     )
 
 
-def _submissions(tally: Tally) -> Submissions:
-    return Submissions(
-        drafted=tally.drafted,
-        fixed_after_precheck=tally.fixed_after_precheck,
-        submitted=tally.submitted,
-        with_regional_warnings=tally.with_regional_warnings,
-        resubmitted=tally.resubmitted,
-        retried=tally.retried,
-        identical_receipts=tally.identical_receipts,
-        late_refused=tally.late_refused,
-        documents_attached=tally.documents_attached,
-        refused_over_page_limit=tally.refused_over_page_limit,
+def _eligibility(tally: Tally, eligible: int, not_eligible: int, reasons: Mapping[str, int]) -> Eligibility:
+    """The eligibility figures of a stage: how many were (not) eligible, and the regions' manual checks."""
+    return Eligibility(
+        eligible=eligible,
+        not_eligible=not_eligible,
+        manual_checks=tally.manual_checks,
+        manual_checks_failed=tally.manual_checks_failed,
+        reasons=dict(reasons),
     )
+
+
+def _submissions(tally: Tally) -> Submissions:
+    """The tally's counts that results.json reports under `submissions` (the fields of the same names)."""
+    return cast(Submissions, {name: getattr(tally, name) for name in Submissions.__annotations__})
 
 
 def ranking_lines(lines: Iterable[Mapping[str, Any]], ranking: Iterable[Mapping[str, Any]]) -> list[RankingLine]:
@@ -195,12 +192,8 @@ def stage_one_summary(
     return TwoStage(
         stage_one=StageOne(
             submissions=_submissions(tally),
-            eligibility=Eligibility(
-                eligible=len(proposed["proposals"]),
-                not_eligible=len(proposed["ineligible"]),
-                manual_checks=tally.manual_checks,
-                manual_checks_failed=tally.manual_checks_failed,
-                reasons=dict(eligibility_reasons),
+            eligibility=_eligibility(
+                tally, len(proposed["proposals"]), len(proposed["ineligible"]), eligibility_reasons
             ),
             evaluation=StageOneEvaluation(
                 evaluators=tally.evaluators,

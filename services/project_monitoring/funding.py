@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.calls import CallConfiguration
 from shared.errors import NotFound, RetryableError
 from shared.events import PartnerSnapshot, ProposalSubmitted, RegionAmount
@@ -45,19 +45,18 @@ async def fund_project(
         raise RetryableError(f"proposal {proposal_id} not seen yet")
     submitted = ProposalSubmitted.model_validate(copy.submission)
     now = runtime.clock.now()
-    session.add(
-        Project(
-            proposal_id=proposal_id,
-            call_id=copy.call_id,
-            acronym=submitted.acronym,
-            applicant_id=submitted.applicant_id,
-            rank=rank,
-            status=ProjectStatus.CONTRACTING.value,
-            funded_by=funded_by,
-            funded_at=now,
-            updated_at=now,
-        )
+    project = Project(
+        proposal_id=proposal_id,
+        call_id=copy.call_id,
+        acronym=submitted.acronym,
+        applicant_id=submitted.applicant_id,
+        rank=rank,
+        status=ProjectStatus.CONTRACTING.value,
+        funded_by=funded_by,
+        funded_at=now,
+        updated_at=now,
     )
+    session.add(project)
     await session.flush()
     funding_regions = {grant.region_code for grant in grants if grant.amount > 0}
     for grant in grants:
@@ -70,20 +69,10 @@ async def fund_project(
     ]
     session.add_all(offers)
     await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor="joint_evaluation",
-        action="project.funded",
-        entity="project",
-        entity_id=proposal_id,
-        call_id=copy.call_id,
-        after={
-            "funded_by": funded_by,
-            "grants": {g.region_code: f"{g.amount} {g.currency}" for g in grants if g.region_code in funding_regions},
-            "offers": [o.partner_id for o in offers],
-        },
+    funded = {g.region_code: f"{g.amount} {g.currency}" for g in grants if g.region_code in funding_regions}
+    after = {"funded_by": funded_by, "grants": funded, "offers": [o.partner_id for o in offers]}
+    await AuditTrail(session, audit_log, runtime.clock, "joint_evaluation").record(
+        "project.funded", project.audited, after=after
     )
 
 

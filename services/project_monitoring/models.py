@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Dialect, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.audit import add_audit_table
+from shared.audit import Audited, add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import add_messaging_tables
 from shared.readmodel import add_call_copy_table
@@ -67,6 +67,11 @@ class Project(Base):
     cancelled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+    @property
+    def audited(self) -> Audited:
+        """The project as its audit records name it."""
+        return Audited("project", self.proposal_id, self.call_id)
+
     __table_args__ = (
         Index("ix_projects_call", "call_id", "proposal_id"),
         status_check("projects", "status", ProjectStatus),
@@ -116,6 +121,10 @@ class PartnerContract(Base):
     overdue_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     released: Mapped[bool] = mapped_column(Boolean)  # its money went back to the region
 
+    @property
+    def audited(self) -> Audited:
+        return Audited("partner_contract", self.partner_id, self.call_id)
+
     __table_args__ = (
         Index("ix_contracts_due", "status", "overdue_since", "due_at"),
         status_check("partner_contracts", "status", ContractStatus),
@@ -144,6 +153,10 @@ class Report(Base):
     indicators: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"project": {key: n}, "partners": {id: {key: n}}}
     statements: Mapped[dict[str, Any]] = mapped_column(JSON)  # partner id -> {"currency", "costs": {cat: n}}
     reviews: Mapped[dict[str, Any]] = mapped_column(JSON)  # region -> {"status", "comment", "by", "at"}
+
+    @property
+    def audited(self) -> Audited:
+        return Audited("report", f"{self.proposal_id}:{self.period}", self.call_id)
 
     __table_args__ = (
         Index("ux_reports_project_period", "proposal_id", "period", unique=True),

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.calls import CallConfiguration
 from shared.events import FundsReleased, ProjectStarted, ProposalSubmitted, RegionAmount
 from shared.messaging.outbox import emit
@@ -28,10 +28,8 @@ from .domain.contracting import (
 )
 from .domain.reporting import ReportStatus, schedule
 from .errors import ProjectTransitionRefused
-from .models import PartnerContract, Project, Report, audit_log
+from .models import PartnerContract, Project, Report
 from .repository import get_proposal_copy, grants_of
-
-SOURCE = "project_monitoring"
 
 
 async def follow_contracting(
@@ -40,10 +38,10 @@ async def follow_contracting(
     config: CallConfiguration,
     project: Project,
     contracts: list[PartnerContract],
-    *,
-    actor: str,
+    trail: AuditTrail,
 ) -> None:
-    """Move the project on from its offers: release money that fell away, start or cancel it."""
+    """Move the project on from its offers: release money that fell away, start or cancel it (audited on
+    `trail`)."""
     offers = [Offer(c.partner_id, c.region_code, c.amount, ContractStatus(c.status), c.released) for c in contracts]
     copy = await get_proposal_copy(session, project.proposal_id)
     assert copy is not None  # a project is made from its proposal's copy
@@ -55,7 +53,7 @@ async def follow_contracting(
     )
     now = runtime.clock.now()
     if outcome.release:
-        await _release(session, runtime, project, contracts, offers, outcome.release, outcome.status, actor)
+        await _release(session, runtime, trail, project, contracts, offers, outcome.release, outcome.status)
     if outcome.status is ProjectStatus(project.status):
         return
     if not can_move_project(ProjectStatus(project.status), outcome.status):
@@ -78,32 +76,25 @@ async def follow_contracting(
             started_at=now,
             partners=signed,
         )
-        await emit(session, runtime.tables, started, source=SOURCE, subject=project.proposal_id, clock=runtime.clock)
+        await emit(
+            session, runtime.tables, started, source=runtime.name, subject=project.proposal_id, clock=runtime.clock
+        )
     await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor,
-        action=f"project.{project.status}",
-        entity="project",
-        entity_id=project.proposal_id,
-        call_id=project.call_id,
-        before=before,
-        after={"status": project.status},
-        reason=project.cancelled_reason,
+    after = {"status": project.status}
+    await trail.record(
+        f"project.{project.status}", project.audited, before=before, after=after, reason=project.cancelled_reason
     )
 
 
 async def _release(
     session: AsyncSession,
     runtime: Runtime,
+    trail: AuditTrail,
     project: Project,
     contracts: list[PartnerContract],
     offers: list[Offer],
     partner_ids: tuple[str, ...],
     status: ProjectStatus,
-    actor: str,
 ) -> None:
     amounts = released_by_region(offers, partner_ids)
     for contract in contracts:
@@ -127,19 +118,10 @@ async def _release(
     )
     await session.flush()
     if amounts:
-        await emit(session, runtime.tables, released, source=SOURCE, subject=project.proposal_id, clock=runtime.clock)
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor,
-        action="funds.released",
-        entity="project",
-        entity_id=project.proposal_id,
-        call_id=project.call_id,
-        after={r: str(a) for r, a in amounts.items()},
-        reason=why,
-    )
+        await emit(
+            session, runtime.tables, released, source=runtime.name, subject=project.proposal_id, clock=runtime.clock
+        )
+    await trail.record("funds.released", project.audited, after={r: str(a) for r, a in amounts.items()}, reason=why)
 
 
 async def _schedule_reports(session: AsyncSession, config: CallConfiguration, project: Project, now: datetime) -> None:

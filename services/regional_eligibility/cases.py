@@ -119,7 +119,7 @@ async def try_decide(
         session,
         runtime.tables,
         _decided_event(case, submitted, decision),
-        source="regional_eligibility",
+        source=runtime.name,
         subject=case.proposal_id,
         clock=runtime.clock,
     )

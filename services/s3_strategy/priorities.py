@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import Audited, AuditTrail
 from shared.errors import FieldError
 from shared.http.principal import Principal
 from shared.service import Runtime
@@ -20,6 +20,7 @@ async def store(
 ) -> list[int]:
     """Each region's priorities replaced and audited; their new revisions, in order."""
     now = runtime.clock.now()
+    trail = AuditTrail(session, audit_log, runtime.clock, actor.actor)
     revisions: list[int] = []
     previous = await priorities_of(session, [r.code for r in regions])
     for region in regions:
@@ -33,18 +34,8 @@ async def store(
         row.updated_at, row.updated_by = now, actor.label
         await session.flush()
         await replace_priorities(session, region.code, region.priorities)
-        await record_audit(
-            session,
-            audit_log,
-            clock=runtime.clock,
-            actor=actor.actor,
-            action=action,
-            entity="region",
-            entity_id=region.code,
-            call_id=None,
-            before=before,
-            after=region_to_json(region),
-        )
+        about = Audited("region", region.code, None)  # priorities belong to no call
+        await trail.record(action, about, before=before, after=region_to_json(region))
         revisions.append(row.revision)
     return revisions
 

@@ -9,11 +9,11 @@ from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..calls import configuration_of, status_of, store_configuration
-from ..changes import call_for_update, record_change, refuse_if
+from ..changes import add_version, call_for_update, record_change, refuse_if
 from ..domain.amendments import BudgetTopUp, DeadlineExtension, DocumentTypesChange, TextCorrection, apply_amendment
 from ..domain.lifecycle import CLOCK_DRIVEN, CallStatus, clock_status
 from ..errors import CallIsDraft
-from ..models import Call, CallVersion
+from ..models import Call
 
 
 async def amend_call(
@@ -36,17 +36,7 @@ async def amend_call(
     if CallStatus(call.status) in CLOCK_DRIVEN:
         call.status = clock_status(amended, now).value  # an extension reopens a closed call
     call.version += 1
-    session.add(
-        CallVersion(
-            call_id=call.id,
-            version=call.version,
-            configuration=call.configuration,
-            kind=amendment.kind,
-            reason=amendment.reason,
-            created_at=now,
-            created_by=actor.label,
-        )
-    )
+    add_version(session, call, kind=amendment.kind, reason=amendment.reason, by=actor.label, at=now)
     await record_change(
         session,
         runtime,

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.calls import CallConfiguration
 from shared.http.principal import Principal
 from shared.service import Runtime
@@ -37,15 +37,7 @@ async def create_call(session: AsyncSession, runtime: Runtime, actor: Principal,
     store_configuration(call, config)
     session.add(call)
     await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor.actor,
-        action="call.created",
-        entity="call",
-        entity_id=call.id,
-        call_id=call.id,
-        after=call.configuration,
+    await AuditTrail(session, audit_log, runtime.clock, actor.actor).record(
+        "call.created", call.audited, after=call.configuration
     )
     return call

@@ -9,12 +9,12 @@ from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..calls import configuration_of
-from ..changes import call_for_update, record_change, refuse_if
+from ..changes import add_version, call_for_update, record_change, refuse_if
 from ..domain.amendments import VersionKind
 from ..domain.lifecycle import CallStatus, clock_status, transition_refusal
 from ..domain.validation import validate_configuration, validate_publication
 from ..errors import CallNotDraft
-from ..models import Call, CallVersion
+from ..models import Call
 
 
 async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal, call_id: str) -> Call:
@@ -27,17 +27,7 @@ async def publish_call(session: AsyncSession, runtime: Runtime, actor: Principal
     refuse_if(validate_configuration(config) + validate_publication(config, now), "The call cannot be published")
     call.status = clock_status(config, now).value
     call.version = 1
-    session.add(
-        CallVersion(
-            call_id=call.id,
-            version=1,
-            configuration=call.configuration,
-            kind=VersionKind.PUBLICATION,
-            reason="published",
-            created_at=now,
-            created_by=actor.label,
-        )
-    )
+    add_version(session, call, kind=VersionKind.PUBLICATION, reason="published", by=actor.label, at=now)
     await record_change(
         session,
         runtime,

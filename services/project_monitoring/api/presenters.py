@@ -31,16 +31,7 @@ from .schemas import (
 
 
 def project_summary(project: Project) -> ProjectSummaryOut:
-    return ProjectSummaryOut(
-        proposal_id=uuid.UUID(project.proposal_id),
-        call_id=uuid.UUID(project.call_id),
-        acronym=project.acronym,
-        rank=project.rank,
-        status=project.status,
-        funded_by=project.funded_by,
-        funded_at=project.funded_at,
-        started_at=project.started_at,
-    )
+    return ProjectSummaryOut.model_validate(project, from_attributes=True)
 
 
 def project_page(projects: Window[Project]) -> Page[ProjectSummaryOut]:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.events import GrantContracting, GrantDeclined, GrantSigned
 from shared.http.principal import Principal
@@ -32,8 +32,6 @@ from ..models import PartnerContract, audit_log
 from ..offers import follow_contracting
 from ..projects import ProjectView, project_view
 from ..repository import contracts_of
-
-SOURCE = "project_monitoring"
 
 
 async def act_on_offer(
@@ -78,26 +76,21 @@ async def act_on_offer(
     contract.status = next_status(ContractStatus(contract.status), action).value
     contract.settled_at, contract.reference, contract.reason = settled_at, reference, reason
     await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.actor,
-        action=f"contract.{contract.status}",
-        entity="partner_contract",
-        entity_id=contract.partner_id,
-        call_id=contract.call_id,
-        before=before,
-        after={"status": contract.status, "reference": reference},
-        reason=reason,
-    )
+    trail = AuditTrail(session, audit_log, runtime.clock, region.actor)
+    after = {"status": contract.status, "reference": reference}
+    await trail.record(f"contract.{contract.status}", contract.audited, before=before, after=after, reason=reason)
     await emit(
-        session, runtime.tables, _step_event(contract, now), source=SOURCE, subject=proposal_id, clock=runtime.clock
+        session,
+        runtime.tables,
+        _step_event(contract, now),
+        source=runtime.name,
+        subject=proposal_id,
+        clock=runtime.clock,
     )
     if contract.status == ContractStatus.SIGNED:
         TIME_TO_CONTRACT.labels(contract.region_code).observe(days_between(contract.offered_at, settled_at))
     config = await call_config(session, project.call_id)
-    await follow_contracting(session, runtime, config, project, contracts, actor=region.actor)
+    await follow_contracting(session, runtime, config, project, contracts, trail)
     return await project_view(session, region, proposal_id)
 
 

@@ -11,7 +11,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.events import GrantOverdue, ReportOverdue
 from shared.messaging.outbox import emit
 from shared.money import Money
@@ -21,12 +21,11 @@ from ..metrics import CONTRACTS_OVERDUE, PAYMENTS_HELD, REPORTS_OVERDUE
 from ..models import audit_log
 from ..repository import grants_of, offers_newly_overdue, reports_newly_overdue
 
-SOURCE = "project_monitoring"
-
 
 async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
     """Mark what became overdue since the last look; how many offers and reports."""
     now = runtime.clock.now()
+    trail = AuditTrail(session, audit_log, runtime.clock, "clock")
     marked = 0
     for offer in await offers_newly_overdue(session, now):
         offer.overdue_since = now
@@ -40,14 +39,8 @@ async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
             at=now,
             due_at=offer.due_at,
         )
-        await emit(session, runtime.tables, event, source=SOURCE, subject=offer.proposal_id, clock=runtime.clock)
-        await _audit(
-            session,
-            runtime,
-            "contract.overdue",
-            ("partner_contract", offer.partner_id, offer.call_id),
-            f"due {offer.due_at}",
-        )
+        await emit(session, runtime.tables, event, source=runtime.name, subject=offer.proposal_id, clock=runtime.clock)
+        await trail.record("contract.overdue", offer.audited, reason=f"due {offer.due_at}")
         CONTRACTS_OVERDUE.labels(offer.region_code).inc()
         marked += 1
     for report in await reports_newly_overdue(session, now):
@@ -66,27 +59,11 @@ async def follow_clock_once(session: AsyncSession, runtime: Runtime) -> int:
             due_at=report.due_at,
             payments_held=held,
         )
-        await emit(session, runtime.tables, overdue, source=SOURCE, subject=report.proposal_id, clock=runtime.clock)
-        why = f"period {report.period} due {report.due_at}; payments held: {', '.join(held)}"
-        await _audit(
-            session, runtime, "report.overdue", ("report", f"{report.proposal_id}:{report.period}", report.call_id), why
+        await emit(
+            session, runtime.tables, overdue, source=runtime.name, subject=report.proposal_id, clock=runtime.clock
         )
+        why = f"period {report.period} due {report.due_at}; payments held: {', '.join(held)}"
+        await trail.record("report.overdue", report.audited, reason=why)
         REPORTS_OVERDUE.inc()
         marked += 1
     return marked
-
-
-async def _audit(session: AsyncSession, runtime: Runtime, action: str, what: tuple[str, str, str], why: str) -> None:
-    """`what`: the entity, its id and the call it belongs to."""
-    entity, entity_id, call_id = what
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor="clock",
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        call_id=call_id,
-        reason=why,
-    )

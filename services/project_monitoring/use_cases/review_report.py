@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.http.principal import Principal
 from shared.service import Runtime
@@ -57,17 +57,7 @@ async def review_report(
             if grant.region_code == region_code and grant.payment_held:
                 grant.payment_held, grant.hold_reason, grant.updated_at = False, None, now
     await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.actor,
-        action=f"report.{reviewed.value}",
-        entity="report",
-        entity_id=f"{proposal_id}:{period}",
-        call_id=report.call_id,
-        before=before,
-        after={"status": report.status, "review": reviews[region_code]},
-        reason=comment,
-    )
+    after = {"status": report.status, "review": reviews[region_code]}
+    trail = AuditTrail(session, audit_log, runtime.clock, region.actor)
+    await trail.record(f"report.{reviewed.value}", report.audited, before=before, after=after, reason=comment)
     return report

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.errors import FieldError, ValidationFailed
 from shared.events import ReportSubmitted
 from shared.http.principal import Principal
@@ -23,8 +23,6 @@ from ..errors import ProjectNotStarted
 from ..models import Report, audit_log
 from ..reports import refuse_unless_allowed, report_for_update
 from ..repository import contracts_of, grants_of
-
-SOURCE = "project_monitoring"
 
 
 async def submit_report(
@@ -76,17 +74,9 @@ async def submit_report(
     report.status = ReportStatus.SUBMITTED.value
     report.submitted_at, report.submissions = now, report.submissions + 1
     await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=consortium.actor,
-        action="report.submitted",
-        entity="report",
-        entity_id=f"{proposal_id}:{period}",
-        call_id=project.call_id,
-        before=before,
-        after={"status": report.status, "submissions": report.submissions},
+    after = {"status": report.status, "submissions": report.submissions}
+    await AuditTrail(session, audit_log, runtime.clock, consortium.actor).record(
+        "report.submitted", report.audited, before=before, after=after
     )
     event = ReportSubmitted(
         call_id=uuid.UUID(project.call_id),
@@ -95,7 +85,7 @@ async def submit_report(
         submitted_at=now,
         final=report.final,
     )
-    await emit(session, runtime.tables, event, source=SOURCE, subject=proposal_id, clock=runtime.clock)
+    await emit(session, runtime.tables, event, source=runtime.name, subject=proposal_id, clock=runtime.clock)
     return report
 
 
@@ -109,28 +99,31 @@ def _check_input(
     """Every figure names a configured indicator of the right kind and a partner that signed; bad input
     changes nothing and every problem is named."""
     per = {indicator.key: indicator.per for indicator in indicators}
-    errors = [
-        FieldError(f"indicators.{key}", f"{key} is not a per-project indicator of this call")
-        for key in project_indicators
-        if per.get(key) != "project"
-    ]
+    errors = _wrong_kind(per, "project", "indicators", project_indicators)
     for partner, figures in partner_indicators.items():
-        if partner not in signed:
-            errors.append(FieldError(f"partner_indicators.{partner}", f"{partner} is not a partner that signed"))
-        errors += [
-            FieldError(f"partner_indicators.{partner}.{key}", f"{key} is not a per-partner indicator of this call")
-            for key in figures
-            if per.get(key) != "partner"
-        ]
+        errors += _unsigned("partner_indicators", partner, signed)
+        errors += _wrong_kind(per, "partner", f"partner_indicators.{partner}", figures)
     for partner, statement in statements.items():
-        if partner not in signed:
-            errors.append(FieldError(f"statements.{partner}", f"{partner} is not a partner that signed"))
-        elif statement["currency"] != signed[partner].currency:
-            errors.append(
-                FieldError(
-                    f"statements.{partner}.currency",
-                    f"{partner} reports in its own currency, {signed[partner].currency}",
-                )
-            )
+        errors += _unsigned("statements", partner, signed) or _other_currency(partner, statement, signed)
     if errors:
         raise ValidationFailed("The report has figures this call does not take.", errors=errors)
+
+
+def _wrong_kind(per: dict[str, str], kind: str, path: str, figures: dict[str, Decimal]) -> list[FieldError]:
+    """The figures at `path` whose key is no per-`kind` indicator of the call."""
+    return [
+        FieldError(f"{path}.{key}", f"{key} is not a per-{kind} indicator of this call")
+        for key in figures
+        if per.get(key) != kind
+    ]
+
+
+def _unsigned(section: str, partner: str, signed: dict[str, Any]) -> list[FieldError]:
+    return [] if partner in signed else [FieldError(f"{section}.{partner}", f"{partner} is not a partner that signed")]
+
+
+def _other_currency(partner: str, statement: dict[str, Any], signed: dict[str, Any]) -> list[FieldError]:
+    currency = signed[partner].currency
+    if statement["currency"] == currency:
+        return []
+    return [FieldError(f"statements.{partner}.currency", f"{partner} reports in its own currency, {currency}")]

@@ -8,7 +8,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import Audited, AuditTrail
 from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.http.principal import Principal
 from shared.service import Runtime
@@ -51,19 +51,9 @@ async def decide_check(
         now,
     )
     await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=officer.actor,
-        action=f"check.{action}",
-        entity="check",
-        entity_id=str(check.id),
-        call_id=check.call_id,
-        before=before,
-        after={"verdict": check.verdict},
-        reason=reason,
-    )
+    trail = AuditTrail(session, audit_log, runtime.clock, officer.actor)
+    about = Audited("check", str(check.id), check.call_id)
+    await trail.record(f"check.{action}", about, before=before, after={"verdict": check.verdict}, reason=reason)
     await try_decide(session, runtime, case, config)
     return check
 

@@ -111,14 +111,7 @@ def related_out(domain: RelatedDomain) -> RelatedDomainOut:
 
 
 def topic_call_out(link: TopicCall) -> TopicCallOut:
-    return TopicCallOut(
-        id=link.id,
-        topic_id=link.topic_id,
-        call_id=link.call_id,
-        call_code=link.call_code,
-        regions=list(link.regions),
-        created_by=link.created_by,
-    )
+    return TopicCallOut.model_validate(link, from_attributes=True)
 
 
 def topics_out(topics: list[Topic], *, k: int, reporting_currency: str, limit: int) -> TopicsOut:

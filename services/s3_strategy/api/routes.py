@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import FieldError, ValidationFailed
 from shared.http.exact_json import ExactJsonRoute
@@ -18,6 +19,7 @@ from shared.service import DbSession, RuntimeDep
 from ..call_definition_client import call_definition_client
 from ..domain.charts import heatmap_svg, topics_svg
 from ..domain.codes import Dimension, code_lists
+from ..domain.topics import Topic
 from ..settings import Settings
 from ..use_cases.export_priorities import export_priorities
 from ..use_cases.import_regions import import_regions
@@ -66,6 +68,14 @@ Rates = Annotated[
     list[str] | None,
     Query(description="CUR:rate, e.g. CHF:1.05 (1 CHF = 1.05 of the reporting currency); default: the settings"),
 ]
+
+
+async def _topics(request: Request, session: AsyncSession, k: int, rate: list[str] | None) -> list[Topic]:
+    """The candidate topics the topic routes present, in the app's reporting currency at the asked rates."""
+    settings: Settings = request.app.state.settings
+    rates = _rates(request, rate)
+    _regions, topics = await topics_of(session, k=k, reporting_currency=settings.reporting_currency, rates=rates)
+    return topics
 
 
 def _rates(request: Request, given: list[str] | None) -> dict[str, Decimal]:
@@ -179,11 +189,8 @@ async def get_matrix_svg(session: DbSession, _: Agency) -> Response:
 async def get_topics(
     request: Request, session: DbSession, _: Agency, k: K = 2, limit: Limit = 50, rate: Rates = None
 ) -> TopicsOut:
-    settings: Settings = request.app.state.settings
-    _regions, topics = await topics_of(
-        session, k=k, reporting_currency=settings.reporting_currency, rates=_rates(request, rate)
-    )
-    return topics_out(topics, k=k, reporting_currency=settings.reporting_currency, limit=limit)
+    topics = await _topics(request, session, k, rate)
+    return topics_out(topics, k=k, reporting_currency=request.app.state.settings.reporting_currency, limit=limit)
 
 
 @router.get(
@@ -195,11 +202,7 @@ async def get_topics(
 async def get_topics_svg(
     request: Request, session: DbSession, _: Agency, k: K = 2, limit: Limit = 20, rate: Rates = None
 ) -> Response:
-    settings: Settings = request.app.state.settings
-    _regions, topics = await topics_of(
-        session, k=k, reporting_currency=settings.reporting_currency, rates=_rates(request, rate)
-    )
-    return svg_response(topics_svg(topics[:limit]))
+    return svg_response(topics_svg((await _topics(request, session, k, rate))[:limit]))
 
 
 @router.get(

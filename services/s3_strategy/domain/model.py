@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .codes import Dimension
@@ -36,27 +36,17 @@ def canonical(regions: list[RegionPriorities] | tuple[RegionPriorities, ...]) ->
     """Regions by code, each one's priorities by key, codes sorted and unique: the order every analysis works in,
     so the same data in any order gives the same result, byte for byte."""
     return [
-        RegionPriorities(
-            code=region.code,
-            name=region.name,
-            currency=region.currency,
-            source=region.source,
-            priorities=tuple(
-                Priority(
-                    key=p.key,
-                    title=p.title,
-                    description=p.description,
-                    nace=tuple(sorted(set(p.nace))),
-                    nabs=tuple(sorted(set(p.nabs))),
-                    objectives=tuple(sorted(set(p.objectives))),
-                    indicative_budget=p.indicative_budget,
-                    programme=p.programme,
-                )
-                for p in sorted(region.priorities, key=lambda p: p.key)
-            ),
-        )
+        replace(region, priorities=tuple(_canonical(p) for p in sorted(region.priorities, key=lambda p: p.key)))
         for region in sorted(regions, key=lambda r: r.code)
     ]
+
+
+def _canonical(priority: Priority) -> Priority:
+    """The priority with each dimension's codes sorted and unique."""
+    nace, nabs, objectives = (
+        tuple(sorted(set(codes))) for codes in (priority.nace, priority.nabs, priority.objectives)
+    )
+    return replace(priority, nace=nace, nabs=nabs, objectives=objectives)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import Audited, AuditTrail
 from shared.errors import FieldError
 from shared.http.principal import Principal
 from shared.service import Runtime
@@ -95,16 +95,9 @@ async def start_call_from_topic(
     )
     session.add(link)
     await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor.actor,
-        action="topic.call_started",
-        entity="topic",
-        entity_id=topic.id,
-        call_id=link.call_id,
-        after={"call_id": link.call_id, "call_code": link.call_code, "regions": link.regions},
+    after = {"call_id": link.call_id, "call_code": link.call_code, "regions": link.regions}
+    await AuditTrail(session, audit_log, runtime.clock, actor.actor).record(
+        "topic.call_started", Audited("topic", topic.id, link.call_id), after=after
     )
     return link, created
 
