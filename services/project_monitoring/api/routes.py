@@ -16,6 +16,7 @@ from shared.http.roles import AgencyOrRegion, Consortium, Region
 from shared.pagination import Page
 from shared.service import DbSession, RuntimeDep
 
+from ..domain.contracting import ContractStep
 from ..domain.reporting import ReportAction
 from ..use_cases.act_on_offer import act_on_offer
 from ..use_cases.list_projects import projects_of
@@ -70,17 +71,8 @@ async def record_contract_step(
     runtime: RuntimeDep,
     region: Region,
 ) -> ProjectOut:
-    view = await act_on_offer(
-        session,
-        runtime,
-        region,
-        str(proposal_id),
-        partner_key,
-        body.action,
-        reference=body.reference,
-        signed_on=body.signed_on,
-        reason=body.reason,
-    )
+    step = ContractStep(body.action, reference=body.reference, signed_on=body.signed_on, reason=body.reason)
+    view = await act_on_offer(session, runtime, region, str(proposal_id), partner_key, step)
     return project_view_out(region, view, runtime.clock.now())
 
 

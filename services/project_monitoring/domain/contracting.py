@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
@@ -62,6 +62,17 @@ MissingPartnerPolicy = Literal["cancel_project", "drop_partner"]
 
 def can_move_project(current: ProjectStatus, to: ProjectStatus) -> bool:
     return to in PROJECT_TRANSITIONS[current]
+
+
+@dataclass(frozen=True)
+class ContractStep:
+    """A step a region records on an offer, with what it says: a signature its agreement's reference (and the
+    day it was signed, default today), a decline or a withdrawal why."""
+
+    action: ContractAction
+    reference: str | None = None
+    signed_on: date | None = None
+    reason: str | None = None
 
 
 def contract_refusal(status: ContractStatus, action: ContractAction, project: ProjectStatus) -> str | None:

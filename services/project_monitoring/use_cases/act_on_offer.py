@@ -4,7 +4,7 @@ the project follows from its offers (``offers.follow_contracting``)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from ..access import call_config, project_for
 from ..domain.contracting import (
     ContractAction,
     ContractStatus,
+    ContractStep,
     ProjectStatus,
     contract_refusal,
     days_between,
@@ -40,14 +41,11 @@ async def act_on_offer(
     region: Principal,
     proposal_id: str,
     partner_key: str,
-    action: ContractAction,
-    *,
-    reference: str | None = None,
-    signed_on: date | None = None,
-    reason: str | None = None,
+    step: ContractStep,
 ) -> ProjectView:
     """The project after the step, as the region may read it."""
-    _require_what_the_step_needs(action, reference, reason)
+    _require_what_the_step_needs(step)
+    action, reference, signed_on, reason = step.action, step.reference, step.signed_on, step.reason
     project = await project_for(session, region, proposal_id, for_update=True)
     contracts = await contracts_of(session, proposal_id)
     contract = next((c for c in contracts if c.partner_id == f"{proposal_id}:{partner_key}"), None)
@@ -94,13 +92,14 @@ async def act_on_offer(
     return await project_view(session, region, proposal_id)
 
 
-def _require_what_the_step_needs(action: ContractAction, reference: str | None, reason: str | None) -> None:
-    if action is ContractAction.SIGN and reference is None:
+def _require_what_the_step_needs(step: ContractStep) -> None:
+    action = step.action
+    if action is ContractAction.SIGN and step.reference is None:
         raise ValidationFailed(
             "A signature needs the grant agreement's reference.",
             errors=[FieldError("reference", "required to sign")],
         )
-    if action is not ContractAction.SIGN and reason is None:
+    if action is not ContractAction.SIGN and step.reason is None:
         raise ValidationFailed(
             f"To {action.value} needs a reason.", errors=[FieldError("reason", f"required to {action.value}")]
         )

@@ -19,14 +19,12 @@ from .schemas import (
     CodeListOut,
     CodeOut,
     ImportOut,
-    MatchingPriorityOut,
     MatrixOut,
     RegionOut,
     RelatedDomainOut,
     StartedCallOut,
     TopicCallOut,
     TopicOut,
-    TopicRegionOut,
     TopicsOut,
 )
 
@@ -78,32 +76,8 @@ def matrix_csv(matrix: SynergyMatrix) -> str:
 
 
 def topic_out(topic: Topic) -> TopicOut:
-    return TopicOut(
-        id=topic.id,
-        dimension=topic.dimension.value,
-        code=topic.code,
-        label=topic.label,
-        region_count=topic.region_count,
-        similarity=topic.similarity,
-        total_budget=topic.total_budget,
-        reporting_currency=topic.reporting_currency,
-        regions=[
-            TopicRegionOut(
-                code=r.code,
-                name=r.name,
-                currency=r.currency,
-                indicative_budget=r.indicative_budget,
-                programmes=list(r.programmes),
-                priorities=[
-                    MatchingPriorityOut(
-                        key=p.key, title=p.title, programme=p.programme, indicative_budget=p.indicative_budget
-                    )
-                    for p in r.priorities
-                ],
-            )
-            for r in topic.regions
-        ],
-    )
+    """The topic as it is: the response's fields (nested regions and priorities too) are the topic's."""
+    return TopicOut.model_validate(topic, from_attributes=True)
 
 
 def related_out(domain: RelatedDomain) -> RelatedDomainOut:
