@@ -18,7 +18,7 @@ from shared.service import Runtime, call_copy_subscription, idempotent_subscript
 
 from .models import call_copies
 from .use_cases.record_proposal import record_eligibility, record_submission, record_withdrawal
-from .use_cases.reserve_offers import record_release
+from .use_cases.record_release import record_release
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:

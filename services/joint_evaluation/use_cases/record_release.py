@@ -1,9 +1,9 @@
-"""Money given back after the results is offered down the reserve list (``domain.reserve``).
+"""Money given back after the results (funds.released) is offered down the reserve list (``domain.reserve``).
 
-Each release (funds.released) walks the reserve list again from the regions' available budgets and stores the
-walk as the next offer (reserve.proposed), superseding an offer not yet funded. As for the first decisions,
-every region funding partners in the offer confirms it, then the agency funds it (reserve.funded): the
-projects are contracted from there.
+Each release walks the reserve list again from the regions' available budgets and stores the walk as the next
+offer (reserve.proposed), superseding an offer not yet funded. As for the first decisions, every region funding
+partners in the offer confirms it (confirm_reserve_offer.py), then the agency funds it (fund_reserve_offer.py):
+the projects are contracted from there.
 """
 
 from __future__ import annotations
@@ -14,19 +14,17 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.errors import NotFound, RetryableError
-from shared.events import FundsReleased, RegionAmount, ReserveFunded, ReserveGrant, ReserveProposed
-from shared.http.principal import Principal
+from shared.errors import RetryableError
+from shared.events import FundsReleased, RegionAmount, ReserveGrant, ReserveProposed
 from shared.messaging.outbox import emit
 from shared.service import Runtime
 
 from ..domain.allocation import FundingRequest, FundingStatus
 from ..domain.reserve import OfferStatus, available_budgets, can_move, walk_reserve
-from ..errors import ConfirmationsOutstanding, ReserveOfferConfirmed, ReserveOfferNotProposed
 from ..funding import latest_decisions
 from ..models import FundsRelease, ReserveOffer, audit_log
 from ..repository import get_progress, progress_for_update
-from ..reserve import offers_of, regions_of, releases_of, visible_to
+from ..reserve import offers_of, releases_of
 
 SOURCE = "joint_evaluation"
 
@@ -62,10 +60,10 @@ async def record_release(session: AsyncSession, runtime: Runtime, event_id: str,
         after={a.region_code: f"{a.amount} {a.currency}" for a in event.released},
         reason=event.reason,
     )
-    await offer_reserve(session, runtime, call_id, actor="project_monitoring")
+    await _offer_reserve(session, runtime, call_id, actor="project_monitoring")
 
 
-async def offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, *, actor: str) -> ReserveOffer:
+async def _offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, *, actor: str) -> ReserveOffer:
     """Walk the reserve list with what is available now; store and announce the offer."""
     progress = await progress_for_update(session, call_id, runtime.clock.now())
     decided = await latest_decisions(session, progress)
@@ -126,84 +124,6 @@ async def offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, *
         call_id=call_id,
         after={"offer_round": offer.offer_round, "status": offer.status, "proposals": list(walk.funded)},
     )
-    return offer
-
-
-async def confirm_offer(
-    session: AsyncSession, runtime: Runtime, region: Principal, call_id: str, offer_round: int
-) -> ReserveOffer:
-    offer = await _offer(session, region, call_id, offer_round)
-    region_code = region.scope or ""
-    if offer.status != OfferStatus.PROPOSED:
-        raise ReserveOfferNotProposed(
-            f"Reserve offer {offer_round} is {offer.status}: it can no longer be confirmed.",
-            extra={"offer_status": offer.status},
-        )
-    if region_code in offer.confirmations:
-        raise ReserveOfferConfirmed(f"{region.label} has already confirmed reserve offer {offer_round}.")
-    offer.confirmations = {
-        **offer.confirmations,
-        region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
-    }
-    await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.actor,
-        action="reserve.confirmed",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
-        after={"offer_round": offer_round, "region": region_code},
-    )
-    return offer
-
-
-async def fund_offer(
-    session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str, offer_round: int
-) -> ReserveOffer:
-    await progress_for_update(session, call_id, runtime.clock.now())  # call-wide steps queue here
-    offer = await _offer(session, agency, call_id, offer_round)
-    if not can_move(OfferStatus(offer.status), OfferStatus.FUNDED):
-        raise ReserveOfferNotProposed(
-            f"Reserve offer {offer_round} is {offer.status}: only a proposed offer can be funded.",
-            extra={"offer_status": offer.status},
-        )
-    waiting = [r for r in regions_of(offer) if r not in offer.confirmations]
-    if waiting:
-        raise ConfirmationsOutstanding(
-            f"Regions still to confirm the offer: {', '.join(waiting)}.", extra={"waiting_for": waiting}
-        )
-    now = runtime.clock.now()
-    offer.status, offer.funded_at, offer.funded_by = OfferStatus.FUNDED, now, agency.label
-    await session.flush()
-    funded = ReserveFunded(
-        call_id=uuid.UUID(call_id),
-        offer_round=offer_round,
-        funded_at=now,
-        proposals=[ReserveGrant.model_validate(p) for p in offer.proposals],
-    )
-    await emit(session, runtime.tables, funded, source=SOURCE, subject=call_id, clock=runtime.clock)
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="reserve.funded",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
-        before={"status": OfferStatus.PROPOSED},
-        after={"status": OfferStatus.FUNDED, "offer_round": offer_round},
-    )
-    return offer
-
-
-async def _offer(session: AsyncSession, principal: Principal, call_id: str, offer_round: int) -> ReserveOffer:
-    offer = await session.get(ReserveOffer, (call_id, offer_round), with_for_update=True)
-    if offer is None or not visible_to(principal, offer):
-        raise NotFound(f"No reserve offer {offer_round} in call {call_id} for {principal.label}.")
     return offer
 
 
