@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.http.principal import Principal
 from shared.service import Runtime
 
+from ..changes import audit_call
 from ..domain.reserve import OfferStatus
 from ..errors import ReserveOfferConfirmed, ReserveOfferNotProposed
-from ..models import ReserveOffer, audit_log
+from ..models import ReserveOffer
 from ..reserve import offer_for_update
 
 
@@ -32,15 +32,12 @@ async def confirm_reserve_offer(
         region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
     }
     await session.flush()
-    await record_audit(
+    await audit_call(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.actor,
-        action="reserve.confirmed",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
+        runtime,
+        region.actor,
+        "reserve.confirmed",
+        call_id,
         after={"offer_round": offer_round, "region": region_code},
     )
     return offer

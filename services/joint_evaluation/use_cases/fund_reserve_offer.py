@@ -7,19 +7,16 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.events import ReserveFunded, ReserveGrant
 from shared.http.principal import Principal
-from shared.messaging.outbox import emit
 from shared.service import Runtime
 
+from ..changes import announce, audit_call
 from ..domain.reserve import OfferStatus, can_move
 from ..errors import ConfirmationsOutstanding, ReserveOfferNotProposed
-from ..models import ReserveOffer, audit_log
+from ..models import ReserveOffer
 from ..repository import progress_for_update
 from ..reserve import offer_for_update, regions_of
-
-SOURCE = "joint_evaluation"
 
 
 async def fund_reserve_offer(
@@ -46,16 +43,13 @@ async def fund_reserve_offer(
         funded_at=now,
         proposals=[ReserveGrant.model_validate(p) for p in offer.proposals],
     )
-    await emit(session, runtime.tables, funded, source=SOURCE, subject=call_id, clock=runtime.clock)
-    await record_audit(
+    await announce(session, runtime, funded, call_id)
+    await audit_call(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="reserve.funded",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
+        runtime,
+        agency.actor,
+        "reserve.funded",
+        call_id,
         before={"status": OfferStatus.PROPOSED},
         after={"status": OfferStatus.FUNDED, "offer_round": offer_round},
     )

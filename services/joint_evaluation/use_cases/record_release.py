@@ -13,20 +13,17 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.errors import RetryableError
 from shared.events import FundsReleased, RegionAmount, ReserveGrant, ReserveProposed
-from shared.messaging.outbox import emit
 from shared.service import Runtime
 
+from ..changes import announce, audit, audit_call
 from ..domain.allocation import FundingRequest, FundingStatus
 from ..domain.reserve import OfferStatus, available_budgets, can_move, walk_reserve
 from ..funding import latest_decisions
-from ..models import FundsRelease, ReserveOffer, audit_log
+from ..models import FundsRelease, ReserveOffer
 from ..repository import get_progress, progress_for_update
 from ..reserve import offers_of, releases_of
-
-SOURCE = "joint_evaluation"
 
 
 async def record_release(session: AsyncSession, runtime: Runtime, event_id: str, event: FundsReleased) -> None:
@@ -48,15 +45,13 @@ async def record_release(session: AsyncSession, runtime: Runtime, event_id: str,
         )
     )
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor="project_monitoring",
-        action="funds.released",
-        entity="proposal",
-        entity_id=str(event.proposal_id),
-        call_id=call_id,
+        runtime,
+        "project_monitoring",
+        "funds.released",
+        ("proposal", str(event.proposal_id)),
+        call_id,
         after={a.region_code: f"{a.amount} {a.currency}" for a in event.released},
         reason=event.reason,
     )
@@ -112,16 +107,13 @@ async def _offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, 
         proposals=proposals,
         budgets=[RegionAmount.model_validate(b) for b in offer.budgets],
     )
-    await emit(session, runtime.tables, proposed, source=SOURCE, subject=call_id, clock=runtime.clock)
-    await record_audit(
+    await announce(session, runtime, proposed, call_id)
+    await audit_call(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor,
-        action="reserve.proposed",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
+        runtime,
+        actor,
+        "reserve.proposed",
+        call_id,
         after={"offer_round": offer.offer_round, "status": offer.status, "proposals": list(walk.funded)},
     )
     return offer

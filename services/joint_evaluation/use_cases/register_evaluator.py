@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.call_backfill import CallFetcher
 from shared.errors import NotFound
 from shared.http.principal import Principal
@@ -15,7 +14,8 @@ from shared.service import Runtime
 from shared.tokens import issue_token
 
 from ..access import call_config
-from ..models import Evaluator, audit_log
+from ..changes import audit
+from ..models import Evaluator
 from ..repository import get_evaluator
 
 # Long enough for an evaluation round; the agency can issue a new one at any time.
@@ -60,15 +60,13 @@ async def register_evaluator(
     )
     session.add(evaluator)
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="evaluator.registered",
-        entity="evaluator",
-        entity_id=evaluator.id,
-        call_id=call_id,
+        runtime,
+        agency.actor,
+        "evaluator.registered",
+        ("evaluator", evaluator.id),
+        call_id,
         after={"call_id": call_id, "name": new.name, "organisation": new.organisation, "max_load": new.max_load},
     )
     return evaluator, evaluator_token(runtime, evaluator)
@@ -79,15 +77,8 @@ async def reissue_token(session: AsyncSession, runtime: Runtime, agency: Princip
     evaluator = await get_evaluator(session, evaluator_id)
     if evaluator is None:
         raise NotFound(f"No evaluator {evaluator_id}.")
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="evaluator.token_issued",
-        entity="evaluator",
-        entity_id=evaluator.id,
-        call_id=evaluator.call_id,
+    await audit(
+        session, runtime, agency.actor, "evaluator.token_issued", ("evaluator", evaluator.id), evaluator.call_id
     )
     return evaluator_token(runtime, evaluator)
 
