@@ -110,9 +110,14 @@ def own_entry(entry: EvaluationEntry | None, consortium: Principal, proposal_id:
 
 
 async def evaluator_of(session: AsyncSession, principal: Principal) -> Evaluator:
-    evaluator = await get_evaluator(session, principal.scope or "")
+    """The evaluator the principal's token speaks for (role ``evaluator:<id>``); 404 if it is not registered."""
+    return await evaluator_by_id(session, principal.scope or "")
+
+
+async def evaluator_by_id(session: AsyncSession, evaluator_id: str) -> Evaluator:
+    evaluator = await get_evaluator(session, evaluator_id)
     if evaluator is None:
-        raise NotFound(f"No evaluator {principal.scope}.")
+        raise NotFound(f"No evaluator {evaluator_id}.")
     return evaluator
 
 

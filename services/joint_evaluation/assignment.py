@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.calls import CallConfiguration
 from shared.service import Runtime
 
 from .access import conflict_policy, evaluation_rules, expert_facts, partner_facts
+from .changes import audit_call
 from .domain.assignment import (
     Assignment,
     AssignmentProblem,
@@ -30,7 +30,7 @@ from .domain.assignment import (
     reassign,
 )
 from .domain.conflicts import conflicted_pairs
-from .models import AssignedPair, CallProgress, EvaluationEntry, Evaluator, audit_log
+from .models import AssignedPair, CallProgress, EvaluationEntry, Evaluator
 from .repository import (
     declared_conflicts_of_call,
     evaluable_entries,
@@ -86,15 +86,12 @@ async def rebalance(
         for s in outcome.assignment.shortfalls
     ]
     progress.assigned_at = progress.updated_at = now
-    await record_audit(
+    await audit_call(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor,
-        action="assignment.changed",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
+        runtime,
+        actor,
+        "assignment.changed",
+        call_id,
         before={"removed": sorted(map(list, outcome.removed))},
         after={"added": sorted(map(list, outcome.added)), "shortfalls": len(progress.shortfalls)},
         reason=reason,

@@ -17,8 +17,10 @@ from shared.messaging.bus import Subscription
 from shared.service import Runtime, call_copy_subscription, idempotent_subscription
 
 from .models import call_copies
-from .use_cases.record_proposal import record_eligibility, record_submission, record_withdrawal
-from .use_cases.reserve_offers import record_release
+from .use_cases.record_eligibility import record_eligibility
+from .use_cases.record_release import record_release
+from .use_cases.record_submission import record_submission
+from .use_cases.record_withdrawal import record_withdrawal
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:

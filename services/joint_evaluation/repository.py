@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Row, and_, delete, exists, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, exists, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import InstrumentedAttribute, defer
 
 from .domain.assessment import AssessmentStatus
 from .domain.status import Eligibility
@@ -29,6 +29,7 @@ from .models import (
 )
 
 Pair = tuple[str, str]  # (evaluator id, proposal id)
+Ts = TypeVarTuple("Ts")
 
 
 # --- proposals -------------------------------------------------------------------------------------
@@ -64,15 +65,19 @@ async def entry_for_update(session: AsyncSession, proposal_id: str, call_id: str
     return entry
 
 
+def keyset(query: Select[*Ts], key: InstrumentedAttribute[str], after_id: str | None, limit: int | None) -> Select[*Ts]:
+    """One page of `query` by `key`: ordered by it, after `after_id` (if any), at most `limit` rows (if any)."""
+    query = query.order_by(key)
+    if after_id:
+        query = query.where(key > after_id)
+    return query if limit is None else query.limit(limit)
+
+
 async def entries_of_call(
     session: AsyncSession, call_id: str, *, after_id: str | None = None, limit: int | None = None
 ) -> list[EvaluationEntry]:
-    query = select(EvaluationEntry).where(EvaluationEntry.call_id == call_id).order_by(EvaluationEntry.proposal_id)
-    if after_id:
-        query = query.where(EvaluationEntry.proposal_id > after_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list((await session.execute(query)).scalars())
+    query = select(EvaluationEntry).where(EvaluationEntry.call_id == call_id)
+    return list((await session.execute(keyset(query, EvaluationEntry.proposal_id, after_id, limit))).scalars())
 
 
 async def funding_rows_of_call(session: AsyncSession, call_id: str) -> list[Row[tuple[Any, ...]]]:
@@ -112,12 +117,8 @@ async def get_evaluator(session: AsyncSession, evaluator_id: str) -> Evaluator |
 async def evaluators_of_call(
     session: AsyncSession, call_id: str, *, after_id: str | None = None, limit: int | None = None
 ) -> list[Evaluator]:
-    query = select(Evaluator).where(Evaluator.call_id == call_id).order_by(Evaluator.id)
-    if after_id:
-        query = query.where(Evaluator.id > after_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list((await session.execute(query)).scalars())
+    query = select(Evaluator).where(Evaluator.call_id == call_id)
+    return list((await session.execute(keyset(query, Evaluator.id, after_id, limit))).scalars())
 
 
 async def get_declared_conflict(session: AsyncSession, evaluator_id: str, proposal_id: str) -> DeclaredConflict | None:
@@ -176,11 +177,8 @@ async def assigned_to(
             and_(Assessment.proposal_id == AssignedPair.proposal_id, Assessment.evaluator_id == evaluator_id),
         )
         .where(AssignedPair.evaluator_id == evaluator_id, evaluable(), ~declared)
-        .order_by(EvaluationEntry.proposal_id)
-        .limit(limit)
     )
-    if after_id:
-        query = query.where(EvaluationEntry.proposal_id > after_id)
+    query = keyset(query, EvaluationEntry.proposal_id, after_id, limit)
     return [(entry, assessment) for entry, assessment in (await session.execute(query)).all()]
 
 

@@ -1,5 +1,5 @@
 """The reserve list's offers as stored: which regions fund partners in one, who may see it, a call's offers
-and releases."""
+and releases, and an offer to change."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.errors import NotFound
 from shared.http.principal import Principal
 
 from .models import FundsRelease, ReserveOffer
@@ -30,3 +31,11 @@ async def offers_of(session: AsyncSession, call_id: str) -> list[ReserveOffer]:
 async def releases_of(session: AsyncSession, call_id: str) -> list[FundsRelease]:
     query = select(FundsRelease).where(FundsRelease.call_id == call_id).order_by(FundsRelease.released_at)
     return list((await session.execute(query)).scalars())
+
+
+async def offer_for_update(session: AsyncSession, principal: Principal, call_id: str, offer_round: int) -> ReserveOffer:
+    """The offer, locked for the change; 404 if it is not there or not the principal's to see."""
+    offer = await session.get(ReserveOffer, (call_id, offer_round), with_for_update=True)
+    if offer is None or not visible_to(principal, offer):
+        raise NotFound(f"No reserve offer {offer_round} in call {call_id} for {principal.label}.")
+    return offer

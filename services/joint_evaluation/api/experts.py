@@ -17,7 +17,8 @@ from ..use_cases.assign_evaluators import assign_evaluators
 from ..use_cases.declare_conflict import declare_conflict
 from ..use_cases.list_evaluators import list_evaluators
 from ..use_cases.read_assignment import read_assignment
-from ..use_cases.register_evaluator import NewEvaluator, register_evaluator, reissue_token
+from ..use_cases.register_evaluator import NewEvaluator, register_evaluator
+from ..use_cases.reissue_token import reissue_token
 from .presenters import (
     assignment_page,
     assignment_run_out,

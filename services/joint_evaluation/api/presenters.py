@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..ranking import RankingView
 from ..reserve import regions_of
+from ..shortlisting import ShortlistView
 from ..use_cases.declare_conflict import ConflictOutcome
 from ..use_cases.grant_documents import IssuedGrant
 from ..use_cases.list_entries import EntryList
@@ -39,7 +40,6 @@ from ..use_cases.read_funding import FundingReading
 from ..use_cases.read_proposal import ProposalReading
 from ..use_cases.read_ranking import RankingPageView
 from ..use_cases.results_workbook import ResultsWorkbook
-from ..use_cases.shortlist import ShortlistView
 from ..views import FundingState, ProposalState, RegionStatus, ResultsState, status_of
 from .schemas import (
     AllocationOut,

@@ -12,8 +12,9 @@ from shared.http.params import PathNumber
 from shared.http.roles import Agency, AgencyOrRegion, Region
 from shared.service import DbSession, RuntimeDep
 
+from ..use_cases.confirm_reserve_offer import confirm_reserve_offer
+from ..use_cases.fund_reserve_offer import fund_reserve_offer
 from ..use_cases.list_reserve_offers import list_reserve_offers as reserve_offers_of
-from ..use_cases.reserve_offers import confirm_offer, fund_offer
 from .presenters import offer_out
 from .schemas import ReserveOfferOut
 
@@ -38,7 +39,7 @@ async def list_reserve_offers(call_id: uuid.UUID, session: DbSession, reader: Re
 async def post_reserve_confirmation(
     call_id: uuid.UUID, offer_round: PathNumber, session: DbSession, runtime: RuntimeDep, region: Region
 ) -> ReserveOfferOut:
-    return offer_out(region, await confirm_offer(session, runtime, region, str(call_id), offer_round))
+    return offer_out(region, await confirm_reserve_offer(session, runtime, region, str(call_id), offer_round))
 
 
 @router.post(
@@ -49,4 +50,4 @@ async def post_reserve_confirmation(
 async def post_reserve_funding(
     call_id: uuid.UUID, offer_round: PathNumber, session: DbSession, runtime: RuntimeDep, agency: Agency
 ) -> ReserveOfferOut:
-    return offer_out(agency, await fund_offer(session, runtime, agency, str(call_id), offer_round))
+    return offer_out(agency, await fund_reserve_offer(session, runtime, agency, str(call_id), offer_round))

@@ -12,7 +12,11 @@ from shared.http.params import PathKey
 from shared.http.roles import Agency, Region
 from shared.service import DbSession, RuntimeDep
 
-from ..use_cases.shortlist import WhatIf, confirm_shortlist, decide_shortlist, propose_shortlist, record_fit
+from ..shortlisting import WhatIf
+from ..use_cases.confirm_shortlist import confirm_shortlist
+from ..use_cases.decide_shortlist import decide_shortlist
+from ..use_cases.propose_shortlist import propose_shortlist
+from ..use_cases.record_fit import record_fit
 from .presenters import fit_out, shortlist_decision_out, shortlist_out
 from .schemas import FitIn, FitOut, ShortlistDecisionOut, ShortlistIn, ShortlistOut
 

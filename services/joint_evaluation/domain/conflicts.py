@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 LEGAL_FORMS = frozenset(
     {
@@ -78,7 +79,7 @@ def conflict_reasons(
     expert: ExpertFacts, partners: Sequence[PartnerFacts], policy: ConflictPolicy, declared: str | None = None
 ) -> list[str]:
     """Why the expert may not evaluate a proposal with these partners; empty when it may."""
-    return _reasons(_NormalisedExpert.of(expert), [_NormalisedPartner.of(p) for p in partners], policy, declared)
+    return _reasons(_expert(expert), [_partner(p) for p in partners], policy, declared)
 
 
 def conflicted_pairs(
@@ -90,39 +91,40 @@ def conflicted_pairs(
     """Every conflicted (evaluator id, proposal id) pair among these experts and proposals."""
     declared_pairs = frozenset(declared)
     # Normalise once: 100 experts x 500 proposals x 4 partners would otherwise normalise 200,000 names.
-    normalised = {pid: [_NormalisedPartner.of(p) for p in partners] for pid, partners in partners_by_proposal.items()}
+    normalised = {pid: [_partner(p) for p in partners] for pid, partners in partners_by_proposal.items()}
     return frozenset(
         (expert.facts.evaluator_id, proposal_id)
-        for expert in map(_NormalisedExpert.of, experts)
+        for expert in map(_expert, experts)
         for proposal_id, partners in normalised.items()
         if (expert.facts.evaluator_id, proposal_id) in declared_pairs or _reasons(expert, partners, policy, None)
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _NormalisedExpert:
-    facts: ExpertFacts
-    organisation: str
-    legal_id: str
-
-    @classmethod
-    def of(cls, expert: ExpertFacts) -> _NormalisedExpert:
-        return cls(expert, normalise_organisation(expert.organisation), normalise_legal_id(expert.legal_id))
+F = TypeVar("F", ExpertFacts, PartnerFacts)
 
 
 @dataclass(frozen=True, slots=True)
-class _NormalisedPartner:
-    facts: PartnerFacts
+class _Normalised(Generic[F]):
+    """An expert's or a partner's facts with its organisation name and legal id normalised once, for comparing."""
+
+    facts: F
     organisation: str
     legal_id: str
 
-    @classmethod
-    def of(cls, partner: PartnerFacts) -> _NormalisedPartner:
-        return cls(partner, normalise_organisation(partner.organisation_name), normalise_legal_id(partner.legal_id))
+
+def _expert(expert: ExpertFacts) -> _Normalised[ExpertFacts]:
+    return _Normalised(expert, normalise_organisation(expert.organisation), normalise_legal_id(expert.legal_id))
+
+
+def _partner(partner: PartnerFacts) -> _Normalised[PartnerFacts]:
+    return _Normalised(partner, normalise_organisation(partner.organisation_name), normalise_legal_id(partner.legal_id))
 
 
 def _reasons(
-    expert: _NormalisedExpert, partners: Sequence[_NormalisedPartner], policy: ConflictPolicy, declared: str | None
+    expert: _Normalised[ExpertFacts],
+    partners: Sequence[_Normalised[PartnerFacts]],
+    policy: ConflictPolicy,
+    declared: str | None,
 ) -> list[str]:
     reasons = [f"declared: {declared}"] if declared is not None else []
     for partner in partners:

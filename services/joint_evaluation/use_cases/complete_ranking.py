@@ -7,16 +7,14 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.events import EvaluationCompleted
 from shared.http.principal import Principal
-from shared.messaging.outbox import emit
 from shared.service import Runtime
 from shared.wording import agree, count
 
 from ..access import call_config, refuse_once_completed
+from ..changes import announce, audit_call
 from ..errors import RankingIncomplete
-from ..models import audit_log
 from ..ranking import RankingView, current_ranking
 from ..repository import progress_for_update
 
@@ -38,23 +36,18 @@ async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Prin
     progress.ranking = [line.model_dump(mode="json") for line in view.ranking]
     progress.completed_at = progress.updated_at = now
     await session.flush()
-    await emit(
+    await announce(
         session,
-        runtime.tables,
+        runtime,
         EvaluationCompleted(call_id=uuid.UUID(call_id), completed_at=now, ranking=view.ranking),
-        source="joint_evaluation",
-        subject=call_id,
-        clock=runtime.clock,
+        call_id,
     )
-    await record_audit(
+    await audit_call(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="evaluation.completed",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
+        runtime,
+        agency.actor,
+        "evaluation.completed",
+        call_id,
         after={"ranked": sum(1 for line in view.ranking if line.rank is not None), "listed": len(view.ranking)},
     )
     return RankingView(view.ranking, completed_at=now)

@@ -11,7 +11,6 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.calls import CallConfiguration
 from shared.errors import NotFound
 from shared.events import FundingDecided
@@ -19,11 +18,12 @@ from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config
+from ..changes import audit, audit_call
 from ..domain.allocation import FundingStatus
 from ..domain.funding import FundingTrigger, region_part
 from ..errors import FundingAlreadyDeclined, FundingNotDecided, FundingVersionChanged, ResultsFinal
 from ..funding import decide, latest_decisions
-from ..models import CallProgress, FundingDecline, RegionConfirmation, audit_log
+from ..models import CallProgress, FundingDecline, RegionConfirmation
 from ..repository import confirmations_of_call, progress_for_update
 from ..views import FundingState, funding_state
 
@@ -86,15 +86,12 @@ async def _confirm(
     existing.funding_version, existing.part = decided.funding_version, region_part(decided, region_code)
     existing.confirmed_by, existing.confirmed_at = region.label, runtime.clock.now()
     await session.flush()
-    await record_audit(
+    await audit_call(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.actor,
-        action="funding.confirmed",
-        entity="call",
-        entity_id=progress.call_id,
-        call_id=progress.call_id,
+        runtime,
+        region.actor,
+        "funding.confirmed",
+        progress.call_id,
         before=before,
         after={"funding_version": existing.funding_version, "part": existing.part},
     )
@@ -131,15 +128,13 @@ async def _decline(
         )
     )
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.actor,
-        action="funding.declined",
-        entity="proposal",
-        entity_id=proposal_id,
-        call_id=progress.call_id,
+        runtime,
+        region.actor,
+        "funding.declined",
+        ("proposal", proposal_id),
+        progress.call_id,
         before={"status": decision.status, "funding_version": decided.funding_version},
         after={"status": FundingStatus.DECLINED},
         reason=reason,

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.errors import NotFound
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config, evaluator_of
 from ..assignment import rebalance
-from ..models import DeclaredConflict, audit_log
+from ..changes import audit
+from ..models import DeclaredConflict
 from ..repository import (
     get_consensus,
     get_declared_conflict,
@@ -56,15 +56,13 @@ async def declare_conflict(
     )
     session.add(conflict)
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=principal.actor,
-        action="conflict.declared",
-        entity="proposal",
-        entity_id=proposal_id,
-        call_id=entry.call_id,
+        runtime,
+        principal.actor,
+        "conflict.declared",
+        ("proposal", proposal_id),
+        entry.call_id,
         after={"evaluator_id": evaluator.id},
         reason=reason,
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.http.principal import Principal
 from shared.service import Runtime
 from shared.wording import agree, count
@@ -23,11 +22,12 @@ from ..access import (
     refuse_unless_evaluable,
     submitted_scores,
 )
+from ..changes import audit
 from ..consensus import consensus_for_update, refuse_if_final
 from ..domain.assessment import AssessmentStatus, score_text
 from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
 from ..errors import AssessmentsOutstanding, ConsensusIncomplete
-from ..models import Consensus, audit_log
+from ..models import Consensus
 from ..repository import assessments_of, pairs_of_proposals, progress_for_share
 from ..views import ProposalState, proposal_state
 
@@ -54,15 +54,13 @@ async def finalise_consensus(
     record.scores = {key: score_text(value) for key, value in result.scores.items()}
     record.finalised_at, record.finalised_by, record.updated_at = now, agency.label, now
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="consensus.finalised",
-        entity="proposal",
-        entity_id=proposal_id,
-        call_id=entry.call_id,
+        runtime,
+        agency.actor,
+        "consensus.finalised",
+        ("proposal", proposal_id),
+        entry.call_id,
         after={"scores": record.scores, "overridden": sorted(record.overrides)},
     )
     return await proposal_state(session, entry)

@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.document_grants import GRANT_TTL_S, grant_key, issue_grant
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import proposal_for_evaluator
-from ..models import audit_log
+from ..changes import audit
 from ..settings import Settings
 
 
@@ -37,15 +36,13 @@ async def grant_documents(
     assert isinstance(settings, Settings)
     key = grant_key(settings.document_grant_secret, settings.jwt_secret, settings.jwt_algorithm)
     token = issue_grant(key, evaluator_id=evaluator.id, proposal_id=entry.proposal_id, version=entry.proposal_version)
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=principal.label,
-        action="documents.granted",
-        entity="proposal",
-        entity_id=entry.proposal_id,
-        call_id=entry.call_id,
+        runtime,
+        principal.label,
+        "documents.granted",
+        ("proposal", entry.proposal_id),
+        entry.call_id,
         after={"evaluator": evaluator.id, "version": entry.proposal_version, "ttl_s": GRANT_TTL_S},
     )
     # The grant's expiry is on the real clock (proposal_intake checks it on its own).

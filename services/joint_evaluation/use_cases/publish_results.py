@@ -6,14 +6,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.events import ResultsPublished
 from shared.http.principal import Principal
-from shared.messaging.outbox import emit
 from shared.service import Runtime
 
+from ..changes import announce, audit_call
 from ..errors import ConfirmationsOutstanding, ResultsFinal
-from ..models import audit_log
 from ..repository import progress_for_update
 from ..views import ResultsState, results_state
 
@@ -32,9 +30,9 @@ async def publish_results(session: AsyncSession, runtime: Runtime, agency: Princ
     decided = state.funding.decided
     progress.published_at = progress.updated_at = now
     await session.flush()
-    await emit(
+    await announce(
         session,
-        runtime.tables,
+        runtime,
         ResultsPublished(
             call_id=uuid.UUID(call_id),
             published_at=now,
@@ -45,19 +43,14 @@ async def publish_results(session: AsyncSession, runtime: Runtime, agency: Princ
             totals=decided.totals,
             stages=state.stages,
         ),
-        source="joint_evaluation",
-        subject=call_id,
-        clock=runtime.clock,
+        call_id,
     )
-    await record_audit(
+    await audit_call(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="results.published",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
+        runtime,
+        agency.actor,
+        "results.published",
+        call_id,
         after={"funding_version": decided.funding_version, "lines": len(state.lines)},
     )
     return await results_state(session, call_id)

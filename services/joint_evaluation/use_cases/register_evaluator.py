@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.call_backfill import CallFetcher
-from shared.errors import NotFound
 from shared.http.principal import Principal
 from shared.service import Runtime
-from shared.tokens import issue_token
 
 from ..access import call_config
-from ..models import Evaluator, audit_log
-from ..repository import get_evaluator
-
-# Long enough for an evaluation round; the agency can issue a new one at any time.
-EVALUATOR_TOKEN_TTL_S = 60 * 24 * 3600
+from ..changes import audit
+from ..models import Evaluator
+from ..tokens import evaluator_token
 
 
 @dataclass(frozen=True)
@@ -48,56 +43,18 @@ async def register_evaluator(
     evaluator = Evaluator(
         id=str(uuid.uuid4()),
         call_id=call_id,
-        name=new.name,
-        email=new.email,
-        organisation=new.organisation,
-        organisation_legal_id=new.organisation_legal_id,
-        country=new.country,
-        region_code=new.region_code,
-        expertise=new.expertise,
-        max_load=new.max_load,
         registered_at=runtime.clock.now(),
+        **asdict(new),
     )
     session.add(evaluator)
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="evaluator.registered",
-        entity="evaluator",
-        entity_id=evaluator.id,
-        call_id=call_id,
+        runtime,
+        agency.actor,
+        "evaluator.registered",
+        ("evaluator", evaluator.id),
+        call_id,
         after={"call_id": call_id, "name": new.name, "organisation": new.organisation, "max_load": new.max_load},
     )
     return evaluator, evaluator_token(runtime, evaluator)
-
-
-async def reissue_token(session: AsyncSession, runtime: Runtime, agency: Principal, evaluator_id: str) -> str:
-    """A new token for a registered evaluator (the old one stays valid until it expires)."""
-    evaluator = await get_evaluator(session, evaluator_id)
-    if evaluator is None:
-        raise NotFound(f"No evaluator {evaluator_id}.")
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="evaluator.token_issued",
-        entity="evaluator",
-        entity_id=evaluator.id,
-        call_id=evaluator.call_id,
-    )
-    return evaluator_token(runtime, evaluator)
-
-
-def evaluator_token(runtime: Runtime, evaluator: Evaluator) -> str:
-    settings = runtime.settings
-    return issue_token(
-        settings.jwt_secret,
-        f"evaluator:{evaluator.id}",
-        subject=evaluator.email,
-        ttl_s=EVALUATOR_TOKEN_TTL_S,
-        algorithm=settings.jwt_algorithm,
-    )

@@ -10,14 +10,14 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import evaluation_rules, proposal_for_evaluator
 from ..assessments import refuse_if_submitted, refuse_problems
+from ..changes import audit
 from ..domain.assessment import AssessmentStatus, draft_problems, score_text
-from ..models import Assessment, audit_log
+from ..models import Assessment
 from ..repository import get_assessment
 
 
@@ -44,15 +44,13 @@ async def save_assessment(
     assessment.justifications = {key: text.strip() for key, text in justifications.items()}
     assessment.status, assessment.updated_at = AssessmentStatus.DRAFT, now
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=principal.actor,
-        action="assessment.saved",
-        entity="assessment",
-        entity_id=f"{proposal_id}:{evaluator.id}",
-        call_id=entry.call_id,
+        runtime,
+        principal.actor,
+        "assessment.saved",
+        ("assessment", f"{proposal_id}:{evaluator.id}"),
+        entry.call_id,
         before=before,
         after={"scores": assessment.scores},
     )

@@ -11,15 +11,14 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config, entry_of, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
 from ..assessments import refuse_problems
+from ..changes import audit
 from ..consensus import consensus_for_update, refuse_if_final
 from ..domain.assessment import Problem, draft_problems, score_text
-from ..models import audit_log
 from ..repository import progress_for_share
 from ..views import ProposalState, proposal_state
 
@@ -52,15 +51,13 @@ async def set_consensus(
     }
     consensus.updated_at = runtime.clock.now()
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.actor,
-        action="consensus.overridden",
-        entity="proposal",
-        entity_id=proposal_id,
-        call_id=entry.call_id,
+        runtime,
+        agency.actor,
+        "consensus.overridden",
+        ("proposal", proposal_id),
+        entry.call_id,
         before=before,
         after=consensus.overrides,
     )

@@ -6,15 +6,15 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import evaluation_rules, proposal_for_evaluator
 from ..assessments import refuse_if_submitted, refuse_problems
+from ..changes import audit
 from ..domain.assessment import AssessmentStatus, draft_problems, missing_for_submission
 from ..errors import AssessmentIncomplete
-from ..models import Assessment, audit_log
+from ..models import Assessment
 from ..repository import get_assessment
 
 
@@ -39,15 +39,13 @@ async def submit_assessment(
     now = runtime.clock.now()
     assessment.status, assessment.submitted_at, assessment.updated_at = AssessmentStatus.SUBMITTED, now, now
     await session.flush()
-    await record_audit(
+    await audit(
         session,
-        audit_log,
-        clock=runtime.clock,
-        actor=principal.actor,
-        action="assessment.submitted",
-        entity="assessment",
-        entity_id=f"{proposal_id}:{evaluator.id}",
-        call_id=entry.call_id,
+        runtime,
+        principal.actor,
+        "assessment.submitted",
+        ("assessment", f"{proposal_id}:{evaluator.id}"),
+        entry.call_id,
         before={"status": AssessmentStatus.DRAFT},
         after={"status": AssessmentStatus.SUBMITTED, "scores": assessment.scores},
     )

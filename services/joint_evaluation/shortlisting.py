@@ -1,7 +1,7 @@
-"""The shortlist of a two-stage call: proposed from the stage-1 ranking under the regions' caps (with what-if on
-the factor and the budgets), decided by the agency, confirmed by every region with partners in an invited
-pre-proposal, then published as invitations.published. Each region also judges the fit of the pre-proposals
-with partners of its own (go, or no-go with a reason), when the call asks for it.
+"""The shortlist of a two-stage call as its use cases share it: the shortlist the rules give now (with what-if on
+the factor and the budgets), each pre-proposal's outcome, the regions that confirm it, and the publication of the
+invitations once they all have (invitations.published). The use cases are use_cases/propose_shortlist.py,
+decide_shortlist.py, confirm_shortlist.py and record_fit.py.
 """
 
 from __future__ import annotations
@@ -14,32 +14,23 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
 from shared.call_stages import TwoStageConfig, stage_rules
 from shared.calls import CallConfiguration
-from shared.errors import FieldError, NotFound, ValidationFailed
+from shared.errors import FieldError, ValidationFailed
 from shared.events import InvitationOutcome, InvitationsPublished, PartnerSnapshot
-from shared.http.principal import Principal
-from shared.messaging.outbox import emit
 from shared.service import Runtime
 
-from ..access import call_config
-from ..domain.allocation import RegionBudget, ReportingCurrency
-from ..domain.funding import PartnerRequest, requests_by_region
-from ..domain.ranking import RankingStatus
-from ..domain.shortlist import NoGo, PreProposal, Shortlist, shortlist, with_budgets
-from ..domain.status import Eligibility
-from ..errors import (
-    NoRegionFit,
-    NothingToConfirm,
-    OneStageCall,
-    ShortlistFinal,
-    ShortlistNotDecided,
-    ShortlistPending,
-)
-from ..models import EvaluationEntry, RegionFit, ShortlistDecision, audit_log
-from ..ranking import live_ranking
-from ..repository import entries_of_call, fit_of_call, get_entry, progress_for_update, shortlist_decision
+from .access import call_config
+from .changes import announce
+from .domain.allocation import RegionBudget, ReportingCurrency
+from .domain.funding import PartnerRequest, requests_by_region
+from .domain.ranking import RankingStatus
+from .domain.shortlist import NoGo, PreProposal, Shortlist, shortlist, with_budgets
+from .domain.status import Eligibility
+from .errors import OneStageCall, ShortlistFinal
+from .models import EvaluationEntry, ShortlistDecision
+from .ranking import live_ranking
+from .repository import entries_of_call, fit_of_call
 
 
 @dataclass(frozen=True)
@@ -67,7 +58,12 @@ def two_stage(config: CallConfiguration) -> TwoStageConfig:
     return rules
 
 
-async def propose_shortlist(session: AsyncSession, call_id: str, what_if: WhatIf) -> ShortlistView:
+def refuse_once_published(decision: ShortlistDecision | None) -> None:
+    if decision is not None and decision.published_at is not None:
+        raise ShortlistFinal("The invitations are published: the shortlist is final.")
+
+
+async def current_shortlist(session: AsyncSession, call_id: str, what_if: WhatIf) -> ShortlistView:
     """The shortlist the rules give now (changes nothing)."""
     config = await call_config(session, call_id)
     rules = two_stage(config)
@@ -181,80 +177,7 @@ def confirming_regions(view: ShortlistView) -> list[str]:
     return sorted({region for entry in view.shortlist.invited for region in entry.requested})
 
 
-async def decide_shortlist(
-    session: AsyncSession, runtime: Runtime, agency: Principal, call_id: str, what_if: WhatIf
-) -> ShortlistDecision:
-    """The agency fixes the shortlist; it is published once every confirming region has confirmed."""
-    await progress_for_update(session, call_id, runtime.clock.now())  # call-wide steps queue here
-    existing = await shortlist_decision(session, call_id)
-    if existing is not None and existing.published_at is not None:
-        raise ShortlistFinal("The invitations are published: the shortlist is final.")
-    view = await propose_shortlist(session, call_id, what_if)
-    if view.pending:
-        raise ShortlistPending(
-            f"{len(view.pending)} pre-proposal(s) still await their eligibility or final stage-1 score.",
-            extra={"pending": view.pending},
-        )
-    entries = {e.proposal_id: e for e in await entries_of_call(session, call_id)}
-    decision = existing or ShortlistDecision(call_id=call_id)
-    if existing is None:
-        session.add(decision)
-    decision.parameters = view.parameters
-    decision.outcomes = [line.model_dump(mode="json") for line in outcomes(view, entries)]
-    decision.regions = [_region_line(r) for r in view.shortlist.regions]
-    decision.confirmations = {code: None for code in confirming_regions(view)}
-    decision.decided_by, decision.decided_at = agency.label, runtime.clock.now()
-    decision.published_at = None
-    await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=agency.label,
-        action="shortlist.decided",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
-        after={"parameters": view.parameters, "invited": len(view.shortlist.invited)},
-    )
-    await _publish_when_confirmed(session, runtime, call_id, decision)
-    return decision
-
-
-async def confirm_shortlist(
-    session: AsyncSession, runtime: Runtime, region: Principal, call_id: str, region_code: str
-) -> ShortlistDecision:
-    await progress_for_update(session, call_id, runtime.clock.now())
-    decision = await shortlist_decision(session, call_id)
-    if region.scope != region_code:
-        raise NotFound(f"No region {region_code} for {region.label}.")
-    if decision is None:
-        raise ShortlistNotDecided("No shortlist has been decided for this call yet.")
-    if decision.published_at is not None:
-        raise ShortlistFinal("The invitations are published: the shortlist is final.")
-    if region_code not in decision.confirmations:
-        raise NothingToConfirm(f"No invited pre-proposal asks {region_code} for money: it has nothing to confirm.")
-    decision.confirmations = {
-        **decision.confirmations,
-        region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
-    }
-    await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.label,
-        action="shortlist.confirmed",
-        entity="call",
-        entity_id=call_id,
-        call_id=call_id,
-        after={"region": region_code},
-    )
-    await _publish_when_confirmed(session, runtime, call_id, decision)
-    return decision
-
-
-async def _publish_when_confirmed(
+async def publish_when_confirmed(
     session: AsyncSession, runtime: Runtime, call_id: str, decision: ShortlistDecision
 ) -> None:
     if any(confirmed is None for confirmed in decision.confirmations.values()):
@@ -263,9 +186,9 @@ async def _publish_when_confirmed(
     full = config.stages[1]
     now = runtime.clock.now()
     decision.published_at = now
-    await emit(
+    await announce(
         session,
-        runtime.tables,
+        runtime,
         InvitationsPublished(
             call_id=uuid.UUID(call_id),
             published_at=now,
@@ -273,13 +196,11 @@ async def _publish_when_confirmed(
             stage_two_deadline=full.deadline,
             outcomes=[InvitationOutcome.model_validate(line) for line in decision.outcomes],
         ),
-        source="joint_evaluation",
-        subject=call_id,
-        clock=runtime.clock,
+        call_id,
     )
 
 
-def _region_line(report: Any) -> dict[str, Any]:
+def region_line(report: Any) -> dict[str, Any]:
     return {
         "region_code": report.region,
         "currency": report.currency,
@@ -291,38 +212,3 @@ def _region_line(report: Any) -> dict[str, Any]:
         "invited_proposals": report.invited_proposals,
         "cap_reached_proposals": report.cap_reached_proposals,
     }
-
-
-async def record_fit(
-    session: AsyncSession, runtime: Runtime, region: Principal, proposal_id: str, *, go: bool, reason: str
-) -> RegionFit:
-    """A region's go / no-go on a pre-proposal with partners of its own (a later answer replaces it)."""
-    entry = await get_entry(session, proposal_id)
-    region_code = region.scope or ""
-    if entry is None or entry.stage != 1 or region_code not in {p["region_code"] for p in entry.partners}:
-        raise NotFound(f"No pre-proposal {proposal_id} with partners from {region_code}.")
-    rules = two_stage(await call_config(session, entry.call_id))
-    if not rules.evaluation.region_fit:
-        raise NoRegionFit("This call's stage 1 has no go / no-go by the regions.")
-    decision = await shortlist_decision(session, entry.call_id)
-    if decision is not None and decision.published_at is not None:
-        raise ShortlistFinal("The invitations are published: the shortlist is final.")
-    fit = await session.get(RegionFit, (proposal_id, region_code))
-    if fit is None:
-        fit = RegionFit(proposal_id=proposal_id, region_code=region_code, call_id=entry.call_id)
-        session.add(fit)
-    fit.go, fit.reason, fit.decided_by, fit.decided_at = go, reason, region.label, runtime.clock.now()
-    await session.flush()
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=region.label,
-        action="stage_one.fit",
-        entity="proposal",
-        entity_id=proposal_id,
-        call_id=entry.call_id,
-        after={"region": region_code, "go": go},
-        reason=reason,
-    )
-    return fit
