@@ -122,46 +122,40 @@ class AuditEntryOut(BaseModel):
     cursor: str
 
 
-async def call_audit(
-    session: AsyncSession,
-    table: Table,
-    call_copies: Table,
-    call_id: str,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    cursor: str | None = None,
-    limit: int = 100,
-) -> Page[AuditEntryOut]:
-    """A call's audit records in a service that follows calls (its copy of them in `call_copies`): NotFound
-    for a call it does not know, else `call_audit_page`."""
-    if await load_call_copy(session, call_copies, call_id) is None:
-        raise NotFound(f"No call {call_id} known here.")
-    return await call_audit_page(session, table, call_id, actor=actor, action=action, cursor=cursor, limit=limit)
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which of a call's audit records to read: those whose actor and action contain the given text (case
+    ignored), `limit` at a time from `cursor`."""
+
+    actor: str | None = None
+    action: str | None = None
+    cursor: str | None = None
+    limit: int = 100
 
 
-async def call_audit_page(
-    session: AsyncSession,
-    table: Table,
-    call_id: str,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    cursor: str | None = None,
-    limit: int = 100,
-) -> Page[AuditEntryOut]:
-    """A call's audit records, newest first, those whose actor and action contain the given text (case
-    ignored), `limit` at a time from `cursor`. One range of the (call_id, id) index, filtered in SQL."""
-    query = select(table).where(table.c.call_id == call_id)
-    if cursor:
-        query = query.where(table.c.id < decode_id_cursor(cursor))
-    if actor:
-        query = query.where(table.c.actor.icontains(actor, autoescape=True))
-    if action:
-        query = query.where(table.c.action.icontains(action, autoescape=True))
-    rows = (await session.execute(query.order_by(table.c.id.desc()).limit(limit))).mappings().all()
-    items = [_entry_out(row) for row in rows]
-    return Page[AuditEntryOut](items=items, next_cursor=items[-1].cursor if len(items) == limit else None)
+@dataclass(frozen=True)
+class CallAudit:
+    """The `list_audit` use case of a service that follows calls, over its audit table and its copy of the calls:
+    a call's audit records, newest first; NotFound for a call the service has not heard of, an empty page for a
+    known call with nothing recorded. One range of the (call_id, id) index, filtered in SQL."""
+
+    table: Table
+    call_copies: Table
+
+    async def __call__(self, session: AsyncSession, call_id: str, query: AuditQuery) -> Page[AuditEntryOut]:
+        if await load_call_copy(session, self.call_copies, call_id) is None:
+            raise NotFound(f"No call {call_id} known here.")
+        table = self.table
+        statement = select(table).where(table.c.call_id == call_id)
+        if query.cursor:
+            statement = statement.where(table.c.id < decode_id_cursor(query.cursor))
+        if query.actor:
+            statement = statement.where(table.c.actor.icontains(query.actor, autoescape=True))
+        if query.action:
+            statement = statement.where(table.c.action.icontains(query.action, autoescape=True))
+        rows = (await session.execute(statement.order_by(table.c.id.desc()).limit(query.limit))).mappings().all()
+        items = [_entry_out(row) for row in rows]
+        return Page[AuditEntryOut](items=items, next_cursor=items[-1].cursor if len(items) == query.limit else None)
 
 
 def _entry_out(row: RowMapping) -> AuditEntryOut:

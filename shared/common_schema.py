@@ -8,7 +8,7 @@ each service, checked by tests/deploy/test_migrations_match_models.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,21 +81,26 @@ def drop_common_tables(op: Any, *, call_copies: bool) -> None:
     op.drop_table("audit_log")
 
 
-def add_audit_call_id(op: Any, backfill: Sequence[str] = ()) -> None:
+def add_audit_call_id(
+    op: Any, calls_of: Mapping[str, tuple[str, str]] | None = None, *, call_rows: bool = False
+) -> None:
     """audit_log gets the call each row belongs to, indexed with the id (a call's trail, newest first), and the
-    rows already there get theirs from `backfill`: UPDATE statements mapping each entity to its call."""
+    rows already there get theirs: a call's own rows (`call_rows`) its id, an entity's rows in `calls_of`
+    (`{entity: (table, key)}`) the `call_id` of the row of `table` (alias `t`) whose `key`, an SQL expression, is
+    their `entity_id`."""
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("call_id", sa.String(length=36), nullable=True))
     op.create_index("ix_audit_call", "audit_log", ["call_id", "id"], unique=False)
-    for statement in backfill:
-        op.execute(statement)
+    if call_rows:
+        op.execute("UPDATE audit_log SET call_id = entity_id WHERE entity = 'call'")
+    for entity, (table, key) in (calls_of or {}).items():
+        op.execute(
+            f"UPDATE audit_log SET call_id = (SELECT t.call_id FROM {table} t WHERE {key} = audit_log.entity_id) "
+            f"WHERE entity = '{entity}'"
+        )
 
 
 def drop_audit_call_id(op: Any) -> None:
     op.drop_index("ix_audit_call", table_name="audit_log")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_column("call_id")
-
-
-# The backfill of the rows that name the call itself.
-AUDIT_CALL_ROWS = "UPDATE audit_log SET call_id = entity_id WHERE entity = 'call'"

@@ -23,10 +23,12 @@ GRANT_TTL_S = 300
 AUDIENCE = "jointcall:proposal_intake:documents"
 
 
-class GrantRefused(ServiceError):
-    status = 403
-    slug = "document-grant-refused"
-    title = "The document grant is missing, invalid, expired or for someone else"
+class GrantRefused(
+    ServiceError,
+    status=403,
+    slug="document-grant-refused",
+    title="The document grant is missing, invalid, expired or for someone else",
+): ...
 
 
 @dataclass(frozen=True)

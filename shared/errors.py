@@ -26,16 +26,35 @@ class FieldError:
 class ServiceError(Exception):
     """One condition a client can act on: its status, its problem `type` slug (PROBLEM_BASE + slug, stable: clients
     branch on it), its title, and the members (`fields`) its problem carries beside `detail`, given in `extra`.
-    Each service declares its own in `services/<service>/errors.py`; the ones here are the shared conditions and
-    the bases (Conflict, NotFound...) those subclass, never raised bare for a condition of one service."""
+    A condition is a subclass declaring these as class keywords (`class X(Conflict, slug=..., title=...)`), with
+    its docstring for the body. Each service declares its own in `services/<service>/errors.py`; the ones here
+    are the shared conditions and the bases (Conflict, NotFound...) those subclass, never raised bare for a
+    condition of one service."""
 
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal error"
     fields: ClassVar[tuple[str, ...]] = ()
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        *,
+        status: int | None = None,
+        slug: str | None = None,
+        title: str | None = None,
+        fields: tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """The class keywords a condition gives; what it does not give it inherits (status, fields)."""
         super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if slug is not None:
+            cls.slug = slug
+        if title is not None:
+            cls.title = title
+        if fields is not None:
+            cls.fields = fields
         clash = set(cls.fields) & RESERVED_MEMBERS
         if clash:
             raise TypeError(f"{cls.__name__}: {sorted(clash)} are members of every problem")
@@ -58,97 +77,67 @@ class ServiceError(Exception):
             raise TypeError(f"{type(self).__name__} needs extra {missing}")
 
 
-class BadRequest(ServiceError):
-    status = 400
-    slug = "bad-request"
-    title = "Bad request"
+class BadRequest(ServiceError, status=400, slug="bad-request", title="Bad request"): ...
 
 
-class Unauthenticated(ServiceError):
-    status = 401
-    slug = "unauthenticated"
-    title = "Authentication required"
-
+class Unauthenticated(ServiceError, status=401, slug="unauthenticated", title="Authentication required"):
     def __init__(self, detail: str) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="jointcall"'})
 
 
-class Forbidden(ServiceError):
-    status = 403
-    slug = "forbidden"
-    title = "Not allowed for this role"
+class Forbidden(ServiceError, status=403, slug="forbidden", title="Not allowed for this role"): ...
 
 
-class RoleNotAllowed(Forbidden):
+class RoleNotAllowed(
+    Forbidden, slug="role-not-allowed", title="The token's role may not do this", fields=("allowed_roles",)
+):
     """The token's role may not use this operation: `allowed_roles` are those that may (get a token of one)."""
 
-    slug = "role-not-allowed"
-    title = "The token's role may not do this"
-    fields: ClassVar[tuple[str, ...]] = ("allowed_roles",)
+
+class NotFound(ServiceError, status=404, slug="not-found", title="Not found"): ...
 
 
-class NotFound(ServiceError):
-    status = 404
-    slug = "not-found"
-    title = "Not found"
+class Conflict(ServiceError, status=409, slug="conflict", title="Conflict with the current state"): ...
 
 
-class Conflict(ServiceError):
-    status = 409
-    slug = "conflict"
-    title = "Conflict with the current state"
+class PreconditionFailed(
+    ServiceError,
+    status=412,
+    slug="precondition-failed",
+    title="The resource changed since it was read",
+    fields=("etag",),
+): ...
 
 
-class PreconditionFailed(ServiceError):
-    status = 412
-    slug = "precondition-failed"
-    title = "The resource changed since it was read"
-    fields = ("etag",)
+class PreconditionRequired(ServiceError, status=428, slug="precondition-required", title="If-Match is required"): ...
 
 
-class PreconditionRequired(ServiceError):
-    status = 428
-    slug = "precondition-required"
-    title = "If-Match is required"
+class DeadlinePassed(Conflict, slug="deadline-passed", title="The deadline has passed", fields=("server_time",)): ...
 
 
-class DeadlinePassed(Conflict):
-    slug = "deadline-passed"
-    title = "The deadline has passed"
-    fields: ClassVar[tuple[str, ...]] = ("server_time",)
+class ValidationFailed(ServiceError, status=422, slug="validation-error", title="The request is not valid"): ...
 
 
-class ValidationFailed(ServiceError):
-    status = 422
-    slug = "validation-error"
-    title = "The request is not valid"
-
-
-class NotYetKnown(ServiceError):
+class NotYetKnown(
+    ServiceError, status=503, slug="not-yet-known", title="Not known here yet: retry shortly", fields=("retry_after_s",)
+):
     """Something that exists elsewhere has not reached this service's copy yet (its event is on its way, and the
     owner could not be asked): retry after `Retry-After` seconds. Never a 404 for something that exists."""
-
-    status = 503
-    slug = "not-yet-known"
-    title = "Not known here yet: retry shortly"
-    fields = ("retry_after_s",)
 
     def __init__(self, detail: str, *, retry_after_s: int = 2) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after_s)}, extra={"retry_after_s": retry_after_s})
 
 
-class IdempotencyKeyReused(ServiceError):
+class IdempotencyKeyReused(
+    ServiceError, status=422, slug="idempotency-key-reused", title="The Idempotency-Key was used for another payload"
+):
     """The IETF idempotency-key draft: the same key with another payload is refused, never answered with the
     earlier request's result."""
 
-    status = 422
-    slug = "idempotency-key-reused"
-    title = "The Idempotency-Key was used for another payload"
 
-
-class IdempotencyKeyAfterWithdrawal(Conflict):
-    slug = "idempotency-key-after-withdrawal"
-    title = "The Idempotency-Key's proposal was withdrawn since"
+class IdempotencyKeyAfterWithdrawal(
+    Conflict, slug="idempotency-key-after-withdrawal", title="The Idempotency-Key's proposal was withdrawn since"
+): ...
 
 
 # The bases a service's condition subclasses: raised bare they would give the client a slug it cannot act on.

@@ -6,36 +6,25 @@ from __future__ import annotations
 from shared.errors import Conflict, PreconditionFailed, ServiceError
 
 
-class CallCodeTaken(Conflict):
+class CallCodeTaken(Conflict, slug="call-code-taken", title="Another call has this code", fields=("code",)):
     """Codes are unique: pick another, or edit the call that has it."""
 
-    slug = "call-code-taken"
-    title = "Another call has this code"
-    fields = ("code",)
 
-
-class CallNotDraft(Conflict):
+class CallNotDraft(Conflict, slug="call-not-draft", title="The call is no longer a draft", fields=("call_status",)):
     """Only a draft is replaced (PUT) or published; a published call changes through amendments."""
 
-    slug = "call-not-draft"
-    title = "The call is no longer a draft"
-    fields = ("call_status",)
 
-
-class CallIsDraft(Conflict):
+class CallIsDraft(Conflict, slug="call-is-draft", title="A draft is edited, not amended", fields=("call_status",)):
     """Amendments are for published calls; a draft is edited directly (PUT)."""
 
-    slug = "call-is-draft"
-    title = "A draft is edited, not amended"
-    fields = ("call_status",)
 
-
-class CallTransitionRefused(Conflict):
+class CallTransitionRefused(
+    Conflict,
+    slug="call-transition-refused",
+    title="The call cannot move to this status now",
+    fields=("call_status", "target", "allowed"),
+):
     """The call cannot move to the status asked for by hand: `allowed` is the step it can take now (if any)."""
-
-    slug = "call-transition-refused"
-    title = "The call cannot move to this status now"
-    fields = ("call_status", "target", "allowed")
 
 
 ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {

@@ -7,166 +7,143 @@ from shared.document_grants import GrantRefused
 from shared.errors import Conflict, NotYetKnown, ServiceError, ValidationFailed
 
 
-class EvaluationComplete(Conflict):
+class EvaluationComplete(Conflict, slug="evaluation-complete", title="The evaluation of this call is complete"):
     """The call's ranking is complete: its evaluation (assignments, scores, consensus) is fixed."""
 
-    slug = "evaluation-complete"
-    title = "The evaluation of this call is complete"
 
-
-class EvaluationNotComplete(Conflict):
+class EvaluationNotComplete(Conflict, slug="evaluation-not-complete", title="The ranking is not complete yet"):
     """Funding walks the complete ranking: complete it first (POST /calls/{call_id}/ranking/complete)."""
 
-    slug = "evaluation-not-complete"
-    title = "The ranking is not complete yet"
 
-
-class ProposalNotInEvaluation(Conflict):
+class ProposalNotInEvaluation(
+    Conflict, slug="proposal-not-in-evaluation", title="The proposal is not in evaluation", fields=("reason",)
+):
     """The proposal is withdrawn, not eligible, or awaits its eligibility decision (`reason`)."""
 
-    slug = "proposal-not-in-evaluation"
-    title = "The proposal is not in evaluation"
-    fields = ("reason",)
+
+class AssessmentSubmitted(
+    Conflict, slug="assessment-submitted", title="The assessment was submitted: it is locked"
+): ...
 
 
-class AssessmentSubmitted(Conflict):
-    slug = "assessment-submitted"
-    title = "The assessment was submitted: it is locked"
-
-
-class AssessmentIncomplete(ValidationFailed):
+class AssessmentIncomplete(
+    ValidationFailed, slug="assessment-incomplete", title="The assessment is incomplete", fields=("missing",)
+):
     """A submission lacks scores or justifications the call requires (`missing`: their fields; `errors` lists
     them with any invalid value)."""
 
-    slug = "assessment-incomplete"
-    title = "The assessment is incomplete"
-    fields = ("missing",)
+
+class ConsensusFinal(Conflict, slug="consensus-final", title="The consensus of this proposal is final"): ...
 
 
-class ConsensusFinal(Conflict):
-    slug = "consensus-final"
-    title = "The consensus of this proposal is final"
-
-
-class AssessmentsOutstanding(Conflict):
+class AssessmentsOutstanding(
+    Conflict,
+    slug="assessments-outstanding",
+    title="Assigned evaluators have not submitted yet",
+    fields=("waiting_for",),
+):
     """The consensus is finalised once every assigned evaluator has submitted (`waiting_for`: who has not)."""
 
-    slug = "assessments-outstanding"
-    title = "Assigned evaluators have not submitted yet"
-    fields = ("waiting_for",)
 
-
-class ConsensusIncomplete(Conflict):
+class ConsensusIncomplete(Conflict, slug="consensus-incomplete", title="The consensus cannot be computed"):
     """A criterion nobody scored and the rapporteur did not set: set it (PUT .../consensus) first."""
 
-    slug = "consensus-incomplete"
-    title = "The consensus cannot be computed"
 
-
-class RankingIncomplete(Conflict):
+class RankingIncomplete(
+    Conflict,
+    slug="ranking-incomplete",
+    title="Proposals still lack a consensus or an eligibility decision",
+    fields=("pending_consensus", "awaiting_eligibility"),
+):
     """The ranking completes once every eligible proposal has a final consensus and none awaits eligibility."""
 
-    slug = "ranking-incomplete"
-    title = "Proposals still lack a consensus or an eligibility decision"
-    fields = ("pending_consensus", "awaiting_eligibility")
 
-
-class ResultsFinal(Conflict):
+class ResultsFinal(Conflict, slug="results-published", title="The results are published"):
     """The results are published: the funding decisions are final."""
 
-    slug = "results-published"
-    title = "The results are published"
+
+class FundingNotDecided(
+    Conflict, slug="funding-not-decided", title="No funding has been decided for this call yet"
+): ...
 
 
-class FundingNotDecided(Conflict):
-    slug = "funding-not-decided"
-    title = "No funding has been decided for this call yet"
-
-
-class FundingNotComputable(Conflict):
+class FundingNotComputable(
+    Conflict, slug="funding-not-computable", title="The funding cannot be decided from this data"
+):
     """The walk cannot use the data (a currency without a rate, a request in another currency): amend the call."""
 
-    slug = "funding-not-computable"
-    title = "The funding cannot be decided from this data"
 
-
-class FundingVersionChanged(Conflict):
+class FundingVersionChanged(
+    Conflict,
+    slug="funding-version-changed",
+    title="The funding decisions changed since they were read",
+    fields=("funding_version",),
+):
     """The decisions were walked again since they were read: `funding_version` is the current one."""
 
-    slug = "funding-version-changed"
-    title = "The funding decisions changed since they were read"
-    fields = ("funding_version",)
+
+class FundingAlreadyDeclined(
+    Conflict,
+    slug="funding-already-declined",
+    title="The proposal's funding is already declined",
+    fields=("declined_by",),
+): ...
 
 
-class FundingAlreadyDeclined(Conflict):
-    slug = "funding-already-declined"
-    title = "The proposal's funding is already declined"
-    fields = ("declined_by",)
-
-
-class ResultsInconsistent(Conflict):
+class ResultsInconsistent(
+    Conflict, slug="results-inconsistent", title="The results do not match the funding decisions"
+):
     """The funding decisions no longer match the ranking (e.g. a withdrawal since): run the funding again."""
 
-    slug = "results-inconsistent"
-    title = "The results do not match the funding decisions"
 
-
-class ConfirmationsOutstanding(Conflict):
+class ConfirmationsOutstanding(
+    Conflict, slug="confirmations-outstanding", title="Regions still have to confirm", fields=("waiting_for",)
+):
     """Regions that fund partners have not confirmed yet (`waiting_for`: which)."""
 
-    slug = "confirmations-outstanding"
-    title = "Regions still have to confirm"
-    fields = ("waiting_for",)
 
-
-class ReserveOfferNotProposed(Conflict):
+class ReserveOfferNotProposed(
+    Conflict,
+    slug="reserve-offer-not-proposed",
+    title="The reserve offer is no longer proposed",
+    fields=("offer_status",),
+):
     """Only a proposed reserve offer is confirmed or funded; this one is `offer_status`."""
 
-    slug = "reserve-offer-not-proposed"
-    title = "The reserve offer is no longer proposed"
-    fields = ("offer_status",)
+
+class ReserveOfferConfirmed(
+    Conflict, slug="reserve-offer-already-confirmed", title="The region has already confirmed this reserve offer"
+): ...
 
 
-class ReserveOfferConfirmed(Conflict):
-    slug = "reserve-offer-already-confirmed"
-    title = "The region has already confirmed this reserve offer"
-
-
-class OneStageCall(Conflict):
+class OneStageCall(Conflict, slug="one-stage-call", title="This is a one-stage call"):
     """Shortlists, stage-1 fit and invitations are for two-stage calls."""
 
-    slug = "one-stage-call"
-    title = "This is a one-stage call"
+
+class ShortlistFinal(
+    Conflict, slug="invitations-published", title="The invitations are published: the shortlist is final"
+): ...
 
 
-class ShortlistFinal(Conflict):
-    slug = "invitations-published"
-    title = "The invitations are published: the shortlist is final"
-
-
-class ShortlistPending(Conflict):
+class ShortlistPending(
+    Conflict,
+    slug="shortlist-pending",
+    title="Pre-proposals still await their eligibility or score",
+    fields=("pending",),
+):
     """Pre-proposals still await their eligibility or final stage-1 score (`pending`: which)."""
 
-    slug = "shortlist-pending"
-    title = "Pre-proposals still await their eligibility or score"
-    fields = ("pending",)
+
+class ShortlistNotDecided(
+    Conflict, slug="shortlist-not-decided", title="No shortlist has been decided for this call yet"
+): ...
 
 
-class ShortlistNotDecided(Conflict):
-    slug = "shortlist-not-decided"
-    title = "No shortlist has been decided for this call yet"
-
-
-class NothingToConfirm(Conflict):
+class NothingToConfirm(Conflict, slug="nothing-to-confirm", title="The region has nothing to confirm"):
     """No invited pre-proposal asks this region for money."""
 
-    slug = "nothing-to-confirm"
-    title = "The region has nothing to confirm"
 
-
-class NoRegionFit(Conflict):
-    slug = "no-region-fit"
-    title = "This call's stage 1 has no go / no-go by the regions"
+class NoRegionFit(Conflict, slug="no-region-fit", title="This call's stage 1 has no go / no-go by the regions"): ...
 
 
 ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {

@@ -3,7 +3,7 @@ which operation may answer which (its OpenAPI responses)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from shared.document_grants import GrantRefused
 from shared.errors import (
@@ -20,107 +20,91 @@ from shared.errors import (
 )
 
 
-class StageOneDeadlinePassed(DeadlinePassed):
+class StageOneDeadlinePassed(
+    DeadlinePassed,
+    slug="stage-1-deadline-passed",
+    title="The pre-proposal deadline has passed",
+    fields=("server_time",),
+):
     """The pre-proposal window closed: stage 1 takes nothing more (invited consortia go on in stage 2)."""
 
-    slug = "stage-1-deadline-passed"
-    title = "The pre-proposal deadline has passed"
-    fields = ("server_time",)
 
-
-class NotInvited(Forbidden):
+class NotInvited(Forbidden, slug="not-invited-to-stage-2", title="Only invited consortia submit a full proposal"):
     """Stage 2 is for the consortia invited after stage 1; the problem carries why this one was not."""
 
-    slug = "not-invited-to-stage-2"
-    title = "Only invited consortia submit a full proposal"
+
+class FullProposalExists(
+    Conflict, slug="full-proposal-exists", title="This pre-proposal already has its full proposal"
+): ...
 
 
-class FullProposalExists(Conflict):
-    slug = "full-proposal-exists"
-    title = "This pre-proposal already has its full proposal"
-
-
-class ProposalWithdrawn(Conflict):
+class ProposalWithdrawn(Conflict, slug="proposal-withdrawn", title="The proposal was withdrawn"):
     """A withdrawn proposal is final: nothing more is drafted, uploaded or submitted in it."""
 
-    slug = "proposal-withdrawn"
-    title = "The proposal was withdrawn"
 
-
-class NotAPreProposal(Conflict):
+class NotAPreProposal(
+    Conflict,
+    slug="not-a-pre-proposal",
+    title="Only a pre-proposal of a two-stage call has a full proposal",
+    fields=("stage",),
+):
     """Only the pre-proposal (stage 1) of a two-stage call has a full proposal."""
 
-    slug = "not-a-pre-proposal"
-    title = "Only a pre-proposal of a two-stage call has a full proposal"
-    fields = ("stage",)
 
-
-class IdempotencyKeyOfAnotherProposal(Conflict):
+class IdempotencyKeyOfAnotherProposal(
+    Conflict, slug="idempotency-key-of-another-proposal", title="The Idempotency-Key was used for another proposal"
+):
     """The consortium used this Idempotency-Key to submit another of its proposals: use a new key."""
 
-    slug = "idempotency-key-of-another-proposal"
-    title = "The Idempotency-Key was used for another proposal"
 
-
-class MultipartBodyInvalid(BadRequest):
+class MultipartBodyInvalid(BadRequest, slug="multipart-body-invalid", title="The multipart body cannot be read"):
     """A multipart upload without a boundary, that does not parse, or without its `file` part."""
 
-    slug = "multipart-body-invalid"
-    title = "The multipart body cannot be read"
 
-
-class DocumentRefused(ServiceError):
+class DocumentRefused(ServiceError, status=422, fields=("document_type", "partner")):
     """Base of the upload refusals: each names the document type (and partner) it was for."""
-
-    status = 422
-    fields: ClassVar[tuple[str, ...]] = ("document_type", "partner")
 
     def __init__(self, detail: str, *, document_type: str, partner: str | None = None, **extra: Any) -> None:
         super().__init__(detail, extra={"document_type": document_type, "partner": partner, **extra})
 
 
-class UnknownDocumentType(DocumentRefused):
-    status = 404
-    slug = "unknown-document-type"
-    title = "The call asks for no document of this type"
+class UnknownDocumentType(
+    DocumentRefused, status=404, slug="unknown-document-type", title="The call asks for no document of this type"
+): ...
 
 
-class WrongPartnerForDocument(DocumentRefused):
-    slug = "document-partner-mismatch"
-    title = "This document type is not for this partner (or needs one)"
+class WrongPartnerForDocument(
+    DocumentRefused, slug="document-partner-mismatch", title="This document type is not for this partner (or needs one)"
+): ...
 
 
-class DocumentTooLarge(DocumentRefused):
-    status = 413
-    slug = "document-too-large"
-    title = "The document is larger than its type allows"
+class DocumentTooLarge(
+    DocumentRefused, status=413, slug="document-too-large", title="The document is larger than its type allows"
+): ...
 
 
-class DocumentMediaTypeRefused(DocumentRefused):
-    status = 415
-    slug = "document-media-type"
-    title = "The document's content is not of a media type its type allows"
+class DocumentMediaTypeRefused(
+    DocumentRefused,
+    status=415,
+    slug="document-media-type",
+    title="The document's content is not of a media type its type allows",
+): ...
 
 
-class DocumentUnreadable(DocumentRefused):
-    slug = "document-unreadable"
-    title = "The PDF cannot be opened"
+class DocumentUnreadable(DocumentRefused, slug="document-unreadable", title="The PDF cannot be opened"): ...
 
 
-class DocumentEncrypted(DocumentRefused):
-    slug = "document-encrypted"
-    title = "The PDF is encrypted"
+class DocumentEncrypted(DocumentRefused, slug="document-encrypted", title="The PDF is encrypted"): ...
 
 
-class DocumentTooManyPages(DocumentRefused):
-    slug = "document-too-many-pages"
-    title = "The PDF has more pages than its type allows"
+class DocumentTooManyPages(
+    DocumentRefused, slug="document-too-many-pages", title="The PDF has more pages than its type allows"
+): ...
 
 
-class RangeNotSatisfiable(ServiceError):
-    status = 416
-    slug = "range-not-satisfiable"
-    title = "The requested range is not within the document"
+class RangeNotSatisfiable(
+    ServiceError, status=416, slug="range-not-satisfiable", title="The requested range is not within the document"
+): ...
 
 
 ROUTE_PROBLEMS: dict[str, tuple[type[ServiceError], ...]] = {

@@ -3,62 +3,50 @@ may answer which (its OpenAPI responses)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from shared.errors import FieldError, Forbidden, NotFound, ServiceError, ValidationFailed
 
 
-class NotYourRegion(Forbidden):
-    slug = "not-your-region"
-    title = "A region edits only its own priorities"
+class NotYourRegion(Forbidden, slug="not-your-region", title="A region edits only its own priorities"): ...
 
 
-class UnknownRegion(NotFound):
-    slug = "unknown-region"
-    title = "No such region"
+class UnknownRegion(NotFound, slug="unknown-region", title="No such region"): ...
 
 
-class UnknownTopic(NotFound):
-    slug = "unknown-topic"
-    title = "No region prioritises this topic"
+class UnknownTopic(NotFound, slug="unknown-topic", title="No region prioritises this topic"): ...
 
 
-class InvalidPriorities(ValidationFailed):
-    slug = "invalid-priorities"
-    title = "The priorities are not valid"
+class InvalidPriorities(ValidationFailed, slug="invalid-priorities", title="The priorities are not valid"): ...
 
 
-class MissingRate(ValidationFailed):
-    slug = "missing-rate"
-    title = "A currency has no rate to the reporting currency"
+class MissingRate(ValidationFailed, slug="missing-rate", title="A currency has no rate to the reporting currency"): ...
 
 
-class MissingBudget(ValidationFailed):
-    slug = "missing-indicative-budget"
-    title = "A region of the topic has no budget for the call"
+class MissingBudget(
+    ValidationFailed, slug="missing-indicative-budget", title="A region of the topic has no budget for the call"
+): ...
 
 
-class CallDefinitionRefused(ServiceError):
-    """call_definition said no: its status and field errors, passed on (fields prefixed `call.`)."""
-
-    status = 422  # as a rule; the instance carries the status call_definition answered
-    slug = "call-definition-refused"
-    title = "call_definition refused the call draft"
+class CallDefinitionRefused(
+    ServiceError, status=422, slug="call-definition-refused", title="call_definition refused the call draft"
+):
+    """call_definition said no: its status and field errors, passed on (fields prefixed `call.`). The status is
+    422 as a rule; the instance carries the status call_definition answered."""
 
     def __init__(self, status: int, detail: str, errors: list[FieldError], problem: dict[str, Any]) -> None:
         super().__init__(detail, errors=errors, extra={"upstream": problem})
         self.status = status  # type: ignore[misc]
 
 
-class CallDefinitionUnavailable(ServiceError):
-    status: ClassVar[int] = 502
-    slug = "call-definition-unavailable"
-    title = "call_definition could not be reached"
+class CallDefinitionUnavailable(
+    ServiceError, status=502, slug="call-definition-unavailable", title="call_definition could not be reached"
+): ...
 
 
-class RegionNotInTopic(ValidationFailed):
-    slug = "region-not-in-topic"
-    title = "A region asked for does not prioritise the topic"
+class RegionNotInTopic(
+    ValidationFailed, slug="region-not-in-topic", title="A region asked for does not prioritise the topic"
+): ...
 
 
 _RATES = (MissingRate,)

@@ -9,7 +9,7 @@ from typing import Protocol
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import AuditEntryOut
+from shared.audit import AuditEntryOut, AuditQuery
 from shared.http.exact_json import ExactJsonRoute
 from shared.http.params import ActionFilter, ActorFilter, AuditCursor, AuditLimit
 from shared.http.roles import Agency
@@ -20,16 +20,7 @@ from shared.service import DbSession
 class ListAudit(Protocol):
     """A service's use case that reads its audit trail of a call."""
 
-    async def __call__(
-        self,
-        session: AsyncSession,
-        call_id: str,
-        *,
-        actor: str | None,
-        action: str | None,
-        cursor: str | None,
-        limit: int,
-    ) -> Page[AuditEntryOut]: ...
+    async def __call__(self, session: AsyncSession, call_id: str, query: AuditQuery) -> Page[AuditEntryOut]: ...
 
 
 def audit_router(list_audit: ListAudit) -> APIRouter:
@@ -49,6 +40,6 @@ def audit_router(list_audit: ListAudit) -> APIRouter:
         limit: AuditLimit = 100,
         cursor: AuditCursor = None,
     ) -> Page[AuditEntryOut]:
-        return await list_audit(session, str(call_id), actor=actor, action=action, cursor=cursor, limit=limit)
+        return await list_audit(session, str(call_id), AuditQuery(actor, action, cursor, limit))
 
     return router

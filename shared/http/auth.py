@@ -46,22 +46,35 @@ def decode_token(token: str, secret: str, algorithm: str = "HS256") -> Principal
     (valid while now < exp). Invalid tokens are never remembered.
     """
     key = (token, secret, algorithm)
-    verified = _VERIFIED.get(key)
-    if verified is not None:
-        principal, expires_at = verified
-        if time.time() < expires_at:
-            return principal
-        _VERIFIED.pop(key, None)
+    remembered = _remembered(key)
+    if remembered is not None:
+        return remembered
     principal, expires_at = _verify(token, secret, algorithm)
-    if len(_VERIFIED) >= _VERIFIED_MAX:
-        _VERIFIED.pop(next(iter(_VERIFIED)), None)  # the oldest
-    _VERIFIED[key] = (principal, expires_at)
-    return principal
+    return _remember(key, principal, expires_at)
 
 
 # (token, secret, algorithm) -> (principal, expiry as a POSIX timestamp): what decode_token verified.
 _VERIFIED: dict[tuple[str, str, Any], tuple[Principal, float]] = {}
 _VERIFIED_MAX = 4096
+
+
+def _remembered(key: tuple[str, str, Any]) -> Principal | None:
+    """The principal of a token verified before and not expired yet (an expired one is forgotten)."""
+    verified = _VERIFIED.get(key)
+    if verified is None:
+        return None
+    principal, expires_at = verified
+    if time.time() < expires_at:
+        return principal
+    _VERIFIED.pop(key, None)
+    return None
+
+
+def _remember(key: tuple[str, str, Any], principal: Principal, expires_at: float) -> Principal:
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.pop(next(iter(_VERIFIED)), None)  # the oldest
+    _VERIFIED[key] = (principal, expires_at)
+    return principal
 
 
 def _verify(token: str, secret: str, algorithm: str) -> tuple[Principal, float]:
@@ -112,19 +125,13 @@ async def decode_oidc_token(token: str, verifier: OidcVerifier) -> Principal:
 
     Remembered until it expires, as decode_token does (with its verifier, whose settings hold the role mapping)."""
     key = (token, verifier.issuer, verifier)
-    verified = _VERIFIED.get(key)
-    if verified is not None:
-        principal, expires_at = verified
-        if time.time() < expires_at:
-            return principal
-        _VERIFIED.pop(key, None)
+    remembered = _remembered(key)
+    if remembered is not None:
+        return remembered
     checked = await verifier.verify(token)
     role, scope = parse_role(role_of(checked.claims, verifier.settings))
     principal = Principal(role=role, scope=scope, subject=str(checked.claims["sub"]))
-    if len(_VERIFIED) >= _VERIFIED_MAX:
-        _VERIFIED.pop(next(iter(_VERIFIED)), None)
-    _VERIFIED[key] = (principal, checked.expires_at)
-    return principal
+    return _remember(key, principal, checked.expires_at)
 
 
 async def optional_principal(

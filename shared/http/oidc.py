@@ -80,10 +80,9 @@ class OidcSettings(BaseSettings):
         return self
 
 
-class IdentityProviderUnavailable(ServiceError):
-    status = 503
-    slug = "identity-provider-unavailable"
-    title = "The identity provider cannot be reached"
+class IdentityProviderUnavailable(
+    ServiceError, status=503, slug="identity-provider-unavailable", title="The identity provider cannot be reached"
+): ...
 
 
 def claim_at(claims: Mapping[str, Any], path: str) -> Any:

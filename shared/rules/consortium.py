@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from shared.rules.model import (
     ConsortiumRules,
@@ -323,18 +324,11 @@ def _partner_shares(facts: _Facts, shares: _Shares) -> list[Verdict]:
 
 
 def _partner_share(shares: _Shares, partner: PartnerFacts, maximum: Decimal, limit: str) -> Verdict:
-    budget = shares.budget
-    costs = budget.costs[partner.partner_id]
-    within = costs <= maximum * budget.total
-    share = costs / budget.total
-    relation = "within" if within else "above"
-    reason = (
-        f"{partner.organisation_name} holds {format_share_against(share, maximum)} of the total budget: "
-        f"costs of {budget.original(partner)} out of {shares.total}, "
-        f"{relation} the maximum of {limit} per partner"
-        f"{shares.note}"
-    )
-    return _share_verdict("consortium.max_share_per_partner", within, reason, costs, shares, maximum, partner=partner)
+    costs = shares.budget.costs[partner.partner_id]
+    holder, amount = f"{partner.organisation_name} holds", f"costs of {shares.budget.original(partner)}"
+    within, reason = _against_maximum(holder, amount, costs, shares, maximum, f"{limit} per partner")
+    details = _share_details(costs, shares, maximum)
+    return _verdict("consortium.max_share_per_partner", within, reason, partner=partner, **details)
 
 
 def _region_shares(facts: _Facts, shares: _Shares) -> list[Verdict]:
@@ -352,16 +346,24 @@ def _region_shares(facts: _Facts, shares: _Shares) -> list[Verdict]:
 
 
 def _region_share(shares: _Shares, region: str, costs: Decimal, maximum: Decimal, limit: str) -> Verdict:
-    budget = shares.budget
-    within = costs <= maximum * budget.total
-    share = costs / budget.total
+    holder, amount = f"the partners from region {region} hold", shares.budget.amount(costs)
+    within, reason = _against_maximum(holder, amount, costs, shares, maximum, f"{limit} per region")
+    details = _share_details(costs, shares, maximum)
+    return _verdict("consortium.max_share_per_region", within, reason, region_code=region, **details)
+
+
+def _against_maximum(
+    holder: str, amount: str, costs: Decimal, shares: _Shares, maximum: Decimal, limit: str
+) -> tuple[bool, str]:
+    """Whether `costs` are within a maximum share of the total budget, and the reason that says so: `holder`
+    ("X holds") has `amount` (the costs as the reason words them) against `limit` (the maximum, worded)."""
+    within = costs <= maximum * shares.budget.total
     relation = "within" if within else "above"
     reason = (
-        f"the partners from region {region} hold {format_share_against(share, maximum)} of the total budget: "
-        f"{budget.amount(costs)} out of {shares.total}, {relation} the maximum of "
-        f"{limit} per region{shares.note}"
+        f"{holder} {format_share_against(costs / shares.budget.total, maximum)} of the total budget: "
+        f"{amount} out of {shares.total}, {relation} the maximum of {limit}{shares.note}"
     )
-    return _share_verdict("consortium.max_share_per_region", within, reason, costs, shares, maximum, region_code=region)
+    return within, reason
 
 
 def _sme_share(facts: _Facts, shares: _Shares) -> list[Verdict]:
@@ -379,26 +381,20 @@ def _sme_share(facts: _Facts, shares: _Shares) -> list[Verdict]:
         f"{relation} the minimum of {format_percent(minimum)}"
         f"{shares.note}"
     )
-    return [_share_verdict("consortium.min_sme_share", enough, reason, costs, shares, minimum)]
+    return [_verdict("consortium.min_sme_share", enough, reason, **_share_details(costs, shares, minimum))]
 
 
-def _share_verdict(
-    rule: str,
-    passed: bool,
-    reason: str,
-    costs: Decimal,
-    shares: _Shares,
-    limit: Decimal,
-    *,
-    partner: PartnerFacts | None = None,
-    region_code: str | None = None,
-) -> Verdict:
-    return _verdict(
-        rule,
-        passed,
-        reason,
-        partner=partner,
-        region_code=region_code,
+class _ShareDetails(TypedDict):
+    costs: str
+    total: str
+    share: str
+    limit: str
+    currency: str
+
+
+def _share_details(costs: Decimal, shares: _Shares, limit: Decimal) -> _ShareDetails:
+    """What a share verdict carries beside its reason: the costs, the total, their ratio and the limit, exact."""
+    return _ShareDetails(
         costs=exact_amount(costs),
         total=shares.total_exact,
         share=ratio(costs, shares.budget.total),

@@ -5,7 +5,6 @@ Revises: 0002
 Create Date: 2026-12-02 16:45:00
 """
 
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,8 +12,6 @@ from alembic import op
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # The defaults of shared/call_stages.py as they stood when two-stage calls got their configuration, written
 # out here: a later change of the defaults must not change a call that already exists.

@@ -6,24 +6,16 @@ Revises: 0003
 Create Date: 2026-12-03 15:30:00
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
-from shared.common_schema import AUDIT_CALL_ROWS, add_audit_call_id, drop_audit_call_id
+from shared.common_schema import add_audit_call_id, drop_audit_call_id
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BACKFILL = [
-    AUDIT_CALL_ROWS,
-]
 
 
 def upgrade() -> None:
-    add_audit_call_id(op, BACKFILL)
+    add_audit_call_id(op, call_rows=True)
 
 
 def downgrade() -> None:

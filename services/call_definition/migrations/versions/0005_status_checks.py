@@ -5,16 +5,12 @@ Revises: 0004
 Create Date: 2026-12-03 15:10:00
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
 from shared.status_checks import add_status_checks, drop_status_checks
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # The values as they stood when the checks came (domain.lifecycle.CallStatus, domain.amendments.VersionKind),
 # written out: every value the code has ever written is among them.
@@ -31,12 +27,14 @@ _CALL_STATUSES = [
 ]
 _VERSION_KINDS = ["publication", "deadline_extension", "budget_top_up", "text_correction", "document_types"]
 
+_CHECKS = {"calls": {"status": _CALL_STATUSES}, "call_versions": {"kind": _VERSION_KINDS}}
+# The tables whose rows refer to each (kept aside while SQLite rebuilds it).
+_CHILDREN = {"calls": ["call_versions"]}
+
 
 def upgrade() -> None:
-    add_status_checks(op, "calls", {"status": _CALL_STATUSES}, children=["call_versions"])
-    add_status_checks(op, "call_versions", {"kind": _VERSION_KINDS})
+    add_status_checks(op, _CHECKS, children=_CHILDREN)
 
 
 def downgrade() -> None:
-    drop_status_checks(op, "call_versions", ["kind"])
-    drop_status_checks(op, "calls", ["status"], children=["call_versions"])
+    drop_status_checks(op, _CHECKS, children=_CHILDREN)

@@ -6,31 +6,23 @@ Revises: 0004
 Create Date: 2026-12-03 15:30:00
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
-from shared.common_schema import AUDIT_CALL_ROWS, add_audit_call_id, drop_audit_call_id
+from shared.common_schema import add_audit_call_id, drop_audit_call_id
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-BACKFILL = [
-    AUDIT_CALL_ROWS,
-    "UPDATE audit_log SET call_id = (SELECT e.call_id FROM evaluation_entries e "
-    "WHERE e.proposal_id = audit_log.entity_id) "
-    "WHERE entity = 'proposal'",
-    "UPDATE audit_log SET call_id = (SELECT a.call_id FROM assessments a "
-    "WHERE a.proposal_id || ':' || a.evaluator_id = audit_log.entity_id) WHERE entity = 'assessment'",
-    "UPDATE audit_log SET call_id = (SELECT v.call_id FROM evaluators v WHERE v.id = audit_log.entity_id) "
-    "WHERE entity = 'evaluator'",
-]
+# The call of the rows already there, by entity: the row of a table (alias t) whose key is their entity_id.
+_CALLS_OF = {
+    "proposal": ("evaluation_entries", "t.proposal_id"),
+    "assessment": ("assessments", "t.proposal_id || ':' || t.evaluator_id"),
+    "evaluator": ("evaluators", "t.id"),
+}
 
 
 def upgrade() -> None:
-    add_audit_call_id(op, BACKFILL)
+    add_audit_call_id(op, _CALLS_OF, call_rows=True)
 
 
 def downgrade() -> None:

@@ -6,16 +6,12 @@ Revises: 0005
 Create Date: 2026-12-03 15:45:00
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
 from shared.status_checks import add_status_checks, drop_status_checks
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # The values as they stood when the checks came (domain.status.Eligibility, domain.assessment.AssessmentStatus,
 # domain.funding.FundingTrigger, domain.reserve.OfferStatus), written out: every value the code has ever
@@ -29,10 +25,8 @@ _CHECKS: dict[str, dict[str, list[str]]] = {
 
 
 def upgrade() -> None:
-    for table, checks in _CHECKS.items():
-        add_status_checks(op, table, checks)
+    add_status_checks(op, _CHECKS)
 
 
 def downgrade() -> None:
-    for table, checks in reversed(_CHECKS.items()):
-        drop_status_checks(op, table, list(checks))
+    drop_status_checks(op, _CHECKS)

@@ -5,8 +5,6 @@ Revises:
 Create Date: 2026-12-02 10:12:23.260171
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,8 +13,6 @@ from shared.common_schema import create_common_tables, drop_common_tables
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -6,30 +6,23 @@ Revises: 0001
 Create Date: 2026-12-03 15:30:00
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
 from shared.common_schema import add_audit_call_id, drop_audit_call_id
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-BACKFILL = [
-    "UPDATE audit_log SET call_id = (SELECT p.call_id FROM projects p WHERE p.proposal_id = audit_log.entity_id) "
-    "WHERE entity = 'project'",
-    "UPDATE audit_log SET call_id = (SELECT c.call_id FROM partner_contracts c "
-    "WHERE c.partner_id = audit_log.entity_id) "
-    "WHERE entity = 'partner_contract'",
-    "UPDATE audit_log SET call_id = (SELECT r.call_id FROM reports r "
-    "WHERE r.proposal_id || ':' || CAST(r.period AS VARCHAR(10)) = audit_log.entity_id) WHERE entity = 'report'",
-]
+# The call of the rows already there, by entity: the row of a table (alias t) whose key is their entity_id.
+_CALLS_OF = {
+    "project": ("projects", "t.proposal_id"),
+    "partner_contract": ("partner_contracts", "t.partner_id"),
+    "report": ("reports", "t.proposal_id || ':' || CAST(t.period AS VARCHAR(10))"),
+}
 
 
 def upgrade() -> None:
-    add_audit_call_id(op, BACKFILL)
+    add_audit_call_id(op, _CALLS_OF)
 
 
 def downgrade() -> None:

@@ -5,16 +5,12 @@ Revises: 0002
 Create Date: 2026-12-03 15:50:00
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
 from shared.status_checks import add_status_checks, drop_status_checks
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # The values as they stood when the checks came (domain.contracting.ProjectStatus and ContractStatus,
 # domain.reporting.ReportStatus), written out: every value the code has ever written is among them.
@@ -28,10 +24,8 @@ _CHILDREN = {"projects": ["grants", "partner_contracts", "reports"]}
 
 
 def upgrade() -> None:
-    for table, checks in _CHECKS.items():
-        add_status_checks(op, table, checks, children=_CHILDREN.get(table, ()))
+    add_status_checks(op, _CHECKS, children=_CHILDREN)
 
 
 def downgrade() -> None:
-    for table, checks in reversed(_CHECKS.items()):
-        drop_status_checks(op, table, list(checks), children=_CHILDREN.get(table, ()))
+    drop_status_checks(op, _CHECKS, children=_CHILDREN)

@@ -5,8 +5,6 @@ Revises: 0003
 Create Date: 2026-12-02 16:45:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,8 +12,6 @@ from shared.db import UtcDateTime
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def _link_columns() -> list[sa.Column[object]]:

@@ -6,26 +6,19 @@ Revises: 0004
 Create Date: 2026-12-03 15:30:00
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
-from shared.common_schema import AUDIT_CALL_ROWS, add_audit_call_id, drop_audit_call_id
+from shared.common_schema import add_audit_call_id, drop_audit_call_id
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-BACKFILL = [
-    AUDIT_CALL_ROWS,
-    "UPDATE audit_log SET call_id = (SELECT p.call_id FROM proposals p WHERE p.id = audit_log.entity_id) "
-    "WHERE entity = 'proposal'",
-]
+# The call of the rows already there, by entity: the row of a table (alias t) whose key is their entity_id.
+_CALLS_OF = {"proposal": ("proposals", "t.id")}
 
 
 def upgrade() -> None:
-    add_audit_call_id(op, BACKFILL)
+    add_audit_call_id(op, _CALLS_OF, call_rows=True)
 
 
 def downgrade() -> None:

@@ -7,7 +7,6 @@ Create Date: 2026-12-03 15:30:00
 """
 
 import json
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,8 +15,6 @@ from shared.common_schema import add_audit_call_id, drop_audit_call_id
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
