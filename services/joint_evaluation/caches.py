@@ -1,0 +1,26 @@
+"""What joint_evaluation keeps in memory (shared.cache: each runtime has its own of each kind), and by what key.
+
+Each key is made of everything the kept value is computed from, so a change makes a new key and a kept value is
+never read stale; the bound only limits the memory.
+
+- A stored funding round, parsed: by (call, version, decided_at). A round is never changed once written (each
+  walk is a new version); decided_at tells apart a round of a transaction that was rolled back.
+- A fixed ranking's stored lines: by (call, completed_at). Once fixed a ranking never changes.
+- The funding preview (a simulation, as the selection meeting asks for it before the decision): by `PreviewKey`,
+  everything the walk reads (see ``funding.preview_key``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.cache import CacheKind
+from shared.events import FundingDecided
+
+ROUNDS: CacheKind[tuple[str, int, datetime], FundingDecided] = CacheKind("funding_rounds", 32)
+FIXED_RANKINGS: CacheKind[tuple[str, datetime], list[dict[str, Any]]] = CacheKind("fixed_rankings", 16)
+# (call, completed_at, (entries, sum of their revisions), declines, budgets and rates, top-ups, amounts around the
+# line only)
+PreviewKey = tuple[str, datetime, tuple[int, int], tuple[tuple[str, str], ...], str, tuple[tuple[str, str], ...], bool]
+PREVIEWS: CacheKind[PreviewKey, FundingDecided] = CacheKind("funding_previews", 16)
