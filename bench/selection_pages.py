@@ -262,6 +262,7 @@ async def main(proposals: int, rounds: int, kept: Path | None) -> bool:
             print(f"funding: {statuses.count('funded')} funded, {statuses.count('reserve')} reserve")
             figures["after the decision"] = await timed(client, meeting, rounds)
             cpu["after the decision"] = CPU[meeting]
+            print(f"the first page after the decision: {figures['after the decision'][0]:.0f} ms")
             for view in ("all", "line"):
                 times = []
                 for _ in range(5):
@@ -421,6 +422,7 @@ async def _measure_full_stack(run: Any, portal_url: str, rounds: int, meter: Any
             flush=True,
         )
         await measured("after the decision", meeting)
+        print(f"the first page after the decision: {figures['after the decision'][0]:.0f} ms", flush=True)
         await measured("ranking page 50", meeting + "?page=49")
     return report(figures, cpu)
 
