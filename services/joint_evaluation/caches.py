@@ -23,4 +23,4 @@ FIXED_RANKINGS: CacheKind[tuple[str, datetime], list[dict[str, Any]]] = CacheKin
 # (call, completed_at, (entries, sum of their revisions), declines, budgets and rates, top-ups, amounts around the
 # line only)
 PreviewKey = tuple[str, datetime, tuple[int, int], tuple[tuple[str, str], ...], str, tuple[tuple[str, str], ...], bool]
-PREVIEWS: CacheKind[PreviewKey, FundingDecided] = CacheKind("funding_previews", 16)
+PREVIEWS: CacheKind[PreviewKey, FundingDecided] = CacheKind("funding_previews", 8)  # 5,000 proposals: ~4-15 MB each
