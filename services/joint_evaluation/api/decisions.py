@@ -26,11 +26,12 @@ from ..use_cases.read_results import read_results
 from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
 from .presenters import (
-    allocation_out,
+    allocation_json,
     as_json,
     completed_out,
     funding_out,
     funding_reading_out,
+    json_response,
     proposal_result_out,
     published_out,
     ranking_page_out,
@@ -117,8 +118,15 @@ async def post_simulation(
     view: FundingView = "all",
 ) -> Response:
     line = view == "line"  # the amounts are then built for the proposals around the funding line only
-    decided = await simulate_funding(session, runtime, str(call_id), body.top_ups, amounts_around_the_line_only=line)
-    return as_json(allocation_out(decided, view))
+    answer = await simulate_funding(
+        session,
+        runtime,
+        str(call_id),
+        body.top_ups,
+        present=lambda decided: allocation_json(decided, view),
+        amounts_around_the_line_only=line,
+    )
+    return json_response(answer)
 
 
 @router.post(
