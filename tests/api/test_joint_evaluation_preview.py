@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from services.joint_evaluation.caches import PREVIEWS, ROUNDS
+from services.joint_evaluation.caches import FUNDING_ANSWERS, PREVIEWS, ROUNDS
 from shared.clock import MovableClock
 from shared.events import EligibilityDecided, PartnerVerdict
 from tests.api.test_joint_evaluation_api import AGENCY, deliver
 from tests.api.test_joint_evaluation_funding import (
+    AUSTRIA,
     FRIBOURG,
     Scenario,
     answer,
@@ -181,3 +182,35 @@ async def test_the_decided_round_is_kept_as_it_is_written_and_equals_the_stored_
     assert rounds.hits == hits + 1 and read == decided
     rounds.clear()
     assert (await s.client.get(f"/calls/{s.call_id}/funding", headers=AGENCY)).json() == read  # parsed from storage
+
+
+async def test_the_funding_answer_is_kept_per_reader_and_view_and_written_again_after_each_change(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    s = await evaluated(service_client, clock)
+    answers = FUNDING_ANSWERS.in_(s.app.state.runtime.caches)
+    await decide(s)
+
+    async def funding(token: dict[str, str] = AGENCY, view: str = "all") -> dict[str, Any]:
+        response = await s.client.get(f"/calls/{s.call_id}/funding?view={view}", headers=token)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    first = await funding()
+    hits = answers.hits
+    assert await funding() == first and answers.hits == hits + 1  # the kept answer
+    own, line = await funding(FRIBOURG), await funding(view="line")
+    assert own["totals"] is None and first["totals"] is not None and line["outcomes"] is not None
+    assert (await answer(s, AUSTRIA, "AT-4", decision="confirm")).status_code == 200
+    confirmed = await funding()
+    assert confirmed != first and {c["region_code"]: c["confirmed"] for c in confirmed["confirmations"]}["AT-4"]
+    assert (await funding(FRIBOURG)) == own  # Fribourg's part and its own status did not change
+    declined = await answer(
+        s, FRIBOURG, "CH-FR", decision="decline", proposal_id=str(s.alpha.proposal_id), reason="partner insolvent"
+    )
+    assert declined.status_code == 200
+    after = await funding()
+    assert after["funding_version"] == 2 and statuses(after)["ALPHA"] == "declined"
+    answers.clear()
+    assert await funding() == after and await funding(FRIBOURG) != own  # as written afresh

@@ -30,7 +30,7 @@ from .presenters import (
     as_json,
     completed_out,
     funding_out,
-    funding_reading_out,
+    funding_reading_json,
     json_response,
     proposal_result_out,
     published_out,
@@ -101,7 +101,14 @@ async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeD
     summary="The current funding decisions: all of them for an agency, its own part for a region",
 )
 async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader, view: View = "all") -> Response:
-    return as_json(funding_reading_out(await read_funding(session, reader=reader, call_id=str(call_id)), view))
+    answer = await read_funding(
+        session,
+        reader=reader,
+        call_id=str(call_id),
+        view=view,
+        present=lambda reading: funding_reading_json(reading, view),
+    )
+    return json_response(answer)
 
 
 @router.post(

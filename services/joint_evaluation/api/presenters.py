@@ -520,8 +520,9 @@ def completed_out(view: RankingView) -> CompletedOut:
     )
 
 
-def funding_reading_out(reading: FundingReading, view: FundingView = "all") -> FundingOut:
-    return funding_out(reading.state, reading.region_code, view)
+def funding_reading_json(reading: FundingReading, view: FundingView = "all") -> bytes:
+    """The reader's funding as JSON (as_json's), for an answer kept as written."""
+    return funding_out(reading.state, reading.region_code, view).model_dump_json().encode()
 
 
 def results_csv_response(state: ResultsState) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from shared.errors import NotFound
 from shared.http.principal import Principal, Role
 
 from ..access import call_config
+from ..caches import FUNDING_ANSWERS
 from ..views import FundingState, funding_state
 
 
@@ -19,11 +21,35 @@ class FundingReading:
     region_code: str | None  # the reader's region (its own part only); None for an agency
 
 
-async def read_funding(session: AsyncSession, *, reader: Principal, call_id: str) -> FundingReading:
+async def read_funding(
+    session: AsyncSession,
+    *,
+    reader: Principal,
+    call_id: str,
+    view: str,
+    present: Callable[[FundingReading], bytes],
+) -> bytes:
+    """The reader's funding as `present` writes it (for `view`), kept by everything it is written from (the
+    selection meeting's page reads the funding of 5,000 proposals on every load after the decision): the round
+    (a round never changes once written), the regions' confirmation status, final, published, the reader's region."""
     region = None
     if reader.role is Role.REGION:
         config = await call_config(session, call_id)
         if config.region(reader.scope or "") is None:
             raise NotFound(f"No call {call_id} for {reader.label}.")
         region = reader.scope
-    return FundingReading(await funding_state(session, call_id), region)
+    reading = FundingReading(await funding_state(session, call_id), region)
+    decided = reading.state.decided
+    key = (
+        (str(decided.call_id), decided.funding_version, decided.decided_at),
+        tuple(reading.state.regions),
+        reading.state.final,
+        reading.state.published_at,
+        region,
+        view,
+    )
+
+    async def written() -> bytes:
+        return present(reading)
+
+    return await FUNDING_ANSWERS.kept(session, key, written)
