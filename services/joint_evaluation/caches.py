@@ -6,8 +6,8 @@ never read stale; the bound only limits the memory.
 - A stored funding round, parsed: by (call, version, decided_at). A round is never changed once written (each
   walk is a new version); decided_at tells apart a round of a transaction that was rolled back.
 - A fixed ranking's stored lines: by (call, completed_at). Once fixed a ranking never changes.
-- The current funding's answer (GET funding), as its JSON: by the round's key, each region's confirmation status,
-  whether final and published, the reader's region and the view: everything the answer is written from.
+- The current funding's answer (GET funding), as its JSON: by the round's key, the regions' confirmations as
+  stored, the publication, the reader's region and the view: everything the answer is written from.
 - The funding preview (a simulation, as the selection meeting asks for it before the decision), as its answer's
   JSON: by `PreviewKey`, everything the walk reads and the view (see ``funding.preview_key``).
 """
@@ -26,7 +26,7 @@ FIXED_RANKINGS: CacheKind[tuple[str, datetime], list[dict[str, Any]]] = CacheKin
 # (call, completed_at, (entries, sum of their revisions), declines, budgets and rates, top-ups, amounts around the
 # line only)
 PreviewKey = tuple[str, datetime, tuple[int, int], tuple[tuple[str, str], ...], str, tuple[tuple[str, str], ...], bool]
-# (call, version, decided_at), the regions' statuses (views.RegionStatus), final, published_at, region, view
-FundingKey = tuple[tuple[str, int, datetime], tuple[Hashable, ...], bool, datetime | None, str | None, str]
+# views.FundingInputs.key() (the round, the confirmations, published_at), the reader's region, the view
+FundingKey = tuple[Hashable, ...]
 FUNDING_ANSWERS: CacheKind[FundingKey, bytes] = CacheKind("funding_answers", 16)
 PREVIEWS: CacheKind[PreviewKey, bytes] = CacheKind("funding_previews", 8)  # 5,000 proposals: 0.35-1.5 MB each

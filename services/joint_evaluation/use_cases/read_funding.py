@@ -12,7 +12,7 @@ from shared.http.principal import Principal, Role
 
 from ..access import call_config
 from ..caches import FUNDING_ANSWERS
-from ..views import FundingState, funding_state
+from ..views import FundingState, funding_inputs, state_of_funding
 
 
 @dataclass(frozen=True)
@@ -31,25 +31,17 @@ async def read_funding(
 ) -> bytes:
     """The reader's funding as `present` writes it (for `view`), kept by everything it is written from (the
     selection meeting's page reads the funding of 5,000 proposals on every load after the decision): the round
-    (a round never changes once written), the regions' confirmation status, final, published, the reader's region."""
+    (a round never changes once written), the regions' confirmations as stored, the publication, the reader's
+    region; on a kept answer the state (the regions' status over every decision) is not computed at all."""
     region = None
     if reader.role is Role.REGION:
         config = await call_config(session, call_id)
         if config.region(reader.scope or "") is None:
             raise NotFound(f"No call {call_id} for {reader.label}.")
         region = reader.scope
-    reading = FundingReading(await funding_state(session, call_id), region)
-    decided = reading.state.decided
-    key = (
-        (str(decided.call_id), decided.funding_version, decided.decided_at),
-        tuple(reading.state.regions),
-        reading.state.final,
-        reading.state.published_at,
-        region,
-        view,
-    )
+    inputs = await funding_inputs(session, call_id)
 
     async def written() -> bytes:
-        return present(reading)
+        return present(FundingReading(state_of_funding(inputs), region))
 
-    return await FUNDING_ANSWERS.kept(session, key, written)
+    return await FUNDING_ANSWERS.kept(session, (*inputs.key(), region, view), written)
