@@ -1,9 +1,10 @@
-"""Server-side render time of the secretariat's selection meeting page for a call of 5,000 proposals, on the
-embedded default (target: p95 under 300 ms).
+"""Render time of the secretariat's selection meeting page for a call of 5,000 proposals, on the embedded default
+or the full stack (target: p95 under 300 ms).
 
-Run: ``.venv/bin/python bench/selection_pages.py [--proposals 5000] [--rounds 40]``
+Run: ``.venv/bin/python bench/selection_pages.py [--proposals 5000] [--rounds 40] [--data-dir DIR]``
+or ``.venv/bin/python bench/selection_pages.py --full-stack [--keep | --reuse NAME] [--rounds 40]``
 
-Not the full stack: setting up 5,000 proposals through intake, eligibility and three assessments each takes far
+Setting up 5,000 proposals through intake, eligibility and three assessments each takes far
 longer than a benchmark run should, so the call is made the quick way. The call is created and published through
 call_definition's API (joint_evaluation learns it from the bus); then joint_evaluation receives, straight into its
 event handlers, each proposal's `proposal.submitted` and an eligible `eligibility.decided` (as the bus would
@@ -15,6 +16,13 @@ the ranking's page 50 (positions 2,451-2,500; later pages show the ranking only,
 request is timed from sending to the last byte; the CPU per request is this process's (every thread: the services'
 relays and the bus poll meanwhile too), steadier than the wall time on a shared machine.
 
+``--full-stack`` measures the same pages on the full stack instead (PostgreSQL and RabbitMQ, every service's api and
+worker as its own process as bench/pipeline_bench.py starts them, the portal as its own process), from this client
+over HTTP, with the CPU per request of joint_evaluation's api, the portal and PostgreSQL; the call is set up the same
+way (its handlers run in this process on joint_evaluation's PostgreSQL database), in databases of its own, and each
+run measures fresh copies of them. ``--keep`` keeps that set-up (about five minutes) and prints its name;
+``--reuse NAME`` measures it again. Exit status 1 when a page misses the target.
+
 ``--data-dir DIR`` keeps the databases in DIR and, when DIR already holds a call made by an earlier run, measures it
 again without the set-up (which takes about two minutes): to compare a change against the same data. DIR holds the
 call as set up (ranking fixed, funding not decided); each run measures a copy of it, so every run starts from the
@@ -25,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
 import random
 import shutil
@@ -63,6 +73,7 @@ from tests.portal.test_portal_pages import sign_in
 
 AGENCY = bearer("agency")
 CALL_FILE = "selection-bench-call"
+TARGET_MS = 300
 REGIONS = ["AT-4", "AT-5", "DE-BY", "DE-BW", "IT-21", "IT-25", "IT-32", "IT-34", "SI", "FR-BFC", "CH-FR"]
 
 
@@ -99,10 +110,76 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
+async def fill_call(client: httpx.AsyncClient, evaluation_app: Any, proposals: int) -> str:
+    """Through `client` (the embedded app, or a full stack's services by their path prefixes): the call created and
+    published, `proposals` eligible proposals delivered to joint_evaluation's handlers (`evaluation_app`, on its
+    database), their final consensus written, the ranking fixed; the call's id."""
+    rng = random.Random(17)
+    body = live_call_body("ALP-BENCH-5K", deadline=timedelta(days=2))
+    call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
+    published = (await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).json()
+    await until(client, f"/joint-evaluation/calls/{call['id']}/proposals", lambda b: "items" in b, within=60)
+    config = CallConfiguration.model_validate(published["configuration"])
+    snapshot = CallSnapshot(
+        call_id=uuid.UUID(call["id"]),
+        version=published["version"],
+        revision=published["revision"],
+        code=config.code,
+        title=config.title,
+        status="open",
+        opens_at=config.opens_at,
+        deadline=config.deadline,
+        regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
+        configuration=config,
+    )
+    clock = MovableClock(datetime.now(UTC))
+    started = time.perf_counter()
+    ids = []
+    for n in range(proposals):
+        submitted = submitted_event(snapshot, body_of(n, rng), clock)
+        await deliver(evaluation_app, envelope_of(submitted, clock))
+        decided = EligibilityDecided(
+            proposal_id=submitted.proposal_id,
+            call_id=snapshot.call_id,
+            proposal_version=submitted.version,
+            outcome="eligible",
+            reasons=[],
+            partners=[
+                PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
+                for p in submitted.partners
+            ],
+            decided_at=clock.now(),
+            dropped_partners=[],
+        )
+        await deliver(evaluation_app, envelope_of(decided, clock))
+        ids.append(str(submitted.proposal_id))
+        clock.advance(timedelta(seconds=1))
+    keys = [c.key for c in config.evaluation.criteria]
+    async with evaluation_app.state.runtime.sessions() as session:
+        now = datetime.now(UTC)
+        for proposal_id in ids:
+            scores = {key: str(rng.choice(["2.5", "3", "3.5", "4", "4.5", "5"])) for key in keys}
+            session.add(
+                Consensus(
+                    proposal_id=proposal_id,
+                    call_id=call["id"],
+                    overrides={},
+                    scores=scores,
+                    finalised_at=now,
+                    finalised_by="bench",
+                    updated_at=now,
+                )
+            )
+        await session.commit()
+    completed = await client.post(f"/joint-evaluation/calls/{call['id']}/ranking/complete", headers=AGENCY)
+    assert completed.status_code == 200, completed.text
+    print(f"set-up: {proposals} proposals in {time.perf_counter() - started:.0f} s; {completed.json()}", flush=True)
+    return str(call["id"])
+
+
 async def set_up(data_dir: Path, proposals: int) -> str:
     """The call of `proposals` eligible proposals with their final consensus and the ranking fixed, in data_dir;
     its id."""
-    rng = random.Random(17)
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     for definition in SERVICES.values():
         await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
@@ -113,70 +190,12 @@ async def set_up(data_dir: Path, proposals: int) -> str:
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://jc", timeout=120) as client,
     ):
-        body = live_call_body("ALP-BENCH-5K", deadline=timedelta(days=2))
-        call = (await client.post("/call-definition/calls", json=body, headers=AGENCY)).json()
-        published = (await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).json()
-        await until(client, f"/joint-evaluation/calls/{call['id']}/proposals", lambda b: "items" in b, within=30)
-        config = CallConfiguration.model_validate(published["configuration"])
-        snapshot = CallSnapshot(
-            call_id=uuid.UUID(call["id"]),
-            version=published["version"],
-            revision=published["revision"],
-            code=config.code,
-            title=config.title,
-            status="open",
-            opens_at=config.opens_at,
-            deadline=config.deadline,
-            regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
-            configuration=config,
-        )
-        clock = MovableClock(datetime.now(UTC))
-        started = time.perf_counter()
-        ids = []
-        for n in range(proposals):
-            submitted = submitted_event(snapshot, body_of(n, rng), clock)
-            await deliver(evaluation_app, envelope_of(submitted, clock))
-            decided = EligibilityDecided(
-                proposal_id=submitted.proposal_id,
-                call_id=snapshot.call_id,
-                proposal_version=submitted.version,
-                outcome="eligible",
-                reasons=[],
-                partners=[
-                    PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
-                    for p in submitted.partners
-                ],
-                decided_at=clock.now(),
-                dropped_partners=[],
-            )
-            await deliver(evaluation_app, envelope_of(decided, clock))
-            ids.append(str(submitted.proposal_id))
-            clock.advance(timedelta(seconds=1))
-        keys = [c.key for c in config.evaluation.criteria]
-        async with evaluation_app.state.runtime.sessions() as session:
-            now = datetime.now(UTC)
-            for proposal_id in ids:
-                scores = {key: str(rng.choice(["2.5", "3", "3.5", "4", "4.5", "5"])) for key in keys}
-                session.add(
-                    Consensus(
-                        proposal_id=proposal_id,
-                        call_id=call["id"],
-                        overrides={},
-                        scores=scores,
-                        finalised_at=now,
-                        finalised_by="bench",
-                        updated_at=now,
-                    )
-                )
-            await session.commit()
-        completed = await client.post(f"/joint-evaluation/calls/{call['id']}/ranking/complete", headers=AGENCY)
-        assert completed.status_code == 200, completed.text
-        print(f"set-up: {proposals} proposals in {time.perf_counter() - started:.0f} s; {completed.json()}")
-        (data_dir / CALL_FILE).write_text(call["id"])
-        return str(call["id"])
+        call_id = await fill_call(client, evaluation_app, proposals)
+        (data_dir / CALL_FILE).write_text(call_id)
+        return call_id
 
 
-async def main(proposals: int, rounds: int, kept: Path | None) -> None:
+async def main(proposals: int, rounds: int, kept: Path | None) -> bool:
     print("uptime before:", uptime())
     with tempfile.TemporaryDirectory() as folder:
         if kept is not None and (kept / CALL_FILE).exists():
@@ -243,6 +262,7 @@ async def main(proposals: int, rounds: int, kept: Path | None) -> None:
             print(f"funding: {statuses.count('funded')} funded, {statuses.count('reserve')} reserve")
             figures["after the decision"] = await timed(client, meeting, rounds)
             cpu["after the decision"] = CPU[meeting]
+            print(f"the first page after the decision: {figures['after the decision'][0]:.0f} ms")
             for view in ("all", "line"):
                 times = []
                 for _ in range(5):
@@ -254,14 +274,157 @@ async def main(proposals: int, rounds: int, kept: Path | None) -> None:
             cpu["ranking page 50"] = CPU[meeting + "?page=49"]
             page = await client.get(meeting)
             print(f"page size {len(page.content) // 1024} KB")
-            for name, times in figures.items():
-                print(
-                    f"{name:>22}: p50 {statistics.median(times):6.0f} ms  p95 {percentile(times, 0.95):6.0f} ms"
-                    f"  max {max(times):6.0f} ms  ({len(times)} requests; CPU {cpu[name]:5.0f} ms per request)"
-                )
-            worst = max(percentile(times, 0.95) for times in figures.values())
-            print(f"target p95 < 300 ms: {'met' if worst < 300 else 'MISSED'} (worst p95 {worst:.0f} ms)")
+            met = report(figures, {name: f"CPU {ms:5.0f} ms per request" for name, ms in cpu.items()})
     print("uptime after:", uptime())
+    return met
+
+
+def report(figures: dict[str, list[float]], cpu: dict[str, str]) -> bool:
+    """Each page's p50 / p95 / max and its CPU; whether every p95 is under the target."""
+    for name, times in figures.items():
+        print(
+            f"{name:>22}: p50 {statistics.median(times):6.0f} ms  p95 {percentile(times, 0.95):6.0f} ms"
+            f"  max {max(times):6.0f} ms  ({len(times)} requests; {cpu[name]})"
+        )
+    worst = max(percentile(times, 0.95) for times in figures.values())
+    print(f"target p95 < {TARGET_MS} ms: {'met' if worst < TARGET_MS else 'MISSED'} (worst p95 {worst:.0f} ms)")
+    return worst < TARGET_MS
+
+
+# --- the full stack ------------------------------------------------------------------------------------
+
+
+def full_stack(args: argparse.Namespace) -> bool:
+    """The same three pages on the full stack: PostgreSQL and RabbitMQ, every service's api and worker as its own
+    process (bench/pipeline_bench.py's FullStack and start_stack) and the portal as its own, timed from this
+    client over HTTP. The call is set up in databases of its own (the set-up run, named by its suffix) and every
+    measuring run works on fresh copies of them (CREATE DATABASE ... TEMPLATE), so a run always starts before the
+    decision; `--keep` keeps the set-up databases, `--reuse NAME` measures them again without the set-up."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from deadline_surge import CpuMeter, Processes, free_port, run_async
+    from pipeline_bench import FullStack, start_stack
+
+    log_dir = Path(tempfile.mkdtemp(prefix="selection-pages-"))
+    processes = Processes(log_dir)
+    seed = FullStack(args.postgres_url, args.rabbitmq_url)
+    if args.reuse:
+        seed.suffix = args.reuse
+        seed.created_databases = [seed.database(name) for name in SERVICES]
+    run = FullStack(args.postgres_url, args.rabbitmq_url)
+    CpuMeter.suffix = run.suffix
+    met = False
+    print("uptime before:", uptime(), flush=True)
+    try:
+        if not args.reuse:
+            print(f"set-up run {seed.suffix}: {args.proposals} proposals; logs in {log_dir}", flush=True)
+            run_async(seed.create_databases())
+            start_stack(seed, processes)
+            try:
+                run_async(_fill_full_stack(seed, args.proposals))
+            finally:
+                processes.stop_all()
+                seed.delete_topology()
+        run_async(_copy_databases(seed, run))
+        start_stack(run, processes)
+        portal_port = free_port()
+        routes = {SERVICES[name].path_prefix: run.url(name) for name in SERVICES}
+        env = {**run.stack_env(), "JOINTCALL_PORTAL_SERVICE_URLS": json.dumps(routes)}
+        portal = [sys.executable, "-m", "services", "portal", "--host", "127.0.0.1", "--port", str(portal_port)]
+        processes.spawn("portal", portal, env)
+        processes.wait_ready("portal", f"http://127.0.0.1:{portal_port}/sign-in")
+        print(f"stack up: {len(processes.running)} processes", flush=True)
+        met = run_async(_measure_full_stack(run, f"http://127.0.0.1:{portal_port}", args.rounds, CpuMeter))
+    finally:
+        processes.stop_all()
+        with contextlib.suppress(Exception):
+            run.delete_topology()
+        run_async(run.drop_databases())
+        if args.keep or args.reuse:
+            print(f"the set-up is kept: measure it again with --full-stack --reuse {seed.suffix}", flush=True)
+        else:
+            run_async(seed.drop_databases())
+    print("uptime after:", uptime(), flush=True)
+    return met
+
+
+async def _fill_full_stack(stack: Any, proposals: int) -> None:
+    from services.demo.transport import RoutingTransport
+    from services.joint_evaluation.app import create_app
+    from services.joint_evaluation.settings import Settings
+
+    evaluation_app = create_app(Settings(database_url=stack.sqlalchemy_url("joint_evaluation")))
+    transport = RoutingTransport.for_services({name: stack.url(name) for name in SERVICES})
+    async with (
+        evaluation_app.router.lifespan_context(evaluation_app),
+        httpx.AsyncClient(transport=transport, base_url="http://jointcall", timeout=120) as client,
+    ):
+        await fill_call(client, evaluation_app, proposals)
+
+
+async def _copy_databases(seed: Any, run: Any) -> None:
+    """The run's databases, each a copy of the set-up's (which no process may hold open meanwhile)."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    admin = await asyncpg.connect(seed.postgres_url)
+    try:
+        for name in SERVICES:
+            for attempt in range(50):  # the set-up's processes may take a moment to let go of their connections
+                try:
+                    await admin.execute(f'CREATE DATABASE "{run.database(name)}" TEMPLATE "{seed.database(name)}"')
+                    break
+                except asyncpg.ObjectInUseError:
+                    if attempt == 49:
+                        raise
+                    await asyncio.sleep(0.2)
+            run.created_databases.append(run.database(name))
+    finally:
+        await admin.close()
+
+
+async def _measure_full_stack(run: Any, portal_url: str, rounds: int, meter: Any) -> bool:
+    import asyncpg
+
+    connection = await asyncpg.connect(run.dsn("joint_evaluation"))
+    try:
+        call_id = str(await connection.fetchval("SELECT call_id FROM call_progress WHERE completed_at IS NOT NULL"))
+    finally:
+        await connection.close()
+    figures: dict[str, list[float]] = {}
+    cpu: dict[str, str] = {}
+    async with (
+        httpx.AsyncClient(base_url=portal_url, timeout=120) as client,
+        httpx.AsyncClient(base_url=run.url("joint_evaluation"), timeout=120, headers=AGENCY) as evaluation,
+    ):
+        await sign_in(client, "agency", "")
+        meeting = f"/selection/calls/{call_id}/meeting"
+
+        async def measured(name: str, path: str) -> None:
+            with meter() as used:
+                started = time.perf_counter()
+                figures[name] = await timed(client, path, rounds)
+                wall = time.perf_counter() - started
+            per_request = {
+                label: used.cores.get(label, 0.0) * wall * 1000 / rounds
+                for label in ("api:joint_evaluation", "portal", "postgres: this run's sessions")
+            }
+            cpu[name] = "CPU per request: " + ", ".join(f"{k} {v:.0f} ms" for k, v in per_request.items())
+            cpu[name] += f"; machine busy {used.machine_busy:.0%}"
+
+        await timed(client, meeting, 3)  # warm-up
+        await measured("before the decision", meeting)
+        started = time.perf_counter()
+        decided = await evaluation.post(f"/calls/{call_id}/funding")
+        assert decided.status_code == 200, decided.text
+        statuses = [p["status"] for p in decided.json()["proposals"]]
+        print(
+            f"funding decided in {(time.perf_counter() - started) * 1000:.0f} ms: {statuses.count('funded')} funded, "
+            f"{statuses.count('reserve')} reserve",
+            flush=True,
+        )
+        await measured("after the decision", meeting)
+        print(f"the first page after the decision: {figures['after the decision'][0]:.0f} ms", flush=True)
+        await measured("ranking page 50", meeting + "?page=49")
+    return report(figures, cpu)
 
 
 if __name__ == "__main__":
@@ -269,5 +432,16 @@ if __name__ == "__main__":
     parser.add_argument("--proposals", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the set-up call here and reuse it")
+    parser.add_argument("--full-stack", action="store_true", help="PostgreSQL, RabbitMQ, one process per service")
+    parser.add_argument("--keep", action="store_true", help="full stack: keep the set-up databases (their name)")
+    parser.add_argument("--reuse", metavar="NAME", help="full stack: measure the set-up kept under NAME again")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("SURGE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    parser.add_argument(
+        "--rabbitmq-url", default=os.environ.get("SURGE_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.proposals, arguments.rounds, arguments.data_dir))
+    if arguments.full_stack:
+        sys.exit(0 if full_stack(arguments) else 1)
+    sys.exit(0 if asyncio.run(main(arguments.proposals, arguments.rounds, arguments.data_dir)) else 1)

@@ -72,8 +72,11 @@ def sqlite_url_for(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path.resolve()}"
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_session_factory(
+    engine: AsyncEngine, *, info: dict[str, object] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine`; `info` goes into each session's `info` (a runtime's caches, shared.cache)."""
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def dialect_name(executor: Executor) -> str:

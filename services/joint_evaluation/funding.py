@@ -8,6 +8,7 @@ decisions. A simulation walks the same way with budgets topped up, and stores no
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -24,6 +25,7 @@ from shared.messaging.outbox import emit
 from shared.readmodel import load_call_copy
 from shared.service import Runtime
 
+from .caches import ROUNDS, PreviewKey
 from .domain.allocation import (
     Decline,
     FundingRequest,
@@ -38,6 +40,7 @@ from .errors import EvaluationNotComplete, FundingNotComputable, ResultsFinal
 from .models import CallProgress, FundingRound, audit_log, call_copies
 from .repository import (
     declines_of_call,
+    entries_revision,
     funding_rows_of_call,
     get_progress,
     get_round,
@@ -74,6 +77,8 @@ async def decide(
         )
     )
     await session.flush()
+    # The next read of the funding (the selection meeting's page, right after) finds it parsed, once committed.
+    ROUNDS.keep_on_commit(session, (progress.call_id, decided.funding_version, now), decided)
     await emit(
         session, runtime.tables, decided, source="joint_evaluation", subject=progress.call_id, clock=runtime.clock
     )
@@ -131,29 +136,46 @@ async def walk(
     )
 
 
-# Stored rounds, as read: a round is never changed once written (each walk is a new version), so one read and
-# validated is kept, by (call, version, decided_at): validating the stored walk of 5,000 proposals again took most
-# of a GET funding. decided_at tells apart two databases of one process (tests) and a round of a transaction that
-# was rolled back. Callers read what they get; they never change it.
-_ROUNDS: dict[tuple[str, int, datetime], FundingDecided] = {}
-_ROUNDS_KEPT = 32
+async def preview_key(
+    session: AsyncSession,
+    config: CallConfiguration,
+    call_id: str,
+    completed_at: datetime,
+    top_ups: Mapping[str, Decimal],
+    *,
+    amounts_around_the_line_only: bool,
+) -> PreviewKey:
+    """Everything a simulation's walk reads, as the key of its answer (caches.PREVIEWS): the fixed ranking (by
+    when it was fixed: it never changes), the call's entries (their partners, exclusions and withdrawals: by their
+    count and revisions), the declines, the regions' currencies and budgets and the reporting rates, the top-ups.
+    Read before the walk, so a walk kept by it read what the key says or newer, never older."""
+    entries = await entries_revision(session, call_id)
+    declines = tuple(sorted((d.proposal_id, d.region_code) for d in await declines_of_call(session, call_id)))
+    money = json.dumps(
+        [
+            [[r.code, r.currency, str(r.budget)] for r in config.regions],
+            config.funding.reporting_currency,
+            sorted((code, str(rate)) for code, rate in config.funding.reporting_rates.items()),
+        ]
+    )
+    tops = tuple(sorted((code, str(amount)) for code, amount in top_ups.items()))
+    return call_id, completed_at, entries, declines, money, tops, amounts_around_the_line_only
 
 
 async def latest_decisions(session: AsyncSession, progress: CallProgress) -> FundingDecided | None:
+    """The latest stored round, parsed; kept so by the runtime (caches.ROUNDS): validating the stored walk of 5,000
+    proposals again took most of a GET funding. Callers read what they get; they never change it."""
     if progress.funding_version == 0:
         return None
     decided_at = await round_decided_at(session, progress.call_id, progress.funding_version)
     assert decided_at is not None
-    key = (progress.call_id, progress.funding_version, decided_at)
-    kept = _ROUNDS.get(key)
-    if kept is None:
+
+    async def parsed() -> FundingDecided:
         stored = await get_round(session, progress.call_id, progress.funding_version)
         assert stored is not None
-        kept = FundingDecided.model_validate(stored.payload)
-        if len(_ROUNDS) >= _ROUNDS_KEPT:
-            _ROUNDS.pop(next(iter(_ROUNDS)))
-        _ROUNDS[key] = kept
-    return kept
+        return FundingDecided.model_validate(stored.payload)
+
+    return await ROUNDS.kept(session, (progress.call_id, progress.funding_version, decided_at), parsed)
 
 
 async def redo_after_withdrawal(

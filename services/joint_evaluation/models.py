@@ -53,11 +53,16 @@ class EvaluationEntry(Base):
     stage: Mapped[int] = mapped_column(Integer, server_default="1", default=1)
     pre_proposal_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     applicant_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Bumped by the ORM on every write of the entry (its version counter): the sum over a call's entries changes
+    # with any change to any of them (no entry is ever deleted), so what is kept of them (the funding preview) is
+    # kept by it. An `updated_at` key is not enough: two changes may happen at the same instant.
+    revision: Mapped[int] = mapped_column(Integer, server_default="1")
 
     __table_args__ = (
         Index("ix_entries_call", "call_id", "proposal_id"),
         status_check("evaluation_entries", "eligibility", Eligibility),
     )
+    __mapper_args__ = {"version_id_col": revision}
 
     @property
     def current_eligibility(self) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Row, Select, and_, delete, exists, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, exists, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, defer
@@ -91,6 +91,16 @@ async def funding_rows_of_call(session: AsyncSession, call_id: str) -> list[Row[
         EvaluationEntry.withdrawn_at,
     ).where(EvaluationEntry.call_id == call_id)
     return list(await session.execute(query))
+
+
+async def entries_revision(session: AsyncSession, call_id: str) -> tuple[int, int]:
+    """How many entries the call has and the sum of their revisions: it changes with any write to any of them
+    (each write bumps its entry's revision, no entry is deleted), so it keys what is kept of them."""
+    query = select(func.count(), func.coalesce(func.sum(EvaluationEntry.revision), 0)).where(
+        EvaluationEntry.call_id == call_id
+    )
+    count, total = (await session.execute(query)).one()
+    return int(count), int(total)
 
 
 def evaluable() -> ColumnElement[bool]:

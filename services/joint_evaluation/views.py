@@ -5,7 +5,9 @@ Who sees what is decided in the routes; these only gather the state.
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -107,19 +109,46 @@ class FundingState:
     published_at: datetime | None
 
 
-async def funding_state(session: AsyncSession, call_id: str) -> FundingState:
+@dataclass(frozen=True)
+class FundingInputs:
+    """What the funding state is computed from: the latest round, the regions' confirmations, the publication."""
+
+    decided: FundingDecided
+    confirmations: dict[str, RegionConfirmation]
+    published_at: datetime | None
+
+    def key(self) -> tuple[Hashable, ...]:
+        """All of it, as a key (a round never changes once written: its call, version and time name it)."""
+        confirmations = tuple(
+            sorted(
+                (code, c.funding_version, c.confirmed_at, json.dumps(c.part)) for code, c in self.confirmations.items()
+            )
+        )
+        decided = self.decided
+        return (str(decided.call_id), decided.funding_version, decided.decided_at), confirmations, self.published_at
+
+
+async def funding_inputs(session: AsyncSession, call_id: str) -> FundingInputs:
     progress = await progress_without_ranking(session, call_id)
     decided = await latest_decisions(session, progress) if progress is not None else None
     if progress is None or decided is None:
         raise NotFound(f"No funding decided for call {call_id}.")
-    confirmations = await confirmations_of_call(session, call_id)
+    return FundingInputs(decided, await confirmations_of_call(session, call_id), progress.published_at)
+
+
+async def funding_state(session: AsyncSession, call_id: str) -> FundingState:
+    return state_of_funding(await funding_inputs(session, call_id))
+
+
+def state_of_funding(inputs: FundingInputs) -> FundingState:
+    decided, confirmations = inputs.decided, inputs.confirmations
     missing = unconfirmed_regions(decided, {code: c.part for code, c in confirmations.items()})
     funding = set(regions_funding_partners(decided))
     return FundingState(
         decided=decided,
         regions=[_region_status(r.region_code, funding, confirmations, decided) for r in decided.regions],
         final=not missing,
-        published_at=progress.published_at,
+        published_at=inputs.published_at,
     )
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from shared.cache import Caches
 from shared.clock import Clock, SystemClock
 from shared.db import create_engine, create_session_factory
 from shared.errors import ServiceError
@@ -23,7 +24,8 @@ BackgroundJob = Callable[[asyncio.Event], Awaitable[None]]
 
 @dataclass
 class Runtime:
-    """What a running service holds: its settings, database, clock."""
+    """What a running service holds: its settings, database, clock, and the caches of what it has read
+    (shared.cache: owned here, reached from its sessions)."""
 
     name: str
     settings: ServiceSettings
@@ -31,6 +33,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     tables: MessagingTables
+    caches: Caches = field(default_factory=Caches)
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,13 @@ def open_runtime(definition: ServiceDefinition, settings: ServiceSettings, clock
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
+    caches = Caches()
     return Runtime(
         name=definition.name,
         settings=settings,
         engine=engine,
-        sessions=create_session_factory(engine),
+        sessions=create_session_factory(engine, info=caches.session_info()),
         clock=clock or SystemClock(),
         tables=definition.tables,
+        caches=caches,
     )

@@ -21,7 +21,7 @@ import httpx
 from fastapi import FastAPI
 
 from shared.clock import MovableClock
-from shared.events import ProposalSubmitted, ProposalWithdrawn
+from shared.events import CallSnapshot, ProposalSubmitted, ProposalWithdrawn
 from tests.api.test_joint_evaluation_api import (
     AGENCY,
     audit_actions,
@@ -46,6 +46,7 @@ class Scenario:
     alpha: ProposalSubmitted
     beta: ProposalSubmitted
     gamma: ProposalSubmitted
+    call: CallSnapshot
 
 
 def gamma_body() -> dict[str, Any]:
@@ -72,7 +73,7 @@ async def evaluated(service_client: ServiceClient, clock: MovableClock, *, compl
     await evaluate(client, experts, delta.proposal_id, "3", "2.5", "3")
     if complete:
         assert (await client.post(f"/calls/{call.call_id}/ranking/complete", headers=AGENCY)).status_code == 200
-    return Scenario(client, app, str(call.call_id), alpha, beta, gamma)
+    return Scenario(client, app, str(call.call_id), alpha, beta, gamma, call)
 
 
 def statuses(funding: dict[str, Any]) -> dict[str, str]:
@@ -89,6 +90,17 @@ async def decide(s: Scenario) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def withdraw_alpha(s: Scenario, clock: MovableClock) -> None:
+    withdrawn = ProposalWithdrawn(
+        proposal_id=s.alpha.proposal_id,
+        call_id=s.alpha.call_id,
+        applicant_id="acme",
+        withdrawn_at=clock.now(),
+        reason="consortium dissolved",
+    )
+    await deliver(s.app, envelope_of(withdrawn, clock))
 
 
 async def answer(s: Scenario, token: dict[str, str], code: str, **body: Any) -> httpx.Response:
@@ -230,14 +242,7 @@ async def test_a_withdrawal_after_the_decisions_walks_the_proposal_out(
 ) -> None:
     s = await evaluated(service_client, clock)
     await decide(s)
-    withdrawn = ProposalWithdrawn(
-        proposal_id=s.alpha.proposal_id,
-        call_id=s.alpha.call_id,
-        applicant_id="acme",
-        withdrawn_at=clock.now(),
-        reason="consortium dissolved",
-    )
-    await deliver(s.app, envelope_of(withdrawn, clock))
+    await withdraw_alpha(s, clock)
     after = (await s.client.get(f"/calls/{s.call_id}/funding", headers=AGENCY)).json()
     assert (after["funding_version"], after["trigger"]) == (2, "withdrawal")
     assert statuses(after) == {"BETA": "funded", "GAMMA": "funded"}

@@ -26,11 +26,12 @@ from ..use_cases.read_results import read_results
 from ..use_cases.results_workbook import results_workbook
 from ..use_cases.simulate_funding import simulate_funding
 from .presenters import (
-    allocation_out,
+    allocation_json,
     as_json,
     completed_out,
     funding_out,
-    funding_reading_out,
+    funding_reading_json,
+    json_response,
     proposal_result_out,
     published_out,
     ranking_page_out,
@@ -100,7 +101,14 @@ async def post_funding(call_id: uuid.UUID, session: DbSession, runtime: RuntimeD
     summary="The current funding decisions: all of them for an agency, its own part for a region",
 )
 async def get_funding(call_id: uuid.UUID, session: DbSession, reader: Reader, view: View = "all") -> Response:
-    return as_json(funding_reading_out(await read_funding(session, reader=reader, call_id=str(call_id)), view))
+    answer = await read_funding(
+        session,
+        reader=reader,
+        call_id=str(call_id),
+        view=view,
+        present=lambda reading: funding_reading_json(reading, view),
+    )
+    return json_response(answer)
 
 
 @router.post(
@@ -117,8 +125,15 @@ async def post_simulation(
     view: FundingView = "all",
 ) -> Response:
     line = view == "line"  # the amounts are then built for the proposals around the funding line only
-    decided = await simulate_funding(session, runtime, str(call_id), body.top_ups, amounts_around_the_line_only=line)
-    return as_json(allocation_out(decided, view))
+    answer = await simulate_funding(
+        session,
+        runtime,
+        str(call_id),
+        body.top_ups,
+        present=lambda decided: allocation_json(decided, view),
+        amounts_around_the_line_only=line,
+    )
+    return json_response(answer)
 
 
 @router.post(

@@ -89,7 +89,12 @@ def as_json(body: BaseModel) -> Response:
     """A large body serialised once, straight to JSON, rather than dumped to dicts that FastAPI would validate and
     serialise again (the funding of 5,000 proposals: most of the request's time); the same JSON, documented by the
     route's response_model."""
-    return Response(body.model_dump_json(), media_type="application/json")
+    return json_response(body.model_dump_json().encode())
+
+
+def json_response(body: bytes) -> Response:
+    """JSON already written (as_json's, or one kept)."""
+    return Response(body, media_type="application/json")
 
 
 def entry_out(entry: EvaluationEntry, *, assigned: bool, final: bool) -> EntryOut:
@@ -211,6 +216,11 @@ def evaluator_out(evaluator: Evaluator) -> EvaluatorOut:
 
 def conflict_out(conflict: DeclaredConflict) -> ConflictOut:
     return ConflictOut.model_validate(conflict, from_attributes=True)
+
+
+def allocation_json(decided: FundingDecided, view: FundingView = "all") -> bytes:
+    """allocation_out as JSON (as_json's), for an answer kept as written."""
+    return allocation_out(decided, view).model_dump_json().encode()
 
 
 def allocation_out(decided: FundingDecided, view: FundingView = "all") -> AllocationOut:
@@ -510,8 +520,9 @@ def completed_out(view: RankingView) -> CompletedOut:
     )
 
 
-def funding_reading_out(reading: FundingReading, view: FundingView = "all") -> FundingOut:
-    return funding_out(reading.state, reading.region_code, view)
+def funding_reading_json(reading: FundingReading, view: FundingView = "all") -> bytes:
+    """The reader's funding as JSON (as_json's), for an answer kept as written."""
+    return funding_out(reading.state, reading.region_code, view).model_dump_json().encode()
 
 
 def results_csv_response(state: ResultsState) -> Response:
