@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,19 @@ async def _call_definition(tmp_path: Path, clock: MovableClock, database_url: st
     return open_runtime(definition, settings, clock)
 
 
+@contextlib.asynccontextmanager
+async def running_relay(runtime: Runtime, bus: FlakyBus, clock: MovableClock, poll_s: float) -> AsyncIterator[None]:
+    """The runtime's relay at work on `bus`, polling every `poll_s` seconds, until the block ends."""
+    relay = OutboxRelay(runtime.sessions, runtime.tables, bus, clock, poll_interval_s=poll_s)
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await running
+
+
 async def test_a_commit_of_outbox_rows_is_published_at_once_not_at_the_next_poll(
     tmp_path: Path, clock: MovableClock
 ) -> None:
@@ -163,15 +177,11 @@ async def test_a_commit_of_outbox_rows_is_published_at_once_not_at_the_next_poll
     event may come in its first pass; the next two are committed after a pass that found nothing more)."""
     runtime = await _call_definition(tmp_path, clock)
     bus = FlakyBus()
-    relay = OutboxRelay(runtime.sessions, runtime.tables, bus, clock, poll_interval_s=3600)
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
-    first = await _emit_one(runtime, clock)
-    await eventually(lambda: [e.id for e in bus.published] == [first.id])
-    second, third = await _emit_one(runtime, clock), await _emit_one(runtime, clock)
-    await eventually(lambda: [e.id for e in bus.published] == [first.id, second.id, third.id])
-    stop.set()
-    await running
+    async with running_relay(runtime, bus, clock, poll_s=3600):
+        first = await _emit_one(runtime, clock)
+        await eventually(lambda: [e.id for e in bus.published] == [first.id])
+        second, third = await _emit_one(runtime, clock), await _emit_one(runtime, clock)
+        await eventually(lambda: [e.id for e in bus.published] == [first.id, second.id, third.id])
     await runtime.engine.dispose()
 
 
@@ -180,9 +190,6 @@ async def test_rows_another_process_wrote_are_published_by_the_poll(tmp_path: Pa
     reaches the relay, its poll finds them."""
     runtime = await _call_definition(tmp_path, clock)
     bus = FlakyBus()
-    relay = OutboxRelay(runtime.sessions, runtime.tables, bus, clock, poll_interval_s=0.05)
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
     writer = textwrap.dedent(
         f"""
         import asyncio
@@ -209,12 +216,11 @@ async def test_rows_another_process_wrote_are_published_by_the_poll(tmp_path: Pa
         asyncio.run(main())
         """
     )
-    written = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-c", writer], cwd=PROJECT, capture_output=True, text=True, check=True
-    )
-    await eventually(lambda: [str(e.id) for e in bus.published] == [written.stdout.strip()], within=30)
-    stop.set()
-    await running
+    async with running_relay(runtime, bus, clock, poll_s=0.05):
+        written = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-c", writer], cwd=PROJECT, capture_output=True, text=True, check=True
+        )
+        await eventually(lambda: [str(e.id) for e in bus.published] == [written.stdout.strip()], within=30)
     await runtime.engine.dispose()
 
 
@@ -255,20 +261,17 @@ async def test_the_signal_sees_outbox_rows_written_in_a_cte_on_postgresql(tmp_pa
         wake = asyncio.Event()
         OutboxCommits(runtime.engine, messaging.outbox).wake_on_commit(wake)
         bus = FlakyBus()
-        relay = OutboxRelay(runtime.sessions, runtime.tables, bus, clock, poll_interval_s=3600)
-        stop = asyncio.Event()
-        running = asyncio.create_task(relay.run(stop))
-        first = await _emit_one(runtime, clock)
-        await eventually(lambda: [e.id for e in bus.published] == [first.id])
-        wake.clear()
-        envelope = outgoing_envelope(CallPublished(call=published_call(clock)), source="t", subject="s", clock=clock)
-        statement = select(literal(1)).add_cte(messaging.outbox.insert().values(outbox_row(envelope)).cte("event"))
-        async with runtime.sessions() as session, session.begin():
-            await session.execute(statement)
-        assert wake.is_set()
-        await eventually(lambda: [e.id for e in bus.published] == [first.id, envelope.id])
-        stop.set()
-        await running
+        async with running_relay(runtime, bus, clock, poll_s=3600):
+            first = await _emit_one(runtime, clock)
+            await eventually(lambda: [e.id for e in bus.published] == [first.id])
+            wake.clear()
+            call = CallPublished(call=published_call(clock))
+            envelope = outgoing_envelope(call, source="t", subject="s", clock=clock)
+            event = messaging.outbox.insert().values(outbox_row(envelope)).cte("event")
+            async with runtime.sessions() as session, session.begin():
+                await session.execute(select(literal(1)).add_cte(event))
+            assert wake.is_set()
+            await eventually(lambda: [e.id for e in bus.published] == [first.id, envelope.id])
         await runtime.engine.dispose()
     finally:
         await drop_postgres_database(url)
@@ -282,22 +285,18 @@ async def test_a_relay_that_failed_still_publishes_a_new_commit_at_once(
     runtime = await _call_definition(tmp_path, clock)
     bus = FlakyBus()
     bus.down = True
-    relay = OutboxRelay(runtime.sessions, runtime.tables, bus, clock, poll_interval_s=3600)
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
-    first = await _emit_one(runtime, clock)
-    for _ in range(failures - 1):
-        await _emit_one(runtime, clock)
 
     async def refused_all() -> bool:
         async with runtime.sessions() as session:
             attempts = set((await session.execute(select(messaging.outbox.c.attempts))).scalars())
         return bool(attempts) and 0 not in attempts
 
-    await eventually(refused_all)
-    bus.down = False
-    last = await _emit_one(runtime, clock)
-    await eventually(lambda: {e.id for e in bus.published} >= {first.id, last.id})
-    stop.set()
-    await running
+    async with running_relay(runtime, bus, clock, poll_s=3600):
+        first = await _emit_one(runtime, clock)
+        for _ in range(failures - 1):
+            await _emit_one(runtime, clock)
+        await eventually(refused_all)
+        bus.down = False
+        last = await _emit_one(runtime, clock)
+        await eventually(lambda: {e.id for e in bus.published} >= {first.id, last.id})
     await runtime.engine.dispose()
