@@ -32,12 +32,14 @@ def create_embedded_app(
     which an agency moves forward at /sandbox/clock (see services/sandbox.py)."""
     sandbox_clock = SandboxClock(data_dir / CLOCK_FILE) if sandbox else None
     clock = clock or sandbox_clock or SystemClock()
-    bus = InProcessBus(data_dir / "bus.db", clock=clock, retry_delay_ms=retry_delay_ms, poll_interval_s=0.2)
+    # A relay is woken when its service commits outbox rows, a bus consumer when a message is published to its
+    # queue (both in this process): their polls only look for what nobody announced, once a second.
+    bus = InProcessBus(data_dir / "bus.db", clock=clock, retry_delay_ms=retry_delay_ms, poll_interval_s=1.0)
     runtimes: dict[str, Runtime] = {}
     apps: dict[str, FastAPI] = {}
     for name, definition in SERVICES.items():
         settings = definition.settings_class(
-            data_dir=data_dir, retry_delay_ms=retry_delay_ms, relay_poll_interval_s=0.05
+            data_dir=data_dir, retry_delay_ms=retry_delay_ms, relay_poll_interval_s=1.0
         )
         runtimes[name] = open_runtime(definition, settings, clock)
         apps[name] = build_app(definition, settings, runtime=runtimes[name], broker_check=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -192,3 +192,14 @@ def submitted_event(
 
 def envelope_of(data: EventData, clock: MovableClock, subject: str = "test") -> Envelope:
     return make_envelope(data, source="test", subject=subject, clock=clock)
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]] | Callable[[], bool], within: float = 5.0) -> None:
+    """Wait until `condition` (a function or a coroutine function) holds; fail after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while asyncio.get_running_loop().time() < deadline:
+        result = condition()
+        if (await result) if asyncio.iscoroutine(result) else result:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")

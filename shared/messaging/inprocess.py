@@ -123,13 +123,24 @@ class InProcessBus:
 
     async def _consume(self, queue: str) -> None:
         subscription = self._subscriptions[queue]
+        wake = self._wake[queue]
+        consumer = asyncio.current_task()
         while True:
+            if consumer is not None and consumer.cancelling():
+                # close() cancelled it inside a handler, whose session's clean-up turned the cancellation into an
+                # error the handler's caller settles as a retry: stop here, not at the next message.
+                return
+            wake.clear()  # a publish from here on makes another look
             row = await self._next(queue)
-            if row is None:
-                wake = self._wake[queue]
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout=self._poll_interval_s)
-                wake.clear()
+            due_in = self._poll_interval_s
+            if row is not None:
+                due_in = min(due_in, (as_utc(row.available_at) - self._clock.now()).total_seconds())
+            if row is None or due_in > 0:
+                # Publishing wakes the queue's consumer; besides, it waits for its first retry to fall due, and
+                # polls for what nobody announces: a message another process put back (`jointcall dead-letters
+                # replay`), a clock moved forward.
+                with contextlib.suppress(TimeoutError):  # (not less than 10 ms: a clock that stands still)
+                    await asyncio.wait_for(wake.wait(), timeout=max(due_in, 0.01))
                 continue
             envelope = Envelope.model_validate_json(row.body)
             outcome, error = await run_handler(
@@ -147,12 +158,9 @@ class InProcessBus:
         async with self._sessions() as session:
             return (
                 await session.execute(
-                    select(messages.c.id, messages.c.body, messages.c.attempt)
-                    .where(
-                        messages.c.queue == queue,
-                        messages.c.state == "ready",
-                        messages.c.available_at <= self._clock.now(),
-                    )
+                    # The first ready message, due or not: when it is not due yet, when it will be.
+                    select(messages.c.id, messages.c.body, messages.c.attempt, messages.c.available_at)
+                    .where(messages.c.queue == queue, messages.c.state == "ready")
                     .order_by(messages.c.available_at, messages.c.id)
                     .limit(1)
                 )

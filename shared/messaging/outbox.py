@@ -4,19 +4,23 @@ The relay marks a row published only after the broker confirmed it, so a crash b
 and publish delays the event but never loses it (consumers are idempotent, so a re-publish after
 a crash between confirm and mark is harmless). On PostgreSQL rows are claimed with
 FOR UPDATE SKIP LOCKED, so several relays can run side by side.
+
+A relay publishes as soon as a transaction that wrote outbox rows commits on its own engine (in this process:
+`OutboxCommits`), and otherwise polls: the poll is what finds rows another process wrote (the API of the full
+stack, whose relay runs in the worker) or a crash left behind.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Table, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.clock import Clock, as_utc
 from shared.events import Envelope, EventData, make_envelope
@@ -73,6 +77,59 @@ def outbox_row(envelope: Envelope) -> dict[str, Any]:
     }
 
 
+class OutboxCommits:
+    """Sets the events of the relays waiting on an engine once a transaction that wrote outbox rows has committed.
+
+    It watches the engine's statements rather than the code that writes the rows (`emit`, `outbox_row` in a
+    statement of the caller's own, a CTE): whatever inserts into the outbox is seen. A connection that inserted is
+    marked; its commit turns the mark into "committed" (a rollback drops it); and the signal fires when the
+    connection goes back to the pool, i.e. after the commit returned, so the woken relay's own connection sees the
+    rows (on SQLite, a reader started during the commit would not).
+    """
+
+    def __init__(self, engine: AsyncEngine, outbox: Table) -> None:
+        self._insert = f"INSERT INTO {engine.dialect.identifier_preparer.format_table(outbox)} "
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        # The marks are this signal's own: two signals on one engine (two relays, a test's) each see every commit.
+        self._written, self._committed_mark = ("outbox_written", id(self)), ("outbox_committed", id(self))
+        sync_engine = engine.sync_engine
+        event.listen(sync_engine, "after_cursor_execute", self._executed)
+        event.listen(sync_engine, "commit", self._committed)
+        event.listen(sync_engine, "rollback", self._rolled_back)
+        event.listen(sync_engine, "checkin", self._returned)
+
+    def wake_on_commit(self, wake: asyncio.Event) -> None:
+        """Set `wake` (from its event loop) after every commit that wrote outbox rows; until `forget`."""
+        self._waiters.append((asyncio.get_running_loop(), wake))
+
+    def forget(self, wake: asyncio.Event) -> None:
+        self._waiters = [(loop, event) for loop, event in self._waiters if event is not wake]
+
+    def _executed(self, conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self._insert in statement:  # also inside a CTE: "WITH event AS (INSERT INTO outbox (...) ...)"
+            conn.info[self._written] = True
+
+    def _committed(self, conn: Connection) -> None:
+        if conn.info.pop(self._written, False):
+            conn.info[self._committed_mark] = True
+
+    def _rolled_back(self, conn: Connection) -> None:
+        conn.info.pop(self._written, None)
+
+    def _returned(self, _dbapi_connection: Any, record: Any) -> None:
+        if record is None or not record.info.pop(self._committed_mark, False):
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        for loop, wake in self._waiters:
+            if loop is running:
+                wake.set()
+            elif not loop.is_closed():
+                loop.call_soon_threadsafe(wake.set)
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -84,16 +141,31 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_interval_s: float = 0.2,
     ) -> None:
+        """`poll_interval_s`: how often it looks for rows nobody told it about (written by another process, or
+        left by a crash); rows committed on this session factory's engine, in this process, wake it at once."""
         self._sessions = session_factory
         self._outbox = tables.outbox
         self._bus = bus
         self._clock = clock
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
+        engine = session_factory.kw.get("bind")
+        self._commits = OutboxCommits(engine, tables.outbox) if isinstance(engine, AsyncEngine) else None
 
     async def run(self, stop: asyncio.Event) -> None:
+        wake = asyncio.Event()
+        if self._commits is not None:
+            self._commits.wake_on_commit(wake)
+        try:
+            await self._run(stop, wake)
+        finally:
+            if self._commits is not None:
+                self._commits.forget(wake)
+
+    async def _run(self, stop: asyncio.Event, wake: asyncio.Event) -> None:
         backoff = self._poll_interval_s
         while not stop.is_set():
+            wake.clear()  # a commit from here on makes another pass
             try:
                 published, failed = await self.relay_once()
                 backoff = self._poll_interval_s if not failed else min(backoff * 2, 10.0)
@@ -102,8 +174,9 @@ class OutboxRelay:
             except Exception:
                 logger.exception("outbox relay pass failed")
                 backoff = min(backoff * 2, 10.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=backoff)
+            # The backoff spaces out the polls; a commit of new rows is worth a pass at once even after a
+            # failure (it is bounded by how often the service commits events, not by a loop of its own).
+            await _first_of(stop, wake, seconds=backoff)
 
     async def relay_once(self) -> tuple[int, int]:
         """Publish one batch of pending rows in order; return (published, failed)."""
@@ -152,6 +225,18 @@ class OutboxRelay:
                 .values(attempts=self._outbox.c.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:2000])
             )
         return published, failed
+
+
+async def _first_of(stop: asyncio.Event, wake: asyncio.Event, *, seconds: float) -> None:
+    """Wait until `stop` or `wake` is set, or `seconds` passed."""
+    if stop.is_set() or wake.is_set():
+        return
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
 
 
 async def outbox_backlog(session: AsyncSession, tables: MessagingTables) -> tuple[int, datetime | None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,22 +11,12 @@ from shared.errors import PermanentError
 from shared.events import CallPublished, Envelope, make_envelope
 from shared.messaging.bus import Subscription, Unroutable
 from shared.messaging.inprocess import InProcessBus
-from tests.helpers import published_call
+from tests.helpers import eventually, published_call
 
 
 def event(clock: MovableClock) -> Envelope:
     call = published_call(clock)
     return make_envelope(CallPublished(call=call), source="test", subject=str(call.call_id), clock=clock)
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]] | Callable[[], bool], within: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while asyncio.get_running_loop().time() < deadline:
-        result = condition()
-        if (await result) if asyncio.iscoroutine(result) else result:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def test_delivers_to_every_bound_queue(tmp_path: Path, clock: MovableClock) -> None:
@@ -142,3 +131,27 @@ async def test_published_messages_survive_a_restart(tmp_path: Path, clock: Movab
     await second.start()
     await eventually(lambda: [e.id for e in received] == [message.id])
     await second.close()
+
+
+async def test_a_publish_wakes_its_consumer_and_a_retry_runs_when_due_not_at_the_next_poll(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    """The consumer polls once an hour here: the publish must wake it, and it must wait for its retry's due time
+    (the clock says 1 ms after the failure), not for the poll."""
+    bus = InProcessBus(tmp_path / "bus.db", clock=clock, retry_delay_ms=1, poll_interval_s=3600)
+    attempts: list[int] = []
+
+    async def fails_once(_: Envelope) -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("the database is busy")
+
+    bus.subscribe(Subscription("q", ("call.*",), fails_once))
+    await bus.start()
+    await bus.publish_batch([event(clock)])
+    await eventually(lambda: len(attempts) >= 1)
+    clock.advance(timedelta(milliseconds=5))  # the retry falls due
+    await eventually(lambda: len(attempts) == 2)
+    await bus.publish_batch([event(clock)])  # after the queue was found empty
+    await eventually(lambda: len(attempts) == 3)
+    await bus.close()
