@@ -10,13 +10,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.calls import CallConfiguration, RegionCode
 from shared.clock import Clock
 from shared.money import Amount, CurrencyCode, Money
+from shared.pagination import INT_MAX
 from shared.rules.model import PartnerFacts, ProposalFacts
 
 
@@ -77,6 +78,10 @@ def parse_data(envelope: Envelope, model: type[E]) -> E:
 # --- call_definition -------------------------------------------------------------------------
 
 
+# A version or revision counter: its producer stores it in a 32-bit integer column, and so do its consumers.
+Counter = Annotated[int, Field(ge=0, le=INT_MAX)]
+
+
 class RegionSnapshot(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -95,8 +100,8 @@ class CallSnapshot(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     call_id: uuid.UUID
-    version: int
-    revision: int = 0
+    version: Counter
+    revision: Counter = 0
     code: str
     title: str
     status: str
@@ -171,7 +176,7 @@ class ProposalSubmitted(EventData):
 
     proposal_id: uuid.UUID
     call_id: uuid.UUID
-    version: int
+    version: Counter
     applicant_id: str
     acronym: str
     title: str
@@ -270,12 +275,12 @@ class EligibilityDecided(EventData):
 
     proposal_id: uuid.UUID
     call_id: uuid.UUID
-    proposal_version: int
+    proposal_version: Counter
     outcome: Literal["eligible", "not_eligible"]
     reasons: list[str]
     partners: list[PartnerVerdict]
     decided_at: datetime
-    decision_version: int = Field(default=1, description="+1 when a correction changes the outcome")
+    decision_version: int = Field(default=1, ge=0, le=INT_MAX, description="+1 when a correction changes the outcome")
     dropped_partners: list[str] = Field(default_factory=list, description="Partner ids dropped by the policy")
     reason_details: list[ReasonDetail] = Field(
         default_factory=list, description="The reasons as data, one per entry of `reasons`, in the same order"
@@ -374,7 +379,7 @@ class FundingDecided(EventData):
     event_type: ClassVar[str] = "funding.decided.v1"
 
     call_id: uuid.UUID
-    funding_version: int
+    funding_version: Counter
     decided_at: datetime
     trigger: str = Field(description="run, decline or withdrawal")
     reporting_currency: str
@@ -403,7 +408,7 @@ class ResultsPublished(EventData):
 
     call_id: uuid.UUID
     published_at: datetime
-    funding_version: int
+    funding_version: Counter
     reporting_currency: str
     results: list[ResultLine]
     regions: list[RegionFunding]
