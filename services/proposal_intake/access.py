@@ -9,7 +9,6 @@ from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.calls import CallConfiguration
-from shared.db import Executor
 from shared.errors import NotFound
 from shared.events import CallSnapshot
 from shared.http.principal import Principal, Role
@@ -18,6 +17,7 @@ from .domain.lifecycle import ProposalStatus, can_move
 from .errors import ProposalWithdrawn
 from .models import Proposal, call_copies
 from .repository import AnyRow, get_proposal
+from .unit_of_work import execute
 
 
 def applicant_of(consortium: Principal) -> str:
@@ -47,14 +47,14 @@ def refuse_if_withdrawn(status: str, to: ProposalStatus | None = None) -> None:
         raise ProposalWithdrawn("The proposal was withdrawn: nothing more can happen to it.")
 
 
-async def call_of(session: Executor, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
+async def call_of(session: AsyncSession, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
     """The local copy of the call, read at every request (an amendment or a status change counts at once).
 
     The stored snapshot is read as JSON text (CAST AS TEXT, or the driver would decode it); parsing and
     validating it (a whole call configuration, every region's rules) is done once per distinct text, not
     on every draft, pre-check and submission.
     """
-    text = (await session.execute(_CALL_SNAPSHOT, {"call_id": str(call_id)})).scalar()
+    text = (await execute(session, _CALL_SNAPSHOT, {"call_id": str(call_id)})).scalar()
     return call_from_snapshot(text, call_id)
 
 

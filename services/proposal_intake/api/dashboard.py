@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from shared.http.exact_json import ExactJsonRoute
 from shared.http.roles import Agency
-from shared.service import RuntimeDep
+from shared.service import DbSession, RuntimeDep
 
 from ..use_cases.read_dashboard import Dashboard, RuleCount, read_dashboard
 
@@ -170,7 +170,5 @@ def dashboard_out(view: Dashboard) -> DashboardOut:
     summary="The deadline dashboard of a call: counts over time, by region and partner count, pre-check "
     "findings and refusals (agency)",
 )
-async def get_dashboard(call_id: uuid.UUID, runtime: RuntimeDep, _: Agency) -> DashboardOut:
-    async with runtime.engine.connect() as connection:
-        view = await read_dashboard(connection, runtime, call_id=str(call_id))
-    return dashboard_out(view)
+async def get_dashboard(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, _: Agency) -> DashboardOut:
+    return dashboard_out(await read_dashboard(session, runtime, call_id=str(call_id)))

@@ -17,7 +17,7 @@ from shared.http.exact_json import ExactJsonRoute
 from shared.http.params import PathKey
 from shared.http.roles import Consortium
 from shared.pagination import INT_MAX
-from shared.service import RuntimeDep
+from shared.service import DbSession, RuntimeDep
 
 from ..errors import RangeNotSatisfiable
 from ..storage import document_store
@@ -95,10 +95,14 @@ async def put_document(
     "(with a grant) read the submitted version",
 )
 async def get_documents(
-    proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader, version: Version = None, grant: Grant = None
+    proposal_id: uuid.UUID,
+    session: DbSession,
+    runtime: RuntimeDep,
+    reader: Reader,
+    version: Version = None,
+    grant: Grant = None,
 ) -> DocumentsOut:
-    async with runtime.engine.connect() as connection:
-        readable = await readable_documents(connection, runtime, reader, str(proposal_id), version=version, grant=grant)
+    readable = await readable_documents(session, runtime, reader, str(proposal_id), version=version, grant=grant)
     return documents_out(proposal_id, readable)
 
 
@@ -135,6 +139,7 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 async def get_document_content(
     proposal_id: uuid.UUID,
     document_type: PathKey,
+    session: DbSession,
     runtime: RuntimeDep,
     reader: Reader,
     partner: Partner = None,
@@ -143,10 +148,11 @@ async def get_document_content(
     range_header: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
-    async with runtime.engine.begin() as connection:  # the audit record commits before the bytes go out
-        download = await document_to_download(
-            connection, runtime, reader, str(proposal_id), document_type, partner, version=version, grant=grant
-        )
+    # The request's session commits before the response is sent (DbSession): the audit record of the download
+    # is durable before its first byte goes out; the bytes stream afterwards, on a connection of the store's.
+    download = await document_to_download(
+        session, runtime, reader, str(proposal_id), document_type, partner, version=version, grant=grant
+    )
     document = download.document
     etag = f'"{document.sha256}"'
     headers = {
@@ -177,8 +183,12 @@ async def get_document_content(
     summary="Remove a document from the consortium's own draft (submitted versions keep theirs)",
 )
 async def delete_draft_document(
-    proposal_id: uuid.UUID, document_type: PathKey, runtime: RuntimeDep, consortium: Consortium, partner: Partner = None
+    proposal_id: uuid.UUID,
+    document_type: PathKey,
+    session: DbSession,
+    runtime: RuntimeDep,
+    consortium: Consortium,
+    partner: Partner = None,
 ) -> Response:
-    async with runtime.engine.begin() as connection:
-        await delete_document(connection, runtime, consortium, str(proposal_id), document_type, partner)
+    await delete_document(session, runtime, consortium, str(proposal_id), document_type, partner)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

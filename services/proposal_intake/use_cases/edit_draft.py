@@ -6,7 +6,6 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import Executor
 from shared.errors import DeadlinePassed, PreconditionFailed, PreconditionRequired
 from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
@@ -24,7 +23,7 @@ def etag(proposal: Proposal) -> str:
 
 
 async def create_draft(
-    session: Executor, runtime: Runtime, consortium: Principal, call_id: str, draft: ProposalDraft
+    session: AsyncSession, runtime: Runtime, consortium: Principal, call_id: str, draft: ProposalDraft
 ) -> tuple[Proposal, ProposalDraft]:
     """The new proposal, and its draft as stored (partner keys given), for the answer without parsing it again."""
     call, config = await call_of(session, call_id)

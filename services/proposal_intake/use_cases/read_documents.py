@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.audit import audit_row
 from shared.calls import CallConfiguration
-from shared.db import Executor
 from shared.document_grants import grant_key, verify_grant
 from shared.errors import DeadlinePassed, NotFound
 from shared.http.principal import Principal, Role
@@ -26,11 +27,8 @@ from ..access import applicant_of, call_from_snapshot, refuse_if_withdrawn
 from ..document_repository import blob_of, documents_of, region_partner_keys, unlink_from_draft
 from ..domain.documents import PROPOSAL_LEVEL, LinkedDocument, evaluator_may_read, region_may_read
 from ..domain.submission import submission_window_error
-from ..models import audit_log
-from ..repository import AnyRow, proposal_with_call
+from ..repository import AnyRow, proposal_with_call, record_audit
 from ..settings import Settings
-
-_INSERT_AUDIT = audit_log.insert()
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ def _hidden(proposal_id: str) -> NotFound:
 
 
 async def readable_documents(
-    session: Executor,
+    session: AsyncSession,
     runtime: Runtime,
     principal: Principal,
     proposal_id: str,
@@ -111,7 +109,7 @@ class Download:
 
 
 async def document_to_download(
-    session: Executor,
+    session: AsyncSession,
     runtime: Runtime,
     principal: Principal,
     proposal_id: str,
@@ -132,8 +130,8 @@ async def document_to_download(
     locator, _ = await blob_of(session, document.sha256)
     if not readable.owner:
         person = f" ({principal.subject})" if principal.subject and principal.subject != principal.label else ""
-        await session.execute(
-            _INSERT_AUDIT,
+        await record_audit(
+            session,
             audit_row(
                 clock=runtime.clock,
                 actor=f"{principal.label}{person}",
@@ -148,7 +146,7 @@ async def document_to_download(
 
 
 async def delete_document(
-    session: Executor, runtime: Runtime, consortium: Principal, proposal_id: str, type_key: str, partner: str | None
+    session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, type_key: str, partner: str | None
 ) -> None:
     """Unlink a document from the consortium's own draft (its bytes stay for the versions that link them;
     unlinked bytes are collected later)."""
@@ -163,8 +161,8 @@ async def delete_document(
         raise DeadlinePassed(refusal, extra={"server_time": now.isoformat()})
     if not await unlink_from_draft(session, proposal_id, type_key, partner or PROPOSAL_LEVEL):
         raise NotFound(f"The draft has no document '{type_key}'" + (f" of partner {partner}." if partner else "."))
-    await session.execute(
-        _INSERT_AUDIT,
+    await record_audit(
+        session,
         audit_row(
             clock=runtime.clock,
             actor=consortium.label,

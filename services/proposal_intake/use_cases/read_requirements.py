@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shared.db import Executor
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..access import call_of
 from ..domain.requirements import SubmissionRequirements, requirements_of
 
 
-async def read_requirements(connection: Executor, *, call_id: str) -> SubmissionRequirements:
-    _, config = await call_of(connection, call_id)
+async def read_requirements(session: AsyncSession, *, call_id: str) -> SubmissionRequirements:
+    _, config = await call_of(session, call_id)
     return requirements_of(call_id, config)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.audit import audit_row
-from shared.db import Executor
 from shared.errors import DeadlinePassed
 from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
@@ -22,7 +23,7 @@ from ..stage_checks import require_invitation
 
 
 async def start_full_proposal(
-    session: Executor, runtime: Runtime, consortium: Principal, pre_proposal_id: str
+    session: AsyncSession, runtime: Runtime, consortium: Principal, pre_proposal_id: str
 ) -> tuple[Proposal, ProposalDraft]:
     """The new stage-2 draft and its content; refused unless the pre-proposal was invited and stage 2 is open."""
     pre = visible_proposal(await proposal_with_call(session, pre_proposal_id), consortium, pre_proposal_id)

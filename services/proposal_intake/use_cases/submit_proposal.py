@@ -22,10 +22,11 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.audit import audit_row
 from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
-from shared.db import Executor
 from shared.errors import (
     FieldError,
     IdempotencyKeyAfterWithdrawal,
@@ -70,7 +71,7 @@ class Receipt:
 
 
 async def submit_proposal(
-    session: Executor, runtime: Runtime, consortium: Principal, proposal_id: str, idempotency_key: str | None
+    session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, idempotency_key: str | None
 ) -> Receipt:
     # Locks the proposal row: concurrent submissions of one proposal queue here.
     if idempotency_key:
@@ -145,7 +146,7 @@ async def submit_proposal(
     return receipt
 
 
-async def _earlier_receipt(session: Executor, consortium: Principal, proposal: AnyRow, key: str) -> Receipt | None:
+async def _earlier_receipt(session: AsyncSession, consortium: Principal, proposal: AnyRow, key: str) -> Receipt | None:
     """The receipt of the key's earlier submission, if any: from the locking statement's lookup when that is
     current, else read again now that the lock is held (see repository.lock_with_earlier_receipt)."""
     stored: Sequence[Any] | None
@@ -169,7 +170,7 @@ async def _earlier_receipt(session: Executor, consortium: Principal, proposal: A
     )
 
 
-async def _refuse_replay_of_another_draft(session: Executor, proposal: AnyRow, earlier: Receipt, key: str) -> None:
+async def _refuse_replay_of_another_draft(session: AsyncSession, proposal: AnyRow, earlier: Receipt, key: str) -> None:
     """A replay answers the earlier receipt only for the very draft it receipted: after a withdrawal it is a
     conflict, and once the draft changed (its canonical content no longer the receipted one's) the key was
     reused for another payload."""
@@ -185,7 +186,7 @@ async def _refuse_replay_of_another_draft(session: Executor, proposal: AnyRow, e
         )
 
 
-async def _current_content_sha256(session: Executor, proposal: AnyRow) -> str:
+async def _current_content_sha256(session: AsyncSession, proposal: AnyRow) -> str:
     """The hash a submission of the draft would get now: its content and its documents, as the receipt hashes them."""
     _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
     draft = ProposalDraft.model_validate_json(proposal.draft)
