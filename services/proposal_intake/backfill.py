@@ -12,7 +12,7 @@ from shared.call_backfill import CallFetcher, backfill_in, not_yet_known
 from shared.errors import NotYetKnown
 from shared.service import Runtime
 
-from .access import CallNotKnownHere
+from .call_cache import CallNotKnownHere
 from .models import call_copies
 from .unit_of_work import separate_unit_of_work
 

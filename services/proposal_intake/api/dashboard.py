@@ -14,6 +14,7 @@ from shared.http.roles import Agency
 from shared.service import DbSession, RuntimeDep
 
 from ..use_cases.read_dashboard import Dashboard, RuleCount, read_dashboard
+from .dependencies import Calls
 
 router = APIRouter(tags=["proposals"], route_class=ExactJsonRoute)
 
@@ -170,5 +171,7 @@ def dashboard_out(view: Dashboard) -> DashboardOut:
     summary="The deadline dashboard of a call: counts over time, by region and partner count, pre-check "
     "findings and refusals (agency)",
 )
-async def get_dashboard(call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, _: Agency) -> DashboardOut:
-    return dashboard_out(await read_dashboard(session, runtime, call_id=str(call_id)))
+async def get_dashboard(
+    call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, calls: Calls, _: Agency
+) -> DashboardOut:
+    return dashboard_out(await read_dashboard(session, runtime, calls, call_id=str(call_id)))

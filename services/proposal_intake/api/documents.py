@@ -23,6 +23,7 @@ from ..errors import RangeNotSatisfiable
 from ..storage import document_store
 from ..use_cases.read_documents import delete_document, document_to_download, readable_documents
 from ..use_cases.upload_document import upload_document
+from .dependencies import Calls
 from .presenters import documents_out, uploaded_out
 from .schemas import DocumentsOut, UploadedOut
 from .uploads import upload_of
@@ -73,6 +74,7 @@ async def put_document(
     document_type: PathKey,
     request: Request,
     runtime: RuntimeDep,
+    calls: Calls,
     consortium: Consortium,
     response: Response,
     partner: Partner = None,
@@ -80,7 +82,7 @@ async def put_document(
 ) -> UploadedOut:
     store = document_store(runtime.settings, runtime.engine)
     result = await upload_document(
-        runtime, store, consortium, str(proposal_id), document_type, partner, upload_of(request, name)
+        runtime, calls, store, consortium, str(proposal_id), document_type, partner, upload_of(request, name)
     )
     if result.replaced:
         response.status_code = status.HTTP_200_OK
@@ -98,11 +100,12 @@ async def get_documents(
     proposal_id: uuid.UUID,
     session: DbSession,
     runtime: RuntimeDep,
+    calls: Calls,
     reader: Reader,
     version: Version = None,
     grant: Grant = None,
 ) -> DocumentsOut:
-    readable = await readable_documents(session, runtime, reader, str(proposal_id), version=version, grant=grant)
+    readable = await readable_documents(session, runtime, calls, reader, str(proposal_id), version=version, grant=grant)
     return documents_out(proposal_id, readable)
 
 
@@ -141,6 +144,7 @@ async def get_document_content(
     document_type: PathKey,
     session: DbSession,
     runtime: RuntimeDep,
+    calls: Calls,
     reader: Reader,
     partner: Partner = None,
     version: Version = None,
@@ -151,7 +155,7 @@ async def get_document_content(
     # The request's session commits before the response is sent (DbSession): the audit record of the download
     # is durable before its first byte goes out; the bytes stream afterwards, on a connection of the store's.
     download = await document_to_download(
-        session, runtime, reader, str(proposal_id), document_type, partner, version=version, grant=grant
+        session, runtime, calls, reader, str(proposal_id), document_type, partner, version=version, grant=grant
     )
     document = download.document
     etag = f'"{document.sha256}"'
@@ -187,8 +191,9 @@ async def delete_draft_document(
     document_type: PathKey,
     session: DbSession,
     runtime: RuntimeDep,
+    calls: Calls,
     consortium: Consortium,
     partner: Partner = None,
 ) -> Response:
-    await delete_document(session, runtime, consortium, str(proposal_id), document_type, partner)
+    await delete_document(session, runtime, calls, consortium, str(proposal_id), document_type, partner)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

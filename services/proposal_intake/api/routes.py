@@ -33,6 +33,7 @@ from ..use_cases.read_requirements import read_requirements
 from ..use_cases.start_full_proposal import start_full_proposal
 from ..use_cases.submit_proposal import submit_proposal
 from ..use_cases.withdraw_proposal import withdraw_proposal
+from .dependencies import Calls
 from .presenters import (
     invitation_out,
     precheck_response,
@@ -69,12 +70,13 @@ async def post_draft(
     body: ProposalDraft,
     session: DbSession,
     runtime: RuntimeDep,
+    calls: Calls,
     consortium: Consortium,
     request: Request,
     response: Response,
 ) -> ProposalOut:
     async def create() -> tuple[Proposal, ProposalDraft]:
-        return await create_draft(session, runtime, consortium, str(call_id), body)
+        return await create_draft(session, runtime, calls, consortium, str(call_id), body)
 
     # A call published a moment ago whose event has not arrived: fetched from call_definition, then created.
     proposal, draft = await with_call_known(runtime, session, fetcher_for(request.app.state), str(call_id), create)
@@ -109,8 +111,12 @@ async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader, re
     response_model=PrecheckOut,
     summary="Live pre-check of the draft against every rule, and what the call requires to submit",
 )
-async def get_precheck(proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, reader: Reader) -> Response:
-    return precheck_response(await precheck_proposal(session, runtime, reader=reader, proposal_id=str(proposal_id)))
+async def get_precheck(
+    proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, calls: Calls, reader: Reader
+) -> Response:
+    return precheck_response(
+        await precheck_proposal(session, runtime, calls, reader=reader, proposal_id=str(proposal_id))
+    )
 
 
 @router.get(
@@ -120,10 +126,10 @@ async def get_precheck(proposal_id: uuid.UUID, session: DbSession, runtime: Runt
     responses={503: NOT_YET_KNOWN_RESPONSE},
 )
 async def get_requirements(
-    call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, request: Request
+    call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, calls: Calls, request: Request
 ) -> SubmissionRequirements:
     async def read() -> SubmissionRequirements:
-        return await read_requirements(session, call_id=str(call_id))
+        return await read_requirements(session, calls, call_id=str(call_id))
 
     return await with_call_known(runtime, session, fetcher_for(request.app.state), str(call_id), read)
 
@@ -138,12 +144,13 @@ async def post_submit(
     proposal_id: uuid.UUID,
     session: DbSession,
     runtime: RuntimeDep,
+    calls: Calls,
     consortium: Consortium,
     idempotency_key: IdempotencyKey = None,
 ) -> ReceiptOut:
     # The request's session commits the submission before the receipt is sent; any error rolls it all back.
     try:
-        receipt = await submit_proposal(session, runtime, consortium, str(proposal_id), idempotency_key)
+        receipt = await submit_proposal(session, runtime, calls, consortium, str(proposal_id), idempotency_key)
     except ServiceError as error:
         if is_refusal(error):  # the secretariat sees who tried and why (GET /calls/{id}/refusals)
             # A unit of work of its own: the request's session is rolled back (the refused submission stores
@@ -206,9 +213,14 @@ async def get_region_partners(
     summary="Two-stage calls: start the full proposal of an invited pre-proposal (pre-filled from it)",
 )
 async def post_full_proposal(
-    proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, consortium: Consortium, response: Response
+    proposal_id: uuid.UUID,
+    session: DbSession,
+    runtime: RuntimeDep,
+    calls: Calls,
+    consortium: Consortium,
+    response: Response,
 ) -> ProposalOut:
-    proposal, draft = await start_full_proposal(session, runtime, consortium, str(proposal_id))
+    proposal, draft = await start_full_proposal(session, runtime, calls, consortium, str(proposal_id))
     return proposal_out(proposal, response, draft)
 
 

@@ -12,6 +12,7 @@ from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
 from ..access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
+from ..call_cache import CallCache
 from ..domain.lifecycle import ProposalStatus
 from ..models import Proposal
 from ..repository import insert_proposal
@@ -23,10 +24,11 @@ def etag(proposal: Proposal) -> str:
 
 
 async def create_draft(
-    session: AsyncSession, runtime: Runtime, consortium: Principal, call_id: str, draft: ProposalDraft
+    session: AsyncSession, runtime: Runtime, calls: CallCache, consortium: Principal, call_id: str, draft: ProposalDraft
 ) -> tuple[Proposal, ProposalDraft]:
     """The new proposal, and its draft as stored (partner keys given), for the answer without parsing it again."""
-    call, config = await call_of(session, call_id)
+    known = await call_of(session, calls, call_id)
+    call, config = known.snapshot, known.config
     now = runtime.clock.now()
     if now >= config.deadline:
         raise DeadlinePassed(

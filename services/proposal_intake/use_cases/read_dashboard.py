@@ -13,6 +13,7 @@ from shared.service import Runtime
 
 from .. import dashboard_repository as counts
 from ..access import call_of
+from ..call_cache import CallCache
 from ..domain.dashboard import Interval, Timeline, partner_count_histogram, series, timeline
 
 
@@ -67,9 +68,9 @@ def _total(rows: counts.Counted, what: str) -> tuple[int, int]:
     return next(((a, b) for kind, _, a, b in rows if kind == what), (0, 0))
 
 
-async def read_dashboard(session: AsyncSession, runtime: Runtime, *, call_id: str) -> Dashboard:
+async def read_dashboard(session: AsyncSession, runtime: Runtime, calls: CallCache, *, call_id: str) -> Dashboard:
     """The dashboard of a call known here (NotFound otherwise). The caller checked the agency role."""
-    call, _ = await call_of(session, call_id)
+    call = (await call_of(session, calls, call_id)).snapshot
     line = timeline(call.opens_at, call.deadline)
     counted: list[tuple[str, int, int]] = [
         ("drafts", i, n) for i, n in await counts.drafts_started(session, call_id, line)

@@ -23,7 +23,8 @@ from shared.errors import DeadlinePassed, NotFound
 from shared.http.principal import Principal, Role
 from shared.service import Runtime
 
-from ..access import applicant_of, call_from_snapshot, refuse_if_withdrawn
+from ..access import applicant_of, refuse_if_withdrawn
+from ..call_cache import CallCache
 from ..document_repository import blob_of, documents_of, region_partner_keys, unlink_from_draft
 from ..domain.documents import PROPOSAL_LEVEL, LinkedDocument, evaluator_may_read, region_may_read
 from ..domain.submission import submission_window_error
@@ -53,6 +54,7 @@ def _hidden(proposal_id: str) -> NotFound:
 async def readable_documents(
     session: AsyncSession,
     runtime: Runtime,
+    calls: CallCache,
     principal: Principal,
     proposal_id: str,
     *,
@@ -80,7 +82,7 @@ async def readable_documents(
         )
     if principal.role is Role.CONSORTIUM or proposal.current_version == 0:
         raise _hidden(proposal_id)
-    _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    config = calls.known(proposal.call_snapshot, proposal.call_id).config
     if principal.role is Role.REGION:
         if version not in (None, proposal.current_version):
             raise _hidden(proposal_id)
@@ -111,6 +113,7 @@ class Download:
 async def document_to_download(
     session: AsyncSession,
     runtime: Runtime,
+    calls: CallCache,
     principal: Principal,
     proposal_id: str,
     type_key: str,
@@ -121,7 +124,7 @@ async def document_to_download(
 ) -> Download:
     """The document, if the principal may read it; audited unless the owner reads its own (in the caller's
     transaction: committed before the bytes go out)."""
-    readable = await readable_documents(session, runtime, principal, proposal_id, version=version, grant=grant)
+    readable = await readable_documents(session, runtime, calls, principal, proposal_id, version=version, grant=grant)
     wanted = (type_key, partner or PROPOSAL_LEVEL)
     document = next((d for d in readable.documents if (d.type_key, d.partner_key) == wanted), None)
     if document is None:
@@ -146,7 +149,13 @@ async def document_to_download(
 
 
 async def delete_document(
-    session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, type_key: str, partner: str | None
+    session: AsyncSession,
+    runtime: Runtime,
+    calls: CallCache,
+    consortium: Principal,
+    proposal_id: str,
+    type_key: str,
+    partner: str | None,
 ) -> None:
     """Unlink a document from the consortium's own draft (its bytes stay for the versions that link them;
     unlinked bytes are collected later)."""
@@ -154,7 +163,7 @@ async def delete_document(
     if proposal is None or not _is_owner(consortium, proposal):
         raise _hidden(proposal_id)
     refuse_if_withdrawn(proposal.status)
-    call, _ = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    call = calls.known(proposal.call_snapshot, proposal.call_id).snapshot
     now = runtime.clock.now()
     refusal = submission_window_error(call, now)
     if refusal:

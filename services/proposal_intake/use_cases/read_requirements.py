@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..access import call_of
-from ..domain.requirements import SubmissionRequirements, requirements_of
+from ..call_cache import CallCache
+from ..domain.requirements import SubmissionRequirements
 
 
-async def read_requirements(session: AsyncSession, *, call_id: str) -> SubmissionRequirements:
-    _, config = await call_of(session, call_id)
-    return requirements_of(call_id, config)
+async def read_requirements(session: AsyncSession, calls: CallCache, *, call_id: str) -> SubmissionRequirements:
+    return (await call_of(session, calls, call_id)).requirements(call_id)

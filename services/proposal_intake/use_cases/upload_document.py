@@ -26,7 +26,8 @@ from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
-from ..access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
+from ..access import refuse_if_withdrawn, visible_proposal
+from ..call_cache import CallCache
 from ..document_repository import keep_blob, link_to_draft
 from ..domain.documents import (
     PROPOSAL_LEVEL,
@@ -62,6 +63,7 @@ class UploadResult:
 
 async def upload_document(
     runtime: Runtime,
+    calls: CallCache,
     store: DocumentStore,
     consortium: Principal,
     proposal_id: str,
@@ -74,7 +76,7 @@ async def upload_document(
     # once the body is spooled and checked, the one that stores and links it under the proposal's lock.
     async with separate_unit_of_work(runtime) as session:
         found = await proposal_with_call(session, proposal_id)
-    judged, _, kind = _judged(runtime, found, consortium, proposal_id, type_key, partner)
+    judged, _, kind = _judged(runtime, calls, found, consortium, proposal_id, type_key, partner)
     if upload.declared_size is not None and upload.declared_size > kind.max_bytes:
         raise too_large(kind, partner)
     async with _Spool() as spool:
@@ -90,10 +92,10 @@ async def upload_document(
             unchanged = (judged.draft_revision, judged.call_revision)
             if locked is None or (locked.draft_revision, locked.call_revision) != unchanged:
                 # Judged again under the lock: the draft (its partners) or the call changed meanwhile.
-                _judged(runtime, locked, consortium, proposal_id, type_key, partner)
+                _judged(runtime, calls, locked, consortium, proposal_id, type_key, partner)
             else:
                 refuse_if_withdrawn(locked.status)  # (a withdrawal changes neither revision)
-                _refuse_outside_the_window(runtime, locked)
+                _refuse_outside_the_window(runtime, calls, locked)
             stored = await store.put(session, spool.chunks())
             now = runtime.clock.now()
             locator = await keep_blob(session, stored, now)
@@ -133,19 +135,26 @@ async def upload_document(
 
 
 def _judged(
-    runtime: Runtime, found: AnyRow | None, consortium: Principal, proposal_id: str, type_key: str, partner: str | None
+    runtime: Runtime,
+    calls: CallCache,
+    found: AnyRow | None,
+    consortium: Principal,
+    proposal_id: str,
+    type_key: str,
+    partner: str | None,
 ) -> tuple[AnyRow, ProposalDraft, DocumentType]:
     """The proposal, its draft and the document type, if this consortium may link such a document now."""
     proposal = visible_proposal(found, consortium, proposal_id)
     refuse_if_withdrawn(proposal.status)
-    config = _refuse_outside_the_window(runtime, proposal)
+    config = _refuse_outside_the_window(runtime, calls, proposal)
     draft = ProposalDraft.model_validate_json(proposal.draft)
     return proposal, draft, document_type_for(config, type_key, partner, draft)
 
 
-def _refuse_outside_the_window(runtime: Runtime, proposal: AnyRow) -> CallConfiguration:
+def _refuse_outside_the_window(runtime: Runtime, calls: CallCache, proposal: AnyRow) -> CallConfiguration:
     """The call's configuration, if it accepts submissions (and so documents) now."""
-    call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    known = calls.known(proposal.call_snapshot, proposal.call_id)
+    call, config = known.snapshot, known.config
     now = runtime.clock.now()
     refusal = submission_window_error(call, now)
     if refusal:
