@@ -21,7 +21,9 @@ from shared.service import DbSession, RuntimeDep
 
 from ..errors import RangeNotSatisfiable
 from ..storage import document_store
-from ..use_cases.read_documents import delete_document, document_to_download, readable_documents
+from ..use_cases.delete_document import delete_document
+from ..use_cases.download_document import download_document
+from ..use_cases.list_documents import list_documents
 from ..use_cases.upload_document import upload_document
 from .dependencies import Calls
 from .presenters import documents_out, uploaded_out
@@ -105,7 +107,7 @@ async def get_documents(
     version: Version = None,
     grant: Grant = None,
 ) -> DocumentsOut:
-    readable = await readable_documents(session, runtime, calls, reader, str(proposal_id), version=version, grant=grant)
+    readable = await list_documents(session, runtime, calls, reader, str(proposal_id), version=version, grant=grant)
     return documents_out(proposal_id, readable)
 
 
@@ -154,7 +156,7 @@ async def get_document_content(
 ) -> Response:
     # The request's session commits before the response is sent (DbSession): the audit record of the download
     # is durable before its first byte goes out; the bytes stream afterwards, on a connection of the store's.
-    download = await document_to_download(
+    download = await download_document(
         session, runtime, calls, reader, str(proposal_id), document_type, partner, version=version, grant=grant
     )
     document = download.document

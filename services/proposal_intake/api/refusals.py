@@ -10,7 +10,7 @@ from shared.http.exact_json import ExactJsonRoute
 from shared.http.roles import Agency
 from shared.service import DbSession
 
-from ..use_cases.list_refusals import refusals_of_call
+from ..use_cases.list_refusals import list_refusals
 from .presenters import refusals_out
 from .schemas import RefusalsOut
 
@@ -23,4 +23,4 @@ router = APIRouter(tags=["proposals"], route_class=ExactJsonRoute)
     summary="Submissions refused in a call: counts per rule and each draft's last refusal (agency)",
 )
 async def get_refusals(call_id: uuid.UUID, session: DbSession, _: Agency) -> RefusalsOut:
-    return refusals_out(call_id, await refusals_of_call(session, str(call_id)))
+    return refusals_out(call_id, await list_refusals(session, str(call_id)))

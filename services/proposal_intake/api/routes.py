@@ -22,7 +22,7 @@ from ..domain.requirements import SubmissionRequirements
 from ..models import Proposal
 from ..refusals import is_refusal, record_refusal
 from ..unit_of_work import separate_unit_of_work
-from ..use_cases.edit_draft import create_draft, update_draft
+from ..use_cases.create_draft import create_draft
 from ..use_cases.list_proposals import list_proposals
 from ..use_cases.list_region_partners import list_region_partners
 from ..use_cases.list_versions import list_versions
@@ -32,6 +32,7 @@ from ..use_cases.read_proposal import read_proposal
 from ..use_cases.read_requirements import read_requirements
 from ..use_cases.start_full_proposal import start_full_proposal
 from ..use_cases.submit_proposal import submit_proposal
+from ..use_cases.update_draft import update_draft
 from ..use_cases.withdraw_proposal import withdraw_proposal
 from .dependencies import Calls
 from .presenters import (

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from datetime import timedelta
 
 from shared.service import Runtime
@@ -13,8 +12,6 @@ from shared.service import Runtime
 from ..document_repository import forget_orphan, known_locators, orphans
 from ..storage import FileStore, document_store
 from ..unit_of_work import separate_unit_of_work
-
-logger = logging.getLogger(__name__)
 
 
 async def collect_orphans(runtime: Runtime, *, grace_s: float, batch: int = 100) -> int:
@@ -52,18 +49,3 @@ async def _unlinked_files(runtime: Runtime, store: FileStore, grace_s: float) ->
         if locator not in known:
             with contextlib.suppress(FileNotFoundError):
                 await asyncio.to_thread(path.unlink)
-
-
-async def collect_orphans_forever(runtime: Runtime, stop: asyncio.Event, *, interval_s: float = 600.0) -> None:
-    """The worker's background job."""
-    settings = runtime.settings
-    grace_s = float(getattr(settings, "document_orphan_grace_s", 3600))
-    while not stop.is_set():
-        try:
-            collected = await collect_orphans(runtime, grace_s=grace_s)
-            if collected:
-                logger.info("collected %d orphaned document contents", collected)
-        except Exception:
-            logger.warning("could not collect orphaned documents", exc_info=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)

@@ -8,5 +8,5 @@ from ..domain.refusals import REFUSED, Refusal, RefusalSummary, summarise
 from ..repository import refusal_records
 
 
-async def refusals_of_call(session: AsyncSession, call_id: str) -> RefusalSummary:
+async def list_refusals(session: AsyncSession, call_id: str) -> RefusalSummary:
     return summarise([Refusal.from_audit(at, after) for at, after in await refusal_records(session, call_id, REFUSED)])
