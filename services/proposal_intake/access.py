@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import TypeVar
 
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.calls import CallConfiguration
-from shared.db import Executor
 from shared.errors import NotFound
-from shared.events import CallSnapshot
 from shared.http.principal import Principal, Role
 
+from .call_cache import CallCache, KnownCall
 from .domain.lifecycle import ProposalStatus, can_move
 from .errors import ProposalWithdrawn
 from .models import Proposal, call_copies
 from .repository import AnyRow, get_proposal
+from .unit_of_work import execute
 
 
 def applicant_of(consortium: Principal) -> str:
@@ -47,43 +45,15 @@ def refuse_if_withdrawn(status: str, to: ProposalStatus | None = None) -> None:
         raise ProposalWithdrawn("The proposal was withdrawn: nothing more can happen to it.")
 
 
-async def call_of(session: Executor, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
+async def call_of(session: AsyncSession, calls: CallCache, call_id: str) -> KnownCall:
     """The local copy of the call, read at every request (an amendment or a status change counts at once).
 
     The stored snapshot is read as JSON text (CAST AS TEXT, or the driver would decode it); parsing and
-    validating it (a whole call configuration, every region's rules) is done once per distinct text, not
-    on every draft, pre-check and submission.
+    validating it (a whole call configuration, every region's rules) is done once per distinct text, by the
+    app's CallCache, not on every draft, pre-check and submission.
     """
-    text = (await session.execute(_CALL_SNAPSHOT, {"call_id": str(call_id)})).scalar()
-    return call_from_snapshot(text, call_id)
+    text = (await execute(session, _CALL_SNAPSHOT, {"call_id": str(call_id)})).scalar()
+    return calls.known(text, call_id)
 
 
 _CALL_SNAPSHOT = select(cast(call_copies.c.snapshot, Text)).where(call_copies.c.call_id == bindparam("call_id"))
-
-
-class CallNotKnownHere(NotFound):
-    """No copy of the call here (yet): a 404 unless the caller back-fills it (see backfill_call)."""
-
-
-def call_from_snapshot(text: str | None, call_id: str) -> tuple[CallSnapshot, CallConfiguration]:
-    """The call of a stored snapshot's JSON text (None: no copy of the call here, 404)."""
-    call = _parsed_call(text) if text is not None else None
-    if call is None or call.configuration is None:
-        raise CallNotKnownHere(f"No published call {call_id}.")
-    return call, call.configuration
-
-
-# Snapshot JSON text -> the parsed call. Exactly what load_call_copy returns for that text (same json.loads,
-# same validation); shared by the requests of this process, which only read it (never mutate the result).
-_PARSED_CALLS: dict[str, CallSnapshot] = {}
-_PARSED_CALLS_MAX = 32
-
-
-def _parsed_call(text: str) -> CallSnapshot:
-    call = _PARSED_CALLS.get(text)
-    if call is None:
-        call = CallSnapshot.model_validate(json.loads(text))
-        if len(_PARSED_CALLS) >= _PARSED_CALLS_MAX:
-            _PARSED_CALLS.pop(next(iter(_PARSED_CALLS)))  # the oldest: calls are few, amendments rare
-        _PARSED_CALLS[text] = call
-    return call

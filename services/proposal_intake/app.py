@@ -24,7 +24,7 @@ def _routers() -> list[APIRouter]:
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
-    from .use_cases.collect_orphans import collect_orphans_forever
+    from .jobs import collect_orphans_forever
 
     return [lambda stop: collect_orphans_forever(runtime, stop)]
 

@@ -24,43 +24,45 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import Executor, UtcDateTime, dialect_name
+from shared.db import UtcDateTime, dialect_name
 
 from .domain.dashboard import BEFORE, Timeline
 from .domain.refusals import REFUSED, SUBMISSION_WINDOW
 from .models import audit_log
 from .repository import proposal_versions, proposals, region_partners
+from .unit_of_work import execute
 
 
-def _epoch(executor: Executor, moment: Any) -> ColumnElement[int]:
+def _epoch(executor: AsyncSession, moment: Any) -> ColumnElement[int]:
     """Whole seconds since the epoch of a stored instant (UTC in both databases)."""
     if dialect_name(executor) == "postgresql":
         return cast(func.floor(func.extract("epoch", moment)), BigInteger)
     return cast(func.strftime("%s", moment), Integer)
 
 
-def _interval_index(executor: Executor, moment: Any, line: Timeline) -> ColumnElement[int]:
+def _interval_index(executor: AsyncSession, moment: Any, line: Timeline) -> ColumnElement[int]:
     """The interval an instant falls in: BEFORE when before the start, else (seconds since start) // width (an
     index at or past line.count is after the deadline)."""
     seconds = _epoch(executor, moment) - literal(line.start_epoch, BigInteger)
     return case((seconds < 0, literal(BEFORE)), else_=seconds // literal(line.width, BigInteger)).label("interval")
 
 
-async def status_counts(executor: Executor, call_id: str) -> dict[str, int]:
+async def status_counts(executor: AsyncSession, call_id: str) -> dict[str, int]:
     """The call's proposals by status (draft, submitted, withdrawn)."""
     query = select(proposals.c.status, func.count()).where(proposals.c.call_id == call_id).group_by(proposals.c.status)
-    return {status: int(n) for status, n in await executor.execute(query)}
+    return {status: int(n) for status, n in await execute(executor, query)}
 
 
-async def drafts_started(executor: Executor, call_id: str, line: Timeline) -> list[tuple[int, int]]:
+async def drafts_started(executor: AsyncSession, call_id: str, line: Timeline) -> list[tuple[int, int]]:
     """(interval, proposals created in it): when each proposal of the call was started, withdrawn ones too."""
     index = _interval_index(executor, proposals.c.created_at, line)
     query = select(index, func.count()).where(proposals.c.call_id == call_id).group_by(index)
-    return [(int(i), int(n)) for i, n in await executor.execute(query)]
+    return [(int(i), int(n)) for i, n in await execute(executor, query)]
 
 
-async def submissions(executor: Executor, call_id: str, line: Timeline) -> list[tuple[int, bool, int]]:
+async def submissions(executor: AsyncSession, call_id: str, line: Timeline) -> list[tuple[int, bool, int]]:
     """(interval, first submission?, versions submitted in it): every version of every proposal of the call,
     version 1 a first submission and the others resubmissions, withdrawn proposals' versions too."""
     index = _interval_index(executor, proposal_versions.c.submitted_at, line)
@@ -71,10 +73,10 @@ async def submissions(executor: Executor, call_id: str, line: Timeline) -> list[
         .where(proposals.c.call_id == call_id)
         .group_by(index, first)
     )
-    return [(int(i), bool(f), int(n)) for i, f, n in await executor.execute(query)]
+    return [(int(i), bool(f), int(n)) for i, f, n in await execute(executor, query)]
 
 
-async def by_region(executor: Executor, call_id: str) -> list[tuple[str, int, int]]:
+async def by_region(executor: AsyncSession, call_id: str) -> list[tuple[str, int, int]]:
     """(region code, proposals, partners) of the latest submitted versions of the proposals not withdrawn (what
     region_partners holds); a partner without a region has the code ""."""
     query = (
@@ -87,10 +89,10 @@ async def by_region(executor: Executor, call_id: str) -> list[tuple[str, int, in
         .group_by(region_partners.c.region_code)
         .order_by(region_partners.c.region_code)
     )
-    return [(str(code), int(p), int(n)) for code, p, n in await executor.execute(query)]
+    return [(str(code), int(p), int(n)) for code, p, n in await execute(executor, query)]
 
 
-async def by_partner_count(executor: Executor, call_id: str) -> dict[int, int]:
+async def by_partner_count(executor: AsyncSession, call_id: str) -> dict[int, int]:
     """partners -> proposals having that many, over the same rows as by_region."""
     per_proposal = (
         select(func.count().label("partners"))
@@ -99,7 +101,7 @@ async def by_partner_count(executor: Executor, call_id: str) -> dict[int, int]:
         .subquery()
     )
     query = select(per_proposal.c.partners, func.count()).group_by(per_proposal.c.partners)
-    return {int(partners): int(n) for partners, n in await executor.execute(query)}
+    return {int(partners): int(n) for partners, n in await execute(executor, query)}
 
 
 # The memo of each proposal's last pre-check (proposals.verdicts: {"failures": [[field, "rule: reason"], ...],
@@ -165,31 +167,31 @@ _REFUSALS = {
 }
 
 
-def _sql(executor: Executor, spellings: dict[str, str]) -> Any:
+def _sql(executor: AsyncSession, spellings: dict[str, str]) -> Any:
     return text(spellings["postgresql" if dialect_name(executor) == "postgresql" else "sqlite"])
 
 
 Counted: TypeAlias = list[tuple[str, str, int, int]]
 
 
-async def precheck_counts(executor: Executor, call_id: str) -> Counted:
+async def precheck_counts(executor: AsyncSession, call_id: str) -> Counted:
     """(what, key, proposals, occurrences) from the memos of verdicts: ("checked", "", memos, 0), ("failing", "",
     proposals whose memo names a consortium rule, failures), ("rule", rule, proposals, failures) per consortium
     rule, ("region", code, proposals, warnings) per region warned of."""
-    rows = await executor.execute(_sql(executor, _PRECHECKS), {"call_id": call_id})
+    rows = await execute(executor, _sql(executor, _PRECHECKS), {"call_id": call_id})
     return [(str(what), str(key), int(p), int(n)) for what, key, p, n in rows]
 
 
-async def refusal_counts(executor: Executor, call_id: str, deadline: Any) -> Counted:
+async def refusal_counts(executor: AsyncSession, call_id: str, deadline: Any) -> Counted:
     """(what, key, refusals, proposals): ("total", "", ...), ("rule", rule, ...) per rule named, and ("late", "",
     ...) for the submission window at or after `deadline`."""
     statement = _sql(executor, _REFUSALS).bindparams(bindparam("deadline", type_=UtcDateTime))
     parameters = {"call_id": call_id, "refused": REFUSED, "window": SUBMISSION_WINDOW, "deadline": deadline}
-    rows = await executor.execute(statement, parameters)
+    rows = await execute(executor, statement, parameters)
     return [(str(what), str(key), int(n), int(p)) for what, key, n, p in rows]
 
 
-async def refusals_over_time(executor: Executor, call_id: str, line: Timeline) -> list[tuple[int, int]]:
+async def refusals_over_time(executor: AsyncSession, call_id: str, line: Timeline) -> list[tuple[int, int]]:
     """(interval, submissions refused in it)."""
     index = _interval_index(executor, audit_log.c.at, line)
     query = (
@@ -197,4 +199,4 @@ async def refusals_over_time(executor: Executor, call_id: str, line: Timeline) -
         .where(audit_log.c.entity == "call", audit_log.c.entity_id == call_id, audit_log.c.action == REFUSED)
         .group_by(index)
     )
-    return [(int(i), int(n)) for i, n in await executor.execute(query)]
+    return [(int(i), int(n)) for i, n in await execute(executor, query)]

@@ -7,13 +7,15 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, exists, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import Executor, dialect_name
+from shared.db import dialect_name
 
 from .document_tables import DocumentBlob, DocumentChunk, DraftDocument, VersionDocument
 from .domain.documents import LinkedDocument
 from .repository import region_partners
 from .storage import StoredBytes
+from .unit_of_work import execute
 
 blobs: Table = DocumentBlob.__table__  # type: ignore[assignment]
 chunks: Table = DocumentChunk.__table__  # type: ignore[assignment]
@@ -42,12 +44,12 @@ _VERSION_DOCUMENTS = (
 )
 
 
-async def documents_of(session: Executor, proposal_id: str, version: int | None = None) -> list[LinkedDocument]:
+async def documents_of(session: AsyncSession, proposal_id: str, version: int | None = None) -> list[LinkedDocument]:
     """The draft's documents (version None) or a submitted version's, by type then partner."""
     if version is None:
-        rows = await session.execute(_DRAFT_DOCUMENTS, {"proposal_id": proposal_id})
+        rows = await execute(session, _DRAFT_DOCUMENTS, {"proposal_id": proposal_id})
     else:
-        rows = await session.execute(_VERSION_DOCUMENTS, {"proposal_id": proposal_id, "version": version})
+        rows = await execute(session, _VERSION_DOCUMENTS, {"proposal_id": proposal_id, "version": version})
     return [_linked(row) for row in rows]
 
 
@@ -62,19 +64,19 @@ def _keep_blob_statement(insert_of: Any) -> Any:
 _KEEP_BLOB = {"postgresql": _keep_blob_statement(postgresql.insert), "sqlite": _keep_blob_statement(sqlite.insert)}
 
 
-async def keep_blob(session: Executor, stored: StoredBytes, now: datetime) -> str:
+async def keep_blob(session: AsyncSession, stored: StoredBytes, now: datetime) -> str:
     """Record the stored bytes under their hash, or touch the row already there (the same content was kept
     before); returns the locator that counts (an earlier one if the content was already kept)."""
     statement = _KEEP_BLOB["postgresql" if dialect_name(session) == "postgresql" else "sqlite"]
     values = {"sha256": stored.sha256, "size": stored.size, "locator": stored.locator, "created_at": now}
-    return str((await session.execute(statement, {**values, "touched_at": now})).scalar_one())
+    return str((await execute(session, statement, {**values, "touched_at": now})).scalar_one())
 
 
 _BLOB = select(blobs.c.locator, blobs.c.size).where(blobs.c.sha256 == bindparam("sha256"))
 
 
-async def blob_of(session: Executor, sha256: str) -> tuple[str, int]:
-    locator, size = (await session.execute(_BLOB, {"sha256": sha256})).one()
+async def blob_of(session: AsyncSession, sha256: str) -> tuple[str, int]:
+    locator, size = (await execute(session, _BLOB, {"sha256": sha256})).one()
     return str(locator), int(size)
 
 
@@ -87,25 +89,25 @@ _DELETE_DRAFT_DOCUMENT = delete(draft_documents).where(_THE_DRAFT_DOCUMENT)
 _INSERT_DRAFT_DOCUMENT = insert(draft_documents)
 
 
-async def link_to_draft(session: Executor, values: dict[str, Any]) -> bool:
+async def link_to_draft(session: AsyncSession, values: dict[str, Any]) -> bool:
     """The draft's document of (type, partner) becomes `values`; True if it replaced one. The earlier bytes
     stay where they are: a submitted version may point at them."""
     key = {name: values[name] for name in ("proposal_id", "type_key", "partner_key")}
-    replaced = _count(await session.execute(_DELETE_DRAFT_DOCUMENT, key)) > 0
-    await session.execute(_INSERT_DRAFT_DOCUMENT, values)
+    replaced = _count(await execute(session, _DELETE_DRAFT_DOCUMENT, key)) > 0
+    await execute(session, _INSERT_DRAFT_DOCUMENT, values)
     return replaced
 
 
-async def unlink_from_draft(session: Executor, proposal_id: str, type_key: str, partner_key: str) -> bool:
+async def unlink_from_draft(session: AsyncSession, proposal_id: str, type_key: str, partner_key: str) -> bool:
     parameters = {"proposal_id": proposal_id, "type_key": type_key, "partner_key": partner_key}
-    return _count(await session.execute(_DELETE_DRAFT_DOCUMENT, parameters)) > 0
+    return _count(await execute(session, _DELETE_DRAFT_DOCUMENT, parameters)) > 0
 
 
 _INSERT_VERSION_DOCUMENT = insert(version_documents)
 
 
 async def freeze_documents(
-    session: Executor, proposal_id: str, version: int, documents: list[LinkedDocument], now: datetime
+    session: AsyncSession, proposal_id: str, version: int, documents: list[LinkedDocument], now: datetime
 ) -> None:
     """The submitted documents become the version's own links (in the submission's transaction, under its
     lock), never changed afterwards."""
@@ -118,7 +120,7 @@ async def freeze_documents(
         }
         for d in documents
     ]
-    await session.execute(_INSERT_VERSION_DOCUMENT, rows)
+    await execute(session, _INSERT_VERSION_DOCUMENT, rows)
 
 
 _LINKED_ANYWHERE = or_(
@@ -137,24 +139,24 @@ _DELETE_ORPHAN = delete(blobs).where(
 )
 
 
-async def orphans(session: Executor, cutoff: datetime, limit: int) -> list[tuple[str, str]]:
+async def orphans(session: AsyncSession, cutoff: datetime, limit: int) -> list[tuple[str, str]]:
     """(sha256, locator) of blobs no draft or version links, untouched since `cutoff`."""
-    rows = await session.execute(_ORPHANS, {"cutoff": cutoff, "limit": limit})
+    rows = await execute(session, _ORPHANS, {"cutoff": cutoff, "limit": limit})
     return [(str(sha256), str(locator)) for sha256, locator in rows]
 
 
-async def forget_orphan(session: Executor, sha256: str, cutoff: datetime) -> bool:
-    result = await session.execute(_DELETE_ORPHAN, {"sha256": sha256, "cutoff": cutoff})
+async def forget_orphan(session: AsyncSession, sha256: str, cutoff: datetime) -> bool:
+    result = await execute(session, _DELETE_ORPHAN, {"sha256": sha256, "cutoff": cutoff})
     return _count(result) > 0
 
 
 _KNOWN_LOCATORS = select(blobs.c.locator).where(blobs.c.locator.in_(bindparam("locators", expanding=True)))
 
 
-async def known_locators(session: Executor, locators: list[str]) -> set[str]:
+async def known_locators(session: AsyncSession, locators: list[str]) -> set[str]:
     if not locators:
         return set()
-    return {str(row) for row in (await session.execute(_KNOWN_LOCATORS, {"locators": locators})).scalars()}
+    return {str(row) for row in (await execute(session, _KNOWN_LOCATORS, {"locators": locators})).scalars()}
 
 
 def _count(result: Any) -> int:
@@ -167,7 +169,7 @@ _REGION_PARTNER_KEYS = select(region_partners.c.partner_key).where(
 )
 
 
-async def region_partner_keys(session: Executor, proposal_id: str, region: str) -> set[str]:
+async def region_partner_keys(session: AsyncSession, proposal_id: str, region: str) -> set[str]:
     """The keys of the region's partners in the proposal's latest submitted version."""
-    rows = await session.execute(_REGION_PARTNER_KEYS, {"proposal_id": proposal_id, "region": region})
+    rows = await execute(session, _REGION_PARTNER_KEYS, {"proposal_id": proposal_id, "region": region})
     return {str(key) for key in rows.scalars()}

@@ -3,18 +3,16 @@ case refused; use_cases/list_refusals.py reads them per call."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import audit_row
-from shared.db import Executor
 from shared.errors import DeadlinePassed, FieldError, ServiceError, ValidationFailed
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from .access import applicant_of
 from .domain.refusals import REFUSED, SUBMISSION_WINDOW, rules_of
-from .models import Proposal, audit_log
-from .repository import proposal_with_call
+from .repository import acronym_of, proposal_with_call, record_audit
 
 
 def is_refusal(error: ServiceError) -> bool:
@@ -23,15 +21,15 @@ def is_refusal(error: ServiceError) -> bool:
 
 
 async def record_refusal(
-    connection: Executor, runtime: Runtime, consortium: Principal, proposal_id: str, error: ServiceError
+    session: AsyncSession, runtime: Runtime, consortium: Principal, proposal_id: str, error: ServiceError
 ) -> None:
     """In a transaction of its own (the refused submission's was rolled back): one audit record on the call."""
-    proposal = await proposal_with_call(connection, proposal_id)
+    proposal = await proposal_with_call(session, proposal_id)
     if proposal is None or proposal.applicant_id != applicant_of(consortium):
         return  # a 404 would have been answered: nothing of the caller's was refused
     errors = [e.as_dict() for e in error.errors] or [FieldError("", error.detail, location="call").as_dict()]
     rules = [SUBMISSION_WINDOW] if isinstance(error, DeadlinePassed) else rules_of(errors)
-    draft_acronym = await _acronym(connection, proposal_id)
+    draft_acronym = await acronym_of(session, proposal_id)
     row = audit_row(
         clock=runtime.clock,
         actor=consortium.label,
@@ -48,8 +46,4 @@ async def record_refusal(
             "errors": errors,
         },
     )
-    await connection.execute(insert(audit_log), row)
-
-
-async def _acronym(connection: Executor, proposal_id: str) -> str | None:
-    return (await connection.execute(select(Proposal.acronym).where(Proposal.id == proposal_id))).scalar()
+    await record_audit(session, row)

@@ -8,6 +8,7 @@ for them. The rest of the service uses the ORM models.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
@@ -35,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import Executor, dialect_name
+from shared.db import dialect_name
 
 from .domain.lifecycle import ProposalStatus
 from .models import (
@@ -48,6 +49,7 @@ from .models import (
     call_copies,
     messaging,
 )
+from .unit_of_work import execute
 
 proposals: Table = Proposal.__table__  # type: ignore[assignment]
 proposal_versions: Table = ProposalVersion.__table__  # type: ignore[assignment]
@@ -68,11 +70,11 @@ async def get_proposal(session: AsyncSession, proposal_id: str, *, for_update: b
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def _sqlite_write_lock(session: Executor, proposal_id: str) -> None:
+async def _sqlite_write_lock(session: AsyncSession, proposal_id: str) -> None:
     if dialect_name(session) == "sqlite":
         # SQLite has no row locks: a write as the first statement takes the database's
         # write lock now, so two submissions cannot both read the same current version.
-        await session.execute(_TOUCH, {"proposal_id": proposal_id})
+        await execute(session, _TOUCH, {"proposal_id": proposal_id})
 
 
 _TOUCH = update(proposals).where(proposals.c.id == bindparam("proposal_id")).values(id=proposals.c.id)
@@ -102,7 +104,7 @@ _PROPOSAL_WITH_CALL = (
 _PROPOSAL_WITH_CALL_FOR_UPDATE = _PROPOSAL_WITH_CALL.with_for_update(of=proposals)
 
 
-async def proposal_with_call(session: Executor, proposal_id: str, *, for_update: bool = False) -> AnyRow | None:
+async def proposal_with_call(session: AsyncSession, proposal_id: str, *, for_update: bool = False) -> AnyRow | None:
     """One row (id, call_id, applicant_id, status, current_version, draft_revision, draft, call_snapshot,
     call_revision, verdicts_key, verdicts), or None.
 
@@ -115,7 +117,7 @@ async def proposal_with_call(session: Executor, proposal_id: str, *, for_update:
         query = _PROPOSAL_WITH_CALL_FOR_UPDATE
     else:
         query = _PROPOSAL_WITH_CALL
-    return (await session.execute(query, {"proposal_id": proposal_id})).first()
+    return (await execute(session, query, {"proposal_id": proposal_id})).first()
 
 
 # The receipt an Idempotency-Key produced: its proposal and, joined, that version's receipt columns (not the
@@ -142,12 +144,14 @@ _EARLIER_RECEIPT = (
 )
 
 
-async def earlier_receipt(session: Executor, applicant_id: str, key: str) -> AnyRow | None:
+async def earlier_receipt(session: AsyncSession, applicant_id: str, key: str) -> AnyRow | None:
     """(proposal_id, version, submitted_at, content_sha256, warnings) of the key's submission, or None."""
-    return (await session.execute(_EARLIER_RECEIPT, {"applicant_id": applicant_id, "key": key})).first()
+    return (await execute(session, _EARLIER_RECEIPT, {"applicant_id": applicant_id, "key": key})).first()
 
 
-async def lock_with_earlier_receipt(session: Executor, proposal_id: str, applicant_id: str, key: str) -> AnyRow | None:
+async def lock_with_earlier_receipt(
+    session: AsyncSession, proposal_id: str, applicant_id: str, key: str
+) -> AnyRow | None:
     """proposal_with_call(for_update=True) and earlier_receipt in one statement: the row of the former, with the
     columns of the latter prefixed `earlier_` (earlier_proposal_id None: the key is new) and `earlier_fresh`.
 
@@ -164,7 +168,7 @@ async def lock_with_earlier_receipt(session: Executor, proposal_id: str, applica
     postgres = dialect_name(session) == "postgresql"
     query = _LOCK_WITH_EARLIER_RECEIPT_POSTGRES if postgres else _LOCK_WITH_EARLIER_RECEIPT
     parameters = {"proposal_id": proposal_id, "applicant_id": applicant_id, "key": key}
-    return (await session.execute(query, parameters)).first()
+    return (await execute(session, query, parameters)).first()
 
 
 def _lock_with_earlier_receipt(fresh: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
@@ -207,11 +211,12 @@ _REMEMBER_VERDICTS = (
 
 
 async def remember_verdicts(
-    session: Executor, proposal_id: str, draft_revision: int, key: str, verdicts: dict[str, Any]
+    session: AsyncSession, proposal_id: str, draft_revision: int, key: str, verdicts: dict[str, Any]
 ) -> None:
     """Keep what a pre-check found for a submission of this very draft revision (if the draft changed in the
     meantime, nothing is kept: the memo would be of a draft that no longer exists)."""
-    await session.execute(
+    await execute(
+        session,
         _REMEMBER_VERDICTS,
         {"proposal_id": proposal_id, "judged_revision": draft_revision, "key": key, "judged_verdicts": verdicts},
     )
@@ -220,8 +225,8 @@ async def remember_verdicts(
 _INSERT_PROPOSAL = insert(proposals)
 
 
-async def insert_proposal(session: Executor, values: dict[str, Any]) -> None:
-    await session.execute(_INSERT_PROPOSAL, values)
+async def insert_proposal(session: AsyncSession, values: dict[str, Any]) -> None:
+    await execute(session, _INSERT_PROPOSAL, values)
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,7 @@ class SubmissionRows:
     audit: dict[str, Any]  # audit_log
 
 
-async def record_submission(session: Executor, rows: SubmissionRows) -> None:
+async def record_submission(session: AsyncSession, rows: SubmissionRows) -> None:
     """Write a submission: the version, the key's receipt, the proposal marked submitted (at that version), its
     partners by region replaced, the outbox event and the audit record.
 
@@ -245,12 +250,13 @@ async def record_submission(session: Executor, rows: SubmissionRows) -> None:
     """
     if dialect_name(session) == "postgresql":
         statement = _submission_statement(rows.idempotent is not None, rows.had_region_partners)
-        await session.execute(statement, _submission_parameters(rows))
+        await execute(session, statement, _submission_parameters(rows))
         return
-    await session.execute(_INSERT_VERSION, rows.version)
+    await execute(session, _INSERT_VERSION, rows.version)
     if rows.idempotent is not None:
-        await session.execute(_INSERT_IDEMPOTENT, rows.idempotent)
-    await session.execute(
+        await execute(session, _INSERT_IDEMPOTENT, rows.idempotent)
+    await execute(
+        session,
         _MARK_SUBMITTED,
         {
             "proposal_id": rows.version["proposal_id"],
@@ -261,8 +267,8 @@ async def record_submission(session: Executor, rows: SubmissionRows) -> None:
     await replace_region_partners(
         session, rows.region_partners, rows.version["proposal_id"], had_rows=rows.had_region_partners
     )
-    await session.execute(_INSERT_EVENT, rows.event)
-    await session.execute(_INSERT_AUDIT, rows.audit)
+    await execute(session, _INSERT_EVENT, rows.event)
+    await execute(session, _INSERT_AUDIT, rows.audit)
 
 
 _INSERT_VERSION = insert(proposal_versions)
@@ -406,7 +412,7 @@ _INSERT_REGION_PARTNERS = insert(region_partners)
 
 
 async def replace_region_partners(
-    session: Executor, rows: list[dict[str, Any]], proposal_id: str, *, had_rows: bool = True
+    session: AsyncSession, rows: list[dict[str, Any]], proposal_id: str, *, had_rows: bool = True
 ) -> None:
     """The proposal's partners by region become `rows` (RegionPartner column values), in two statements at
     most: one DELETE, unless had_rows=False (never submitted: nothing to delete), and one bulk INSERT.
@@ -415,18 +421,18 @@ async def replace_region_partners(
     partners_of_region, in other requests), so nothing in an identity map needs synchronising.
     """
     if had_rows:
-        await session.execute(_DELETE_REGION_PARTNERS, {"proposal_id": proposal_id})
+        await execute(session, _DELETE_REGION_PARTNERS, {"proposal_id": proposal_id})
     if rows:
-        await session.execute(_INSERT_REGION_PARTNERS, rows)
+        await execute(session, _INSERT_REGION_PARTNERS, rows)
 
 
 # --- two-stage calls ------------------------------------------------------------------------------
 
 
-async def invitation_of(session: Executor, pre_proposal_id: str) -> AnyRow | None:
+async def invitation_of(session: AsyncSession, pre_proposal_id: str) -> AnyRow | None:
     """The pre-proposal's published outcome at the shortlist, or None (not published, or not a pre-proposal)."""
     query = select(invitations).where(invitations.c.pre_proposal_id == pre_proposal_id)
-    return (await session.execute(query)).first()
+    return (await execute(session, query)).first()
 
 
 async def replace_invitations(session: AsyncSession, call_id: str, rows: list[dict[str, Any]]) -> None:
@@ -436,7 +442,7 @@ async def replace_invitations(session: AsyncSession, call_id: str, rows: list[di
         await session.execute(insert(invitations), rows)
 
 
-async def latest_content(session: Executor, proposal_id: str) -> dict[str, Any] | None:
+async def latest_content(session: AsyncSession, proposal_id: str) -> dict[str, Any] | None:
     """The content of the proposal's latest submitted version, or None if it was never submitted."""
     query = (
         select(proposal_versions.c.content)
@@ -444,16 +450,33 @@ async def latest_content(session: Executor, proposal_id: str) -> dict[str, Any] 
         .order_by(proposal_versions.c.version.desc())
         .limit(1)
     )
-    content: dict[str, Any] | None = (await session.execute(query)).scalar()
+    content: dict[str, Any] | None = (await execute(session, query)).scalar()
     return content
 
 
-async def full_proposal_of(session: Executor, pre_proposal_id: str) -> str | None:
+async def full_proposal_of(session: AsyncSession, pre_proposal_id: str) -> str | None:
     """The id of the full proposal bound to the pre-proposal, if one was created."""
     query = select(proposals.c.id).where(proposals.c.pre_proposal_id == pre_proposal_id)
-    found: str | None = (await session.execute(query)).scalar()
+    found: str | None = (await execute(session, query)).scalar()
     return found
 
 
-async def record_audit(session: Executor, row: dict[str, Any]) -> None:
-    await session.execute(_INSERT_AUDIT, row)
+async def record_audit(session: AsyncSession, row: dict[str, Any]) -> None:
+    await execute(session, _INSERT_AUDIT, row)
+
+
+async def acronym_of(session: AsyncSession, proposal_id: str) -> str | None:
+    found: str | None = (
+        await execute(session, select(proposals.c.acronym).where(proposals.c.id == proposal_id))
+    ).scalar()
+    return found
+
+
+async def refusal_records(session: AsyncSession, call_id: str, action: str) -> list[tuple[datetime, dict[str, Any]]]:
+    """The call's audit records of one action (the refusals), oldest first: (at, after)."""
+    query = (
+        select(audit_log.c.at, audit_log.c.after)
+        .where(audit_log.c.entity == "call", audit_log.c.entity_id == call_id, audit_log.c.action == action)
+        .order_by(audit_log.c.id)
+    )
+    return [(at, after) for at, after in await execute(session, query)]

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.call_stages import stage_rules
 from shared.calls import CallConfiguration
-from shared.db import Executor
 from shared.errors import DeadlinePassed, FieldError
 from shared.events import CallSnapshot
 from shared.proposals import ProposalDraft
@@ -42,7 +43,7 @@ def refuse_new_pre_proposal(config: CallConfiguration, now: datetime) -> None:
 
 
 async def refuse_outside_window(
-    session: Executor, proposal: AnyRow, call: CallSnapshot, config: CallConfiguration, now: datetime
+    session: AsyncSession, proposal: AnyRow, call: CallSnapshot, config: CallConfiguration, now: datetime
 ) -> None:
     """The server clock decides, in the proposal's own stage; stage 2 is for invited consortia only."""
     extra = {"server_time": now.isoformat()}
@@ -76,7 +77,7 @@ async def refuse_outside_window(
 
 
 async def require_invitation(
-    session: Executor, pre_proposal_id: str | None, *, submitting_pre_proposal_at: datetime | None = None
+    session: AsyncSession, pre_proposal_id: str | None, *, submitting_pre_proposal_at: datetime | None = None
 ) -> AnyRow:
     """The pre-proposal's invitation; NotInvited (with the reasons it was given) unless it was invited."""
     invitation = await invitation_of(session, pre_proposal_id) if pre_proposal_id else None
@@ -127,7 +128,7 @@ class StageView:
         return {"stage": self.stage, "stage_two_rules": self.limits.as_dict() if self.limits else None}
 
 
-async def stage_view(session: Executor, proposal: AnyRow, config: CallConfiguration) -> StageView:
+async def stage_view(session: AsyncSession, proposal: AnyRow, config: CallConfiguration) -> StageView:
     rules = stage_rules(config)
     if rules is None:
         return StageView(stage=1, two_stage=False)

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from sqlalchemy import Table, bindparam, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from .document_tables import DocumentChunk
+from .unit_of_work import execute
 
 CHUNK = 1024 * 1024  # bytes per read, write and chunk row
 
@@ -38,13 +39,13 @@ class StoredBytes:
 
 
 class DocumentStore(Protocol):
-    async def put(self, connection: AsyncConnection, chunks: AsyncIterator[bytes]) -> StoredBytes:
-        """Keep the bytes (in the connection's transaction, where the store is the database)."""
+    async def put(self, session: AsyncSession, chunks: AsyncIterator[bytes]) -> StoredBytes:
+        """Keep the bytes (in the session's transaction, where the store is the database)."""
 
     def open(self, locator: str, size: int, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         """The bytes start..end (inclusive; end None: to the last), streamed in chunks."""
 
-    async def delete(self, connection: AsyncConnection, locator: str) -> None:
+    async def delete(self, session: AsyncSession, locator: str) -> None:
         """Drop bytes no document links any more (orphan collection)."""
 
 
@@ -55,7 +56,7 @@ class FileStore:
     def _path(self, locator: str) -> Path:
         return self.root / locator[:2] / locator
 
-    async def put(self, connection: AsyncConnection, chunks: AsyncIterator[bytes]) -> StoredBytes:
+    async def put(self, session: AsyncSession, chunks: AsyncIterator[bytes]) -> StoredBytes:
         digest, size = hashlib.sha256(), 0
         temporary = self.root / "incoming" / f"{uuid.uuid4().hex}.part"
         handle = await asyncio.to_thread(_create, temporary)
@@ -86,7 +87,7 @@ class FileStore:
         finally:
             handle.close()
 
-    async def delete(self, connection: AsyncConnection, locator: str) -> None:
+    async def delete(self, session: AsyncSession, locator: str) -> None:
         await asyncio.to_thread(self._path(locator).unlink, missing_ok=True)
 
     def stray_files(self, older_than_s: float) -> list[Path]:
@@ -134,20 +135,20 @@ class DatabaseStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def put(self, connection: AsyncConnection, chunks: AsyncIterator[bytes]) -> StoredBytes:
+    async def put(self, session: AsyncSession, chunks: AsyncIterator[bytes]) -> StoredBytes:
         upload_id, digest, size, seq, pending = str(uuid.uuid4()), hashlib.sha256(), 0, 0, bytearray()
         async for chunk in chunks:
             digest.update(chunk)
             size += len(chunk)
             pending += chunk
             while len(pending) >= CHUNK:  # rows of exactly CHUNK bytes (the last shorter): a range finds its rows
-                await connection.execute(
-                    _INSERT_CHUNK, {"upload_id": upload_id, "seq": seq, "data": bytes(pending[:CHUNK])}
+                await execute(
+                    session, _INSERT_CHUNK, {"upload_id": upload_id, "seq": seq, "data": bytes(pending[:CHUNK])}
                 )
                 del pending[:CHUNK]
                 seq += 1
         if pending or seq == 0:
-            await connection.execute(_INSERT_CHUNK, {"upload_id": upload_id, "seq": seq, "data": bytes(pending)})
+            await execute(session, _INSERT_CHUNK, {"upload_id": upload_id, "seq": seq, "data": bytes(pending)})
         return StoredBytes(locator=upload_id, sha256=digest.hexdigest(), size=size)
 
     async def open(self, locator: str, size: int, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
@@ -161,8 +162,8 @@ class DatabaseStore:
                 offset = seq * CHUNK
                 yield data[max(start - offset, 0) : last - offset + 1]
 
-    async def delete(self, connection: AsyncConnection, locator: str) -> None:
-        await connection.execute(_DELETE_CHUNKS, {"upload_id": locator})
+    async def delete(self, session: AsyncSession, locator: str) -> None:
+        await execute(session, _DELETE_CHUNKS, {"upload_id": locator})
 
 
 def document_store(settings: object, engine: AsyncEngine) -> DocumentStore:

@@ -137,3 +137,30 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
     assert "fastapi" not in found
     auth = imported_modules(source_of("shared.http.auth") or "", "shared.http.auth")
     assert "fastapi" in auth
+
+
+# Services whose use cases are one per file (README, "How it is built"); the others follow as they are split.
+ONE_USE_CASE_PER_FILE = ["proposal_intake"]
+
+
+def public_functions(path: Path) -> list[str]:
+    """The module's top-level functions not marked private (a leading underscore)."""
+    tree = ast.parse(path.read_text())
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_")
+    ]
+
+
+@pytest.mark.parametrize("service", ONE_USE_CASE_PER_FILE)
+def test_one_use_case_per_file_named_as_its_file(service: str) -> None:
+    offenders = {p.name: public_functions(p) for p in use_case_modules(service)}
+    assert use_case_modules(service)
+    assert {name: found for name, found in offenders.items() if found != [name.removesuffix(".py")]} == {}
+
+
+def test_the_use_case_check_sees_a_second_use_case(tmp_path: Path) -> None:
+    module = tmp_path / "edit_draft.py"
+    module.write_text("async def create_draft(): ...\nasync def update_draft(): ...\ndef _helper(): ...\n")
+    assert public_functions(module) == ["create_draft", "update_draft"]

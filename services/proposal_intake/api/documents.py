@@ -17,12 +17,15 @@ from shared.http.exact_json import ExactJsonRoute
 from shared.http.params import PathKey
 from shared.http.roles import Consortium
 from shared.pagination import INT_MAX
-from shared.service import RuntimeDep
+from shared.service import DbSession, RuntimeDep
 
 from ..errors import RangeNotSatisfiable
 from ..storage import document_store
-from ..use_cases.read_documents import delete_document, document_to_download, readable_documents
+from ..use_cases.delete_document import delete_document
+from ..use_cases.download_document import download_document
+from ..use_cases.list_documents import list_documents
 from ..use_cases.upload_document import upload_document
+from .dependencies import Calls
 from .presenters import documents_out, uploaded_out
 from .schemas import DocumentsOut, UploadedOut
 from .uploads import upload_of
@@ -73,6 +76,7 @@ async def put_document(
     document_type: PathKey,
     request: Request,
     runtime: RuntimeDep,
+    calls: Calls,
     consortium: Consortium,
     response: Response,
     partner: Partner = None,
@@ -80,7 +84,7 @@ async def put_document(
 ) -> UploadedOut:
     store = document_store(runtime.settings, runtime.engine)
     result = await upload_document(
-        runtime, store, consortium, str(proposal_id), document_type, partner, upload_of(request, name)
+        runtime, calls, store, consortium, str(proposal_id), document_type, partner, upload_of(request, name)
     )
     if result.replaced:
         response.status_code = status.HTTP_200_OK
@@ -95,10 +99,15 @@ async def put_document(
     "(with a grant) read the submitted version",
 )
 async def get_documents(
-    proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader, version: Version = None, grant: Grant = None
+    proposal_id: uuid.UUID,
+    session: DbSession,
+    runtime: RuntimeDep,
+    calls: Calls,
+    reader: Reader,
+    version: Version = None,
+    grant: Grant = None,
 ) -> DocumentsOut:
-    async with runtime.engine.connect() as connection:
-        readable = await readable_documents(connection, runtime, reader, str(proposal_id), version=version, grant=grant)
+    readable = await list_documents(session, runtime, calls, reader, str(proposal_id), version=version, grant=grant)
     return documents_out(proposal_id, readable)
 
 
@@ -135,7 +144,9 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 async def get_document_content(
     proposal_id: uuid.UUID,
     document_type: PathKey,
+    session: DbSession,
     runtime: RuntimeDep,
+    calls: Calls,
     reader: Reader,
     partner: Partner = None,
     version: Version = None,
@@ -143,10 +154,11 @@ async def get_document_content(
     range_header: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
-    async with runtime.engine.begin() as connection:  # the audit record commits before the bytes go out
-        download = await document_to_download(
-            connection, runtime, reader, str(proposal_id), document_type, partner, version=version, grant=grant
-        )
+    # The request's session commits before the response is sent (DbSession): the audit record of the download
+    # is durable before its first byte goes out; the bytes stream afterwards, on a connection of the store's.
+    download = await download_document(
+        session, runtime, calls, reader, str(proposal_id), document_type, partner, version=version, grant=grant
+    )
     document = download.document
     etag = f'"{document.sha256}"'
     headers = {
@@ -177,8 +189,13 @@ async def get_document_content(
     summary="Remove a document from the consortium's own draft (submitted versions keep theirs)",
 )
 async def delete_draft_document(
-    proposal_id: uuid.UUID, document_type: PathKey, runtime: RuntimeDep, consortium: Consortium, partner: Partner = None
+    proposal_id: uuid.UUID,
+    document_type: PathKey,
+    session: DbSession,
+    runtime: RuntimeDep,
+    calls: Calls,
+    consortium: Consortium,
+    partner: Partner = None,
 ) -> Response:
-    async with runtime.engine.begin() as connection:
-        await delete_document(connection, runtime, consortium, str(proposal_id), document_type, partner)
+    await delete_document(session, runtime, calls, consortium, str(proposal_id), document_type, partner)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,26 +10,36 @@ from fastapi import Response
 from shared.pagination import Page, Window
 from shared.proposals import ProposalDraft
 
+from ..document_access import Readable
 from ..domain.documents import LinkedDocument
 from ..domain.refusals import RefusalSummary
+from ..drafts import etag
 from ..models import Proposal, ProposalVersion, RegionPartner
-from ..use_cases.edit_draft import etag
 from ..use_cases.precheck_proposal import Precheck
-from ..use_cases.read_documents import Readable
+from ..use_cases.read_dashboard import Dashboard, RuleCount
 from ..use_cases.read_invitation import InvitationView
 from ..use_cases.submit_proposal import Receipt
 from ..use_cases.upload_document import UploadResult
 from .schemas import (
+    DashboardOut,
     DocumentOut,
     DocumentsOut,
     FieldErrorOut,
+    IntervalOut,
     InvitationOut,
+    PartnerCountOut,
+    PrecheckCountsOut,
     PrecheckOut,
+    ProposalCountsOut,
     ProposalOut,
     ReceiptOut,
+    RefusalCountsOut,
     RefusalOut,
     RefusalsOut,
+    RegionCountOut,
     RegionPartnerOut,
+    RegionWarningsOut,
+    RuleCountOut,
     RuleRefusalsOut,
     UploadedOut,
     VersionOut,
@@ -158,4 +168,83 @@ def uploaded_out(result: UploadResult, now: datetime) -> UploadedOut:
 def documents_out(proposal_id: uuid.UUID, readable: Readable) -> DocumentsOut:
     return DocumentsOut(
         proposal_id=proposal_id, version=readable.version, documents=[document_out(d) for d in readable.documents]
+    )
+
+
+# --- the deadline dashboard of a call ---------------------------------------------------------------------
+
+COVERS = {
+    "over_time": "Per interval of the call's timeline (from its opening to its deadline; a row before the opening "
+    "and one after the deadline only when they count something): drafts started (every proposal created, "
+    "withdrawn ones too), first submissions (version 1 of a proposal), resubmissions (versions 2 and later) and "
+    "submissions refused (for their content or their timing).",
+    "proposals": "Every proposal of the call by its status now: draft (never submitted), submitted, withdrawn.",
+    "by_region": "The latest submitted version of each proposal not withdrawn: per partner region, the "
+    'proposals with a partner there and the partners; a partner without a region is under the code "".',
+    "by_partner_count": "The same versions: how many proposals have each number of partners.",
+    "precheck": "What intake keeps of pre-checks: the last pre-check's verdicts of each proposal not withdrawn "
+    "(one memo per proposal, of the draft as it was then; a draft edited since keeps the memo of its last "
+    "pre-checked revision). Rules: the consortium rules it found broken (what refuses a submission), with the "
+    "proposals naming each and the failures (one per partner for a per-partner rule). Regional warnings: per "
+    "region, the proposals with a regional rule not passed; intake keeps no rule name for these, nor whether the "
+    "rule failed or awaits the region's officers. Earlier pre-checks of a proposal are not kept.",
+    "refusals": "Every submission the service refused in this call (422 for the content: consortium rules, "
+    "`completeness`; 409 for the timing: `submission_window`), each counted once per rule it names; the same "
+    "refusals as GET /calls/{call_id}/refusals. At the deadline: those refused for the submission window at or "
+    "after the call's deadline (its last stage's, in a two-stage call) by the server's clock.",
+}
+
+
+def _rules(rows: list[RuleCount]) -> list[RuleCountOut]:
+    return [RuleCountOut(rule=r.rule, proposals=r.proposals, occurrences=r.occurrences) for r in rows]
+
+
+def dashboard_out(view: Dashboard) -> DashboardOut:
+    status = view.proposals
+    return DashboardOut(
+        call_id=uuid.UUID(view.call_id),
+        status=view.status,
+        opens_at=view.opens_at,
+        deadline=view.deadline,
+        server_time=view.server_time,
+        interval_seconds=view.timeline.width,
+        over_time=[
+            IntervalOut(
+                start=row.start,
+                end=row.end,
+                drafts=row.count("drafts"),
+                first_submissions=row.count("first_submissions"),
+                resubmissions=row.count("resubmissions"),
+                refusals=row.count("refusals"),
+            )
+            for row in view.over_time
+        ],
+        proposals=ProposalCountsOut(
+            draft=status.get("draft", 0),
+            submitted=status.get("submitted", 0),
+            withdrawn=status.get("withdrawn", 0),
+            total=sum(status.values()),
+        ),
+        by_region=[
+            RegionCountOut(region_code=r.region_code, proposals=r.proposals, partners=r.partners)
+            for r in view.by_region
+        ],
+        by_partner_count=[PartnerCountOut(partners=n, proposals=p) for n, p in view.by_partner_count],
+        precheck=PrecheckCountsOut(
+            proposals_checked=view.prechecked,
+            proposals_failing=view.precheck_failing,
+            by_rule=_rules(view.precheck_failures),
+            regional_warnings=[
+                RegionWarningsOut(region_code=r.region_code, proposals=r.proposals, warnings=r.warnings)
+                for r in view.regional_warnings
+            ],
+        ),
+        refusals=RefusalCountsOut(
+            total=view.refusals[0],
+            proposals=view.refusals[1],
+            by_rule=_rules(view.refusals_by_rule),
+            at_deadline=view.refused_at_deadline[0],
+            at_deadline_proposals=view.refused_at_deadline[1],
+        ),
+        covers=COVERS,
     )

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 
 from shared.http.exact_json import ExactJsonRoute
 from shared.http.roles import Agency
-from shared.service import RuntimeDep
+from shared.service import DbSession
 
-from ..use_cases.list_refusals import refusals_of_call
+from ..use_cases.list_refusals import list_refusals
 from .presenters import refusals_out
 from .schemas import RefusalsOut
 
@@ -22,7 +22,5 @@ router = APIRouter(tags=["proposals"], route_class=ExactJsonRoute)
     response_model=RefusalsOut,
     summary="Submissions refused in a call: counts per rule and each draft's last refusal (agency)",
 )
-async def get_refusals(call_id: uuid.UUID, runtime: RuntimeDep, _: Agency) -> RefusalsOut:
-    async with runtime.engine.connect() as connection:
-        summary = await refusals_of_call(connection, str(call_id))
-    return refusals_out(call_id, summary)
+async def get_refusals(call_id: uuid.UUID, session: DbSession, _: Agency) -> RefusalsOut:
+    return refusals_out(call_id, await list_refusals(session, str(call_id)))

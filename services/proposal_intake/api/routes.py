@@ -21,7 +21,8 @@ from ..backfill import with_call_known
 from ..domain.requirements import SubmissionRequirements
 from ..models import Proposal
 from ..refusals import is_refusal, record_refusal
-from ..use_cases.edit_draft import create_draft, update_draft
+from ..unit_of_work import separate_unit_of_work
+from ..use_cases.create_draft import create_draft
 from ..use_cases.list_proposals import list_proposals
 from ..use_cases.list_region_partners import list_region_partners
 from ..use_cases.list_versions import list_versions
@@ -31,7 +32,9 @@ from ..use_cases.read_proposal import read_proposal
 from ..use_cases.read_requirements import read_requirements
 from ..use_cases.start_full_proposal import start_full_proposal
 from ..use_cases.submit_proposal import submit_proposal
+from ..use_cases.update_draft import update_draft
 from ..use_cases.withdraw_proposal import withdraw_proposal
+from .dependencies import Calls
 from .presenters import (
     invitation_out,
     precheck_response,
@@ -66,19 +69,18 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_lengt
 async def post_draft(
     call_id: uuid.UUID,
     body: ProposalDraft,
+    session: DbSession,
     runtime: RuntimeDep,
+    calls: Calls,
     consortium: Consortium,
     request: Request,
     response: Response,
 ) -> ProposalOut:
     async def create() -> tuple[Proposal, ProposalDraft]:
-        # A transaction on a plain connection (a draft is one Core INSERT: no ORM session needed), committed
-        # when the block ends, before the answer; a refusal stores nothing.
-        async with runtime.engine.begin() as connection:
-            return await create_draft(connection, runtime, consortium, str(call_id), body)
+        return await create_draft(session, runtime, calls, consortium, str(call_id), body)
 
     # A call published a moment ago whose event has not arrived: fetched from call_definition, then created.
-    proposal, draft = await with_call_known(runtime, fetcher_for(request.app.state), str(call_id), create)
+    proposal, draft = await with_call_known(runtime, session, fetcher_for(request.app.state), str(call_id), create)
     return proposal_out(proposal, response, draft)
 
 
@@ -110,8 +112,12 @@ async def get_one(proposal_id: uuid.UUID, session: DbSession, reader: Reader, re
     response_model=PrecheckOut,
     summary="Live pre-check of the draft against every rule, and what the call requires to submit",
 )
-async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader) -> Response:
-    return precheck_response(await precheck_proposal(runtime, reader=reader, proposal_id=str(proposal_id)))
+async def get_precheck(
+    proposal_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, calls: Calls, reader: Reader
+) -> Response:
+    return precheck_response(
+        await precheck_proposal(session, runtime, calls, reader=reader, proposal_id=str(proposal_id))
+    )
 
 
 @router.get(
@@ -120,12 +126,13 @@ async def get_precheck(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Read
     summary="What the call requires before a proposal can be submitted (public: build a form from it)",
     responses={503: NOT_YET_KNOWN_RESPONSE},
 )
-async def get_requirements(call_id: uuid.UUID, runtime: RuntimeDep, request: Request) -> SubmissionRequirements:
+async def get_requirements(
+    call_id: uuid.UUID, session: DbSession, runtime: RuntimeDep, calls: Calls, request: Request
+) -> SubmissionRequirements:
     async def read() -> SubmissionRequirements:
-        async with runtime.engine.connect() as connection:
-            return await read_requirements(connection, call_id=str(call_id))
+        return await read_requirements(session, calls, call_id=str(call_id))
 
-    return await with_call_known(runtime, fetcher_for(request.app.state), str(call_id), read)
+    return await with_call_known(runtime, session, fetcher_for(request.app.state), str(call_id), read)
 
 
 @router.post(
@@ -135,17 +142,23 @@ async def get_requirements(call_id: uuid.UUID, runtime: RuntimeDep, request: Req
     summary="Submit the draft as a new version; the receipt comes once it is durably stored",
 )
 async def post_submit(
-    proposal_id: uuid.UUID, runtime: RuntimeDep, consortium: Consortium, idempotency_key: IdempotencyKey = None
+    proposal_id: uuid.UUID,
+    session: DbSession,
+    runtime: RuntimeDep,
+    calls: Calls,
+    consortium: Consortium,
+    idempotency_key: IdempotencyKey = None,
 ) -> ReceiptOut:
-    # One transaction on a plain connection (the submission is all Core statements: no ORM session needed),
-    # committed when the block ends, before the receipt is sent; any error rolls everything back.
+    # The request's session commits the submission before the receipt is sent; any error rolls it all back.
     try:
-        async with runtime.engine.begin() as connection:
-            receipt = await submit_proposal(connection, runtime, consortium, str(proposal_id), idempotency_key)
+        receipt = await submit_proposal(session, runtime, calls, consortium, str(proposal_id), idempotency_key)
     except ServiceError as error:
         if is_refusal(error):  # the secretariat sees who tried and why (GET /calls/{id}/refusals)
-            async with runtime.engine.begin() as connection:
-                await record_refusal(connection, runtime, consortium, str(proposal_id), error)
+            # A unit of work of its own: the request's session is rolled back (the refused submission stores
+            # nothing, and its locks are released first), while the refusal must be stored all the same.
+            await session.rollback()
+            async with separate_unit_of_work(runtime) as own:
+                await record_refusal(own, runtime, consortium, str(proposal_id), error)
         raise
     return receipt_out(receipt)
 
@@ -201,10 +214,14 @@ async def get_region_partners(
     summary="Two-stage calls: start the full proposal of an invited pre-proposal (pre-filled from it)",
 )
 async def post_full_proposal(
-    proposal_id: uuid.UUID, runtime: RuntimeDep, consortium: Consortium, response: Response
+    proposal_id: uuid.UUID,
+    session: DbSession,
+    runtime: RuntimeDep,
+    calls: Calls,
+    consortium: Consortium,
+    response: Response,
 ) -> ProposalOut:
-    async with runtime.engine.begin() as connection:
-        proposal, draft = await start_full_proposal(connection, runtime, consortium, str(proposal_id))
+    proposal, draft = await start_full_proposal(session, runtime, calls, consortium, str(proposal_id))
     return proposal_out(proposal, response, draft)
 
 
@@ -213,6 +230,5 @@ async def post_full_proposal(
     response_model=InvitationOut,
     summary="Two-stage calls: invited to stage 2 (with its deadline), or why not",
 )
-async def get_invitation(proposal_id: uuid.UUID, runtime: RuntimeDep, reader: Reader) -> InvitationOut:
-    async with runtime.engine.begin() as connection:
-        return invitation_out(await read_invitation(connection, reader, str(proposal_id)))
+async def get_invitation(proposal_id: uuid.UUID, session: DbSession, reader: Reader) -> InvitationOut:
+    return invitation_out(await read_invitation(session, reader, str(proposal_id)))

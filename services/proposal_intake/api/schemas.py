@@ -165,3 +165,76 @@ class DocumentsOut(BaseModel):
 class UploadedOut(DocumentOut):
     replaced: bool = Field(description="True if it replaced the draft's earlier document of this type")
     uploaded_at: datetime
+
+
+# --- the deadline dashboard of a call ---------------------------------------------------------------------
+
+
+class IntervalOut(BaseModel):
+    start: datetime | None = Field(description="None: before the opening")
+    end: datetime | None = Field(description="None: at or after the deadline")
+    drafts: int
+    first_submissions: int
+    resubmissions: int
+    refusals: int
+
+
+class RuleCountOut(BaseModel):
+    rule: str
+    proposals: int = Field(description="Distinct proposals naming the rule")
+    occurrences: int = Field(description="Pre-check: failures naming it; refusals: refusals naming it")
+
+
+class RegionCountOut(BaseModel):
+    region_code: str
+    proposals: int
+    partners: int
+
+
+class RegionWarningsOut(BaseModel):
+    region_code: str
+    proposals: int
+    warnings: int
+
+
+class PartnerCountOut(BaseModel):
+    partners: int
+    proposals: int
+
+
+class ProposalCountsOut(BaseModel):
+    draft: int
+    submitted: int
+    withdrawn: int
+    total: int
+
+
+class PrecheckCountsOut(BaseModel):
+    proposals_checked: int = Field(description="Proposals not withdrawn with a memo of a pre-check")
+    proposals_failing: int = Field(description="Of those, the ones whose memo names a consortium rule broken")
+    by_rule: list[RuleCountOut] = Field(description="Most proposals first")
+    regional_warnings: list[RegionWarningsOut]
+
+
+class RefusalCountsOut(BaseModel):
+    total: int
+    proposals: int
+    by_rule: list[RuleCountOut] = Field(description="Most proposals first")
+    at_deadline: int = Field(description="Refused for the submission window at or after the deadline")
+    at_deadline_proposals: int
+
+
+class DashboardOut(BaseModel):
+    call_id: uuid.UUID
+    status: str
+    opens_at: datetime
+    deadline: datetime
+    server_time: datetime
+    interval_seconds: int = Field(description="The width of each interval of over_time")
+    over_time: list[IntervalOut]
+    proposals: ProposalCountsOut
+    by_region: list[RegionCountOut]
+    by_partner_count: list[PartnerCountOut] = Field(description="Fewest partners first, every count in between")
+    precheck: PrecheckCountsOut
+    refusals: RefusalCountsOut
+    covers: dict[str, str] = Field(description="What each part of the answer counts, by its name")

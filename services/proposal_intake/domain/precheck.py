@@ -18,9 +18,12 @@ from shared.rules.model import ConsortiumRules, Outcome, RegionalRules, Verdict
 from shared.rules.precheck import PrecheckReport, precheck
 
 
-def precheck_draft(draft: ProposalDraft, call: CallConfiguration) -> PrecheckReport | None:
-    """None while the draft lacks what every rule needs (TRL, duration)."""
-    rules = _rules_of(call)
+def precheck_draft(
+    draft: ProposalDraft, call: CallConfiguration, rules: CallRules | None = None
+) -> PrecheckReport | None:
+    """None while the draft lacks what every rule needs (TRL, duration). `rules`: call_rules(call), which a
+    caller may keep between drafts of the same call (the app's CallCache does)."""
+    rules = rules or call_rules(call)
     facts = draft.facts(rules.currencies)
     if facts is None:
         return None
@@ -81,9 +84,12 @@ def submission_verdicts(report: PrecheckReport | None) -> SubmissionVerdicts:
     )
 
 
-def _engine_digest() -> str:
+def engine_digest() -> str:
     """A digest of the code that decides the verdicts (the rule engine, the draft and call models, this
-    module): a memo of verdicts made by other code is never reused, whatever was deployed in between."""
+    module): a memo of verdicts made by other code is never reused, whatever was deployed in between.
+
+    It reads those source files: the app's CallCache computes it once, when it is first needed (never at import).
+    """
     sources = [*sorted(Path(shared.rules.__file__).parent.glob("*.py")), Path(shared.proposals.__file__)]
     sources += [Path(shared.calls.__file__), Path(__file__)]
     digest = hashlib.sha256()
@@ -92,17 +98,14 @@ def _engine_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-ENGINE_DIGEST = _engine_digest()
-
-
-def verdicts_key(draft_revision: int, call_revision: int | None) -> str:
+def verdicts_key(draft_revision: int, call_revision: int | None, code_digest: str) -> str:
     """What the verdicts of a draft depend on: the draft (its revision: +1 on every change), the call's rules
-    (the local copy's revision: +1 on every change of the call) and the code that judges them."""
-    return f"{draft_revision}:{call_revision}:{ENGINE_DIGEST}"
+    (the local copy's revision: +1 on every change of the call) and the code that judges them (engine_digest)."""
+    return f"{draft_revision}:{call_revision}:{code_digest}"
 
 
 @dataclass(frozen=True)
-class _CallRules:
+class CallRules:
     """What the rule engine needs of a call (frozen rule models; the engine never changes its inputs)."""
 
     consortium: ConsortiumRules
@@ -111,23 +114,10 @@ class _CallRules:
     currencies: dict[str, str]
 
 
-# id(call) -> (call, its rules): built once per call configuration object, which access.call_of keeps
-# while the call's stored snapshot is unchanged (the call is held here too, so its id cannot be reused).
-_RULES: dict[int, tuple[CallConfiguration, _CallRules]] = {}
-_RULES_MAX = 32
-
-
-def _rules_of(call: CallConfiguration) -> _CallRules:
-    cached = _RULES.get(id(call))
-    if cached is not None and cached[0] is call:
-        return cached[1]
-    rules = _CallRules(
+def call_rules(call: CallConfiguration) -> CallRules:
+    return CallRules(
         consortium=call.consortium_rules_for_engine(),
         regions=call.regional_rules(),
         reporting_rates=call.reporting_rates(),
         currencies={region.code: region.currency for region in call.regions},
     )
-    if len(_RULES) >= _RULES_MAX:
-        _RULES.pop(next(iter(_RULES)))
-    _RULES[id(call)] = (call, rules)
-    return rules

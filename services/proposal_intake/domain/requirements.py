@@ -120,20 +120,3 @@ def _region(region: RegionAnnex) -> RegionRequirements:
         max_partners=region.max_partners,
         manual_checks=list(region.manual_checks),
     )
-
-
-# id(call) -> (call, its requirements): built once per call configuration object (access keeps one object per
-# stored snapshot), as precheck._rules_of does; the call is held too, so its id cannot be reused meanwhile.
-_BUILT: dict[int, tuple[CallConfiguration, SubmissionRequirements]] = {}
-_BUILT_MAX = 32
-
-
-def requirements_of(call_id: str, call: CallConfiguration) -> SubmissionRequirements:
-    cached = _BUILT.get(id(call))
-    if cached is not None and cached[0] is call and cached[1].call_id == call_id:
-        return cached[1]
-    built = submission_requirements(call_id, call)
-    if len(_BUILT) >= _BUILT_MAX:
-        _BUILT.pop(next(iter(_BUILT)))
-    _BUILT[id(call)] = (call, built)
-    return built

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from datetime import timedelta
 
 from shared.service import Runtime
 
 from ..document_repository import forget_orphan, known_locators, orphans
 from ..storage import FileStore, document_store
-
-logger = logging.getLogger(__name__)
+from ..unit_of_work import separate_unit_of_work
 
 
 async def collect_orphans(runtime: Runtime, *, grace_s: float, batch: int = 100) -> int:
@@ -22,13 +20,15 @@ async def collect_orphans(runtime: Runtime, *, grace_s: float, batch: int = 100)
     cutoff = runtime.clock.now() - timedelta(seconds=grace_s)
     collected = 0
     while True:
-        async with runtime.engine.begin() as connection:
-            found = await orphans(connection, cutoff, batch)
+        # The worker's job, outside any request: one unit of work per batch (a long collection never holds
+        # one transaction, and each batch's deletions are kept as soon as it ends).
+        async with separate_unit_of_work(runtime) as session:
+            found = await orphans(session, cutoff, batch)
             for sha256, locator in found:
                 # Each row deleted only if it is still an orphan untouched since the cutoff; its bytes with it,
                 # in the same transaction where the store is the database.
-                if await forget_orphan(connection, sha256, cutoff):
-                    await store.delete(connection, locator)
+                if await forget_orphan(session, sha256, cutoff):
+                    await store.delete(session, locator)
                     collected += 1
         if len(found) < batch:
             break
@@ -43,24 +43,9 @@ async def collect_orphans(runtime: Runtime, *, grace_s: float, batch: int = 100)
 async def _unlinked_files(runtime: Runtime, store: FileStore, grace_s: float) -> None:
     """Files renamed into place by an upload whose transaction then failed: no row names them."""
     candidates = store.stored_files(grace_s)
-    async with runtime.engine.connect() as connection:
-        known = await known_locators(connection, [locator for locator, _ in candidates])
+    async with separate_unit_of_work(runtime) as session:
+        known = await known_locators(session, [locator for locator, _ in candidates])
     for locator, path in candidates:
         if locator not in known:
             with contextlib.suppress(FileNotFoundError):
                 await asyncio.to_thread(path.unlink)
-
-
-async def collect_orphans_forever(runtime: Runtime, stop: asyncio.Event, *, interval_s: float = 600.0) -> None:
-    """The worker's background job."""
-    settings = runtime.settings
-    grace_s = float(getattr(settings, "document_orphan_grace_s", 3600))
-    while not stop.is_set():
-        try:
-            collected = await collect_orphans(runtime, grace_s=grace_s)
-            if collected:
-                logger.info("collected %d orphaned document contents", collected)
-        except Exception:
-            logger.warning("could not collect orphaned documents", exc_info=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)

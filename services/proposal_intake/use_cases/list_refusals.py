@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from shared.db import Executor
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.refusals import REFUSED, Refusal, RefusalSummary, summarise
-from ..models import audit_log
+from ..repository import refusal_records
 
 
-async def refusals_of_call(connection: Executor, call_id: str) -> RefusalSummary:
-    rows = await connection.execute(
-        select(audit_log.c.at, audit_log.c.after)
-        .where(audit_log.c.entity == "call", audit_log.c.entity_id == call_id, audit_log.c.action == REFUSED)
-        .order_by(audit_log.c.id)
-    )
-    return summarise([Refusal.from_audit(at, after) for at, after in rows])
+async def list_refusals(session: AsyncSession, call_id: str) -> RefusalSummary:
+    return summarise([Refusal.from_audit(at, after) for at, after in await refusal_records(session, call_id, REFUSED)])

@@ -7,19 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.errors import FieldError
 from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.rules.precheck import PrecheckReport
 from shared.service import Runtime
 
-from ..access import call_from_snapshot, visible_proposal
+from ..access import visible_proposal
+from ..call_cache import CallCache
 from ..document_repository import documents_of
 from ..domain.completeness import completeness_errors
 from ..domain.documents import missing_documents
 from ..domain.lifecycle import ProposalStatus, can_move
 from ..domain.precheck import SubmissionVerdicts, precheck_draft, submission_verdicts, verdicts_key
-from ..domain.requirements import SubmissionRequirements, requirements_of
+from ..domain.requirements import SubmissionRequirements
 from ..domain.submission import submission_window_error
 from ..repository import proposal_with_call, remember_verdicts
 from ..stage_checks import StageView, stage_view
@@ -37,25 +40,25 @@ class Precheck:
     now: datetime
 
 
-async def precheck_proposal(runtime: Runtime, *, reader: Principal, proposal_id: str) -> Precheck:
-    async with runtime.engine.begin() as connection:  # a plain connection: one read, no ORM session needed
-        found = await proposal_with_call(connection, proposal_id)  # the proposal and its call together
-        proposal = visible_proposal(found, reader, proposal_id)
-        call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
-        stage = await stage_view(connection, proposal, config)  # reads only for a full proposal
+async def precheck_proposal(
+    session: AsyncSession, runtime: Runtime, calls: CallCache, *, reader: Principal, proposal_id: str
+) -> Precheck:
+    found = await proposal_with_call(session, proposal_id)  # the proposal and its call together
+    proposal = visible_proposal(found, reader, proposal_id)
+    known = calls.known(proposal.call_snapshot, proposal.call_id)
+    call, config = known.snapshot, known.config
+    stage = await stage_view(session, proposal, config)  # reads only for a full proposal
     draft = ProposalDraft.model_validate_json(proposal.draft)
     missing = completeness_errors(draft, config)
     if config.documents:  # the required documents the draft lacks, beside the other gaps
-        async with runtime.engine.connect() as connection:
-            missing += missing_documents(draft, config, await documents_of(connection, proposal.id))
+        missing += missing_documents(draft, config, await documents_of(session, proposal.id))
     missing = stage.gaps(missing, config)  # a pre-proposal: only what its stage-1 form requires
     problems = stage.problems(draft, config)
-    report = precheck_draft(draft, config)
+    report = precheck_draft(draft, config, known.rules)
     verdicts = submission_verdicts(report)
-    key = verdicts_key(proposal.draft_revision, proposal.call_revision)
+    key = verdicts_key(proposal.draft_revision, proposal.call_revision, calls.engine_digest)
     if proposal.verdicts_key != key:  # the first pre-check of this draft under this call: keep what it found
-        async with runtime.engine.begin() as connection:
-            await remember_verdicts(connection, proposal.id, proposal.draft_revision, key, verdicts.as_json())
+        await remember_verdicts(session, proposal.id, proposal.draft_revision, key, verdicts.as_json())
     now = runtime.clock.now()
     failures = stage.failures(verdicts.failures, config)
     blockers = [*missing, *(FieldError(field, message) for field, message in failures), *problems]
@@ -70,7 +73,7 @@ async def precheck_proposal(runtime: Runtime, *, reader: Principal, proposal_id:
         blockers=blockers,
         report=report,
         verdicts=verdicts,
-        requirements=requirements_of(proposal.call_id, config),
+        requirements=known.requirements(proposal.call_id),
         stage=stage,
         now=now,
     )

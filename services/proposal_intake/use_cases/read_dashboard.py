@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.db import Executor
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.service import Runtime
 
 from .. import dashboard_repository as counts
 from ..access import call_of
+from ..call_cache import CallCache
 from ..domain.dashboard import Interval, Timeline, partner_count_histogram, series, timeline
 
 
@@ -66,18 +68,18 @@ def _total(rows: counts.Counted, what: str) -> tuple[int, int]:
     return next(((a, b) for kind, _, a, b in rows if kind == what), (0, 0))
 
 
-async def read_dashboard(connection: Executor, runtime: Runtime, *, call_id: str) -> Dashboard:
+async def read_dashboard(session: AsyncSession, runtime: Runtime, calls: CallCache, *, call_id: str) -> Dashboard:
     """The dashboard of a call known here (NotFound otherwise). The caller checked the agency role."""
-    call, _ = await call_of(connection, call_id)
+    call = (await call_of(session, calls, call_id)).snapshot
     line = timeline(call.opens_at, call.deadline)
     counted: list[tuple[str, int, int]] = [
-        ("drafts", i, n) for i, n in await counts.drafts_started(connection, call_id, line)
+        ("drafts", i, n) for i, n in await counts.drafts_started(session, call_id, line)
     ]
-    for index, first, n in await counts.submissions(connection, call_id, line):
+    for index, first, n in await counts.submissions(session, call_id, line):
         counted.append(("first_submissions" if first else "resubmissions", index, n))
-    counted += [("refusals", i, n) for i, n in await counts.refusals_over_time(connection, call_id, line)]
-    prechecks = await counts.precheck_counts(connection, call_id)
-    refused = await counts.refusal_counts(connection, call_id, call.deadline)
+    counted += [("refusals", i, n) for i, n in await counts.refusals_over_time(session, call_id, line)]
+    prechecks = await counts.precheck_counts(session, call_id)
+    refused = await counts.refusal_counts(session, call_id, call.deadline)
     return Dashboard(
         call_id=call_id,
         status=call.status,
@@ -86,9 +88,9 @@ async def read_dashboard(connection: Executor, runtime: Runtime, *, call_id: str
         server_time=runtime.clock.now(),
         timeline=line,
         over_time=series(line, counted),
-        proposals=await counts.status_counts(connection, call_id),
-        by_region=[RegionCount(*row) for row in await counts.by_region(connection, call_id)],
-        by_partner_count=partner_count_histogram(await counts.by_partner_count(connection, call_id)),
+        proposals=await counts.status_counts(session, call_id),
+        by_region=[RegionCount(*row) for row in await counts.by_region(session, call_id)],
+        by_partner_count=partner_count_histogram(await counts.by_partner_count(session, call_id)),
         prechecked=_total(prechecks, "checked")[0],
         precheck_failing=_total(prechecks, "failing")[0],
         precheck_failures=_most_first([RuleCount(key, p, n) for what, key, p, n in prechecks if what == "rule"]),

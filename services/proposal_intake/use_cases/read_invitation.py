@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.db import Executor
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.errors import NotFound
 from shared.http.principal import Principal
 
@@ -27,7 +28,7 @@ class InvitationView:
     full_proposal_id: str | None
 
 
-async def read_invitation(session: Executor, reader: Principal, proposal_id: str) -> InvitationView:
+async def read_invitation(session: AsyncSession, reader: Principal, proposal_id: str) -> InvitationView:
     """The outcome of the proposal's pre-proposal (the proposal itself, or the one a full proposal grew from)."""
     proposal = visible_proposal(await proposal_with_call(session, proposal_id), reader, proposal_id)
     pre_proposal_id = proposal.pre_proposal_id if proposal.stage == 2 else proposal.id

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shared.db import Executor
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..access import call_of
-from ..domain.requirements import SubmissionRequirements, requirements_of
+from ..call_cache import CallCache
+from ..domain.requirements import SubmissionRequirements
 
 
-async def read_requirements(connection: Executor, *, call_id: str) -> SubmissionRequirements:
-    _, config = await call_of(connection, call_id)
-    return requirements_of(call_id, config)
+async def read_requirements(session: AsyncSession, calls: CallCache, *, call_id: str) -> SubmissionRequirements:
+    return (await call_of(session, calls, call_id)).requirements(call_id)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.audit import audit_row
-from shared.db import Executor
 from shared.errors import DeadlinePassed
 from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
-from ..access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
+from ..access import refuse_if_withdrawn, visible_proposal
+from ..call_cache import CallCache
 from ..domain.lifecycle import ProposalStatus
 from ..domain.stages import is_two_stage
 from ..errors import FullProposalExists, NotAPreProposal
@@ -22,12 +24,12 @@ from ..stage_checks import require_invitation
 
 
 async def start_full_proposal(
-    session: Executor, runtime: Runtime, consortium: Principal, pre_proposal_id: str
+    session: AsyncSession, runtime: Runtime, calls: CallCache, consortium: Principal, pre_proposal_id: str
 ) -> tuple[Proposal, ProposalDraft]:
     """The new stage-2 draft and its content; refused unless the pre-proposal was invited and stage 2 is open."""
     pre = visible_proposal(await proposal_with_call(session, pre_proposal_id), consortium, pre_proposal_id)
     refuse_if_withdrawn(pre.status)
-    _, config = call_from_snapshot(pre.call_snapshot, pre.call_id)
+    config = calls.known(pre.call_snapshot, pre.call_id).config
     if not is_two_stage(config) or pre.stage != 1:
         raise NotAPreProposal(
             "Only a pre-proposal of a two-stage call has a full proposal.", extra={"stage": pre.stage}

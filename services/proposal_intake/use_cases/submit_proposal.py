@@ -22,10 +22,11 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.audit import audit_row
 from shared.calls import CallConfiguration
 from shared.canonical import sha256_hex
-from shared.db import Executor
 from shared.errors import (
     FieldError,
     IdempotencyKeyAfterWithdrawal,
@@ -39,7 +40,8 @@ from shared.proposals import ProposalDraft
 from shared.service import Runtime
 from shared.wording import count
 
-from ..access import applicant_of, call_from_snapshot, refuse_if_withdrawn, visible_proposal
+from ..access import applicant_of, refuse_if_withdrawn, visible_proposal
+from ..call_cache import CallCache, KnownCall
 from ..document_repository import documents_of, freeze_documents
 from ..domain.announcement import SubmittedVersion, submitted_event
 from ..domain.completeness import completeness_errors
@@ -70,7 +72,12 @@ class Receipt:
 
 
 async def submit_proposal(
-    session: Executor, runtime: Runtime, consortium: Principal, proposal_id: str, idempotency_key: str | None
+    session: AsyncSession,
+    runtime: Runtime,
+    calls: CallCache,
+    consortium: Principal,
+    proposal_id: str,
+    idempotency_key: str | None,
 ) -> Receipt:
     # Locks the proposal row: concurrent submissions of one proposal queue here.
     if idempotency_key:
@@ -81,15 +88,16 @@ async def submit_proposal(
     if idempotency_key:
         earlier = await _earlier_receipt(session, consortium, proposal, idempotency_key)
         if earlier is not None:
-            await _refuse_replay_of_another_draft(session, proposal, earlier, idempotency_key)
+            await _refuse_replay_of_another_draft(session, calls, proposal, earlier, idempotency_key)
             return earlier
     refuse_if_withdrawn(proposal.status, ProposalStatus.SUBMITTED)
-    call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    known = calls.known(proposal.call_snapshot, proposal.call_id)
+    call, config = known.snapshot, known.config
     now = runtime.clock.now()
     await refuse_outside_window(session, proposal, call, config, now)
     draft = ProposalDraft.model_validate_json(proposal.draft)
     stage = await stage_view(session, proposal, config)
-    verdicts = _verdicts(proposal, draft, config)
+    verdicts = _verdicts(calls, known, proposal, draft)
     linked = await documents_of(session, proposal.id) if config.documents else []
     documents = submitted_documents(draft, config, linked)
     _refuse_incomplete(draft, config, verdicts, stage, documents)
@@ -145,7 +153,7 @@ async def submit_proposal(
     return receipt
 
 
-async def _earlier_receipt(session: Executor, consortium: Principal, proposal: AnyRow, key: str) -> Receipt | None:
+async def _earlier_receipt(session: AsyncSession, consortium: Principal, proposal: AnyRow, key: str) -> Receipt | None:
     """The receipt of the key's earlier submission, if any: from the locking statement's lookup when that is
     current, else read again now that the lock is held (see repository.lock_with_earlier_receipt)."""
     stored: Sequence[Any] | None
@@ -169,7 +177,9 @@ async def _earlier_receipt(session: Executor, consortium: Principal, proposal: A
     )
 
 
-async def _refuse_replay_of_another_draft(session: Executor, proposal: AnyRow, earlier: Receipt, key: str) -> None:
+async def _refuse_replay_of_another_draft(
+    session: AsyncSession, calls: CallCache, proposal: AnyRow, earlier: Receipt, key: str
+) -> None:
     """A replay answers the earlier receipt only for the very draft it receipted: after a withdrawal it is a
     conflict, and once the draft changed (its canonical content no longer the receipted one's) the key was
     reused for another payload."""
@@ -177,7 +187,7 @@ async def _refuse_replay_of_another_draft(session: Executor, proposal: AnyRow, e
         raise IdempotencyKeyAfterWithdrawal(
             f"Idempotency-Key {key!r} submitted version {earlier.version}, but the proposal was withdrawn since."
         )
-    if await _current_content_sha256(session, proposal) != earlier.content_sha256:
+    if await _current_content_sha256(session, calls, proposal) != earlier.content_sha256:
         raise IdempotencyKeyReused(
             f"Idempotency-Key {key!r} submitted version {earlier.version}, and the draft changed since: "
             "submit the changed draft with a new key.",
@@ -185,9 +195,9 @@ async def _refuse_replay_of_another_draft(session: Executor, proposal: AnyRow, e
         )
 
 
-async def _current_content_sha256(session: Executor, proposal: AnyRow) -> str:
+async def _current_content_sha256(session: AsyncSession, calls: CallCache, proposal: AnyRow) -> str:
     """The hash a submission of the draft would get now: its content and its documents, as the receipt hashes them."""
-    _, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    config = calls.known(proposal.call_snapshot, proposal.call_id).config
     draft = ProposalDraft.model_validate_json(proposal.draft)
     linked = await documents_of(session, proposal.id) if config.documents else []
     return sha256_hex(receipt_content(draft.model_dump(mode="json"), submitted_documents(draft, config, linked)))
@@ -199,12 +209,12 @@ _EARLIER_COLUMNS = attrgetter(
 )
 
 
-def _verdicts(proposal: AnyRow, draft: ProposalDraft, config: CallConfiguration) -> SubmissionVerdicts:
+def _verdicts(calls: CallCache, known: KnownCall, proposal: AnyRow, draft: ProposalDraft) -> SubmissionVerdicts:
     """The hard consortium errors and regional warnings: as the last pre-check found them, if it judged this
     very draft under this very call with the same code (the usual way: pre-check, then submit); else now."""
-    if proposal.verdicts_key == verdicts_key(proposal.draft_revision, proposal.call_revision):
+    if proposal.verdicts_key == verdicts_key(proposal.draft_revision, proposal.call_revision, calls.engine_digest):
         return SubmissionVerdicts.from_json(json.loads(proposal.verdicts))
-    return submission_verdicts(precheck_draft(draft, config))
+    return submission_verdicts(precheck_draft(draft, known.config, known.rules))
 
 
 def _refuse_incomplete(

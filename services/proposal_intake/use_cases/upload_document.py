@@ -26,7 +26,8 @@ from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
-from ..access import call_from_snapshot, refuse_if_withdrawn, visible_proposal
+from ..access import refuse_if_withdrawn, visible_proposal
+from ..call_cache import CallCache
 from ..document_repository import keep_blob, link_to_draft
 from ..domain.documents import (
     PROPOSAL_LEVEL,
@@ -40,11 +41,9 @@ from ..domain.documents import (
 )
 from ..domain.submission import submission_window_error
 from ..errors import DocumentEncrypted, DocumentUnreadable
-from ..models import audit_log
-from ..repository import AnyRow, proposal_with_call
+from ..repository import AnyRow, proposal_with_call, record_audit
 from ..storage import CHUNK, DocumentStore
-
-_INSERT_AUDIT = audit_log.insert()
+from ..unit_of_work import separate_unit_of_work
 
 
 @dataclass
@@ -64,6 +63,7 @@ class UploadResult:
 
 async def upload_document(
     runtime: Runtime,
+    calls: CallCache,
     store: DocumentStore,
     consortium: Principal,
     proposal_id: str,
@@ -71,9 +71,12 @@ async def upload_document(
     partner: str | None,
     upload: Upload,
 ) -> UploadResult:
-    async with runtime.engine.connect() as connection:  # refuse what can be refused before reading the body
-        found = await proposal_with_call(connection, proposal_id)
-    judged, _, kind = _judged(runtime, found, consortium, proposal_id, type_key, partner)
+    # Not the request's session: a session holds its connection until it ends, and a body may take minutes to
+    # arrive. So two units of work of their own: a read that refuses what it can before the body is read, and,
+    # once the body is spooled and checked, the one that stores and links it under the proposal's lock.
+    async with separate_unit_of_work(runtime) as session:
+        found = await proposal_with_call(session, proposal_id)
+    judged, _, kind = _judged(runtime, calls, found, consortium, proposal_id, type_key, partner)
     if upload.declared_size is not None and upload.declared_size > kind.max_bytes:
         raise too_large(kind, partner)
     async with _Spool() as spool:
@@ -84,20 +87,20 @@ async def upload_document(
         if media_type == "application/pdf":
             pages = await asyncio.to_thread(_pdf_pages, spool.readable(), kind.key, partner)
             check_pages(kind, partner, pages)
-        async with runtime.engine.begin() as connection:
-            locked = await proposal_with_call(connection, proposal_id, for_update=True)
+        async with separate_unit_of_work(runtime) as session:
+            locked = await proposal_with_call(session, proposal_id, for_update=True)
             unchanged = (judged.draft_revision, judged.call_revision)
             if locked is None or (locked.draft_revision, locked.call_revision) != unchanged:
                 # Judged again under the lock: the draft (its partners) or the call changed meanwhile.
-                _judged(runtime, locked, consortium, proposal_id, type_key, partner)
+                _judged(runtime, calls, locked, consortium, proposal_id, type_key, partner)
             else:
                 refuse_if_withdrawn(locked.status)  # (a withdrawal changes neither revision)
-                _refuse_outside_the_window(runtime, locked)
-            stored = await store.put(connection, spool.chunks())
+                _refuse_outside_the_window(runtime, calls, locked)
+            stored = await store.put(session, spool.chunks())
             now = runtime.clock.now()
-            locator = await keep_blob(connection, stored, now)
+            locator = await keep_blob(session, stored, now)
             if locator != stored.locator:
-                await store.delete(connection, stored.locator)  # the same bytes were kept already
+                await store.delete(session, stored.locator)  # the same bytes were kept already
             document = LinkedDocument(
                 type_key=kind.key,
                 partner_key=partner or PROPOSAL_LEVEL,
@@ -108,7 +111,7 @@ async def upload_document(
                 sha256=stored.sha256,
             )
             replaced = await link_to_draft(
-                connection,
+                session,
                 {
                     "proposal_id": proposal_id,
                     **document.__dict__,
@@ -116,8 +119,8 @@ async def upload_document(
                     "uploaded_by": consortium.label,
                 },
             )
-            await connection.execute(
-                _INSERT_AUDIT,
+            await record_audit(
+                session,
                 audit_row(
                     clock=runtime.clock,
                     actor=consortium.label,
@@ -132,19 +135,26 @@ async def upload_document(
 
 
 def _judged(
-    runtime: Runtime, found: AnyRow | None, consortium: Principal, proposal_id: str, type_key: str, partner: str | None
+    runtime: Runtime,
+    calls: CallCache,
+    found: AnyRow | None,
+    consortium: Principal,
+    proposal_id: str,
+    type_key: str,
+    partner: str | None,
 ) -> tuple[AnyRow, ProposalDraft, DocumentType]:
     """The proposal, its draft and the document type, if this consortium may link such a document now."""
     proposal = visible_proposal(found, consortium, proposal_id)
     refuse_if_withdrawn(proposal.status)
-    config = _refuse_outside_the_window(runtime, proposal)
+    config = _refuse_outside_the_window(runtime, calls, proposal)
     draft = ProposalDraft.model_validate_json(proposal.draft)
     return proposal, draft, document_type_for(config, type_key, partner, draft)
 
 
-def _refuse_outside_the_window(runtime: Runtime, proposal: AnyRow) -> CallConfiguration:
+def _refuse_outside_the_window(runtime: Runtime, calls: CallCache, proposal: AnyRow) -> CallConfiguration:
     """The call's configuration, if it accepts submissions (and so documents) now."""
-    call, config = call_from_snapshot(proposal.call_snapshot, proposal.call_id)
+    known = calls.known(proposal.call_snapshot, proposal.call_id)
+    call, config = known.snapshot, known.config
     now = runtime.clock.now()
     refusal = submission_window_error(call, now)
     if refusal:

@@ -4,9 +4,10 @@ submission takes of it (consortium rules as hard errors, regional verdicts as wa
 from __future__ import annotations
 
 from services.proposal_intake.domain.precheck import (
-    ENGINE_DIGEST,
     SubmissionVerdicts,
+    call_rules,
     consortium_failures,
+    engine_digest,
     precheck_draft,
     regional_warnings,
     submission_verdicts,
@@ -63,6 +64,17 @@ def test_submission_verdicts_survive_their_json_memo() -> None:
 
 
 def test_the_memo_key_changes_with_the_draft_the_call_and_the_engine() -> None:
-    key = verdicts_key(3, 7)
-    assert key == f"3:7:{ENGINE_DIGEST}"
-    assert len({key, verdicts_key(4, 7), verdicts_key(3, 8), verdicts_key(3, None)}) == 4
+    digest = engine_digest()
+    key = verdicts_key(3, 7, digest)
+    assert key == f"3:7:{digest}"
+    variants = {verdicts_key(4, 7, digest), verdicts_key(3, 8, digest), verdicts_key(3, None, digest)}
+    assert len({key, *variants, verdicts_key(3, 7, "other code")}) == 5
+
+
+def test_the_engine_digest_is_of_the_code_and_stable() -> None:
+    assert engine_digest() == engine_digest()
+    assert len(engine_digest()) == 16
+
+
+def test_rules_kept_by_a_caller_judge_as_rules_built_afresh() -> None:
+    assert precheck_draft(draft(), CONFIG, call_rules(CONFIG)) == precheck_draft(draft(), CONFIG)

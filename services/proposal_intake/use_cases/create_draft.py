@@ -1,4 +1,4 @@
-"""A consortium creates and edits its draft; concurrent edits are safe (If-Match, 412 when stale)."""
+"""A consortium starts a draft proposal for an open call (it may be incomplete)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,25 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import Executor
-from shared.errors import DeadlinePassed, PreconditionFailed, PreconditionRequired
+from shared.errors import DeadlinePassed
 from shared.http.principal import Principal
 from shared.proposals import ProposalDraft
 from shared.service import Runtime
 
-from ..access import applicant_of, call_of, proposal_for, refuse_if_withdrawn
+from ..access import applicant_of, call_of
+from ..call_cache import CallCache
 from ..domain.lifecycle import ProposalStatus
 from ..models import Proposal
 from ..repository import insert_proposal
 from ..stage_checks import refuse_new_pre_proposal
 
 
-def etag(proposal: Proposal) -> str:
-    return f'"{proposal.draft_revision}"'
-
-
 async def create_draft(
-    session: Executor, runtime: Runtime, consortium: Principal, call_id: str, draft: ProposalDraft
+    session: AsyncSession, runtime: Runtime, calls: CallCache, consortium: Principal, call_id: str, draft: ProposalDraft
 ) -> tuple[Proposal, ProposalDraft]:
     """The new proposal, and its draft as stored (partner keys given), for the answer without parsing it again."""
-    call, config = await call_of(session, call_id)
+    known = await call_of(session, calls, call_id)
+    call, config = known.snapshot, known.config
     now = runtime.clock.now()
     if now >= config.deadline:
         raise DeadlinePassed(
@@ -53,33 +50,4 @@ async def create_draft(
     }
     await insert_proposal(session, values)  # one Core INSERT, no unit of work
     proposal = Proposal(**values)  # the stored row, for the answer (not added to the session)
-    return proposal, keyed
-
-
-async def update_draft(
-    session: AsyncSession,
-    runtime: Runtime,
-    consortium: Principal,
-    proposal_id: str,
-    draft: ProposalDraft,
-    if_match: str | None,
-) -> tuple[Proposal, ProposalDraft]:
-    proposal = await proposal_for(session, consortium, proposal_id, for_update=True)
-    if if_match is None:
-        raise PreconditionRequired(
-            f"Send If-Match: {etag(proposal)} so that no one else's edit is overwritten.",
-            extra={"etag": etag(proposal)},
-        )
-    if if_match != etag(proposal):
-        raise PreconditionFailed(
-            f"The draft changed since you read it (now {etag(proposal)}); read it again.",
-            extra={"etag": etag(proposal)},
-        )
-    refuse_if_withdrawn(proposal.status)
-    keyed = draft.with_partner_keys()
-    proposal.draft = keyed.model_dump(mode="json")
-    proposal.acronym = keyed.acronym
-    proposal.draft_revision += 1
-    proposal.updated_at = runtime.clock.now()
-    await session.flush()
     return proposal, keyed
