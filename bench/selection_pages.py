@@ -29,7 +29,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,18 +41,22 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import CPU, percentile, timed, uptime
+
 from services.embedded import create_embedded_app
 from services.joint_evaluation.models import Consensus
 from services.registry import SERVICES
 from shared.calls import CallConfiguration
 from shared.clock import MovableClock
-from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, RegionSnapshot
+from shared.events import EligibilityDecided, PartnerVerdict
 from tests.api.test_joint_evaluation_api import deliver
 from tests.e2e.test_thin_slice_embedded import until
 from tests.helpers import (
     bearer,
+    call_snapshot,
     envelope_of,
     live_call_body,
+    migrate_all,
     migrate_in_thread,
     partner,
     proposal_body,
@@ -75,37 +78,12 @@ def body_of(n: int, rng: random.Random) -> dict[str, Any]:
     return proposal_body(*partners, acronym=f"P{n:05d}")
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-CPU: dict[str, float] = {}  # path -> CPU ms per request of this process in its last `timed` (all threads)
-
-
-async def timed(client: httpx.AsyncClient, path: str, rounds: int) -> list[float]:
-    times = []
-    cpu = time.process_time()
-    for _ in range(rounds):
-        start = time.perf_counter()
-        answer = await client.get(path)
-        times.append((time.perf_counter() - start) * 1000)
-        assert answer.status_code == 200, answer.text[:500]
-    CPU[path] = (time.process_time() - cpu) * 1000 / rounds
-    return times
-
-
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-
-
 async def set_up(data_dir: Path, proposals: int) -> str:
     """The call of `proposals` eligible proposals with their final consensus and the ranking fixed, in data_dir;
     its id."""
     rng = random.Random(17)
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+    await migrate_all(data_dir)
     app = create_embedded_app(data_dir, retry_delay_ms=100)
     evaluation_app = next(r.app for r in app.routes if getattr(r, "path", "") == "/joint-evaluation")  # type: ignore[attr-defined]
     transport = httpx.ASGITransport(app=app)
@@ -118,17 +96,8 @@ async def set_up(data_dir: Path, proposals: int) -> str:
         published = (await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).json()
         await until(client, f"/joint-evaluation/calls/{call['id']}/proposals", lambda b: "items" in b, within=30)
         config = CallConfiguration.model_validate(published["configuration"])
-        snapshot = CallSnapshot(
-            call_id=uuid.UUID(call["id"]),
-            version=published["version"],
-            revision=published["revision"],
-            code=config.code,
-            title=config.title,
-            status="open",
-            opens_at=config.opens_at,
-            deadline=config.deadline,
-            regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
-            configuration=config,
+        snapshot = call_snapshot(
+            config, call_id=uuid.UUID(call["id"]), version=published["version"], revision=published["revision"]
         )
         clock = MovableClock(datetime.now(UTC))
         started = time.perf_counter()
