@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import shutil
+import tempfile
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +19,7 @@ import httpx
 from services.call_definition.examples import alpine_call, redated
 from shared.calls import CallConfiguration
 from shared.clock import MovableClock
+from shared.db import sqlite_url_for
 from shared.events import (
     CallPublished,
     CallSnapshot,
@@ -89,20 +94,17 @@ def partner(
     }
 
 
+def fribourg_university(*, costs: str = "150000.00", requested: str = "120000.00") -> dict[str, Any]:
+    """The Universite de Fribourg (CH-FR, CHF) as a partner, the default proposal's second."""
+    return partner(
+        "Universite de Fribourg", "CH-FR", currency="CHF", kind="university", costs=costs, requested=requested
+    )
+
+
 def proposal_body(*partners: dict[str, Any], acronym: str = "ALPHA") -> dict[str, Any]:
     """A complete draft for the Alpine call: by default an Upper Austrian SME coordinating with a
     Fribourg university; passes every rule (Upper Austria leaves a manual check to its officers)."""
-    chosen = partners or (
-        partner("Alpha GmbH", "AT-4", role="coordinator"),
-        partner(
-            "Universite de Fribourg",
-            "CH-FR",
-            currency="CHF",
-            kind="university",
-            costs="150000.00",
-            requested="120000.00",
-        ),
-    )
+    chosen = partners or (partner("Alpha GmbH", "AT-4", role="coordinator"), fribourg_university())
     return {
         "acronym": acronym,
         "title": "A transregional value chain for circular manufacturing",
@@ -114,6 +116,24 @@ def proposal_body(*partners: dict[str, Any], acronym: str = "ALPHA") -> dict[str
     }
 
 
+def call_snapshot(
+    config: CallConfiguration, *, call_id: uuid.UUID | None = None, version: int = 1, revision: int = 2
+) -> CallSnapshot:
+    """The open call of `config` as events carry it (a fresh id unless given)."""
+    return CallSnapshot(
+        call_id=call_id or uuid.uuid4(),
+        version=version,
+        revision=revision,
+        code=config.code,
+        title=config.title,
+        status="open",
+        opens_at=config.opens_at,
+        deadline=config.deadline,
+        regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
+        configuration=config,
+    )
+
+
 def published_call(clock: MovableClock, **overrides: Any) -> CallSnapshot:
     """A published call as events carry it: the Alpine example, open around `clock`'s now."""
     body = redated(alpine_call(), clock.now() - timedelta(days=10))
@@ -121,18 +141,7 @@ def published_call(clock: MovableClock, **overrides: Any) -> CallSnapshot:
     for key in ("eligibility_check_due", "evaluation_due", "decisions_due"):
         body[key] = (clock.now() + timedelta(days=60)).isoformat()
     config = CallConfiguration.model_validate(body)
-    values: dict[str, Any] = {
-        "call_id": uuid.uuid4(),
-        "version": 1,
-        "revision": 2,
-        "code": config.code,
-        "title": config.title,
-        "status": "open",
-        "opens_at": config.opens_at,
-        "deadline": config.deadline,
-        "regions": [RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
-        "configuration": config,
-    }
+    values: dict[str, Any] = dict(call_snapshot(config))
     values.update(overrides)
     if "deadline" in overrides:
         stages = [*config.stages[:-1], config.stages[-1].model_copy(update={"deadline": overrides["deadline"]})]
@@ -144,9 +153,42 @@ def call_published_envelope(call: CallSnapshot, clock: MovableClock) -> Envelope
     return make_envelope(CallPublished(call=call), source="call_definition", subject=str(call.call_id), clock=clock)
 
 
+_SQLITE = "sqlite+aiosqlite:///"
+_TEMPLATES: dict[str, Path] = {}  # service -> its SQLite file migrated to head, once per test process
+_TEMPLATES_LOCK = threading.Lock()
+
+
+def migrate_once(definition: ServiceDefinition, url: str) -> None:
+    """Bring the service's database at `url` to head. A SQLite file not there yet gets a copy of one that
+    alembic migrated earlier in this process (the same tables, indexes and version row, in a millisecond
+    instead of a fresh alembic run per test); an existing file or a PostgreSQL database is migrated."""
+    target = Path(url.removeprefix(_SQLITE)) if url.startswith(_SQLITE) else None
+    if target is None or target.exists():
+        migrate(definition, url)
+        return
+    with _TEMPLATES_LOCK:
+        template = _TEMPLATES.get(definition.name)
+        if template is None:
+            folder = Path(tempfile.mkdtemp(prefix="jc-migrated-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            template = folder / f"{definition.name}.db"
+            migrate(definition, sqlite_url_for(template))
+            _TEMPLATES[definition.name] = template
+    shutil.copyfile(template, target)
+
+
 async def migrate_in_thread(definition: ServiceDefinition, url: str) -> None:
     # Alembic's env runs its own event loop: keep it off the test's loop.
-    await asyncio.to_thread(migrate, definition, url)
+    await asyncio.to_thread(migrate_once, definition, url)
+
+
+async def migrate_all(data_dir: Path) -> Path:
+    """Every service's database in `data_dir` (SQLite files, as the embedded default keeps them) at head."""
+    from services.registry import SERVICES
+
+    for definition in SERVICES.values():
+        await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+    return data_dir
 
 
 @asynccontextmanager
@@ -155,10 +197,8 @@ async def embedded_client(data_dir: Path, **options: Any) -> AsyncIterator[httpx
     in-process bus), on fresh SQLite files in `data_dir`, reached in process at http://jc. `options` go to
     `create_embedded_app` (a clock, `sandbox=True`); failed handlers retry after 100 ms."""
     from services.embedded import create_embedded_app  # the whole system: only for the tests that run it
-    from services.registry import SERVICES
 
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+    await migrate_all(data_dir)
     app = create_embedded_app(data_dir, **{"retry_delay_ms": 100, **options})
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:

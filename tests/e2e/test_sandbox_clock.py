@@ -16,17 +16,15 @@ import pytest
 
 from services import cli
 from services.embedded import create_embedded_app
-from services.registry import SERVICES
 from shared.clock import SandboxClock
-from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_body
+from tests.helpers import bearer, live_call_body, migrate_all, proposal_body
 
 AGENCY = bearer("agency")
 CONSORTIUM = bearer("consortium:acme")
 
 
 async def migrated(folder: Path) -> Path:
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=folder).database_url)
+    await migrate_all(folder)
     return folder
 
 
