@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from services.call_definition.examples import alpine_call, redated
+from services.call_definition.examples.two_stage import as_two_stage
 from shared.calls import CallConfiguration
 from shared.clock import MovableClock
 from shared.db import sqlite_url_for
@@ -147,6 +148,20 @@ def published_call(clock: MovableClock, **overrides: Any) -> CallSnapshot:
         stages = [*config.stages[:-1], config.stages[-1].model_copy(update={"deadline": overrides["deadline"]})]
         values["configuration"] = config.model_copy(update={"stages": stages})
     return CallSnapshot(**values)
+
+
+def two_stage_snapshot(
+    call: CallSnapshot, *, pre_deadline: datetime, full_opens: datetime, **changes: Any
+) -> CallSnapshot:
+    """`call` as a two-stage call: pre-proposals until `pre_deadline`, full proposals from `full_opens` to its
+    deadline. `changes`: `two_stage` (the stage options), `documents` (the call's), `revision` (the snapshot's)."""
+    assert call.configuration is not None
+    body = call.configuration.model_dump(mode="json")
+    if "documents" in changes:
+        body["documents"] = changes.pop("documents")
+    stages = changes.pop("two_stage", None)
+    body = as_two_stage(body, pre_deadline=pre_deadline, full_opens=full_opens, two_stage=stages)
+    return call.model_copy(update={"configuration": CallConfiguration.model_validate(body), **changes})
 
 
 def call_published_envelope(call: CallSnapshot, clock: MovableClock) -> Envelope:
