@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -218,6 +218,18 @@ async def embedded_client(data_dir: Path, **options: Any) -> AsyncIterator[httpx
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
         yield client
+
+
+async def poll(read: Callable[[], Awaitable[Any]], accept: Callable[[Any], bool], within: float, pause: float) -> Any:
+    """`await read()` every `pause` seconds until `accept` takes what it returns (returned); an AssertionError
+    with the last value after `within` seconds."""
+    last = None
+    for _ in range(int(within / pause)):
+        last = await read()
+        if accept(last):
+            return last
+        await asyncio.sleep(pause)
+    raise AssertionError(f"never reached the expected state; last: {last}")
 
 
 def submitted_event(
