@@ -134,6 +134,19 @@ async def assign(client: httpx.AsyncClient, call: CallSnapshot) -> dict[str, Any
     return result
 
 
+async def assigned_to_one_expert(
+    service_client: ServiceClient, clock: MovableClock
+) -> tuple[httpx.AsyncClient, FastAPI, ProposalSubmitted, dict[str, str]]:
+    """joint_evaluation with a call of one expert per proposal, one eligible proposal and the expert registered and
+    assigned to it: the client, the app, the proposal and the expert's token."""
+    client, app = await service_client("joint_evaluation")
+    call = await publish_call(app, clock, per_proposal=1)
+    proposal = await eligible_proposal(app, call, clock)
+    _, expert = await register(client, call)
+    await assign(client, call)
+    return client, app, proposal, expert
+
+
 def scored(*values: str) -> dict[str, Any]:
     """An assessment body: one score per criterion in the call's order, each justified."""
     return {
@@ -324,11 +337,7 @@ async def test_an_evaluator_sees_only_its_proposals_and_no_other_scores_before_t
 async def test_a_draft_is_checked_against_the_scale_and_a_submitted_assessment_is_locked(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:
-    client, app = await service_client("joint_evaluation")
-    call = await publish_call(app, clock, per_proposal=1)
-    proposal = await eligible_proposal(app, call, clock)
-    _, expert = await register(client, call)
-    await assign(client, call)
+    client, app, proposal, expert = await assigned_to_one_expert(service_client, clock)
     path = f"/proposals/{proposal.proposal_id}/assessment"
 
     off_step = await client.put(path, json={"scores": {"impact": "3.25", "novelty": "3"}}, headers=expert)
