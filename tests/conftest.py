@@ -55,6 +55,14 @@ async def postgres_database(purpose: str) -> str:
     return f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
+async def scratch_database(purpose: str, database_backend: str, folder: Path) -> str:
+    """An empty database for a migrations test: a fresh PostgreSQL one (see postgres_database), or a SQLite
+    file `purpose`.sqlite in `folder`."""
+    if database_backend == "postgresql":
+        return await postgres_database(purpose)
+    return f"sqlite+aiosqlite:///{folder / f'{purpose}.sqlite'}"
+
+
 async def drop_postgres_database(url: str) -> None:
     admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
     try:

@@ -35,6 +35,15 @@ from shared.service import ServiceDefinition, migrate
 from shared.settings import DEV_JWT_SECRET
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+# The six services, written out (not read from services.registry): what the tests expect to find.
+SERVICE_NAMES = (
+    "call_definition",
+    "proposal_intake",
+    "regional_eligibility",
+    "joint_evaluation",
+    "s3_strategy",
+    "project_monitoring",
+)
 
 
 def bearer(role: str) -> dict[str, str]:
@@ -178,7 +187,7 @@ def migrate_once(definition: ServiceDefinition, url: str) -> None:
     alembic migrated earlier in this process (the same tables, indexes and version row, in a millisecond
     instead of a fresh alembic run per test); an existing file or a PostgreSQL database is migrated."""
     target = Path(url.removeprefix(_SQLITE)) if url.startswith(_SQLITE) else None
-    if target is None or target.exists():
+    if target is None or not target.is_absolute() or target.exists():
         migrate(definition, url)
         return
     with _TEMPLATES_LOCK:
@@ -192,9 +201,10 @@ def migrate_once(definition: ServiceDefinition, url: str) -> None:
     shutil.copyfile(template, target)
 
 
-async def migrate_in_thread(definition: ServiceDefinition, url: str) -> None:
-    # Alembic's env runs its own event loop: keep it off the test's loop.
-    await asyncio.to_thread(migrate_once, definition, url)
+async def migrate_in_thread(definition: ServiceDefinition, url: str, *, copy: bool = True) -> None:
+    """migrate_once (copy=False: alembic itself, for the tests of the migrations) in a thread: alembic's env runs
+    its own event loop, kept off the test's loop."""
+    await asyncio.to_thread(migrate_once if copy else migrate, definition, url)
 
 
 async def migrate_all(data_dir: Path) -> Path:
