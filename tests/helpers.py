@@ -27,6 +27,7 @@ from shared.events import (
     Envelope,
     EventData,
     ProposalSubmitted,
+    ProposalWithdrawn,
     RegionSnapshot,
     make_envelope,
 )
@@ -265,6 +266,15 @@ def submitted_event(
         warnings=[],
     )
     return announce(submitted, ProposalDraft.model_validate(body).with_partner_keys(), call.configuration)
+
+
+def withdrawn_event(
+    proposal_id: uuid.UUID, call_id: uuid.UUID, clock: MovableClock, reason: str = "partner left"
+) -> ProposalWithdrawn:
+    """proposal.withdrawn of the consortium "acme", now."""
+    return ProposalWithdrawn(
+        proposal_id=proposal_id, call_id=call_id, applicant_id="acme", withdrawn_at=clock.now(), reason=reason
+    )
 
 
 def envelope_of(data: EventData, clock: MovableClock, subject: str = "test") -> Envelope:

@@ -23,7 +23,6 @@ from shared.events import (
     Envelope,
     PartnerVerdict,
     ProposalSubmitted,
-    ProposalWithdrawn,
 )
 from tests.conftest import ServiceClient
 from tests.helpers import (
@@ -33,6 +32,7 @@ from tests.helpers import (
     proposal_body,
     published_call,
     submitted_event,
+    withdrawn_event,
 )
 
 AGENCY = bearer("agency")
@@ -229,13 +229,7 @@ async def test_a_newer_version_waits_for_its_own_decision_and_a_withdrawn_propos
     assert (entry["proposal_version"], entry["status"]) == (2, "awaiting_eligibility")
 
     other = await eligible_proposal(app, call, clock, proposal_body(acronym="BETA"))
-    withdrawn = ProposalWithdrawn(
-        proposal_id=other.proposal_id,
-        call_id=call.call_id,
-        applicant_id="acme",
-        withdrawn_at=clock.now(),
-        reason="partner left",
-    )
+    withdrawn = withdrawn_event(other.proposal_id, call.call_id, clock)
     await deliver(app, envelope_of(withdrawn, clock))
     assert (await client.get(f"/proposals/{other.proposal_id}", headers=AGENCY)).json()["status"] == "withdrawn"
     for _ in range(3):

@@ -18,7 +18,6 @@ from shared.events import (
     EligibilityDecided,
     Envelope,
     ProposalSubmitted,
-    ProposalWithdrawn,
     make_envelope,
 )
 from shared.settings import DEV_JWT_SECRET
@@ -32,6 +31,7 @@ from tests.helpers import (
     proposal_body,
     published_call,
     submitted_event,
+    withdrawn_event,
 )
 
 AGENCY = bearer("agency")
@@ -176,13 +176,7 @@ async def test_decisions_need_the_right_action_and_a_reason(service_client: Serv
 async def test_withdrawn_proposals_drop_out(service_client: ServiceClient, clock: MovableClock) -> None:
     client, app = await service_client("regional_eligibility")
     call, [proposal] = await closed_call_with(app, clock)
-    withdrawn = ProposalWithdrawn(
-        proposal_id=proposal.proposal_id,
-        call_id=call.call_id,
-        applicant_id="acme",
-        withdrawn_at=clock.now(),
-        reason="partner left",
-    )
+    withdrawn = withdrawn_event(proposal.proposal_id, call.call_id, clock)
     await deliver(app, envelope_of(withdrawn, clock))
     case = (await client.get(f"/proposals/{proposal.proposal_id}", headers=AGENCY)).json()
     assert case["status"] == "withdrawn" and case["checks"] == []
