@@ -48,12 +48,12 @@ from services.joint_evaluation.models import Consensus
 from services.registry import SERVICES
 from shared.calls import CallConfiguration
 from shared.clock import MovableClock
-from shared.events import EligibilityDecided, PartnerVerdict
 from tests.api.test_joint_evaluation_api import deliver
 from tests.e2e.test_thin_slice_embedded import until
 from tests.helpers import (
     bearer,
     call_snapshot,
+    decided_event,
     envelope_of,
     live_call_body,
     migrate_all,
@@ -105,20 +105,7 @@ async def set_up(data_dir: Path, proposals: int) -> str:
         for n in range(proposals):
             submitted = submitted_event(snapshot, body_of(n, rng), clock)
             await deliver(evaluation_app, envelope_of(submitted, clock))
-            decided = EligibilityDecided(
-                proposal_id=submitted.proposal_id,
-                call_id=snapshot.call_id,
-                proposal_version=submitted.version,
-                outcome="eligible",
-                reasons=[],
-                partners=[
-                    PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
-                    for p in submitted.partners
-                ],
-                decided_at=clock.now(),
-                dropped_partners=[],
-            )
-            await deliver(evaluation_app, envelope_of(decided, clock))
+            await deliver(evaluation_app, envelope_of(decided_event(submitted, clock), clock))
             ids.append(str(submitted.proposal_id))
             clock.advance(timedelta(seconds=1))
         keys = [c.key for c in config.evaluation.criteria]

@@ -8,11 +8,11 @@ import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -24,8 +24,10 @@ from shared.db import sqlite_url_for
 from shared.events import (
     CallPublished,
     CallSnapshot,
+    EligibilityDecided,
     Envelope,
     EventData,
+    PartnerVerdict,
     ProposalSubmitted,
     ProposalWithdrawn,
     RegionSnapshot,
@@ -266,6 +268,32 @@ def submitted_event(
         warnings=[],
     )
     return announce(submitted, ProposalDraft.model_validate(body).with_partner_keys(), call.configuration)
+
+
+def decided_event(
+    submitted: ProposalSubmitted,
+    clock: MovableClock,
+    *,
+    outcome: Literal["eligible", "not_eligible"] = "eligible",
+    dropped: Sequence[str] = (),
+) -> EligibilityDecided:
+    """eligibility.decided for `submitted`, now: every partner eligible but the `dropped` ones (partner ids),
+    with a reason when the outcome is not eligible or a partner was dropped."""
+    return EligibilityDecided(
+        proposal_id=submitted.proposal_id,
+        call_id=submitted.call_id,
+        proposal_version=submitted.version,
+        outcome=outcome,
+        reasons=[] if outcome == "eligible" and not dropped else ["a partner is not eligible"],
+        partners=[
+            PartnerVerdict(
+                partner_id=p.partner_id, region_code=p.region_code, eligible=p.partner_id not in dropped, reasons=[]
+            )
+            for p in submitted.partners
+        ],
+        decided_at=clock.now(),
+        dropped_partners=list(dropped),
+    )
 
 
 def withdrawn_event(

@@ -21,13 +21,13 @@ from shared.events import (
     CallSnapshot,
     EligibilityDecided,
     Envelope,
-    PartnerVerdict,
     ProposalSubmitted,
 )
 from tests.conftest import ServiceClient
 from tests.helpers import (
     bearer,
     call_published_envelope,
+    decided_event,
     envelope_of,
     proposal_body,
     published_call,
@@ -84,22 +84,7 @@ async def eligible_proposal(
     submitted = submitted_event(call, body or proposal_body(), clock)
     await deliver(app, envelope_of(submitted, clock))
     dropped_ids = [p.partner_id for p in submitted.partners if p.key in set(dropped)]
-    decided = EligibilityDecided(
-        proposal_id=submitted.proposal_id,
-        call_id=call.call_id,
-        proposal_version=submitted.version,
-        outcome=outcome,
-        reasons=[] if outcome == "eligible" and not dropped_ids else ["a partner is not eligible"],
-        partners=[
-            PartnerVerdict(
-                partner_id=p.partner_id, region_code=p.region_code, eligible=p.partner_id not in dropped_ids, reasons=[]
-            )
-            for p in submitted.partners
-        ],
-        decided_at=clock.now(),
-        dropped_partners=dropped_ids,
-    )
-    await deliver(app, envelope_of(decided, clock))
+    await deliver(app, envelope_of(decided_event(submitted, clock, outcome=outcome, dropped=dropped_ids), clock))
     return submitted
 
 

@@ -27,7 +27,7 @@ from fastapi import FastAPI
 
 from services.joint_evaluation.models import call_copies
 from shared.clock import MovableClock
-from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, ProposalSubmitted
+from shared.events import CallSnapshot, ProposalSubmitted
 from shared.readmodel import load_call_copy
 from tests.api.test_joint_evaluation_api import (
     AGENCY,
@@ -42,6 +42,7 @@ from tests.conftest import ServiceClient
 from tests.helpers import (
     bearer,
     call_published_envelope,
+    decided_event,
     envelope_of,
     partner,
     proposal_body,
@@ -285,19 +286,7 @@ async def two_stage_call_copy(s: Scenario) -> CallSnapshot:
 
 
 async def decide_eligible(app: FastAPI, call: CallSnapshot, submitted: ProposalSubmitted, clock: MovableClock) -> None:
-    decided = EligibilityDecided(
-        proposal_id=submitted.proposal_id,
-        call_id=call.call_id,
-        proposal_version=submitted.version,
-        outcome="eligible",
-        reasons=[],
-        partners=[
-            PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
-            for p in submitted.partners
-        ],
-        decided_at=clock.now(),
-    )
-    await deliver(app, envelope_of(decided, clock))
+    await deliver(app, envelope_of(decided_event(submitted, clock), clock))
 
 
 async def sees(client: httpx.AsyncClient, expert: dict[str, str], proposal_id: uuid.UUID) -> bool:
