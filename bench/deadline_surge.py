@@ -53,7 +53,6 @@ import os
 import platform
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -84,6 +83,8 @@ from shared.settings import DEV_JWT_SECRET  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from surge_baseline_app import BASELINE_SCHEMA  # noqa: E402
+
+from tests.integration.processes import free_port  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 STACK_SERVICES = ("call_definition", "proposal_intake")
@@ -746,12 +747,6 @@ async def baseline_stage(
 
 
 # --- processes -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
