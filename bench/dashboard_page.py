@@ -22,7 +22,6 @@ import asyncio
 import random
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,10 +33,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import CPU, percentile, timed, uptime
+
 from services.embedded import create_embedded_app
-from services.registry import SERVICES
 from shared.clock import MovableClock
-from tests.helpers import bearer, live_call_body, migrate_in_thread, partner, proposal_body
+from tests.helpers import bearer, live_call_body, migrate_all, partner, proposal_body
 from tests.portal.test_portal_pages import sign_in
 
 AGENCY = bearer("agency")
@@ -68,15 +68,6 @@ def body_of(n: int, rng: random.Random, *, alone: bool = False) -> dict[str, Any
     return proposal_body(*partners, acronym=f"P{n:05d}")
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-
-
 Step = tuple[datetime, int, str]  # (moment, proposal number, what: draft | precheck | submit | withdraw)
 
 
@@ -103,22 +94,6 @@ def plan(proposals: int, opens: datetime, last: datetime, rng: random.Random) ->
                 steps.append((first + (last - first) * rng.random(), n, "submit"))
     steps.sort()
     return steps, alone
-
-
-CPU: dict[str, float] = {}  # per figure: the process's CPU time per request (the steadiest figure on a busy machine)
-
-
-async def timed(client: httpx.AsyncClient, path: str, rounds: int, status: int = 200, name: str = "") -> list[float]:
-    times = []
-    cpu = time.process_time()
-    for _ in range(rounds):
-        start = time.perf_counter()
-        answer = await client.get(path)
-        times.append((time.perf_counter() - start) * 1000)
-        assert answer.status_code == status, answer.text[:500]
-    if name:
-        CPU[name] = (time.process_time() - cpu) * 1000 / rounds
-    return times
 
 
 async def photographed(app: Any, path: str, target: Path) -> None:
@@ -167,8 +142,7 @@ async def main(proposals: int, rounds: int, screenshot: Path | None) -> int:
     clock = MovableClock(start)
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
-        for definition in SERVICES.values():
-            await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+        await migrate_all(data_dir)
         app = create_embedded_app(data_dir, clock=clock, retry_delay_ms=100)
         transport = httpx.ASGITransport(app=app)
         async with (

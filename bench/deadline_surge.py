@@ -53,7 +53,6 @@ import os
 import platform
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -84,6 +83,8 @@ from shared.settings import DEV_JWT_SECRET  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from surge_baseline_app import BASELINE_SCHEMA  # noqa: E402
+
+from tests.integration.processes import free_port  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 STACK_SERVICES = ("call_definition", "proposal_intake")
@@ -748,12 +749,6 @@ async def baseline_stage(
 # --- processes -----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Processes:
     """The processes this bench started (each in its own session); stopped by their own pid only."""
@@ -1257,6 +1252,46 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+def report_failure(results: dict[str, Any], exc: BaseException, processes: Processes) -> None:
+    """Record and print a failed run's error, with the last lines of each process still running."""
+    results["error"] = f"{type(exc).__name__}: {exc}"
+    say(f"FAILED: {results['error']}")
+    for name in list(processes.running):
+        tail = processes.tail(name)
+        if tail:
+            say(f"--- {name} (last lines)\n{tail[-1500:]}")
+    if isinstance(exc, KeyboardInterrupt):
+        say("interrupted: cleaning up")
+
+
+def clean_up(processes: Processes, infra: Infrastructure, log_dir: Path, *, keep_logs: bool) -> None:
+    """Stop the stack, delete the run's exchange, queues and databases, and its logs unless kept."""
+    processes.stop_all()
+    try:
+        infra.delete_topology()
+    except Exception as exc:
+        say(f"WARNING: exchange/queues of run {infra.suffix} not deleted: {exc}")
+    try:
+        run_async(infra.drop_databases())
+    except Exception as exc:
+        say(f"WARNING: databases {', '.join(infra.created_databases)} not dropped: {exc}")
+    if not keep_logs:
+        for path in log_dir.glob("*.log"):
+            path.unlink()
+        with contextlib.suppress(OSError):
+            log_dir.rmdir()
+
+
+def write_results(results: dict[str, Any], output: Path, report: Callable[[dict[str, Any]], None] | None) -> int:
+    """Write the results file, print the report (None: the run failed); exit code 1 if it failed or missed a target."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    if report is not None:
+        report(results)
+    say(f"results: {output}")
+    return 1 if report is None or not all(t["met"] for t in results.get("targets", {}).values()) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = datetime.now(UTC)
@@ -1425,38 +1460,13 @@ def main(argv: list[str] | None = None) -> int:
         results["targets"] = evaluate(results)
     except BaseException as exc:
         failed = True
-        results["error"] = f"{type(exc).__name__}: {exc}"
-        say(f"FAILED: {results['error']}")
-        for name in list(processes.running):
-            tail = processes.tail(name)
-            if tail:
-                say(f"--- {name} (last lines)\n{tail[-1500:]}")
-        if isinstance(exc, KeyboardInterrupt):
-            say("interrupted: cleaning up")
+        report_failure(results, exc, processes)
     finally:
-        processes.stop_all()
-        try:
-            infra.delete_topology()
-        except Exception as exc:
-            say(f"WARNING: exchange/queues of run {infra.suffix} not deleted: {exc}")
-        try:
-            run_async(infra.drop_databases())
-        except Exception as exc:
-            say(f"WARNING: databases {', '.join(infra.created_databases)} not dropped: {exc}")
-        if not args.keep_logs and not failed:
-            for path in log_dir.glob("*.log"):
-                path.unlink()
-            with contextlib.suppress(OSError):
-                log_dir.rmdir()
+        clean_up(processes, infra, log_dir, keep_logs=args.keep_logs or failed)
     results["finished_at"] = datetime.now(UTC).isoformat()
     results["duration_s"] = round((datetime.now(UTC) - started).total_seconds(), 1)
     output = args.output or RESULTS / f"deadline_surge-{started:%Y%m%dT%H%M%SZ}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    if not failed:
-        report(results)
-    say(f"results: {output}")
-    return 1 if failed or not all(t["met"] for t in results.get("targets", {}).values()) else 0
+    return write_results(results, output, None if failed else report)
 
 
 def summary_line(label: str, stage: dict[str, Any], unit: str) -> str:

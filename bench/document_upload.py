@@ -86,8 +86,9 @@ def serve(data_dir: Path, port: int, database_url: str | None, store: str, call_
     from services.proposal_intake.settings import Settings
     from shared.calls import CallConfiguration
     from shared.clock import SystemClock
-    from shared.events import CallPublished, CallSnapshot, RegionSnapshot, make_envelope
+    from shared.events import CallPublished, make_envelope
     from shared.service import build_app, migrate, open_runtime
+    from tests.helpers import call_snapshot
 
     extra = {"database_url": database_url} if database_url else {}
     settings = Settings(data_dir=data_dir, document_store=store, **extra)  # type: ignore[arg-type]
@@ -99,18 +100,7 @@ def serve(data_dir: Path, port: int, database_url: str | None, store: str, call_
         body[key] = (now + timedelta(days=days)).isoformat()
     body["documents"][0].update({"max_bytes": 200 * 1024 * 1024})
     config = CallConfiguration.model_validate(body)
-    call = CallSnapshot(
-        call_id=uuid.UUID(call_id),
-        version=1,
-        revision=1,
-        code=config.code,
-        title=config.title,
-        status="open",
-        opens_at=config.opens_at,
-        deadline=config.deadline,
-        regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
-        configuration=config,
-    )
+    call = call_snapshot(config, call_id=uuid.UUID(call_id), revision=1)
 
     async def publish() -> None:
         runtime = open_runtime(SERVICE, settings)

@@ -13,12 +13,8 @@ second. --profile runs it under cProfile (process CPU time) and prints the top f
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import cProfile
-import io
-import pstats
-import shutil
 import sys
 import tempfile
 import time
@@ -27,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import copy_database, demo_database_args, print_profile
 from sqlalchemy import delete, func, select, update
 
 from services.regional_eligibility.app import SERVICE
@@ -81,28 +78,14 @@ def _epoch() -> datetime:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("data_dir", type=Path, help="the --data-dir of a finished `jointcall demo`")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--top", type=int, default=30)
-    args = parser.parse_args()
-    source = args.data_dir / "regional_eligibility.db"
-    if not source.exists():
-        parser.error(f"no {source}: run `jointcall demo --data-dir {args.data_dir}` first")
-    profile = cProfile.Profile(time.process_time) if args.profile else None
+    args, source, profile = demo_database_args(__doc__, "regional_eligibility.db", "--repeat", 3)
     with tempfile.TemporaryDirectory(prefix="open-checks-") as tmp:
         for run in range(1, args.repeat + 1):
-            for suffix in ("", "-wal", "-shm"):
-                if (source.parent / (source.name + suffix)).exists():
-                    shutil.copy(source.parent / (source.name + suffix), Path(tmp) / (source.name + suffix))
+            copy_database(source, Path(tmp))
             cases, wall, cpu = asyncio.run(one_run(Path(tmp), profile))
             print(f"run {run}: {cases} cases opened in {wall:.2f} s wall, {cpu:.2f} s CPU: {cases / wall:.0f} /s")
     if profile is not None:
-        out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.top)
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(r"services/|shared/", args.top)
-        print(out.getvalue())
+        print_profile(profile, args.top)
     return 0
 
 

@@ -57,10 +57,13 @@ from deadline_surge import (  # noqa: E402
     Infrastructure,
     Processes,
     _process_table,
+    clean_up,
     code_version,
     free_port,
+    report_failure,
     run_async,
     say,
+    write_results,
 )
 
 from services.call_definition.examples import alpine_call  # noqa: E402
@@ -735,38 +738,13 @@ def main(argv: list[str] | None = None) -> int:
         results["targets"] = evaluate(results)
     except BaseException as exc:
         failed = True
-        results["error"] = f"{type(exc).__name__}: {exc}"
-        say(f"FAILED: {results['error']}")
-        for name in list(processes.running):
-            tail = processes.tail(name)
-            if tail:
-                say(f"--- {name} (last lines)\n{tail[-1500:]}")
-        if isinstance(exc, KeyboardInterrupt):
-            say("interrupted: cleaning up")
+        report_failure(results, exc, processes)
     finally:
         sampler.stop()
-        processes.stop_all()
-        try:
-            infra.delete_topology()
-        except Exception as exc:
-            say(f"WARNING: exchange/queues of run {infra.suffix} not deleted: {exc}")
-        try:
-            run_async(infra.drop_databases())
-        except Exception as exc:
-            say(f"WARNING: databases {', '.join(infra.created_databases)} not dropped: {exc}")
-        if not args.keep_logs and not failed:
-            for path in log_dir.glob("*.log"):
-                path.unlink()
-            with contextlib.suppress(OSError):
-                log_dir.rmdir()
+        clean_up(processes, infra, log_dir, keep_logs=args.keep_logs or failed)
     results["finished_at"] = datetime.now(UTC).isoformat()
     output = args.output or RESULTS / f"pipeline_bench-{started:%Y%m%dT%H%M%SZ}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    if not failed:
-        report(results)
-    say(f"results: {output}")
-    return 1 if failed or not all(t["met"] for t in results.get("targets", {}).values()) else 0
+    return write_results(results, output, None if failed else report)
 
 
 if __name__ == "__main__":

@@ -43,10 +43,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import call_with_proposals
+
 from services.embedded import create_embedded_app
-from services.registry import SERVICES
-from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until
-from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_body
+from tests.e2e.test_thin_slice_embedded import close_open_items, until
+from tests.helpers import bearer, migrate_all
 from tests.portal.test_portal_pages import csrf_of, sign_in
 
 EVALUATORS, ROUNDS, PROPOSALS = 50, 5, 20
@@ -76,19 +77,7 @@ async def prepare(
     """A live call with PROPOSALS submitted, eligible proposals, EVALUATORS experts assigned, and a signed-in
     portal session per expert (its conflict of interest declared on its first proposal): (call, experts,
     [(session, first proposal)])."""
-    call = (
-        await api.post(
-            "/call-definition/calls",
-            json=live_call_body("ALP-BENCH", deadline=timedelta(seconds=25)),
-            headers=AGENCY,
-        )
-    ).json()
-    await api.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
-    ids = [
-        (await submit_when_known(api, call["id"], proposal_body(acronym=f"P{n:03d}")))["proposal_id"]
-        for n in range(PROPOSALS)
-    ]
-    await until(api, f"/regional-eligibility/proposals/{ids[-1]}", lambda b: b["status"] == "checking", within=60)
+    call, ids = await call_with_proposals(api, "ALP-BENCH", timedelta(seconds=25), PROPOSALS, "P")
     for region in ("AT-4", "CH-FR"):
         await close_open_items(api, bearer(f"region:{region}"))
     await until(
@@ -254,8 +243,7 @@ async def over_http() -> int:
 async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
-        for definition in SERVICES.values():
-            await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+        await migrate_all(data_dir)
         app = create_embedded_app(data_dir, retry_delay_ms=100)
         transport = httpx.ASGITransport(app=app)
         async with (

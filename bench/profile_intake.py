@@ -51,10 +51,11 @@ from services.proposal_intake.app import SERVICE, create_app  # noqa: E402
 from services.proposal_intake.settings import Settings  # noqa: E402
 from shared.calls import CallConfiguration  # noqa: E402
 from shared.clock import SystemClock  # noqa: E402
-from shared.events import CallPublished, CallSnapshot, RegionSnapshot, make_envelope  # noqa: E402
+from shared.events import CallPublished, CallSnapshot, make_envelope  # noqa: E402
 from shared.http.auth import issue_token  # noqa: E402
 from shared.service import migrate  # noqa: E402
 from shared.settings import DEV_JWT_SECRET  # noqa: E402
+from tests.helpers import call_snapshot  # noqa: E402
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -100,19 +101,7 @@ async def asgi(app: FastAPI, method: str, path: str, headers: dict[str, str], bo
 
 
 def published(body: dict[str, Any]) -> CallSnapshot:
-    config = CallConfiguration.model_validate(body)
-    return CallSnapshot(
-        call_id=uuid.uuid4(),
-        version=1,
-        revision=2,
-        code=config.code,
-        title=config.title,
-        status="open",
-        opens_at=config.opens_at,
-        deadline=config.deadline,
-        regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
-        configuration=config,
-    )
+    return call_snapshot(CallConfiguration.model_validate(body))
 
 
 async def measure(

@@ -14,12 +14,7 @@ Reported per kind: requests, wall seconds, requests per second, CPU milliseconds
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import cProfile
-import io
-import pstats
-import shutil
 import sys
 import tempfile
 import time
@@ -30,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
+from _common import copy_database, demo_database_args, print_profile
 from sqlalchemy import delete, select, update
 
 from services.joint_evaluation.app import SERVICE
@@ -125,26 +121,12 @@ async def run(data_dir: Path, concurrency: int, profile: Any) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("data_dir", type=Path, help="the --data-dir of a finished `jointcall demo`")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--top", type=int, default=30)
-    args = parser.parse_args()
-    source = args.data_dir / "joint_evaluation.db"
-    if not source.exists():
-        parser.error(f"no {source}: run `jointcall demo --data-dir {args.data_dir}` first")
-    profile = cProfile.Profile(time.process_time) if args.profile else None
+    args, source, profile = demo_database_args(__doc__, "joint_evaluation.db", "--concurrency", 8)
     with tempfile.TemporaryDirectory(prefix="scoring-") as tmp:
-        for suffix in ("", "-wal", "-shm"):
-            if (source.parent / (source.name + suffix)).exists():
-                shutil.copy(source.parent / (source.name + suffix), Path(tmp) / (source.name + suffix))
+        copy_database(source, Path(tmp))
         asyncio.run(run(Path(tmp), args.concurrency, profile))
     if profile is not None:
-        out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.top)
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(r"services/|shared/", args.top)
-        print(out.getvalue())
+        print_profile(profile, args.top)
     return 0
 
 

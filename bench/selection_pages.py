@@ -39,7 +39,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,18 +51,22 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import CPU, percentile, timed, uptime
+
 from services.embedded import create_embedded_app
 from services.joint_evaluation.models import Consensus
 from services.registry import SERVICES
 from shared.calls import CallConfiguration
 from shared.clock import MovableClock
-from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, RegionSnapshot
 from tests.api.test_joint_evaluation_api import deliver
 from tests.e2e.test_thin_slice_embedded import until
 from tests.helpers import (
     bearer,
+    call_snapshot,
+    decided_event,
     envelope_of,
     live_call_body,
+    migrate_all,
     migrate_in_thread,
     partner,
     proposal_body,
@@ -86,30 +89,6 @@ def body_of(n: int, rng: random.Random) -> dict[str, Any]:
     return proposal_body(*partners, acronym=f"P{n:05d}")
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-CPU: dict[str, float] = {}  # path -> CPU ms per request of this process in its last `timed` (all threads)
-
-
-async def timed(client: httpx.AsyncClient, path: str, rounds: int) -> list[float]:
-    times = []
-    cpu = time.process_time()
-    for _ in range(rounds):
-        start = time.perf_counter()
-        answer = await client.get(path)
-        times.append((time.perf_counter() - start) * 1000)
-        assert answer.status_code == 200, answer.text[:500]
-    CPU[path] = (time.process_time() - cpu) * 1000 / rounds
-    return times
-
-
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-
-
 async def fill_call(client: httpx.AsyncClient, evaluation_app: Any, proposals: int) -> str:
     """Through `client` (the embedded app, or a full stack's services by their path prefixes): the call created and
     published, `proposals` eligible proposals delivered to joint_evaluation's handlers (`evaluation_app`, on its
@@ -120,17 +99,8 @@ async def fill_call(client: httpx.AsyncClient, evaluation_app: Any, proposals: i
     published = (await client.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)).json()
     await until(client, f"/joint-evaluation/calls/{call['id']}/proposals", lambda b: "items" in b, within=60)
     config = CallConfiguration.model_validate(published["configuration"])
-    snapshot = CallSnapshot(
-        call_id=uuid.UUID(call["id"]),
-        version=published["version"],
-        revision=published["revision"],
-        code=config.code,
-        title=config.title,
-        status="open",
-        opens_at=config.opens_at,
-        deadline=config.deadline,
-        regions=[RegionSnapshot(code=r.code, name=r.name, currency=r.currency) for r in config.regions],
-        configuration=config,
+    snapshot = call_snapshot(
+        config, call_id=uuid.UUID(call["id"]), version=published["version"], revision=published["revision"]
     )
     clock = MovableClock(datetime.now(UTC))
     started = time.perf_counter()
@@ -138,20 +108,7 @@ async def fill_call(client: httpx.AsyncClient, evaluation_app: Any, proposals: i
     for n in range(proposals):
         submitted = submitted_event(snapshot, body_of(n, rng), clock)
         await deliver(evaluation_app, envelope_of(submitted, clock))
-        decided = EligibilityDecided(
-            proposal_id=submitted.proposal_id,
-            call_id=snapshot.call_id,
-            proposal_version=submitted.version,
-            outcome="eligible",
-            reasons=[],
-            partners=[
-                PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
-                for p in submitted.partners
-            ],
-            decided_at=clock.now(),
-            dropped_partners=[],
-        )
-        await deliver(evaluation_app, envelope_of(decided, clock))
+        await deliver(evaluation_app, envelope_of(decided_event(submitted, clock), clock))
         ids.append(str(submitted.proposal_id))
         clock.advance(timedelta(seconds=1))
     keys = [c.key for c in config.evaluation.criteria]
@@ -181,8 +138,7 @@ async def set_up(data_dir: Path, proposals: int) -> str:
     """The call of `proposals` eligible proposals with their final consensus and the ranking fixed, in data_dir;
     its id."""
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+    await migrate_all(data_dir)
     app = create_embedded_app(data_dir, retry_delay_ms=100)
     evaluation_app = next(r.app for r in app.routes if getattr(r, "path", "") == "/joint-evaluation")  # type: ignore[attr-defined]
     transport = httpx.ASGITransport(app=app)

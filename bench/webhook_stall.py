@@ -49,10 +49,11 @@ os.environ.update(
     }
 )
 
+from _common import call_with_proposals  # noqa: E402
+
 from services.embedded import create_embedded_app  # noqa: E402
-from services.registry import SERVICES  # noqa: E402
-from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until  # noqa: E402
-from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_body  # noqa: E402
+from tests.e2e.test_thin_slice_embedded import close_open_items  # noqa: E402
+from tests.helpers import bearer, migrate_all  # noqa: E402
 
 AGENCY, AUSTRIA, FRIBOURG = bearer("agency"), bearer("region:AT-4"), bearer("region:CH-FR")
 RE = "/regional-eligibility"
@@ -173,26 +174,13 @@ async def run(writes: int, proposals: int, rounds: int, read_timeout_s: float, a
     port, answering_port = await hanging.start(), await answering.start()
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
-        for definition in SERVICES.values():
-            await migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url)
+        await migrate_all(data_dir)
         app = create_embedded_app(data_dir, retry_delay_ms=100)
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://jc", timeout=60) as api,
         ):
-            call = (
-                await api.post(
-                    "/call-definition/calls",
-                    json=live_call_body("ALP-STALL", deadline=timedelta(seconds=6)),
-                    headers=AGENCY,
-                )
-            ).json()
-            await api.post(f"/call-definition/calls/{call['id']}/publish", headers=AGENCY)
-            ids = [
-                (await submit_when_known(api, call["id"], proposal_body(acronym=f"S{n:03d}")))["proposal_id"]
-                for n in range(proposals)
-            ]
-            await until(api, f"{RE}/proposals/{ids[-1]}", lambda b: b["status"] == "checking", within=60)
+            await call_with_proposals(api, "ALP-STALL", timedelta(seconds=6), proposals, "S")
             for token in (AUSTRIA, FRIBOURG, AGENCY):  # every item decided: Fribourg's overrides change outcomes
                 await close_open_items(api, token)
             page: dict[str, Any] = (await api.get(f"{RE}/checks", params={"limit": 500}, headers=FRIBOURG)).json()

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from services.registry import SERVICES
 from shared.clock import MovableClock
 from shared.http.exact_json import ExactJsonRoute
-from tests.api.test_joint_evaluation_api import assign, eligible_proposal, publish_call, register
+from tests.api.test_joint_evaluation_api import assigned_to_one_expert
 from tests.api.test_text_policy import _body_models, _nested_models
 from tests.conftest import ServiceClient
 from tests.helpers import bearer, call_body
@@ -86,11 +86,7 @@ async def test_a_scale_step_as_a_json_number_is_taken_as_written(service_client:
 async def test_a_score_more_precise_than_a_score_is_refused_not_rounded(
     service_client: ServiceClient, clock: MovableClock, score: str
 ) -> None:
-    client, app = await service_client("joint_evaluation")
-    call = await publish_call(app, clock, per_proposal=1)
-    proposal = await eligible_proposal(app, call, clock)
-    _, expert = await register(client, call)
-    await assign(client, call)
+    client, _, proposal, expert = await assigned_to_one_expert(service_client, clock)
     body = '{"scores": {"impact": ' + score + "}}"
     answer = await client.put(
         f"/proposals/{proposal.proposal_id}/assessment", content=body.encode(), headers={**expert, **JSON}
@@ -102,11 +98,7 @@ async def test_a_score_more_precise_than_a_score_is_refused_not_rounded(
 async def test_a_score_sent_as_a_json_number_on_the_scale_is_accepted(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:
-    client, app = await service_client("joint_evaluation")
-    call = await publish_call(app, clock, per_proposal=1)
-    proposal = await eligible_proposal(app, call, clock)
-    _, expert = await register(client, call)
-    await assign(client, call)
+    client, _, proposal, expert = await assigned_to_one_expert(service_client, clock)
     answer = await client.put(
         f"/proposals/{proposal.proposal_id}/assessment",
         content=b'{"scores": {"impact": 4.50}}',

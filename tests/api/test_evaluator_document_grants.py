@@ -6,12 +6,11 @@ from __future__ import annotations
 import uuid
 
 from shared.clock import MovableClock
-from shared.events import EligibilityDecided, PartnerVerdict
 from tests.api.test_joint_evaluation_api import assign, deliver, register
 from tests.api.test_proposal_documents import CONSORTIUM, NARRATIVE, content_url, upload_all
 from tests.conftest import ServiceClient
 from tests.documents_helpers import call_with_documents, pdf
-from tests.helpers import call_published_envelope, envelope_of, proposal_body, submitted_event
+from tests.helpers import call_published_envelope, decided_event, envelope_of, proposal_body, submitted_event
 
 
 async def test_an_assigned_evaluator_reads_with_a_grant_until_a_conflict_stops_new_grants(
@@ -34,20 +33,7 @@ async def test_an_assigned_evaluator_reads_with_a_grant_until_a_conflict_stops_n
     # What proposal_intake announced reaches evaluation (here delivered by hand), then eligibility.
     submitted = submitted_event(call, proposal_body(), clock, proposal_id=uuid.UUID(proposal))
     await deliver(evaluation_app, envelope_of(submitted, clock))
-    verdicts = [
-        PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
-        for p in submitted.partners
-    ]
-    decided = EligibilityDecided(
-        proposal_id=submitted.proposal_id,
-        call_id=call.call_id,
-        proposal_version=1,
-        outcome="eligible",
-        reasons=[],
-        partners=verdicts,
-        decided_at=clock.now(),
-    )
-    await deliver(evaluation_app, envelope_of(decided, clock))
+    await deliver(evaluation_app, envelope_of(decided_event(submitted, clock), clock))
 
     _, assigned = await register(evaluation, call, max_load=1)
     await assign(evaluation, call)

@@ -21,18 +21,18 @@ from shared.events import (
     CallSnapshot,
     EligibilityDecided,
     Envelope,
-    PartnerVerdict,
     ProposalSubmitted,
-    ProposalWithdrawn,
 )
 from tests.conftest import ServiceClient
 from tests.helpers import (
     bearer,
     call_published_envelope,
+    decided_event,
     envelope_of,
     proposal_body,
     published_call,
     submitted_event,
+    withdrawn_event,
 )
 
 AGENCY = bearer("agency")
@@ -84,22 +84,7 @@ async def eligible_proposal(
     submitted = submitted_event(call, body or proposal_body(), clock)
     await deliver(app, envelope_of(submitted, clock))
     dropped_ids = [p.partner_id for p in submitted.partners if p.key in set(dropped)]
-    decided = EligibilityDecided(
-        proposal_id=submitted.proposal_id,
-        call_id=call.call_id,
-        proposal_version=submitted.version,
-        outcome=outcome,
-        reasons=[] if outcome == "eligible" and not dropped_ids else ["a partner is not eligible"],
-        partners=[
-            PartnerVerdict(
-                partner_id=p.partner_id, region_code=p.region_code, eligible=p.partner_id not in dropped_ids, reasons=[]
-            )
-            for p in submitted.partners
-        ],
-        decided_at=clock.now(),
-        dropped_partners=dropped_ids,
-    )
-    await deliver(app, envelope_of(decided, clock))
+    await deliver(app, envelope_of(decided_event(submitted, clock, outcome=outcome, dropped=dropped_ids), clock))
     return submitted
 
 
@@ -132,6 +117,19 @@ async def assign(client: httpx.AsyncClient, call: CallSnapshot) -> dict[str, Any
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def assigned_to_one_expert(
+    service_client: ServiceClient, clock: MovableClock
+) -> tuple[httpx.AsyncClient, FastAPI, ProposalSubmitted, dict[str, str]]:
+    """joint_evaluation with a call of one expert per proposal, one eligible proposal and the expert registered and
+    assigned to it: the client, the app, the proposal and the expert's token."""
+    client, app = await service_client("joint_evaluation")
+    call = await publish_call(app, clock, per_proposal=1)
+    proposal = await eligible_proposal(app, call, clock)
+    _, expert = await register(client, call)
+    await assign(client, call)
+    return client, app, proposal, expert
 
 
 def scored(*values: str) -> dict[str, Any]:
@@ -216,13 +214,7 @@ async def test_a_newer_version_waits_for_its_own_decision_and_a_withdrawn_propos
     assert (entry["proposal_version"], entry["status"]) == (2, "awaiting_eligibility")
 
     other = await eligible_proposal(app, call, clock, proposal_body(acronym="BETA"))
-    withdrawn = ProposalWithdrawn(
-        proposal_id=other.proposal_id,
-        call_id=call.call_id,
-        applicant_id="acme",
-        withdrawn_at=clock.now(),
-        reason="partner left",
-    )
+    withdrawn = withdrawn_event(other.proposal_id, call.call_id, clock)
     await deliver(app, envelope_of(withdrawn, clock))
     assert (await client.get(f"/proposals/{other.proposal_id}", headers=AGENCY)).json()["status"] == "withdrawn"
     for _ in range(3):
@@ -324,11 +316,7 @@ async def test_an_evaluator_sees_only_its_proposals_and_no_other_scores_before_t
 async def test_a_draft_is_checked_against_the_scale_and_a_submitted_assessment_is_locked(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:
-    client, app = await service_client("joint_evaluation")
-    call = await publish_call(app, clock, per_proposal=1)
-    proposal = await eligible_proposal(app, call, clock)
-    _, expert = await register(client, call)
-    await assign(client, call)
+    client, app, proposal, expert = await assigned_to_one_expert(service_client, clock)
     path = f"/proposals/{proposal.proposal_id}/assessment"
 
     off_step = await client.put(path, json={"scores": {"impact": "3.25", "novelty": "3"}}, headers=expert)

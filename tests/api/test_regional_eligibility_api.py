@@ -18,7 +18,6 @@ from shared.events import (
     EligibilityDecided,
     Envelope,
     ProposalSubmitted,
-    ProposalWithdrawn,
     make_envelope,
 )
 from shared.settings import DEV_JWT_SECRET
@@ -32,6 +31,7 @@ from tests.helpers import (
     proposal_body,
     published_call,
     submitted_event,
+    withdrawn_event,
 )
 
 AGENCY = bearer("agency")
@@ -100,21 +100,28 @@ async def test_checks_open_at_the_deadline_and_the_outcome_follows_the_regions(
     assert [e["type"] for e in feed["items"]] == ["checks.opened", "outcome.decided"]
 
 
-async def test_a_correction_before_the_region_deadline_changes_the_outcome_one_after_is_refused(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("regional_eligibility")
-    call, _ = await closed_call_with(app, clock)
+async def override_the_funding_rate(client: httpx.AsyncClient, reason: str) -> dict[str, Any]:
+    """Both regions close their manual items; then Upper Austria overrides its passed funding-rate check (returned)
+    to fail."""
     await close_manual_items(client, AUSTRIA)
     await close_manual_items(client, FRIBOURG)
     checks = (await client.get("/checks", params={"verdict": "pass"}, headers=AUSTRIA)).json()["items"]
     rate = next(c for c in checks if c["rule"] == "regional.funding_rate")
     overridden = await client.post(
         f"/checks/{rate['id']}/decision",
-        json={"action": "override", "verdict": "fail", "reason": "costs not eligible"},
+        json={"action": "override", "verdict": "fail", "reason": reason},
         headers=AUSTRIA,
     )
     assert overridden.status_code == 200
+    return rate
+
+
+async def test_a_correction_before_the_region_deadline_changes_the_outcome_one_after_is_refused(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    client, app = await service_client("regional_eligibility")
+    call, _ = await closed_call_with(app, clock)
+    rate = await override_the_funding_rate(client, "costs not eligible")
     first, second = await decided_events(app)
     assert (first.outcome, second.outcome, second.decision_version) == ("eligible", "not_eligible", 2)
 
@@ -169,13 +176,7 @@ async def test_decisions_need_the_right_action_and_a_reason(service_client: Serv
 async def test_withdrawn_proposals_drop_out(service_client: ServiceClient, clock: MovableClock) -> None:
     client, app = await service_client("regional_eligibility")
     call, [proposal] = await closed_call_with(app, clock)
-    withdrawn = ProposalWithdrawn(
-        proposal_id=proposal.proposal_id,
-        call_id=call.call_id,
-        applicant_id="acme",
-        withdrawn_at=clock.now(),
-        reason="partner left",
-    )
+    withdrawn = withdrawn_event(proposal.proposal_id, call.call_id, clock)
     await deliver(app, envelope_of(withdrawn, clock))
     case = (await client.get(f"/proposals/{proposal.proposal_id}", headers=AGENCY)).json()
     assert case["status"] == "withdrawn" and case["checks"] == []
@@ -412,16 +413,7 @@ async def test_an_officers_override_tells_the_consortium_the_officers_decided_ag
 ) -> None:
     client, app = await service_client("regional_eligibility")
     _, [proposal] = await closed_call_with(app, clock)
-    await close_manual_items(client, AUSTRIA)
-    await close_manual_items(client, FRIBOURG)
-    checks = (await client.get("/checks", params={"verdict": "pass"}, headers=AUSTRIA)).json()["items"]
-    rate = next(c for c in checks if c["rule"] == "regional.funding_rate")
-    overridden = await client.post(
-        f"/checks/{rate['id']}/decision",
-        json={"action": "override", "verdict": "fail", "reason": "personnel costs include an ineligible salary"},
-        headers=AUSTRIA,
-    )
-    assert overridden.status_code == 200
+    await override_the_funding_rate(client, "personnel costs include an ineligible salary")
     outcome = (await client.get(f"/proposals/{proposal.proposal_id}/outcome", headers=bearer("consortium:acme"))).json()
     austrian = outcome["partners"][0]
     assert outcome["outcome"] == "not_eligible" and austrian["verdict"] == "not_eligible"

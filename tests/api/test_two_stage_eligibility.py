@@ -7,8 +7,6 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from services.call_definition.examples.two_stage import as_two_stage
-from shared.calls import CallConfiguration
 from shared.clock import MovableClock
 from shared.events import CallSnapshot, CallStatusChanged, make_envelope
 from tests.api.test_regional_eligibility_api import decided_events, deliver
@@ -21,20 +19,16 @@ from tests.helpers import (
     proposal_body,
     published_call,
     submitted_event,
+    two_stage_snapshot,
 )
 
 AUSTRIA = bearer("region:AT-4")
 
 
 async def two_stage_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
-    call = published_call(clock)
-    assert call.configuration is not None
-    body = as_two_stage(
-        call.configuration.model_dump(mode="json"),
-        pre_deadline=clock.now() + timedelta(days=5),
-        full_opens=clock.now() + timedelta(days=10),
+    call = two_stage_snapshot(
+        published_call(clock), pre_deadline=clock.now() + timedelta(days=5), full_opens=clock.now() + timedelta(days=10)
     )
-    call = call.model_copy(update={"configuration": CallConfiguration.model_validate(body)})
     await deliver(app, call_published_envelope(call, clock))
     return call
 

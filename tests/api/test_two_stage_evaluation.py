@@ -25,11 +25,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.call_definition.examples.two_stage import as_two_stage
 from services.joint_evaluation.models import call_copies
-from shared.calls import CallConfiguration
 from shared.clock import MovableClock
-from shared.events import CallSnapshot, EligibilityDecided, PartnerVerdict, ProposalSubmitted
+from shared.events import CallSnapshot, ProposalSubmitted
 from shared.readmodel import load_call_copy
 from tests.api.test_joint_evaluation_api import (
     AGENCY,
@@ -41,7 +39,16 @@ from tests.api.test_joint_evaluation_api import (
     register,
 )
 from tests.conftest import ServiceClient
-from tests.helpers import bearer, call_published_envelope, envelope_of, partner, proposal_body, submitted_event
+from tests.helpers import (
+    bearer,
+    call_published_envelope,
+    decided_event,
+    envelope_of,
+    partner,
+    proposal_body,
+    submitted_event,
+    two_stage_snapshot,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -65,8 +72,7 @@ async def two_stage_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
     call = await publish_call(app, clock, budgets={"AT-4": "100000", "CH-FR": "100000"})
     assert call.configuration is not None
     full_opens = call.configuration.deadline - (call.configuration.deadline - clock.now()) / 2
-    body = as_two_stage(call.configuration.model_dump(mode="json"), pre_deadline=clock.now(), full_opens=full_opens)
-    call = call.model_copy(update={"configuration": CallConfiguration.model_validate(body), "revision": 3})
+    call = two_stage_snapshot(call, pre_deadline=clock.now(), full_opens=full_opens, revision=3)
     await deliver(app, call_published_envelope(call, clock))
     return call
 
@@ -280,19 +286,7 @@ async def two_stage_call_copy(s: Scenario) -> CallSnapshot:
 
 
 async def decide_eligible(app: FastAPI, call: CallSnapshot, submitted: ProposalSubmitted, clock: MovableClock) -> None:
-    decided = EligibilityDecided(
-        proposal_id=submitted.proposal_id,
-        call_id=call.call_id,
-        proposal_version=submitted.version,
-        outcome="eligible",
-        reasons=[],
-        partners=[
-            PartnerVerdict(partner_id=p.partner_id, region_code=p.region_code, eligible=True, reasons=[])
-            for p in submitted.partners
-        ],
-        decided_at=clock.now(),
-    )
-    await deliver(app, envelope_of(decided, clock))
+    await deliver(app, envelope_of(decided_event(submitted, clock), clock))
 
 
 async def sees(client: httpx.AsyncClient, expert: dict[str, str], proposal_id: uuid.UUID) -> bool:

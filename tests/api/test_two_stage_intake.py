@@ -12,13 +12,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from services.call_definition.examples.two_stage import as_two_stage
 from services.proposal_intake.models import messaging
-from shared.calls import CallConfiguration
 from shared.clock import MovableClock
 from shared.events import CallSnapshot, Envelope, InvitationOutcome, InvitationsPublished, make_envelope
 from tests.conftest import ServiceClient
-from tests.helpers import bearer, call_published_envelope, partner, proposal_body, published_call
+from tests.helpers import bearer, call_published_envelope, partner, proposal_body, published_call, two_stage_snapshot
 
 ACME = bearer("consortium:acme")
 BETA = bearer("consortium:beta")
@@ -40,14 +38,9 @@ async def deliver(app: FastAPI, envelope: Envelope) -> None:
 
 async def two_stage_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
     """Pre-proposals open since 10 days until 5 days from now; full proposals from 10 to 30 days from now."""
-    call = published_call(clock)
-    assert call.configuration is not None
-    body = as_two_stage(
-        call.configuration.model_dump(mode="json"),
-        pre_deadline=clock.now() + timedelta(days=5),
-        full_opens=clock.now() + timedelta(days=10),
+    call = two_stage_snapshot(
+        published_call(clock), pre_deadline=clock.now() + timedelta(days=5), full_opens=clock.now() + timedelta(days=10)
     )
-    call = call.model_copy(update={"configuration": CallConfiguration.model_validate(body)})
     await deliver(app, call_published_envelope(call, clock))
     return call
 
@@ -234,15 +227,13 @@ async def test_a_pre_proposal_needs_only_the_documents_its_stage_1_form_names(
     service_client: ServiceClient, clock: MovableClock, stage_one_documents: list[str]
 ) -> None:
     client, app = await service_client("proposal_intake")
-    call = published_call(clock)
-    assert call.configuration is not None
-    body = as_two_stage(
-        {**call.configuration.model_dump(mode="json"), "documents": [NARRATIVE]},
+    call = two_stage_snapshot(
+        published_call(clock),
         pre_deadline=clock.now() + timedelta(days=5),
         full_opens=clock.now() + timedelta(days=10),
+        documents=[NARRATIVE],
         two_stage={"stage_one": {"required_documents": stage_one_documents}},
     )
-    call = call.model_copy(update={"configuration": CallConfiguration.model_validate(body)})
     await deliver(app, call_published_envelope(call, clock))
 
     created = await client.post(f"/calls/{call.call_id}/proposals", json=pre_proposal_body(), headers=ACME)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.registry import SERVICES
 from shared.service.migrations import migrate
-from tests.conftest import drop_postgres_database, postgres_database
+from tests.conftest import drop_postgres_database, scratch_database
 
 CALL = "11111111-1111-1111-1111-111111111111"
 NOW = "2026-12-03 12:00:00"
@@ -77,10 +77,7 @@ async def test_rows_written_before_the_column_get_their_call(
 ) -> None:
     before, setup, rows = CASES[service]
     definition = SERVICES[service]
-    if database_backend == "postgresql":
-        url = await postgres_database(f"backfill_{service}")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'backfill.sqlite'}"
+    url = await scratch_database(f"backfill_{service}", database_backend, tmp_path)
     try:
         await asyncio.to_thread(migrate, definition, url, before)
         engine = create_async_engine(url)

@@ -38,6 +38,7 @@ from prometheus_client.metrics import MetricWrapperBase
 
 import shared.metrics
 from shared.settings import ServiceSettings
+from tests.helpers import SERVICE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -48,14 +49,7 @@ OVERLAYS = ("dev", "production")
 # the oldest and newest Kubernetes minors the manifests must be valid for
 KUBERNETES_VERSIONS = ("1.30", "1.37")
 
-SERVICES = (
-    "call_definition",
-    "proposal_intake",
-    "regional_eligibility",
-    "joint_evaluation",
-    "s3_strategy",
-    "project_monitoring",
-)
+SERVICES = SERVICE_NAMES
 ROLES = ("migrate", "api", "worker")
 # the portal: its own Deployment (component `web`), no database, no broker, the services reached by their APIs
 PORTAL = "portal"

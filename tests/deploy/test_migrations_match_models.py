@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.registry import SERVICES
 from shared.service import alembic_config
-from tests.conftest import drop_postgres_database, postgres_database
+from tests.conftest import drop_postgres_database, scratch_database
 from tests.helpers import migrate_in_thread
 
 
@@ -35,12 +35,9 @@ def _ignored(difference: Any, service: str) -> bool:
 @pytest.mark.parametrize("service", sorted(SERVICES))
 async def test_migrations_produce_the_models_schema(service: str, database_backend: str, tmp_path: Path) -> None:
     definition = SERVICES[service]
-    if database_backend == "postgresql":
-        url = await postgres_database(f"schema_{service}")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'schema.sqlite'}"
+    url = await scratch_database(f"schema_{service}", database_backend, tmp_path)
     try:
-        await migrate_in_thread(definition, url)
+        await migrate_in_thread(definition, url, copy=False)
         engine = create_async_engine(url)
         async with engine.connect() as connection:
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.registry import SERVICES
 from shared.service import alembic_config
-from tests.conftest import drop_postgres_database, postgres_database
+from tests.conftest import drop_postgres_database, scratch_database
 from tests.helpers import migrate_in_thread
 
 # The services whose statuses live in their database (the shared common tables are not checked here).
@@ -93,15 +93,12 @@ async def test_the_database_lists_the_models_statuses_and_refuses_others(
     definition = SERVICES[service]
     expected = _model_checks(service)
     assert expected, f"{service} declares no status check"
-    if database_backend == "postgresql":
-        url = await postgres_database(f"checks_{service}")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'checks.sqlite'}"
+    url = await scratch_database(f"checks_{service}", database_backend, tmp_path)
     engine = create_async_engine(url)
     try:
         # Rows written before the checks came (one in every table, statuses among the values) go through the
         # migration that adds them, and are all still there after it.
-        await migrate_in_thread(definition, url)
+        await migrate_in_thread(definition, url, copy=False)
         await asyncio.to_thread(command.downgrade, alembic_config(definition, url), "-1")
         rows: dict[str, dict[str, Any]] = {}
         async with engine.begin() as connection:
@@ -109,7 +106,7 @@ async def test_the_database_lists_the_models_statuses_and_refuses_others(
                 rows[table.name] = _row(table, 1, rows)
                 inserted = await connection.execute(table.insert().values(rows[table.name]))
                 rows[table.name].update(inserted.inserted_primary_key._asdict())
-        await migrate_in_thread(definition, url)
+        await migrate_in_thread(definition, url, copy=False)
         async with engine.connect() as connection:
             for table in definition.metadata.sorted_tables:
                 assert (await connection.execute(select(func.count()).select_from(table))).scalar_one() == 1

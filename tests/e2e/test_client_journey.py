@@ -6,19 +6,15 @@ and the call's requirements, refusals visible to the agency, the sandbox clock, 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.helpers import embedded_client, live_call_body, partner, proposal_body
+from tests.helpers import live_call_body, partner, poll, proposal_body
 
 REGIONS = ("AT-4", "CH-FR", "DE-BY", "IT-25")
 ROLES = ["agency", "consortium:acme", "consortium:beta", *(f"region:{code}" for code in REGIONS)]
@@ -34,21 +30,9 @@ def tokens_from_the_command() -> dict[str, dict[str, str]]:
     return {role: {"Authorization": f"Bearer {token}"} for role, token in issued.items()}
 
 
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with embedded_client(tmp_path, sandbox=True) as client:
-        yield client
-
-
 async def eventually(read: Any, accept: Any, within: float = 20.0) -> Any:
     """Poll as the README says a client waits for another service's copy: a short pause, never a fixed sleep."""
-    last = None
-    for _ in range(int(within / 0.1)):
-        last = await read()
-        if accept(last):
-            return last
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"never reached the expected state; last: {last}")
+    return await poll(read, accept, within, pause=0.1)
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

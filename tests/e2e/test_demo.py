@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,18 +18,10 @@ from services.demo.call import alpine_call_body
 from services.demo.consortia import Behaviour, generate_consortia
 from services.demo.report import FILES, text_report
 from shared.clock import ShiftedClock
-from tests.helpers import embedded_client
 from tests.monitoring_checks import the_funded_projects_were_contracted_and_reported
 
 ROOT = Path(__file__).resolve().parents[2]
 tokens = Tokens()
-
-
-@pytest.fixture
-async def embedded(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, ShiftedClock]]:
-    clock = ShiftedClock()
-    async with embedded_client(tmp_path, clock=clock) as client:
-        yield client, clock
 
 
 async def get(client: httpx.AsyncClient, path: str, role: str = "agency") -> Any:

@@ -3,24 +3,12 @@ regions' S3 priorities, remembers it, and runs to published results."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 
 from services.demo import ShiftedTimeline, Tokens, run_joint_call
 from shared.clock import ShiftedClock
-from tests.helpers import embedded_client
 
 tokens = Tokens()
-
-
-@pytest.fixture
-async def embedded(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, ShiftedClock]]:
-    clock = ShiftedClock()
-    async with embedded_client(tmp_path, clock=clock) as client:
-        yield client, clock
 
 
 async def test_the_demo_starts_its_call_from_the_best_fundable_s3_topic_and_runs_it(

@@ -5,8 +5,6 @@ refused on the full stack, forward only, kept across a restart."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,36 +14,20 @@ import pytest
 
 from services import cli
 from services.embedded import create_embedded_app
-from services.registry import SERVICES
 from shared.clock import SandboxClock
-from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_body
+from tests.helpers import bearer, live_call_body, migrate_all, poll, proposal_body
 
 AGENCY = bearer("agency")
 CONSORTIUM = bearer("consortium:acme")
 
 
 async def migrated(folder: Path) -> Path:
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=folder).database_url)
+    await migrate_all(folder)
     return folder
 
 
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_embedded_app(await migrated(tmp_path), retry_delay_ms=100, sandbox=True)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:
-        yield client
-
-
 async def eventually(read: Any, accept: Any, within: float = 15.0) -> Any:
-    last = None
-    for _ in range(int(within / 0.05)):
-        last = await read()
-        if accept(last):
-            return last
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never reached the expected state; last: {last}")
+    return await poll(read, accept, within, pause=0.05)
 
 
 async def test_moving_the_clock_closes_the_call_and_opens_the_checks(sandbox: httpx.AsyncClient) -> None:

@@ -3,24 +3,13 @@ each deadline. The scenario is shared with the full stack (tests/e2e/two_stage_s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
-import pytest
 
 from services.demo.timeline import ShiftedTimeline
 from shared.clock import ShiftedClock
 from tests.e2e.two_stage_scenario import Windows, check_outcome, run_two_stage_call
-from tests.helpers import embedded_client
-
-
-@pytest.fixture
-async def embedded(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, ShiftedClock]]:
-    clock = ShiftedClock()
-    async with embedded_client(tmp_path, clock=clock) as client:
-        yield client, clock
 
 
 async def test_a_two_stage_call_from_pre_proposals_to_results_on_the_embedded_default(

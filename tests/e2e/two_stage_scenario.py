@@ -30,7 +30,7 @@ import httpx
 
 from services.call_definition.examples.two_stage import as_two_stage
 from services.demo.timeline import Timeline
-from tests.helpers import bearer, live_call_body, partner, proposal_body
+from tests.helpers import bearer, fribourg_university, live_call_body, partner, proposal_body
 
 AGENCY = bearer("agency")
 APPLICANTS = {"ALPHA": "acme", "BETA": "beta", "GAMMA": "gamma"}
@@ -106,14 +106,7 @@ def full_proposal_body(acronym: str) -> dict[str, Any]:
     """The complete stage-2 form, asking half the indicative figures."""
     return proposal_body(
         partner("Alpha GmbH", "AT-4", role="coordinator", requested="50000.00"),
-        partner(
-            "Universite de Fribourg",
-            "CH-FR",
-            currency="CHF",
-            kind="university",
-            costs="150000.00",
-            requested="60000.00",
-        ),
+        fribourg_university(requested="60000.00"),
         acronym=acronym,
     )
 

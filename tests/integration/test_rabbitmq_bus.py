@@ -35,6 +35,20 @@ def new_bus(name: str, **options: int) -> RabbitMQBus:
     return RabbitMQBus(RABBITMQ_URL, exchange=f"jointcall.test.{name}", queue_prefix=f"jctest.{name}", **options)
 
 
+async def recording_bus(name: str) -> tuple[RabbitMQBus, list[Envelope], Subscription]:
+    """A started bus whose queue "q" takes the call.* events into the list returned (in arrival order)."""
+    bus = new_bus(name)
+    received: list[Envelope] = []
+
+    async def handler(envelope: Envelope) -> None:
+        received.append(envelope)
+
+    subscription = Subscription("q", ("call.*",), handler)
+    bus.subscribe(subscription)
+    await bus.start()
+    return bus, received, subscription
+
+
 def call_event() -> Envelope:
     clock = SystemClock()
     call = published_call(MovableClock(clock.now()))
@@ -57,14 +71,7 @@ async def name(infrastructure: None, queue_cleanup: list[str]) -> AsyncIterator[
 
 
 async def test_publish_is_confirmed_and_delivered(name: str) -> None:
-    bus = new_bus(name)
-    received: list[Envelope] = []
-
-    async def handler(envelope: Envelope) -> None:
-        received.append(envelope)
-
-    bus.subscribe(Subscription("q", ("call.*",), handler))
-    await bus.start()
+    bus, received, _ = await recording_bus(name)
     message = call_event()
     assert await bus.publish_batch([message]) == [None]
     await wait_for(lambda: [e.id for e in received] == [message.id])
@@ -120,14 +127,7 @@ async def test_failing_message_is_retried_then_parked_and_does_not_block_the_que
 
 
 async def test_reconnects_and_redeclares_after_the_connection_drops(name: str) -> None:
-    bus = new_bus(name)
-    received: list[Envelope] = []
-
-    async def handler(envelope: Envelope) -> None:
-        received.append(envelope)
-
-    bus.subscribe(Subscription("q", ("call.*",), handler))
-    await bus.start()
+    bus, received, _ = await recording_bus(name)
     assert bus._connection is not None
     bus._connection.close()  # as if the broker went away
     await wait_for(lambda: not bus.is_ready())

@@ -20,7 +20,7 @@ from shared.messaging import rabbitmq
 from shared.messaging.bus import Subscription
 from shared.messaging.rabbitmq import RabbitMQBus
 from tests.integration.conftest import RABBITMQ_URL
-from tests.integration.test_rabbitmq_bus import call_event, new_bus, wait_for
+from tests.integration.test_rabbitmq_bus import call_event, new_bus, recording_bus, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -76,13 +76,7 @@ async def started(bus: RabbitMQBus, handler: Any, queue: str = "q") -> Subscript
 
 
 async def test_an_unreadable_message_is_parked_and_the_next_publish_is_confirmed_at_once(name: str) -> None:
-    bus = new_bus(name)
-    received: list[Envelope] = []
-
-    async def handler(envelope: Envelope) -> None:
-        received.append(envelope)
-
-    subscription = await started(bus, handler)
+    bus, received, subscription = await recording_bus(name)
     queue = bus.queue_name(subscription)
     await asyncio.to_thread(send_raw, queue, UNREADABLE, message_id="foreign-1")
 

@@ -21,7 +21,7 @@ from services.embedded import create_embedded_app
 from services.registry import SERVICES
 from shared.http.oidc import OidcSettings
 from shared.service import build_app
-from tests.helpers import call_body, migrate_in_thread
+from tests.helpers import call_body, migrate_all
 from tests.oidc.provider import (
     API_SCOPE,
     AUDIENCE,
@@ -75,8 +75,7 @@ def oidc_environment(provider: OpenIdProvider, monkeypatch: pytest.MonkeyPatch) 
 async def embedded(tmp_path: Path, oidc_environment: None) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
     """The embedded default configured for the provider; the client reaches the portal in process at
     http://portal and the provider over the network, following the redirects between them as a browser does."""
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
+    await migrate_all(tmp_path)
     app = create_embedded_app(tmp_path, retry_delay_ms=100)
     mounts = {f"{PORTAL}": httpx.ASGITransport(app=app)}
     async with (

@@ -23,10 +23,9 @@ from pypdf import PdfReader
 from services.call_definition.examples import alpine_call
 from services.embedded import create_embedded_app
 from services.portal.pages.applicant import countdown, draft_of_form, findings, gaps
-from services.registry import SERVICES
 from tests.documents_helpers import pdf
 from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until, with_greedy_bavarian_partner
-from tests.helpers import bearer, live_call_body, migrate_in_thread, partner, proposal_body
+from tests.helpers import bearer, live_call_body, migrate_all, partner, proposal_body
 from tests.portal.test_portal_pages import csrf_of, sign_in
 from tests.portal.test_portal_selection import evaluated
 
@@ -35,8 +34,7 @@ AGENCY = bearer("agency")
 
 @pytest.fixture
 async def embedded(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
+    await migrate_all(tmp_path)
     app = create_embedded_app(tmp_path, retry_delay_ms=100)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://jc") as client:

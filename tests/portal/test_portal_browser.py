@@ -22,9 +22,8 @@ import httpx
 import pytest
 
 from services.embedded import create_embedded_app
-from services.registry import SERVICES
 from tests.e2e.test_thin_slice_embedded import submit_when_known, until
-from tests.helpers import bearer, live_call_body, migrate_in_thread, proposal_body
+from tests.helpers import bearer, live_call_body, migrate_all, proposal_body
 from tests.portal.test_portal_pages import in_evaluation, submit_assessments
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -112,8 +111,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, *, sandbox: bool = False) -
     import uvicorn
 
     data_dir = tmp_path_factory.mktemp("portal")
-    for definition in SERVICES.values():
-        asyncio.run(migrate_in_thread(definition, definition.settings_class(data_dir=data_dir).database_url))
+    asyncio.run(migrate_all(data_dir))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -15,9 +15,8 @@ from sqlalchemy import update
 
 from services.embedded import create_embedded_app
 from services.regional_eligibility.models import WebhookSubscription
-from services.registry import SERVICES
 from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until
-from tests.helpers import bearer, embedded_client, live_call_body, migrate_in_thread, proposal_body
+from tests.helpers import bearer, embedded_client, live_call_body, migrate_all, proposal_body
 
 AGENCY = bearer("agency")
 
@@ -384,8 +383,7 @@ async def test_an_officer_adds_resumes_and_deletes_a_webhook_subscription_and_re
 ) -> None:
     for name in ("JOINTCALL_WEBHOOKS_ALLOW_HTTP", "JOINTCALL_WEBHOOKS_ALLOW_LIST"):
         monkeypatch.delenv(name, raising=False)  # the production rules: https only, no allow-list
-    for definition in SERVICES.values():
-        await migrate_in_thread(definition, definition.settings_class(data_dir=tmp_path).database_url)
+    await migrate_all(tmp_path)
     app = create_embedded_app(tmp_path, retry_delay_ms=100)
     eligibility = app.state.apps["regional_eligibility"]
     eligibility.state.webhook_resolver = answering("93.184.216.34")

@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import SERVICE_NAMES
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = [
-    "call_definition",
-    "proposal_intake",
-    "regional_eligibility",
-    "joint_evaluation",
-    "s3_strategy",
-    "project_monitoring",
-]
+SERVICES = list(SERVICE_NAMES)
 WEB_FRAMEWORKS = ("fastapi", "starlette")
 
 

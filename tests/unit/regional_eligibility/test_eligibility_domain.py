@@ -8,7 +8,7 @@ from services.regional_eligibility.domain.consolidation import CheckState, decid
 from shared.calls import CallConfiguration
 from shared.clock import MovableClock
 from shared.events import CallSnapshot
-from tests.helpers import NOW, partner, proposal_body, published_call, submitted_event
+from tests.helpers import NOW, fribourg_university, partner, proposal_body, published_call, submitted_event
 
 CLOCK = MovableClock(NOW)
 CALL = published_call(CLOCK)
@@ -98,14 +98,7 @@ def test_an_open_consortium_item_keeps_the_proposal_undecided_until_the_agency_d
 def three_partners_one_ineligible() -> dict[str, object]:
     return proposal_body(
         partner("Alpha GmbH", "AT-4", role="coordinator", costs="150000.00", requested="70000.00"),
-        partner(
-            "Universite de Fribourg",
-            "CH-FR",
-            currency="CHF",
-            kind="university",
-            costs="150000.00",
-            requested="120000.00",
-        ),
+        fribourg_university(),
         partner("Salzburg Industries AG", "AT-5", kind="large_enterprise", costs="100000.00", requested="20000.00"),
     )
 
@@ -151,14 +144,7 @@ def test_a_rule_on_the_regions_partners_together_fails_them_all() -> None:
     body = proposal_body(
         partner("Alpha GmbH", "AT-4", role="coordinator", costs="400000.00", requested="190000.00"),
         partner("Beta GmbH", "AT-4", costs="400000.00", requested="190000.00"),
-        partner(
-            "Universite de Fribourg",
-            "CH-FR",
-            currency="CHF",
-            kind="university",
-            costs="400000.00",
-            requested="100000.00",
-        ),
+        fribourg_university(costs="400000.00", requested="100000.00"),
     )
     submitted, checks = states(CALL, body)  # Upper Austria: at most 350,000 EUR per proposal
     decision = decide(CONFIG, submitted, checks)  # type: ignore[arg-type]
