@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
 import os
 import random
 import shutil
@@ -251,56 +249,15 @@ def report(figures: dict[str, list[float]], cpu: dict[str, str]) -> bool:
 
 
 def full_stack(args: argparse.Namespace) -> bool:
-    """The same three pages on the full stack: PostgreSQL and RabbitMQ, every service's api and worker as its own
-    process (bench/pipeline_bench.py's FullStack and start_stack) and the portal as its own, timed from this
-    client over HTTP. The call is set up in databases of its own (the set-up run, named by its suffix) and every
-    measuring run works on fresh copies of them (CREATE DATABASE ... TEMPLATE), so a run always starts before the
-    decision; `--keep` keeps the set-up databases, `--reuse NAME` measures them again without the set-up."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from deadline_surge import CpuMeter, Processes, free_port, run_async
-    from pipeline_bench import FullStack, start_stack
+    """The same three pages on the full stack (bench/page_stack.py: PostgreSQL and RabbitMQ, a process per service
+    and worker, the portal apart, fresh copies of the set-up databases, `--keep` and `--reuse`), timed from this
+    client over HTTP; every measuring run starts before the decision."""
+    from page_stack import measured_on_full_stack
 
-    log_dir = Path(tempfile.mkdtemp(prefix="selection-pages-"))
-    processes = Processes(log_dir)
-    seed = FullStack(args.postgres_url, args.rabbitmq_url)
-    if args.reuse:
-        seed.suffix = args.reuse
-        seed.created_databases = [seed.database(name) for name in SERVICES]
-    run = FullStack(args.postgres_url, args.rabbitmq_url)
-    CpuMeter.suffix = run.suffix
-    met = False
-    print("uptime before:", uptime(), flush=True)
-    try:
-        if not args.reuse:
-            print(f"set-up run {seed.suffix}: {args.proposals} proposals; logs in {log_dir}", flush=True)
-            run_async(seed.create_databases())
-            start_stack(seed, processes)
-            try:
-                run_async(_fill_full_stack(seed, args.proposals))
-            finally:
-                processes.stop_all()
-                seed.delete_topology()
-        run_async(_copy_databases(seed, run))
-        start_stack(run, processes)
-        portal_port = free_port()
-        routes = {SERVICES[name].path_prefix: run.url(name) for name in SERVICES}
-        env = {**run.stack_env(), "JOINTCALL_PORTAL_SERVICE_URLS": json.dumps(routes)}
-        portal = [sys.executable, "-m", "services", "portal", "--host", "127.0.0.1", "--port", str(portal_port)]
-        processes.spawn("portal", portal, env)
-        processes.wait_ready("portal", f"http://127.0.0.1:{portal_port}/sign-in")
-        print(f"stack up: {len(processes.running)} processes", flush=True)
-        met = run_async(_measure_full_stack(run, f"http://127.0.0.1:{portal_port}", args.rounds, CpuMeter))
-    finally:
-        processes.stop_all()
-        with contextlib.suppress(Exception):
-            run.delete_topology()
-        run_async(run.drop_databases())
-        if args.keep or args.reuse:
-            print(f"the set-up is kept: measure it again with --full-stack --reuse {seed.suffix}", flush=True)
-        else:
-            run_async(seed.drop_databases())
-    print("uptime after:", uptime(), flush=True)
-    return met
+    def measure(run: Any, portal_url: str, meter: Any) -> Any:
+        return _measure_full_stack(run, portal_url, args.rounds, meter)
+
+    return measured_on_full_stack(args, "selection-pages", lambda seed: _fill_full_stack(seed, args.proposals), measure)
 
 
 async def _fill_full_stack(stack: Any, proposals: int) -> None:
@@ -317,34 +274,11 @@ async def _fill_full_stack(stack: Any, proposals: int) -> None:
         await fill_call(client, evaluation_app, proposals)
 
 
-async def _copy_databases(seed: Any, run: Any) -> None:
-    """The run's databases, each a copy of the set-up's (which no process may hold open meanwhile)."""
-    import asyncpg  # type: ignore[import-untyped]
-
-    admin = await asyncpg.connect(seed.postgres_url)
-    try:
-        for name in SERVICES:
-            for attempt in range(50):  # the set-up's processes may take a moment to let go of their connections
-                try:
-                    await admin.execute(f'CREATE DATABASE "{run.database(name)}" TEMPLATE "{seed.database(name)}"')
-                    break
-                except asyncpg.ObjectInUseError:
-                    if attempt == 49:
-                        raise
-                    await asyncio.sleep(0.2)
-            run.created_databases.append(run.database(name))
-    finally:
-        await admin.close()
-
-
 async def _measure_full_stack(run: Any, portal_url: str, rounds: int, meter: Any) -> bool:
-    import asyncpg
+    from page_stack import cpu_per_request, one_value
 
-    connection = await asyncpg.connect(run.dsn("joint_evaluation"))
-    try:
-        call_id = str(await connection.fetchval("SELECT call_id FROM call_progress WHERE completed_at IS NOT NULL"))
-    finally:
-        await connection.close()
+    query = "SELECT call_id FROM call_progress WHERE completed_at IS NOT NULL"
+    call_id = str(await one_value(run.dsn("joint_evaluation"), query))
     figures: dict[str, list[float]] = {}
     cpu: dict[str, str] = {}
     async with (
@@ -359,12 +293,8 @@ async def _measure_full_stack(run: Any, portal_url: str, rounds: int, meter: Any
                 started = time.perf_counter()
                 figures[name] = await timed(client, path, rounds)
                 wall = time.perf_counter() - started
-            per_request = {
-                label: used.cores.get(label, 0.0) * wall * 1000 / rounds
-                for label in ("api:joint_evaluation", "portal", "postgres: this run's sessions")
-            }
-            cpu[name] = "CPU per request: " + ", ".join(f"{k} {v:.0f} ms" for k, v in per_request.items())
-            cpu[name] += f"; machine busy {used.machine_busy:.0%}"
+            labels = ("api:joint_evaluation", "portal", "postgres: this run's sessions")
+            cpu[name] = cpu_per_request(used, labels, wall, rounds)
 
         await timed(client, meeting, 3)  # warm-up
         await measured("before the decision", meeting)
@@ -388,15 +318,10 @@ if __name__ == "__main__":
     parser.add_argument("--proposals", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the set-up call here and reuse it")
-    parser.add_argument("--full-stack", action="store_true", help="PostgreSQL, RabbitMQ, one process per service")
-    parser.add_argument("--keep", action="store_true", help="full stack: keep the set-up databases (their name)")
-    parser.add_argument("--reuse", metavar="NAME", help="full stack: measure the set-up kept under NAME again")
-    parser.add_argument(
-        "--postgres-url", default=os.environ.get("SURGE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    )
-    parser.add_argument(
-        "--rabbitmq-url", default=os.environ.get("SURGE_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-    )
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from page_stack import add_arguments
+
+    add_arguments(parser)
     arguments = parser.parse_args()
     if arguments.full_stack:
         sys.exit(0 if full_stack(arguments) else 1)
