@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.calls import CallConfiguration
 from shared.service import Runtime
 
 from .access import conflict_policy, evaluation_rules, expert_facts, partner_facts
-from .changes import audit_call
 from .domain.assignment import (
     Assignment,
     AssignmentProblem,
@@ -30,7 +30,7 @@ from .domain.assignment import (
     reassign,
 )
 from .domain.conflicts import conflicted_pairs
-from .models import AssignedPair, CallProgress, EvaluationEntry, Evaluator
+from .models import AssignedPair, CallProgress, EvaluationEntry, Evaluator, audit_log, call_audited
 from .repository import (
     declared_conflicts_of_call,
     evaluable_entries,
@@ -86,12 +86,9 @@ async def rebalance(
         for s in outcome.assignment.shortfalls
     ]
     progress.assigned_at = progress.updated_at = now
-    await audit_call(
-        session,
-        runtime,
-        actor,
+    await AuditTrail(session, audit_log, runtime.clock, actor).record(
         "assignment.changed",
-        call_id,
+        call_audited(call_id),
         before={"removed": sorted(map(list, outcome.removed))},
         after={"added": sorted(map(list, outcome.added)), "shortfalls": len(progress.shortfalls)},
         reason=reason,

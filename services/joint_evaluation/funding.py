@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.calls import CallConfiguration
 from shared.events import FundingDecided
 from shared.messaging.outbox import emit
@@ -37,7 +37,7 @@ from .domain.allocation import (
 )
 from .domain.funding import FundingTrigger, PartnerRequest, RankedRequest, funding_decided, requests_by_region
 from .errors import EvaluationNotComplete, FundingNotComputable, ResultsFinal
-from .models import CallProgress, FundingRound, audit_log, call_copies
+from .models import CallProgress, FundingRound, audit_log, call_audited, call_copies
 from .repository import (
     declines_of_call,
     entries_revision,
@@ -79,18 +79,10 @@ async def decide(
     await session.flush()
     # The next read of the funding (the selection meeting's page, right after) finds it parsed, once committed.
     ROUNDS.keep_on_commit(session, (progress.call_id, decided.funding_version, now), decided)
-    await emit(
-        session, runtime.tables, decided, source="joint_evaluation", subject=progress.call_id, clock=runtime.clock
-    )
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=actor,
-        action=f"funding.decided.{trigger}",
-        entity="call",
-        entity_id=progress.call_id,
-        call_id=progress.call_id,
+    await emit(session, runtime.tables, decided, source=runtime.name, subject=progress.call_id, clock=runtime.clock)
+    await AuditTrail(session, audit_log, runtime.clock, actor).record(
+        f"funding.decided.{trigger}",
+        call_audited(progress.call_id),
         before=_statuses(previous),
         after=_statuses(decided),
         reason=reason,

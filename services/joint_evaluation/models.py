@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.audit import add_audit_table
+from shared.audit import Audited, add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import add_messaging_tables
 from shared.readmodel import add_call_copy_table
@@ -73,6 +73,11 @@ class EvaluationEntry(Base):
     def evaluable(self) -> bool:
         return self.withdrawn_at is None and self.current_eligibility == Eligibility.ELIGIBLE
 
+    @property
+    def audited(self) -> Audited:
+        """The proposal, as its changes (a fit, a consensus, a conflict, a grant of documents) are recorded."""
+        return Audited("proposal", self.proposal_id, self.call_id)
+
 
 class Evaluator(Base):
     """An independent expert registered by an agency for one call."""
@@ -92,6 +97,10 @@ class Evaluator(Base):
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_evaluators_call", "call_id", "id"),)
+
+    @property
+    def audited(self) -> Audited:
+        return Audited("evaluator", self.id, self.call_id)
 
 
 class DeclaredConflict(Base):
@@ -279,3 +288,8 @@ class ShortlistDecision(Base):
 messaging = add_messaging_tables(Base.metadata)
 audit_log = add_audit_table(Base.metadata)
 call_copies = add_call_copy_table(Base.metadata)
+
+
+def call_audited(call_id: str) -> Audited:
+    """The call as a whole, as its call-wide changes (an assignment, the ranking, the funding) are recorded."""
+    return Audited("call", call_id, call_id)

@@ -18,10 +18,10 @@ from shared.call_stages import TwoStageConfig, stage_rules
 from shared.calls import CallConfiguration
 from shared.errors import FieldError, ValidationFailed
 from shared.events import InvitationOutcome, InvitationsPublished, PartnerSnapshot
+from shared.messaging.outbox import emit
 from shared.service import Runtime
 
 from .access import call_config
-from .changes import announce
 from .domain.allocation import RegionBudget, ReportingCurrency
 from .domain.funding import PartnerRequest, requests_by_region
 from .domain.ranking import RankingStatus
@@ -186,18 +186,14 @@ async def publish_when_confirmed(
     full = config.stages[1]
     now = runtime.clock.now()
     decision.published_at = now
-    await announce(
-        session,
-        runtime,
-        InvitationsPublished(
-            call_id=uuid.UUID(call_id),
-            published_at=now,
-            stage_two_opens=full.opens,
-            stage_two_deadline=full.deadline,
-            outcomes=[InvitationOutcome.model_validate(line) for line in decision.outcomes],
-        ),
-        call_id,
+    published = InvitationsPublished(
+        call_id=uuid.UUID(call_id),
+        published_at=now,
+        stage_two_opens=full.opens,
+        stage_two_deadline=full.deadline,
+        outcomes=[InvitationOutcome.model_validate(line) for line in decision.outcomes],
     )
+    await emit(session, runtime.tables, published, source=runtime.name, subject=call_id, clock=runtime.clock)
 
 
 def region_line(report: Any) -> dict[str, Any]:

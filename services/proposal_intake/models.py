@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.audit import add_audit_table
+from shared.audit import Audited, add_audit_table
 from shared.db import UtcDateTime
 from shared.messaging.tables import add_messaging_tables
 from shared.readmodel import add_call_copy_table
@@ -53,6 +53,10 @@ class Proposal(Base):
         Index("ux_proposals_pre_proposal", "pre_proposal_id", unique=True),  # one full proposal per pre-proposal
         status_check("proposals", "status", ProposalStatus),
     )
+
+    @property
+    def audited(self) -> Audited:
+        return Audited("proposal", self.id, self.call_id)
 
 
 class ProposalVersion(Base):

@@ -7,14 +7,16 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.events import EvaluationCompleted
 from shared.http.principal import Principal
+from shared.messaging.outbox import emit
 from shared.service import Runtime
 from shared.wording import agree, count
 
 from ..access import call_config, refuse_once_completed
-from ..changes import announce, audit_call
 from ..errors import RankingIncomplete
+from ..models import audit_log, call_audited
 from ..ranking import RankingView, current_ranking
 from ..repository import progress_for_update
 
@@ -36,18 +38,11 @@ async def complete_ranking(session: AsyncSession, runtime: Runtime, agency: Prin
     progress.ranking = [line.model_dump(mode="json") for line in view.ranking]
     progress.completed_at = progress.updated_at = now
     await session.flush()
-    await announce(
-        session,
-        runtime,
-        EvaluationCompleted(call_id=uuid.UUID(call_id), completed_at=now, ranking=view.ranking),
-        call_id,
-    )
-    await audit_call(
-        session,
-        runtime,
-        agency.actor,
+    completed = EvaluationCompleted(call_id=uuid.UUID(call_id), completed_at=now, ranking=view.ranking)
+    await emit(session, runtime.tables, completed, source=runtime.name, subject=call_id, clock=runtime.clock)
+    await AuditTrail(session, audit_log, runtime.clock, agency.actor).record(
         "evaluation.completed",
-        call_id,
+        call_audited(call_id),
         after={"ranked": sum(1 for line in view.ranking if line.rank is not None), "listed": len(view.ranking)},
     )
     return RankingView(view.ranking, completed_at=now)

@@ -11,6 +11,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import Audited, AuditTrail
 from shared.calls import CallConfiguration
 from shared.errors import NotFound
 from shared.events import FundingDecided
@@ -18,12 +19,11 @@ from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config
-from ..changes import audit, audit_call
 from ..domain.allocation import FundingStatus
 from ..domain.funding import FundingTrigger, region_part
 from ..errors import FundingAlreadyDeclined, FundingNotDecided, FundingVersionChanged, ResultsFinal
 from ..funding import decide, latest_decisions
-from ..models import CallProgress, FundingDecline, RegionConfirmation
+from ..models import CallProgress, FundingDecline, RegionConfirmation, audit_log, call_audited
 from ..repository import confirmations_of_call, progress_for_update
 from ..views import FundingState, funding_state
 
@@ -86,12 +86,9 @@ async def _confirm(
     existing.funding_version, existing.part = decided.funding_version, region_part(decided, region_code)
     existing.confirmed_by, existing.confirmed_at = region.label, runtime.clock.now()
     await session.flush()
-    await audit_call(
-        session,
-        runtime,
-        region.actor,
+    await AuditTrail(session, audit_log, runtime.clock, region.actor).record(
         "funding.confirmed",
-        progress.call_id,
+        call_audited(progress.call_id),
         before=before,
         after={"funding_version": existing.funding_version, "part": existing.part},
     )
@@ -128,13 +125,9 @@ async def _decline(
         )
     )
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        region.actor,
+    await AuditTrail(session, audit_log, runtime.clock, region.actor).record(
         "funding.declined",
-        ("proposal", proposal_id),
-        progress.call_id,
+        Audited("proposal", proposal_id, progress.call_id),
         before={"status": decision.status, "funding_version": decided.funding_version},
         after={"status": FundingStatus.DECLINED},
         reason=reason,

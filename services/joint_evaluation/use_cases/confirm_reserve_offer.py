@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.http.principal import Principal
 from shared.service import Runtime
 
-from ..changes import audit_call
 from ..domain.reserve import OfferStatus
 from ..errors import ReserveOfferConfirmed, ReserveOfferNotProposed
-from ..models import ReserveOffer
+from ..models import ReserveOffer, audit_log, call_audited
 from ..reserve import offer_for_update
 
 
@@ -32,12 +32,7 @@ async def confirm_reserve_offer(
         region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
     }
     await session.flush()
-    await audit_call(
-        session,
-        runtime,
-        region.actor,
-        "reserve.confirmed",
-        call_id,
-        after={"offer_round": offer_round, "region": region_code},
+    await AuditTrail(session, audit_log, runtime.clock, region.actor).record(
+        "reserve.confirmed", call_audited(call_id), after={"offer_round": offer_round, "region": region_code}
     )
     return offer

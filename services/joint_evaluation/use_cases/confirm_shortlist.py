@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.errors import NotFound
 from shared.http.principal import Principal
 from shared.service import Runtime
 
-from ..changes import audit_call
 from ..errors import NothingToConfirm, ShortlistNotDecided
-from ..models import ShortlistDecision
+from ..models import ShortlistDecision, audit_log, call_audited
 from ..repository import progress_for_update, shortlist_decision
 from ..shortlisting import publish_when_confirmed, refuse_once_published
 
@@ -33,6 +33,8 @@ async def confirm_shortlist(
         region_code: {"by": region.label, "at": runtime.clock.now().isoformat()},
     }
     await session.flush()
-    await audit_call(session, runtime, region.label, "shortlist.confirmed", call_id, after={"region": region_code})
+    await AuditTrail(session, audit_log, runtime.clock, region.label).record(
+        "shortlist.confirmed", call_audited(call_id), after={"region": region_code}
+    )
     await publish_when_confirmed(session, runtime, call_id, decision)
     return decision

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.http.principal import Principal
 from shared.service import Runtime
 
-from ..changes import audit_call
 from ..errors import ShortlistPending
-from ..models import ShortlistDecision
+from ..models import ShortlistDecision, audit_log, call_audited
 from ..repository import entries_of_call, progress_for_update, shortlist_decision
 from ..shortlisting import (
     WhatIf,
@@ -47,12 +47,9 @@ async def decide_shortlist(
     decision.decided_by, decision.decided_at = agency.label, runtime.clock.now()
     decision.published_at = None
     await session.flush()
-    await audit_call(
-        session,
-        runtime,
-        agency.label,
+    await AuditTrail(session, audit_log, runtime.clock, agency.label).record(
         "shortlist.decided",
-        call_id,
+        call_audited(call_id),
         after={"parameters": view.parameters, "invited": len(view.shortlist.invited)},
     )
     await publish_when_confirmed(session, runtime, call_id, decision)

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.errors import NotFound
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config, evaluator_of
 from ..assignment import rebalance
-from ..changes import audit
-from ..models import DeclaredConflict
+from ..models import DeclaredConflict, audit_log
 from ..repository import (
     get_consensus,
     get_declared_conflict,
@@ -56,13 +56,9 @@ async def declare_conflict(
     )
     session.add(conflict)
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        principal.actor,
+    await AuditTrail(session, audit_log, runtime.clock, principal.actor).record(
         "conflict.declared",
-        ("proposal", proposal_id),
-        entry.call_id,
+        entry.audited,
         after={"evaluator_id": evaluator.id},
         reason=reason,
     )

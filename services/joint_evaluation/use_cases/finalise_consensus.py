@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.http.principal import Principal
 from shared.service import Runtime
 from shared.wording import agree, count
@@ -22,12 +23,11 @@ from ..access import (
     refuse_unless_evaluable,
     submitted_scores,
 )
-from ..changes import audit
 from ..consensus import consensus_for_update, refuse_if_final
 from ..domain.assessment import AssessmentStatus, score_text
 from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus, consensus
 from ..errors import AssessmentsOutstanding, ConsensusIncomplete
-from ..models import Consensus
+from ..models import Consensus, audit_log
 from ..repository import assessments_of, pairs_of_proposals, progress_for_share
 from ..views import ProposalState, proposal_state
 
@@ -54,13 +54,9 @@ async def finalise_consensus(
     record.scores = {key: score_text(value) for key, value in result.scores.items()}
     record.finalised_at, record.finalised_by, record.updated_at = now, agency.label, now
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        agency.actor,
+    await AuditTrail(session, audit_log, runtime.clock, agency.actor).record(
         "consensus.finalised",
-        ("proposal", proposal_id),
-        entry.call_id,
+        entry.audited,
         after={"scores": record.scores, "overridden": sorted(record.overrides)},
     )
     return await proposal_state(session, entry)

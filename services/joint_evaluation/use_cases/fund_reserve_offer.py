@@ -7,14 +7,15 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.events import ReserveFunded, ReserveGrant
 from shared.http.principal import Principal
+from shared.messaging.outbox import emit
 from shared.service import Runtime
 
-from ..changes import announce, audit_call
 from ..domain.reserve import OfferStatus, can_move
 from ..errors import ConfirmationsOutstanding, ReserveOfferNotProposed
-from ..models import ReserveOffer
+from ..models import ReserveOffer, audit_log, call_audited
 from ..repository import progress_for_update
 from ..reserve import offer_for_update, regions_of
 
@@ -43,13 +44,10 @@ async def fund_reserve_offer(
         funded_at=now,
         proposals=[ReserveGrant.model_validate(p) for p in offer.proposals],
     )
-    await announce(session, runtime, funded, call_id)
-    await audit_call(
-        session,
-        runtime,
-        agency.actor,
+    await emit(session, runtime.tables, funded, source=runtime.name, subject=call_id, clock=runtime.clock)
+    await AuditTrail(session, audit_log, runtime.clock, agency.actor).record(
         "reserve.funded",
-        call_id,
+        call_audited(call_id),
         before={"status": OfferStatus.PROPOSED},
         after={"status": OfferStatus.FUNDED, "offer_round": offer_round},
     )

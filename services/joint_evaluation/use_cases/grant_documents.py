@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.document_grants import GRANT_TTL_S, grant_key, issue_grant
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import proposal_for_evaluator
-from ..changes import audit
+from ..models import audit_log
 from ..settings import Settings
 
 
@@ -36,13 +37,9 @@ async def grant_documents(
     assert isinstance(settings, Settings)
     key = grant_key(settings.document_grant_secret, settings.jwt_secret, settings.jwt_algorithm)
     token = issue_grant(key, evaluator_id=evaluator.id, proposal_id=entry.proposal_id, version=entry.proposal_version)
-    await audit(
-        session,
-        runtime,
-        principal.label,
+    await AuditTrail(session, audit_log, runtime.clock, principal.label).record(
         "documents.granted",
-        ("proposal", entry.proposal_id),
-        entry.call_id,
+        entry.audited,
         after={"evaluator": evaluator.id, "version": entry.proposal_version, "ttl_s": GRANT_TTL_S},
     )
     # The grant's expiry is on the real clock (proposal_intake checks it on its own).

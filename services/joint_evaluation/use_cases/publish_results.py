@@ -6,12 +6,14 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.events import ResultsPublished
 from shared.http.principal import Principal
+from shared.messaging.outbox import emit
 from shared.service import Runtime
 
-from ..changes import announce, audit_call
 from ..errors import ConfirmationsOutstanding, ResultsFinal
+from ..models import audit_log, call_audited
 from ..repository import progress_for_update
 from ..views import ResultsState, results_state
 
@@ -30,27 +32,20 @@ async def publish_results(session: AsyncSession, runtime: Runtime, agency: Princ
     decided = state.funding.decided
     progress.published_at = progress.updated_at = now
     await session.flush()
-    await announce(
-        session,
-        runtime,
-        ResultsPublished(
-            call_id=uuid.UUID(call_id),
-            published_at=now,
-            funding_version=decided.funding_version,
-            reporting_currency=decided.reporting_currency,
-            results=state.lines,
-            regions=decided.regions,
-            totals=decided.totals,
-            stages=state.stages,
-        ),
-        call_id,
+    published = ResultsPublished(
+        call_id=uuid.UUID(call_id),
+        published_at=now,
+        funding_version=decided.funding_version,
+        reporting_currency=decided.reporting_currency,
+        results=state.lines,
+        regions=decided.regions,
+        totals=decided.totals,
+        stages=state.stages,
     )
-    await audit_call(
-        session,
-        runtime,
-        agency.actor,
+    await emit(session, runtime.tables, published, source=runtime.name, subject=call_id, clock=runtime.clock)
+    await AuditTrail(session, audit_log, runtime.clock, agency.actor).record(
         "results.published",
-        call_id,
+        call_audited(call_id),
         after={"funding_version": decided.funding_version, "lines": len(state.lines)},
     )
     return await results_state(session, call_id)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.errors import NotFound
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config
-from ..changes import audit
 from ..errors import NoRegionFit
-from ..models import RegionFit
+from ..models import RegionFit, audit_log
 from ..repository import get_entry, shortlist_decision
 from ..shortlisting import refuse_once_published, two_stage
 
@@ -36,13 +36,9 @@ async def record_fit(
         session.add(fit)
     fit.go, fit.reason, fit.decided_by, fit.decided_at = go, reason, region.label, runtime.clock.now()
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        region.label,
+    await AuditTrail(session, audit_log, runtime.clock, region.label).record(
         "stage_one.fit",
-        ("proposal", proposal_id),
-        entry.call_id,
+        entry.audited,
         after={"region": region_code, "go": go},
         reason=reason,
     )

@@ -13,15 +13,16 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import Audited, AuditTrail
 from shared.errors import RetryableError
 from shared.events import FundsReleased, RegionAmount, ReserveGrant, ReserveProposed
+from shared.messaging.outbox import emit
 from shared.service import Runtime
 
-from ..changes import announce, audit, audit_call
 from ..domain.allocation import FundingRequest, FundingStatus
 from ..domain.reserve import OfferStatus, available_budgets, can_move, walk_reserve
 from ..funding import latest_decisions
-from ..models import FundsRelease, ReserveOffer
+from ..models import FundsRelease, ReserveOffer, audit_log, call_audited
 from ..repository import get_progress, progress_for_update
 from ..reserve import offers_of, releases_of
 
@@ -45,13 +46,9 @@ async def record_release(session: AsyncSession, runtime: Runtime, event_id: str,
         )
     )
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        "project_monitoring",
+    await AuditTrail(session, audit_log, runtime.clock, "project_monitoring").record(
         "funds.released",
-        ("proposal", str(event.proposal_id)),
-        call_id,
+        Audited("proposal", str(event.proposal_id), call_id),
         after={a.region_code: f"{a.amount} {a.currency}" for a in event.released},
         reason=event.reason,
     )
@@ -107,13 +104,10 @@ async def _offer_reserve(session: AsyncSession, runtime: Runtime, call_id: str, 
         proposals=proposals,
         budgets=[RegionAmount.model_validate(b) for b in offer.budgets],
     )
-    await announce(session, runtime, proposed, call_id)
-    await audit_call(
-        session,
-        runtime,
-        actor,
+    await emit(session, runtime.tables, proposed, source=runtime.name, subject=call_id, clock=runtime.clock)
+    await AuditTrail(session, audit_log, runtime.clock, actor).record(
         "reserve.proposed",
-        call_id,
+        call_audited(call_id),
         after={"offer_round": offer.offer_round, "status": offer.status, "proposals": list(walk.funded)},
     )
     return offer

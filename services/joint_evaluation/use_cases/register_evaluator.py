@@ -7,13 +7,13 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.call_backfill import CallFetcher
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config
-from ..changes import audit
-from ..models import Evaluator
+from ..models import Evaluator, audit_log
 from ..tokens import evaluator_token
 
 
@@ -48,13 +48,9 @@ async def register_evaluator(
     )
     session.add(evaluator)
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        agency.actor,
+    await AuditTrail(session, audit_log, runtime.clock, agency.actor).record(
         "evaluator.registered",
-        ("evaluator", evaluator.id),
-        call_id,
+        evaluator.audited,
         after={"call_id": call_id, "name": new.name, "organisation": new.organisation, "max_load": new.max_load},
     )
     return evaluator, evaluator_token(runtime, evaluator)

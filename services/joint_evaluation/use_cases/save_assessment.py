@@ -10,14 +10,14 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import Audited, AuditTrail
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import evaluation_rules, proposal_for_evaluator
 from ..assessments import refuse_if_submitted, refuse_problems
-from ..changes import audit
 from ..domain.assessment import AssessmentStatus, draft_problems, score_text
-from ..models import Assessment
+from ..models import Assessment, audit_log
 from ..repository import get_assessment
 
 
@@ -44,13 +44,9 @@ async def save_assessment(
     assessment.justifications = {key: text.strip() for key, text in justifications.items()}
     assessment.status, assessment.updated_at = AssessmentStatus.DRAFT, now
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        principal.actor,
+    await AuditTrail(session, audit_log, runtime.clock, principal.actor).record(
         "assessment.saved",
-        ("assessment", f"{proposal_id}:{evaluator.id}"),
-        entry.call_id,
+        Audited("assessment", f"{proposal_id}:{evaluator.id}", entry.call_id),
         before=before,
         after={"scores": assessment.scores},
     )

@@ -11,14 +11,15 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import AuditTrail
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import call_config, entry_of, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
 from ..assessments import refuse_problems
-from ..changes import audit
 from ..consensus import consensus_for_update, refuse_if_final
 from ..domain.assessment import Problem, draft_problems, score_text
+from ..models import audit_log
 from ..repository import progress_for_share
 from ..views import ProposalState, proposal_state
 
@@ -51,13 +52,9 @@ async def set_consensus(
     }
     consensus.updated_at = runtime.clock.now()
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        agency.actor,
+    await AuditTrail(session, audit_log, runtime.clock, agency.actor).record(
         "consensus.overridden",
-        ("proposal", proposal_id),
-        entry.call_id,
+        entry.audited,
         before=before,
         after=consensus.overrides,
     )

@@ -6,15 +6,15 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import Audited, AuditTrail
 from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import evaluation_rules, proposal_for_evaluator
 from ..assessments import refuse_if_submitted, refuse_problems
-from ..changes import audit
 from ..domain.assessment import AssessmentStatus, draft_problems, missing_for_submission
 from ..errors import AssessmentIncomplete
-from ..models import Assessment
+from ..models import Assessment, audit_log
 from ..repository import get_assessment
 
 
@@ -39,13 +39,9 @@ async def submit_assessment(
     now = runtime.clock.now()
     assessment.status, assessment.submitted_at, assessment.updated_at = AssessmentStatus.SUBMITTED, now, now
     await session.flush()
-    await audit(
-        session,
-        runtime,
-        principal.actor,
+    await AuditTrail(session, audit_log, runtime.clock, principal.actor).record(
         "assessment.submitted",
-        ("assessment", f"{proposal_id}:{evaluator.id}"),
-        entry.call_id,
+        Audited("assessment", f"{proposal_id}:{evaluator.id}", entry.call_id),
         before={"status": AssessmentStatus.DRAFT},
         after={"status": AssessmentStatus.SUBMITTED, "scores": assessment.scores},
     )

@@ -6,7 +6,8 @@ confirmation; publishing the results and downloading them (CSV, JSON, XLSX as th
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -372,14 +373,37 @@ async def complete_ranking(request: Request, portal: PortalDep, _signed_in: Agen
 
 @router.post("/calls/{call_id}/funding", response_class=HTMLResponse)
 async def decide_funding(request: Request, portal: PortalDep, _signed_in: AgencySession, call_id: str) -> Response:
+    confirmed = Confirmed("confirm_decide", N_("Confirm that the funding is to be decided."))
+    done = f"/selection/calls/{call_id}/meeting?decided=1#confirmations"
+    return await _post_confirmed(portal, request, call_id, confirmed, "funding", done, _meeting_page)
+
+
+class Confirmed(NamedTuple):
+    """The box a form must have ticked before its step is asked of the API, and what is said when it is not."""
+
+    field: str
+    message: str
+
+
+async def _post_confirmed(
+    portal: Portal,
+    request: Request,
+    call_id: str,
+    confirmed: Confirmed,
+    step: str,
+    done: str,
+    page: Callable[..., Awaitable[Response]],
+) -> Response:
+    """A step the agency confirms (deciding the funding, publishing the results): the form's box ticked, the step
+    POSTed to the call's `step` in joint_evaluation, then `done` on success or the page again with the reason."""
     form = await portal.form_of(request)
-    if not form.get("confirm_decide"):
-        message = portal.gettext(request, N_("Confirm that the funding is to be decided."))
-        return await _meeting_page(portal, request, call_id, status=422, errors={"confirm_decide": message})
-    answer = await portal.api(request).request("POST", f"{EVALUATION}/calls/{call_id}/funding")
+    if not form.get(confirmed.field):
+        message = portal.gettext(request, confirmed.message)
+        return await page(portal, request, call_id, status=422, errors={confirmed.field: message})
+    answer = await portal.api(request).request("POST", f"{EVALUATION}/calls/{call_id}/{step}")
     if answer.ok:
-        return RedirectResponse(f"/selection/calls/{call_id}/meeting?decided=1#confirmations", status_code=303)
-    return await _meeting_page(portal, request, call_id, status=answer.status, errors={"": answer.detail})
+        return RedirectResponse(done, status_code=303)
+    return await page(portal, request, call_id, status=answer.status, errors={"": answer.detail})
 
 
 # --- Results ------------------------------------------------------------------------------------------
@@ -411,14 +435,9 @@ async def _results_page(portal: Portal, request: Request, call_id: str, status: 
 
 @router.post("/calls/{call_id}/results/publish", response_class=HTMLResponse)
 async def publish_results(request: Request, portal: PortalDep, _signed_in: AgencySession, call_id: str) -> Response:
-    form = await portal.form_of(request)
-    if not form.get("confirm_publish"):
-        message = portal.gettext(request, N_("Confirm that the results are to be published."))
-        return await _results_page(portal, request, call_id, status=422, errors={"confirm_publish": message})
-    answer = await portal.api(request).request("POST", f"{EVALUATION}/calls/{call_id}/results/publish")
-    if answer.ok:
-        return RedirectResponse(f"/selection/calls/{call_id}/results?published=1", status_code=303)
-    return await _results_page(portal, request, call_id, status=answer.status, errors={"": answer.detail})
+    confirmed = Confirmed("confirm_publish", N_("Confirm that the results are to be published."))
+    done = f"/selection/calls/{call_id}/results?published=1"
+    return await _post_confirmed(portal, request, call_id, confirmed, "results/publish", done, _results_page)
 
 
 @router.get("/calls/{call_id}/download/{kind}")

@@ -111,7 +111,7 @@ async def submit_proposal(
     )
     envelope = outgoing_envelope(
         _submitted_event(proposal, draft, receipt, config),
-        source="proposal_intake",
+        source=runtime.name,
         subject=proposal.id,
         clock=runtime.clock,
     )

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import AuditTrail
 from shared.events import ProposalWithdrawn
 from shared.http.principal import Principal
 from shared.messaging.outbox import emit
@@ -40,19 +40,13 @@ async def withdraw_proposal(
                 withdrawn_at=now,
                 reason=reason,
             ),
-            source="proposal_intake",
+            source=runtime.name,
             subject=proposal.id,
             clock=runtime.clock,
         )
-    await record_audit(
-        session,
-        audit_log,
-        clock=runtime.clock,
-        actor=consortium.actor,
-        action="proposal.withdrawn",
-        entity="proposal",
-        entity_id=proposal.id,
-        call_id=proposal.call_id,
+    await AuditTrail(session, audit_log, runtime.clock, consortium.actor).record(
+        "proposal.withdrawn",
+        proposal.audited,
         before={"status": before},
         after={"status": ProposalStatus.WITHDRAWN},
         reason=reason,
