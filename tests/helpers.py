@@ -176,6 +176,15 @@ def two_stage_snapshot(
     return call.model_copy(update={"configuration": CallConfiguration.model_validate(body), **changes})
 
 
+def two_stage_published_call(clock: MovableClock, **changes: Any) -> CallSnapshot:
+    """published_call as a two-stage call: pre-proposals open since 10 days until 5 days from `clock`'s now, full
+    proposals from 10 to 30 days from now. `changes`: as two_stage_snapshot's."""
+    now = clock.now()
+    return two_stage_snapshot(
+        published_call(clock), pre_deadline=now + timedelta(days=5), full_opens=now + timedelta(days=10), **changes
+    )
+
+
 def call_published_envelope(call: CallSnapshot, clock: MovableClock) -> Envelope:
     return make_envelope(CallPublished(call=call), source="call_definition", subject=str(call.call_id), clock=clock)
 

@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 
 from shared.clock import MovableClock
-from tests.api.test_intake_precheck_requirements import open_call
-from tests.api.test_proposal_intake_api import CONSORTIUM, draft
+from tests.api.test_proposal_intake_api import CONSORTIUM, draft, open_call
 from tests.conftest import ServiceClient
 from tests.helpers import bearer, partner, proposal_body
 

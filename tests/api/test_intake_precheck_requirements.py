@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import FastAPI
-
 from shared.clock import MovableClock
-from shared.events import CallSnapshot
-from tests.api.test_proposal_intake_api import CONSORTIUM, deliver, draft
+from tests.api.test_proposal_intake_api import CONSORTIUM, draft, open_call
 from tests.conftest import ServiceClient
-from tests.helpers import call_published_envelope, partner, proposal_body, published_call
-
-
-async def open_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
-    call = published_call(clock)
-    await deliver(app, call_published_envelope(call, clock))
-    return call
+from tests.helpers import partner, proposal_body
 
 
 async def test_an_empty_draft_is_incomplete_may_not_be_submitted_and_shows_what_the_call_requires(

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from services.proposal_intake.domain.refusals import Refusal, rules_of, summarise
 from shared.clock import MovableClock
-from tests.api.test_intake_precheck_requirements import open_call
-from tests.api.test_proposal_intake_api import CONSORTIUM, draft
+from tests.api.test_proposal_intake_api import CONSORTIUM, draft, open_call
 from tests.conftest import ServiceClient
 from tests.helpers import NOW, bearer, partner, proposal_body
 

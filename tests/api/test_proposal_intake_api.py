@@ -47,6 +47,16 @@ async def open_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
     return call
 
 
+Intake = tuple[httpx.AsyncClient, FastAPI, CallSnapshot]
+
+
+@pytest.fixture
+async def intake(service_client: ServiceClient, clock: MovableClock) -> Intake:
+    """proposal_intake with the Alpine call open (its copy fed by call.published): (client, app, call)."""
+    client, app = await service_client("proposal_intake")
+    return client, app, await open_call(app, clock)
+
+
 async def count(app: FastAPI, what: Any) -> int:
     async with app.state.runtime.sessions() as session:
         return int((await session.execute(select(func.count()).select_from(what))).scalar_one())
@@ -68,9 +78,8 @@ async def draft(
     return await client.post(f"/calls/{call.call_id}/proposals", json=body or proposal_body(), headers=token)
 
 
-async def test_draft_submit_receipt_and_versions(service_client: ServiceClient, clock: MovableClock) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_draft_submit_receipt_and_versions(intake: Intake, clock: MovableClock) -> None:
+    client, app, call = intake
     created = await draft(client, call)
     assert created.status_code == 201, created.text
     proposal = created.json()
@@ -93,9 +102,8 @@ async def test_draft_submit_receipt_and_versions(service_client: ServiceClient, 
     assert await events(app) == ["proposal.submitted.v1", "proposal.submitted.v1"]
 
 
-async def test_concurrent_edits_need_if_match(service_client: ServiceClient, clock: MovableClock) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_concurrent_edits_need_if_match(intake: Intake) -> None:
+    client, _, call = intake
     created = await draft(client, call, {"acronym": "HALF"})
     url, tag = f"/proposals/{created.json()['id']}", created.headers["etag"]
     assert (await client.put(url, json=proposal_body(), headers=CONSORTIUM)).status_code == 428
@@ -106,11 +114,8 @@ async def test_concurrent_edits_need_if_match(service_client: ServiceClient, clo
     assert (await client.get(url, headers=CONSORTIUM)).json()["draft"]["acronym"] == "ALPHA"
 
 
-async def test_incomplete_draft_lists_every_gap_and_stores_nothing(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_incomplete_draft_lists_every_gap_and_stores_nothing(intake: Intake) -> None:
+    client, app, call = intake
     body = proposal_body()
     del body["abstract"]
     body["partners"][1]["contact"] = None
@@ -128,9 +133,8 @@ async def test_incomplete_draft_lists_every_gap_and_stores_nothing(
     assert await events(app) == []
 
 
-async def test_consortium_rules_are_hard_errors(service_client: ServiceClient, clock: MovableClock) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_consortium_rules_are_hard_errors(intake: Intake) -> None:
+    client, _, call = intake
     alone = proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator"))
     proposal = (await draft(client, call, alone)).json()
     refused = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
@@ -144,11 +148,8 @@ async def test_consortium_rules_are_hard_errors(service_client: ServiceClient, c
     assert again.status_code == 422 and again.json()["errors"] == refused.json()["errors"]
 
 
-async def test_regional_failures_are_warnings_and_the_precheck_names_the_numbers(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_regional_failures_are_warnings_and_the_precheck_names_the_numbers(intake: Intake) -> None:
+    client, _, call = intake
     greedy = partner("Bayern Werk GmbH", "DE-BY", costs="100000.00", requested="62000.00")
     body = proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator"), greedy)
     proposal = (await draft(client, call, body)).json()
@@ -164,11 +165,8 @@ async def test_regional_failures_are_warnings_and_the_precheck_names_the_numbers
     assert any("62,000.00 EUR" in warning for warning in receipt.json()["warnings"])
 
 
-async def test_the_server_clock_decides_and_an_extension_reopens(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_the_server_clock_decides_and_an_extension_reopens(intake: Intake, clock: MovableClock) -> None:
+    client, app, call = intake
     proposal = (await draft(client, call)).json()
     clock.set(call.deadline)  # at the deadline is already too late
     late = await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
@@ -199,11 +197,8 @@ async def test_the_server_clock_decides_and_an_extension_reopens(
     assert reopened.status_code == 201
 
 
-async def test_retries_with_an_idempotency_key_get_the_same_receipt(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_retries_with_an_idempotency_key_get_the_same_receipt(intake: Intake) -> None:
+    client, app, call = intake
     proposal = (await draft(client, call)).json()
     url = f"/proposals/{proposal['id']}/submit"
     key = {**CONSORTIUM, "Idempotency-Key": "submit-alpha-1"}
@@ -217,12 +212,11 @@ async def test_retries_with_an_idempotency_key_get_the_same_receipt(
 
 
 async def test_a_key_reused_after_the_draft_changed_is_refused_not_answered_with_the_old_receipt(
-    service_client: ServiceClient, clock: MovableClock
+    intake: Intake,
 ) -> None:
     """The IETF idempotency-key draft: the same key with another payload (here another draft) is a 422 saying so;
     the corrected draft is not silently left unsubmitted. The same key with the same draft is still the receipt."""
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+    client, app, call = intake
     created = await draft(client, call)
     url = f"/proposals/{created.json()['id']}"
     key = {**CONSORTIUM, "Idempotency-Key": "submit-once"}
@@ -245,11 +239,8 @@ async def test_a_key_reused_after_the_draft_changed_is_refused_not_answered_with
     assert (fresh.status_code, fresh.json()["version"]) == (201, 2)
 
 
-async def test_a_key_replayed_after_withdrawal_is_a_conflict_not_a_receipt(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_a_key_replayed_after_withdrawal_is_a_conflict_not_a_receipt(intake: Intake) -> None:
+    client, app, call = intake
     url = f"/proposals/{(await draft(client, call)).json()['id']}"
     key = {**CONSORTIUM, "Idempotency-Key": "before-withdrawal"}
     assert (await client.post(f"{url}/submit", headers=key)).status_code == 201
@@ -261,11 +252,8 @@ async def test_a_key_replayed_after_withdrawal_is_a_conflict_not_a_receipt(
     assert await events(app) == ["proposal.submitted.v1", "proposal.withdrawn.v1"]
 
 
-async def test_concurrent_submits_make_one_version_each_in_order(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_concurrent_submits_make_one_version_each_in_order(intake: Intake) -> None:
+    client, app, call = intake
     proposal = (await draft(client, call)).json()
     url = f"/proposals/{proposal['id']}/submit"
     receipts = await asyncio.gather(*(client.post(url, headers=CONSORTIUM) for _ in range(4)))
@@ -273,12 +261,9 @@ async def test_concurrent_submits_make_one_version_each_in_order(
     assert await count(app, ProposalVersion) == 4
 
 
-async def test_concurrent_retries_with_one_key_make_one_version(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
+async def test_concurrent_retries_with_one_key_make_one_version(intake: Intake) -> None:
     """The retries wait for the first submission's lock; once it commits, they find its key and its receipt."""
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+    client, app, call = intake
     proposal = (await draft(client, call)).json()
     url = f"/proposals/{proposal['id']}/submit"
     key = {**CONSORTIUM, "Idempotency-Key": "one-submission"}
@@ -289,9 +274,8 @@ async def test_concurrent_retries_with_one_key_make_one_version(
     assert await events(app) == ["proposal.submitted.v1"]
 
 
-async def test_withdrawal_stops_everything(service_client: ServiceClient, clock: MovableClock) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_withdrawal_stops_everything(intake: Intake, clock: MovableClock) -> None:
+    client, app, call = intake
     proposal = (await draft(client, call)).json()
     await client.post(f"/proposals/{proposal['id']}/submit", headers=CONSORTIUM)
     clock.set(call.deadline + timedelta(days=1))  # withdrawing after the deadline is allowed
@@ -305,9 +289,8 @@ async def test_withdrawal_stops_everything(service_client: ServiceClient, clock:
     assert again.status_code == 409
 
 
-async def test_who_sees_what(service_client: ServiceClient, clock: MovableClock) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_who_sees_what(intake: Intake) -> None:
+    client, _, call = intake
     mine = (await draft(client, call)).json()
     await client.post(f"/proposals/{mine['id']}/submit", headers=CONSORTIUM)
     other = bearer("consortium:someone-else")
@@ -323,11 +306,8 @@ async def test_who_sees_what(service_client: ServiceClient, clock: MovableClock)
     assert (await client.get(f"/proposals/{mine['id']}", headers=bearer("region:CH-FR"))).status_code == 403
 
 
-async def test_wrong_currency_and_bad_amounts_point_at_the_field(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_wrong_currency_and_bad_amounts_point_at_the_field(intake: Intake) -> None:
+    client, _, call = intake
     body = proposal_body()
     body["partners"][1]["currency"] = "EUR"
     proposal = (await draft(client, call, body)).json()
@@ -349,11 +329,8 @@ async def test_unknown_call_is_404(service_client: ServiceClient) -> None:
     assert response.status_code == 404
 
 
-async def test_a_resubmission_leaves_exactly_what_its_version_says(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+async def test_a_resubmission_leaves_exactly_what_its_version_says(intake: Intake, clock: MovableClock) -> None:
+    client, app, call = intake
     created = await draft(client, call)
     proposal = created.json()
     url = f"/proposals/{proposal['id']}"
@@ -424,10 +401,9 @@ async def test_a_resubmission_leaves_exactly_what_its_version_says(
 
 
 async def test_a_submission_reuses_the_verdicts_of_a_precheck_of_that_very_draft_under_that_very_call(
-    service_client: ServiceClient, clock: MovableClock
+    intake: Intake, clock: MovableClock
 ) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await open_call(app, clock)
+    client, app, call = intake
     greedy = partner("Bayern Werk GmbH", "DE-BY", costs="100000.00", requested="62000.00")
     body = proposal_body(partner("Alpha GmbH", "AT-4", role="coordinator"), greedy)
     created = await draft(client, call, body)

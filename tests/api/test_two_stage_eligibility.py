@@ -17,18 +17,15 @@ from tests.helpers import (
     envelope_of,
     partner,
     proposal_body,
-    published_call,
     submitted_event,
-    two_stage_snapshot,
+    two_stage_published_call,
 )
 
 AUSTRIA = bearer("region:AT-4")
 
 
 async def two_stage_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
-    call = two_stage_snapshot(
-        published_call(clock), pre_deadline=clock.now() + timedelta(days=5), full_opens=clock.now() + timedelta(days=10)
-    )
+    call = two_stage_published_call(clock)
     await deliver(app, call_published_envelope(call, clock))
     return call
 

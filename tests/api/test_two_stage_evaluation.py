@@ -38,9 +38,9 @@ from tests.api.test_joint_evaluation_api import (
     publish_call,
     register,
 )
+from tests.api.test_joint_evaluation_funding import AUSTRIA, BAVARIA, FRIBOURG
 from tests.conftest import ServiceClient
 from tests.helpers import (
-    bearer,
     call_published_envelope,
     decided_event,
     envelope_of,
@@ -54,9 +54,6 @@ from tests.helpers import (
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-AUSTRIA, FRIBOURG, BAVARIA = bearer("region:AT-4"), bearer("region:CH-FR"), bearer("region:DE-BY")
 
 
 @dataclass

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from services.proposal_intake.models import messaging
 from shared.clock import MovableClock
 from shared.events import CallSnapshot, Envelope, InvitationOutcome, InvitationsPublished, make_envelope
+from tests.api.test_proposal_intake_api import Intake
 from tests.conftest import ServiceClient
-from tests.helpers import bearer, call_published_envelope, partner, proposal_body, published_call, two_stage_snapshot
+from tests.helpers import bearer, call_published_envelope, partner, proposal_body, two_stage_published_call
 
 ACME = bearer("consortium:acme")
 BETA = bearer("consortium:beta")
@@ -36,13 +37,13 @@ async def deliver(app: FastAPI, envelope: Envelope) -> None:
             await subscription.handler(envelope)
 
 
-async def two_stage_call(app: FastAPI, clock: MovableClock) -> CallSnapshot:
-    """Pre-proposals open since 10 days until 5 days from now; full proposals from 10 to 30 days from now."""
-    call = two_stage_snapshot(
-        published_call(clock), pre_deadline=clock.now() + timedelta(days=5), full_opens=clock.now() + timedelta(days=10)
-    )
+@pytest.fixture
+async def two_stage(service_client: ServiceClient, clock: MovableClock) -> Intake:
+    """proposal_intake with two_stage_published_call(clock) open: (client, app, call)."""
+    client, app = await service_client("proposal_intake")
+    call = two_stage_published_call(clock)
     await deliver(app, call_published_envelope(call, clock))
-    return call
+    return client, app, call
 
 
 def pre_proposal_body(acronym: str = "ALPHA") -> dict[str, Any]:
@@ -90,11 +91,8 @@ async def submitted_events(app: FastAPI) -> list[dict[str, Any]]:
     return [e.data for e in envelopes if e.type == "proposal.submitted.v1"]
 
 
-async def test_a_pre_proposal_needs_only_the_stage_1_form_and_says_it_is_stage_1(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await two_stage_call(app, clock)
+async def test_a_pre_proposal_needs_only_the_stage_1_form_and_says_it_is_stage_1(two_stage: Intake) -> None:
+    client, app, call = two_stage
     proposal_id = await submitted_pre_proposal(client, call, ACME, "ALPHA")
     (announced,) = await submitted_events(app)
     assert (announced["proposal_id"], announced["stage"], announced["pre_proposal_id"]) == (proposal_id, 1, None)
@@ -104,11 +102,8 @@ async def test_a_pre_proposal_needs_only_the_stage_1_form_and_says_it_is_stage_1
     assert precheck["complete"] is True and precheck["stage"] == {"stage": 1, "stage_two_rules": None}
 
 
-async def test_the_stage_1_form_still_requires_what_it_names(
-    service_client: ServiceClient, clock: MovableClock
-) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await two_stage_call(app, clock)
+async def test_the_stage_1_form_still_requires_what_it_names(two_stage: Intake) -> None:
+    client, _, call = two_stage
     body = pre_proposal_body()
     del body["abstract"]  # the Alpine two-stage call requires the abstract in stage 1
     created = (await client.post(f"/calls/{call.call_id}/proposals", json=body, headers=ACME)).json()
@@ -118,10 +113,9 @@ async def test_the_stage_1_form_still_requires_what_it_names(
 
 
 async def test_after_the_pre_proposal_deadline_stage_1_is_refused_with_its_own_problem_type(
-    service_client: ServiceClient, clock: MovableClock
+    two_stage: Intake, clock: MovableClock
 ) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await two_stage_call(app, clock)
+    client, app, call = two_stage
     created = (await client.post(f"/calls/{call.call_id}/proposals", json=pre_proposal_body(), headers=ACME)).json()
     clock.advance(timedelta(days=5))  # exactly the pre-proposal deadline: closed
     late = await client.post(f"/proposals/{created['id']}/submit", headers=ACME)
@@ -134,10 +128,9 @@ async def test_after_the_pre_proposal_deadline_stage_1_is_refused_with_its_own_p
 
 
 async def test_a_consortium_not_invited_is_refused_in_stage_2_and_told_why(
-    service_client: ServiceClient, clock: MovableClock
+    two_stage: Intake, clock: MovableClock
 ) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await two_stage_call(app, clock)
+    client, app, call = two_stage
     beta = await submitted_pre_proposal(client, call, BETA, "BETA")
     clock.advance(timedelta(days=7))
     reasons = ["Region CH-FR's cap reached"]
@@ -160,10 +153,9 @@ async def test_a_consortium_not_invited_is_refused_in_stage_2_and_told_why(
 
 
 async def test_an_invited_consortium_gets_its_full_proposal_pre_filled_and_bound_under_stage_2_rules(
-    service_client: ServiceClient, clock: MovableClock
+    two_stage: Intake, clock: MovableClock
 ) -> None:
-    client, app = await service_client("proposal_intake")
-    call = await two_stage_call(app, clock)
+    client, app, call = two_stage
     alpha = await submitted_pre_proposal(client, call, ACME, "ALPHA")
     clock.advance(timedelta(days=7))
     outcome = InvitationOutcome(
@@ -227,13 +219,8 @@ async def test_a_pre_proposal_needs_only_the_documents_its_stage_1_form_names(
     service_client: ServiceClient, clock: MovableClock, stage_one_documents: list[str]
 ) -> None:
     client, app = await service_client("proposal_intake")
-    call = two_stage_snapshot(
-        published_call(clock),
-        pre_deadline=clock.now() + timedelta(days=5),
-        full_opens=clock.now() + timedelta(days=10),
-        documents=[NARRATIVE],
-        two_stage={"stage_one": {"required_documents": stage_one_documents}},
-    )
+    stages = {"stage_one": {"required_documents": stage_one_documents}}
+    call = two_stage_published_call(clock, documents=[NARRATIVE], two_stage=stages)
     await deliver(app, call_published_envelope(call, clock))
 
     created = await client.post(f"/calls/{call.call_id}/proposals", json=pre_proposal_body(), headers=ACME)
