@@ -28,7 +28,6 @@ import cProfile
 import os
 import pstats
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ from _common import call_with_proposals
 from services.embedded import create_embedded_app
 from tests.e2e.test_thin_slice_embedded import close_open_items, until
 from tests.helpers import bearer, migrate_all
+from tests.integration.processes import free_port
 from tests.portal.test_portal_pages import csrf_of, sign_in
 
 EVALUATORS, ROUNDS, PROPOSALS = 50, 5, 20
@@ -158,12 +158,6 @@ async def paced_open_loop(sessions: Sessions, think_s: float, length_s: float) -
     return sorted(latencies), errors, loop.time() - start
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _cpu_s(pid: int) -> float:
     """User + system CPU of a process (all its threads, living and ended), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -191,7 +185,7 @@ async def jointcall_up() -> AsyncIterator[tuple[str, int | None]]:
 @contextlib.contextmanager
 def _server(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`jointcall up` on a free port of the loopback, its data and its log in `folder`."""
-    port = _free_port()
+    port = free_port()
     with open(folder / "jointcall.log", "wb") as log:
         server = subprocess.Popen(
             [str(Path(sys.executable).with_name("jointcall")), "up", "--port", str(port), "--data-dir", str(folder)],

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ServiceClient
 from tests.helpers import bearer
-from tests.oidc.provider import free_port
+from tests.integration.processes import free_port
 
 
 def unsigned(header: dict[str, str]) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import uuid
@@ -19,6 +18,8 @@ from typing import Any
 
 import pytest
 from joserfc.jwk import ECKey, RSAKey
+
+from tests.integration.processes import free_port
 
 HERE = Path(__file__).parent
 SCRIPT = HERE / "provider.mjs"
@@ -49,12 +50,6 @@ def signing_keys() -> list[dict[str, Any]]:
     rsa = RSAKey.generate_key(2048, {"kid": f"rsa-{suffix}", "use": "sig", "alg": "RS256"}, private=True)
     ec = ECKey.generate_key("P-256", {"kid": f"ec-{suffix}", "use": "sig", "alg": "ES256"}, private=True)
     return [dict(rsa.as_dict(private=True)), dict(ec.as_dict(private=True))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -134,16 +134,9 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
     assert "fastapi" in auth
 
 
-# Services whose use cases are one per file (README, "How it is built"); the others follow as they are split.
+# Services whose use cases are one per file named as its file (README, "How it is built"); the others follow as
+# they are split. Every service's use cases are one per file (test_one_use_case_per_file).
 ONE_USE_CASE_PER_FILE = ["proposal_intake"]
-SERVICES_WITH_USE_CASES = [
-    "call_definition",
-    "proposal_intake",
-    "regional_eligibility",
-    "joint_evaluation",
-    "project_monitoring",
-    "s3_strategy",
-]
 
 
 def public_functions(path: Path) -> list[str]:
@@ -163,7 +156,7 @@ def public_functions(path: Path) -> list[str]:
 SEVERAL_STEPS = {"regional_eligibility": {"deliver_webhooks.py"}}
 
 
-@pytest.mark.parametrize("service", SERVICES_WITH_USE_CASES)
+@pytest.mark.parametrize("service", SERVICES)
 def test_one_use_case_per_file(service: str) -> None:
     found = {p.name: public_functions(p) for p in use_case_modules(service)}
     assert found
