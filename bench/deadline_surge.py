@@ -602,52 +602,64 @@ def stage_result(recorder: Recorder, wall: float, units: int, unit: str, cpu: Cp
     }
 
 
-async def flow_stage(
+async def metered_pool(
     base_url: str,
-    call_id: str,
-    people: list[Consortium],
     clients: int,
-    ledger: Ledger,
-    workers: list[int] | None = None,
-) -> dict[str, Any]:
+    workers: list[int] | None,
+    items: Iterable[Any],
+    work: Callable[[httpx.AsyncClient, Any], Awaitable[None]],
+) -> tuple[float, CpuMeter]:
+    """run_pool over `clients` fresh connected_clients, the CPU metered while it runs (not while connecting):
+    the wall time and the meter."""
+    async with connected_clients(base_url, clients, workers) as pool:
+        with CpuMeter() as cpu:
+            wall = await run_pool(items, pool, work)
+    return wall, cpu
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a closed-loop stage sends its consortia: proposal_intake at `base_url` and its call, `clients`
+    connections (balanced over the API's uvicorn `workers`), and the ledger of what it accepted."""
+
+    base_url: str
+    call_id: str
+    clients: int
+    ledger: Ledger
+    workers: list[int] | None = None
+
+    async def metered(
+        self, items: Iterable[Any], work: Callable[[httpx.AsyncClient, Any], Awaitable[None]]
+    ) -> tuple[float, CpuMeter]:
+        return await metered_pool(self.base_url, self.clients, self.workers, items, work)
+
+
+async def flow_stage(target: Target, people: list[Consortium]) -> dict[str, Any]:
     """Each consortium: draft, pre-check, submit (and maybe the retry), one after the other."""
     recorder = Recorder()
 
     async def flow(client: httpx.AsyncClient, consortium: Consortium) -> None:
-        if await draft_and_precheck(client, recorder, ledger, call_id, consortium):
-            await submit(client, recorder, ledger, consortium)
+        if await draft_and_precheck(client, recorder, target.ledger, target.call_id, consortium):
+            await submit(client, recorder, target.ledger, consortium)
 
-    async with connected_clients(base_url, clients, workers) as pool:
-        with CpuMeter() as cpu:
-            wall = await run_pool(people, pool, flow)
+    wall, cpu = await target.metered(people, flow)
     done = len(recorder.latencies["submit"])
     return stage_result(recorder, wall, done, "proposals", cpu)
 
 
-async def surge_stage(
-    base_url: str,
-    call_id: str,
-    people: list[Consortium],
-    clients: int,
-    ledger: Ledger,
-    workers: list[int] | None = None,
-) -> dict[str, Any]:
+async def surge_stage(target: Target, people: list[Consortium]) -> dict[str, Any]:
     """Drafts and pre-checks first; then, at "the deadline", every consortium submits."""
     prepare, surge = Recorder(), Recorder()
 
     async def prepare_one(client: httpx.AsyncClient, consortium: Consortium) -> None:
-        await draft_and_precheck(client, prepare, ledger, call_id, consortium)
+        await draft_and_precheck(client, prepare, target.ledger, target.call_id, consortium)
 
     async def submit_one(client: httpx.AsyncClient, consortium: Consortium) -> None:
-        await submit(client, surge, ledger, consortium)
+        await submit(client, surge, target.ledger, consortium)
 
-    async with connected_clients(base_url, clients, workers) as pool:
-        with CpuMeter() as prepare_cpu:
-            prepare_wall = await run_pool(people, pool, prepare_one)
+    prepare_wall, prepare_cpu = await target.metered(people, prepare_one)
     ready = [c for c in people if c.proposal_id is not None]
-    async with connected_clients(base_url, clients, workers) as pool:
-        with CpuMeter() as surge_cpu:
-            surge_wall = await run_pool(ready, pool, submit_one)
+    surge_wall, surge_cpu = await target.metered(ready, submit_one)
     done = len(surge.latencies["submit"])
     return {
         "prepare": stage_result(prepare, prepare_wall, len(ready), "drafts", prepare_cpu),
@@ -656,21 +668,14 @@ async def surge_stage(
     }
 
 
-async def prepare_drafts(
-    base_url: str,
-    call_id: str,
-    people: list[Consortium],
-    clients: int,
-    ledger: Ledger,
-    workers: list[int] | None = None,
-) -> Recorder:
+async def prepare_drafts(target: Target, people: list[Consortium]) -> Recorder:
     """Drafts and pre-checks of `people`, closed loop (before an open-loop stage's clock starts)."""
     recorder = Recorder()
 
     async def prepare(client: httpx.AsyncClient, consortium: Consortium) -> None:
-        await draft_and_precheck(client, recorder, ledger, call_id, consortium)
+        await draft_and_precheck(client, recorder, target.ledger, target.call_id, consortium)
 
-    async with connected_clients(base_url, clients, workers) as pool:
+    async with connected_clients(target.base_url, target.clients, target.workers) as pool:
         await run_pool(people, pool, prepare)
     return recorder
 
@@ -740,9 +745,7 @@ async def baseline_stage(
         headers = {"Content-Type": "application/json", "X-Applicant": consortium.applicant}
         await request(client, recorder, "submit", "POST", "/submissions", 201, content=consortium.body, headers=headers)
 
-    async with connected_clients(base_url, clients, workers) as pool:
-        with CpuMeter() as cpu:
-            wall = await run_pool(people, pool, post)
+    wall, cpu = await metered_pool(base_url, clients, workers, people, post)
     return stage_result(recorder, wall, len(recorder.latencies["submit"]), "submissions", cpu)
 
 
@@ -1366,6 +1369,7 @@ def main(argv: list[str] | None = None) -> int:
         intake = urls["proposal_intake"]
         workers = processes.workers("api-proposal_intake", args.api_workers)
         results["api_worker_pids"] = workers
+        target = Target(intake, call["id"], args.clients, ledger, workers)
         sample = consortia(random.Random(0), "S", 1, call["body"], 0.0)[0]
         results["payload_bytes"] = len(sample.body)
 
@@ -1377,9 +1381,7 @@ def main(argv: list[str] | None = None) -> int:
                 count = max(1, round(rate * args.open_loop_seconds))
                 people = consortia(rng, f"O{round(fraction * 100)}-", count, call["body"], 0.0)
                 say(f"open loop at {fraction} x baseline ({rate:.0f}/s, {args.arrivals}): {count} submissions ...")
-                prepared: Recorder = run_async(
-                    prepare_drafts(intake, call["id"], people, args.clients, ledger, workers)
-                )
+                prepared: Recorder = run_async(prepare_drafts(target, people))
                 ready = [c for c in people if c.proposal_id is not None]
                 schedule = arrival_offsets(len(ready), rate, args.arrivals, rng)
                 run_async(checkpoint(infra.dsn("proposal_intake")))
@@ -1396,11 +1398,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # 3. warm-up, then the empty call
         if args.warmup:
-            run_async(
-                flow_stage(
-                    intake, call["id"], consortia(rng, "W", args.warmup, call["body"], 0), args.clients, ledger, workers
-                )
-            )
+            run_async(flow_stage(target, consortia(rng, "W", args.warmup, call["body"], 0)))
         results["phases"] = {}
         for phase in ("empty", "preloaded"):
             if phase == "preloaded":
@@ -1413,12 +1411,12 @@ def main(argv: list[str] | None = None) -> int:
             prefix = phase[0].upper()
             say(f"phase {phase}: {args.flows} whole flows ...")
             flows = consortia(rng, f"{prefix}F", args.flows, call["body"], args.retry_fraction)
-            flow = run_async(flow_stage(intake, call["id"], flows, args.clients, ledger, workers))
+            flow = run_async(flow_stage(target, flows))
             say(summary_line(f"{phase} flow", flow, "proposals"))
             say(f"phase {phase}: surge of {args.proposals} submissions ...")
             people = consortia(rng, f"{prefix}S", args.proposals, call["body"], args.retry_fraction)
             run_async(checkpoint(infra.dsn("proposal_intake")))
-            surge = run_async(surge_stage(intake, call["id"], people, args.clients, ledger, workers))
+            surge = run_async(surge_stage(target, people))
             say(summary_line(f"{phase} prepare", surge["prepare"], "drafts"))
             say(summary_line(f"{phase} surge submit", surge["submit"], "submissions"))
             results["phases"][phase] = {"flow": flow, "surge": surge}
