@@ -27,7 +27,7 @@ from tests.documents_helpers import pdf
 from tests.e2e.test_thin_slice_embedded import close_open_items, submit_when_known, until, with_greedy_bavarian_partner
 from tests.helpers import bearer, live_call_body, migrate_all, partner, proposal_body
 from tests.portal.test_portal_pages import csrf_of, sign_in
-from tests.portal.test_portal_selection import evaluated
+from tests.portal.test_portal_selection import evaluated, every_region_confirms
 
 AGENCY = bearer("agency")
 
@@ -426,14 +426,9 @@ async def decided_and_confirmed(client: httpx.AsyncClient, call_id: str) -> dict
     (not published): each proposal's id by its acronym."""
     ranking = (await client.get(f"/joint-evaluation/calls/{call_id}/ranking", headers=AGENCY)).json()["items"]
     assert (await client.post(f"/joint-evaluation/calls/{call_id}/ranking/complete", headers=AGENCY)).is_success
-    funding = (await client.post(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).json()
-    for region in [c["region_code"] for c in funding["confirmations"] if c["funds_partners"]]:
-        confirmed = await client.post(
-            f"/joint-evaluation/calls/{call_id}/funding/regions/{region}/confirmation",
-            json={"decision": "confirm", "funding_version": funding["funding_version"]},
-            headers=bearer(f"region:{region}"),
-        )
-        assert confirmed.is_success, confirmed.text
+    decided = await client.post(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)
+    assert decided.is_success, decided.text
+    await every_region_confirms(client, call_id)
     return {line["acronym"]: line["proposal_id"] for line in ranking}
 
 

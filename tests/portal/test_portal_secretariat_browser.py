@@ -31,6 +31,14 @@ from tests.portal.test_portal_browser import (
 __all__ = ["browser", "portal_url"]
 
 
+def agency_page(browser: Any, portal_url: str, url: str, **options: Any) -> Any:
+    """A new page (new_page's `options`: locale, width) signed in as the agency, at `url`."""
+    page = new_page(browser, **options)
+    sign_in(page, portal_url, "agency", "")
+    page.goto(url)
+    return page
+
+
 def create_publish_and_amend(
     page: Any, portal_url: str, configure: Callable[[dict[str, Any]], dict[str, Any]], extension: timedelta
 ) -> str:
@@ -94,9 +102,7 @@ def test_an_agency_sets_up_publishes_and_amends_the_alpine_call(browser: Any, po
     assert "call.amended.deadline_extension" in page.content() and "call.created" not in page.content()
     looked_at(page, "secretariat-audit")
 
-    german = new_page(browser, locale="de-DE", width=400)
-    sign_in(german, portal_url, "agency", "")
-    german.goto(versions_url)
+    german = agency_page(browser, portal_url, versions_url, locale="de-DE", width=400)
     assert german.locator("h1").inner_text().startswith("Fassungen der Ausschreibung")
     looked_at(german, "secretariat-versions-de-narrow")
     german.goto(portal_url + "/secretariat/calls")
@@ -122,9 +128,7 @@ def test_the_agency_decides_a_consortium_level_check_and_reads_the_merged_audit_
     browser: Any, portal_url: str
 ) -> None:
     call_id = in_thread(closed_call_with_a_consortium_check(portal_url))
-    page = new_page(browser)
-    sign_in(page, portal_url, "agency", "")
-    page.goto(f"{portal_url}/secretariat/calls/{call_id}")
+    page = agency_page(browser, portal_url, f"{portal_url}/secretariat/calls/{call_id}")
     page.click("main >> text=Eligibility overview")
     page.wait_for_load_state()
     assert page.locator("caption", has_text="Checks per region").is_visible()
@@ -153,9 +157,9 @@ def test_the_agency_decides_a_consortium_level_check_and_reads_the_merged_audit_
     assert "check.close" in page.content() and "proposal.submitted" not in page.content()
     looked_at(page, "secretariat-audit-merged")
 
-    german = new_page(browser, locale="de-DE", width=400)
-    sign_in(german, portal_url, "agency", "")
-    german.goto(f"{portal_url}/secretariat/calls/{call_id}/eligibility")
+    german = agency_page(
+        browser, portal_url, f"{portal_url}/secretariat/calls/{call_id}/eligibility", locale="de-DE", width=400
+    )
     assert german.locator("h1").inner_text().startswith("Förderfähigkeit")
     looked_at(german, "secretariat-eligibility-de-narrow")
     german.goto(f"{portal_url}/secretariat/calls/{call_id}/audit")
@@ -200,9 +204,7 @@ def test_the_deadline_dashboard_updates_by_itself_and_is_reached_and_stopped_by_
     browser: Any, portal_url: str
 ) -> None:
     call_id = in_thread(open_call_with_proposals(portal_url))
-    page = new_page(browser)
-    sign_in(page, portal_url, "agency", "")
-    page.goto(f"{portal_url}/secretariat/calls/{call_id}")
+    page = agency_page(browser, portal_url, f"{portal_url}/secretariat/calls/{call_id}")
     to_main(page)
     tab_to(page, "e.textContent", "Deadline dashboard")
     page.keyboard.press("Enter")
@@ -229,9 +231,9 @@ def test_the_deadline_dashboard_updates_by_itself_and_is_reached_and_stopped_by_
     assert page.locator("[hx-get]").count() == 0
     assert page.locator("main a", has_text="Update by itself").is_visible()
 
-    german = new_page(browser, locale="de-DE", width=400)
-    sign_in(german, portal_url, "agency", "")
-    german.goto(f"{portal_url}/secretariat/calls/{call_id}/dashboard")
+    german = agency_page(
+        browser, portal_url, f"{portal_url}/secretariat/calls/{call_id}/dashboard", locale="de-DE", width=400
+    )
     assert german.locator("h1").inner_text() == "Fristen-Dashboard von ALP-DASHBOARD"
     looked_at(german, "secretariat-dashboard-de-narrow")
 

@@ -120,6 +120,18 @@ def test_the_chart_scales_each_region_to_its_largest_budget() -> None:
 # --- the pages ---------------------------------------------------------------------------------------
 
 
+async def every_region_confirms(client: httpx.AsyncClient, call_id: str) -> None:
+    """Each region that funds partners confirms the call's decided funding (its current version)."""
+    funding = (await client.get(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).json()
+    for region in [c["region_code"] for c in funding["confirmations"] if c["funds_partners"]]:
+        answer = await client.post(
+            f"/joint-evaluation/calls/{call_id}/funding/regions/{region}/confirmation",
+            json={"decision": "confirm", "funding_version": funding["funding_version"]},
+            headers=bearer(f"region:{region}"),
+        )
+        assert answer.is_success, answer.text
+
+
 async def test_the_secretariat_registers_imports_assigns_and_follows_progress(embedded: httpx.AsyncClient) -> None:
     call_id, ids, _experts = await meeting_ready(embedded, "ALP-SEL-EVAL")
     await sign_in(embedded, "agency", "")
@@ -253,14 +265,7 @@ async def test_the_meeting_ranks_simulates_a_top_up_decides_and_publishes(embedd
     confirmations = decided.text.split('id="confirmations"')[1].split("</table>")[0]
     assert "waiting" in confirmations
 
-    funding = (await embedded.get(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).json()
-    for region in [c["region_code"] for c in funding["confirmations"] if c["funds_partners"]]:
-        answer = await embedded.post(
-            f"/joint-evaluation/calls/{call_id}/funding/regions/{region}/confirmation",
-            json={"decision": "confirm", "funding_version": funding["funding_version"]},
-            headers=bearer(f"region:{region}"),
-        )
-        assert answer.is_success, answer.text
+    await every_region_confirms(embedded, call_id)
     after = await embedded.get(f"/selection/calls/{call_id}/meeting")
     assert (
         "Every region has confirmed" in after.text

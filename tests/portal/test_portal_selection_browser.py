@@ -15,10 +15,8 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from tests.helpers import bearer
 from tests.portal.test_portal_browser import browser, in_thread, looked_at, new_page, portal_url, sign_in
-from tests.portal.test_portal_pages import AGENCY
-from tests.portal.test_portal_selection import evaluated
+from tests.portal.test_portal_selection import evaluated, every_region_confirms
 
 __all__ = ["browser", "portal_url"]
 
@@ -31,14 +29,7 @@ async def prepare(url: str) -> str:
 
 async def confirm_all(url: str, call_id: str) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        funding = (await client.get(f"/joint-evaluation/calls/{call_id}/funding", headers=AGENCY)).json()
-        for region in [c["region_code"] for c in funding["confirmations"] if c["funds_partners"]]:
-            answer = await client.post(
-                f"/joint-evaluation/calls/{call_id}/funding/regions/{region}/confirmation",
-                json={"decision": "confirm", "funding_version": funding["funding_version"]},
-                headers=bearer(f"region:{region}"),
-            )
-            assert answer.is_success, answer.text
+        await every_region_confirms(client, call_id)
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
@@ -635,23 +635,26 @@ async def submit(
     return portal.page(request, "applicant/submit.html", context, answer.status)
 
 
-async def _receipt(portal: Portal, request: Request, proposal_id: str, version: int | None) -> dict[str, Any] | None:
-    versions = await portal.api(request).get(f"{INTAKE}/proposals/{proposal_id}/versions")
-    if not versions.ok or not versions.body:
-        return None
-    chosen = [v for v in versions.body if version is None or v["version"] == version]
-    return receipt_of(proposal_id, chosen[-1]) if chosen else None
-
-
-@router.get("/consortium/proposals/{proposal_id}/receipt", response_class=HTMLResponse)
-async def receipt_page(
+async def _asked_receipt(
     request: Request,
     portal: PortalDep,
     _signed_in: ConsortiumSession,
     proposal_id: uuid.UUID,
     version: int | None = None,
-) -> Response:
-    receipt = await _receipt(portal, request, str(proposal_id), version)
+) -> dict[str, Any] | None:
+    """The receipt of the version asked for (the latest by default); None where the consortium has none to see."""
+    versions = await portal.api(request).get(f"{INTAKE}/proposals/{proposal_id}/versions")
+    if not versions.ok or not versions.body:
+        return None
+    chosen = [v for v in versions.body if version is None or v["version"] == version]
+    return receipt_of(str(proposal_id), chosen[-1]) if chosen else None
+
+
+AskedReceipt = Annotated[dict[str, Any] | None, Depends(_asked_receipt)]
+
+
+@router.get("/consortium/proposals/{proposal_id}/receipt", response_class=HTMLResponse)
+async def receipt_page(request: Request, portal: PortalDep, proposal_id: uuid.UUID, receipt: AskedReceipt) -> Response:
     if receipt is None:
         return _not_yours(portal, request)
     proposal = await portal.api(request).get(f"{INTAKE}/proposals/{proposal_id}")
@@ -671,14 +674,7 @@ async def receipt_page(
 
 
 @router.get("/consortium/proposals/{proposal_id}/receipt.json")
-async def receipt_json(
-    request: Request,
-    portal: PortalDep,
-    _signed_in: ConsortiumSession,
-    proposal_id: uuid.UUID,
-    version: int | None = None,
-) -> Response:
-    receipt = await _receipt(portal, request, str(proposal_id), version)
+async def receipt_json(request: Request, portal: PortalDep, proposal_id: uuid.UUID, receipt: AskedReceipt) -> Response:
     if receipt is None:
         return _not_yours(portal, request)
     name = f"receipt-{proposal_id}-v{receipt['version']}.json"
@@ -691,13 +687,8 @@ async def receipt_json(
 
 @router.get("/consortium/proposals/{proposal_id}/receipt.pdf")
 async def receipt_pdf_download(
-    request: Request,
-    portal: PortalDep,
-    _signed_in: ConsortiumSession,
-    proposal_id: uuid.UUID,
-    version: int | None = None,
+    request: Request, portal: PortalDep, proposal_id: uuid.UUID, receipt: AskedReceipt
 ) -> Response:
-    receipt = await _receipt(portal, request, str(proposal_id), version)
     if receipt is None:
         return _not_yours(portal, request)
 

@@ -32,16 +32,6 @@ router = APIRouter(prefix="/selection")
 RANKING_PAGE = 50
 LINE = {"view": "line"}  # the funding's outcomes, and the amounts around the funding line only
 PROGRESS_PAGE = 50
-EVALUATOR_FIELDS = (
-    "name",
-    "email",
-    "organisation",
-    "organisation_legal_id",
-    "country",
-    "region_code",
-    "expertise",
-    "max_load",
-)
 DOWNLOADS = {
     "csv": ("results.csv", "text/csv; charset=utf-8"),
     "xlsx": ("results.xlsx", None),
@@ -177,7 +167,7 @@ async def register_evaluator(request: Request, portal: PortalDep, _signed_in: Ag
     if answer.ok:
         return RedirectResponse(f"/selection/calls/{call_id}/evaluation?registered=1#evaluators", status_code=303)
     errors = {f"evaluator-{field}": message for field, message in answer.field_errors().items()}
-    values = {key: form.get(key) for key in EVALUATOR_FIELDS}
+    values = {key: form.get(key) for key in CSV_COLUMNS}  # the form's fields are the list's columns
     return await _evaluation_page(
         portal, request, call_id, status=422, errors=errors or {"": answer.detail}, values=values
     )
