@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -826,6 +826,7 @@ class Infrastructure:
     rabbitmq_url: str
     suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     created_databases: list[str] = field(default_factory=list)
+    services: ClassVar[tuple[str, ...]] = STACK_SERVICES  # the services of the stack it runs
 
     @property
     def exchange(self) -> str:
@@ -856,18 +857,22 @@ class Infrastructure:
             "JOINTCALL_EXCHANGE": self.exchange,
             "JOINTCALL_QUEUE_PREFIX": self.queue_prefix,
         }
-        for name in STACK_SERVICES:
+        for name in self.services:
             env[f"JOINTCALL_{name.upper()}_DATABASE_URL"] = self.sqlalchemy_url(name)
         return env
 
-    async def create_databases(self) -> None:
+    async def create_empty_databases(self, names: Iterable[str]) -> None:
+        """A fresh database per name (see `database`), dropped by drop_databases."""
         admin = await asyncpg.connect(self.postgres_url)
         try:
-            for name in (*STACK_SERVICES, "baseline"):
+            for name in names:
                 await admin.execute(f'CREATE DATABASE "{self.database(name)}"')
                 self.created_databases.append(self.database(name))
         finally:
             await admin.close()
+
+    async def create_databases(self) -> None:
+        await self.create_empty_databases((*self.services, "baseline"))
         connection = await asyncpg.connect(self.dsn("baseline"))
         try:
             await connection.execute(BASELINE_SCHEMA)
@@ -916,16 +921,20 @@ class Infrastructure:
             connection.close()
         return messages
 
-    def delete_topology(self) -> None:
+    def queues(self) -> list[str]:
+        """Every queue of the run: the bench's, each subscription's, its .retry and its .dead."""
         queues = [self.bench_queue]
         for definition in stack_definitions():
             settings = definition.settings_class(database_url="sqlite+aiosqlite:///:memory:")
             for subscription in definition.subscriptions(open_runtime(definition, settings)):
                 queues += [f"{self.queue_prefix}.{subscription.queue}{s}" for s in ("", ".retry", ".dead")]
+        return queues
+
+    def delete_topology(self) -> None:
         connection = pika.BlockingConnection(pika.URLParameters(self.rabbitmq_url))
         try:
             channel = connection.channel()
-            for queue in queues:
+            for queue in self.queues():
                 channel.queue_delete(queue)
             channel.exchange_delete(self.exchange)
         finally:

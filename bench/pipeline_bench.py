@@ -43,7 +43,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -129,6 +129,7 @@ class FullStack(Infrastructure):
     """deadline_surge's Infrastructure, for every service of the registry."""
 
     ports: dict[str, int] = field(default_factory=lambda: {name: free_port() for name in SERVICES})
+    services: ClassVar[tuple[str, ...]] = tuple(SERVICES)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -141,38 +142,11 @@ class FullStack(Infrastructure):
     pool_size: int = 4
 
     def stack_env(self) -> dict[str, str]:
-        env = {
-            "JOINTCALL_DB_POOL_SIZE": str(self.pool_size),
-            "JOINTCALL_DB_MAX_OVERFLOW": "0",
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "JOINTCALL_RABBITMQ_URL": self.rabbitmq_url,
-            "JOINTCALL_EXCHANGE": self.exchange,
-            "JOINTCALL_QUEUE_PREFIX": self.queue_prefix,
-            "JOINTCALL_S3_STRATEGY_CALL_DEFINITION_URL": self.url("call_definition"),
-        }
-        for name in SERVICES:
-            env[f"JOINTCALL_{name.upper()}_DATABASE_URL"] = self.sqlalchemy_url(name)
-        return env
+        pool = {"JOINTCALL_DB_POOL_SIZE": str(self.pool_size), "JOINTCALL_DB_MAX_OVERFLOW": "0"}  # the env may override
+        return {**pool, **super().stack_env(), "JOINTCALL_S3_STRATEGY_CALL_DEFINITION_URL": self.url("call_definition")}
 
     async def create_databases(self) -> None:
-        admin = await asyncpg.connect(self.postgres_url)
-        try:
-            for name in SERVICES:
-                await admin.execute(f'CREATE DATABASE "{self.database(name)}"')
-                self.created_databases.append(self.database(name))
-        finally:
-            await admin.close()
-
-    def delete_topology(self) -> None:
-        connection = pika.BlockingConnection(pika.URLParameters(self.rabbitmq_url))
-        try:
-            channel = connection.channel()
-            for queue in self.queues():
-                channel.queue_delete(queue)
-            channel.exchange_delete(self.exchange)
-        finally:
-            connection.close()
+        await self.create_empty_databases(self.services)
 
 
 def start_stack(infra: FullStack, processes: Processes) -> None:
