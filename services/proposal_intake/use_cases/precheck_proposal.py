@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import FieldError
 from shared.http.principal import Principal
-from shared.proposals import ProposalDraft
 from shared.rules.precheck import PrecheckReport
 from shared.service import Runtime
 
@@ -48,7 +47,7 @@ async def precheck_proposal(
     known = calls.known(proposal.call_snapshot, proposal.call_id)
     call, config = known.snapshot, known.config
     stage = await stage_view(session, proposal, config)  # reads only for a full proposal
-    draft = ProposalDraft.model_validate_json(proposal.draft)
+    draft = calls.draft(proposal.draft)
     missing = completeness_errors(draft, config)
     if config.documents:  # the required documents the draft lacks, beside the other gaps
         missing += missing_documents(draft, config, await documents_of(session, proposal.id))

@@ -95,7 +95,7 @@ async def submit_proposal(
     call, config = known.snapshot, known.config
     now = runtime.clock.now()
     await refuse_outside_window(session, proposal, call, config, now)
-    draft = ProposalDraft.model_validate_json(proposal.draft)
+    draft = calls.draft(proposal.draft)
     stage = await stage_view(session, proposal, config)
     verdicts = _verdicts(calls, known, proposal, draft)
     linked = await documents_of(session, proposal.id) if config.documents else []
@@ -198,7 +198,7 @@ async def _refuse_replay_of_another_draft(
 async def _current_content_sha256(session: AsyncSession, calls: CallCache, proposal: AnyRow) -> str:
     """The hash a submission of the draft would get now: its content and its documents, as the receipt hashes them."""
     config = calls.known(proposal.call_snapshot, proposal.call_id).config
-    draft = ProposalDraft.model_validate_json(proposal.draft)
+    draft = calls.draft(proposal.draft)
     linked = await documents_of(session, proposal.id) if config.documents else []
     return sha256_hex(receipt_content(draft.model_dump(mode="json"), submitted_documents(draft, config, linked)))
 

@@ -1,14 +1,17 @@
 """services/proposal_intake/call_cache.py: the app's cache of parsed calls and what is derived from them, keyed by
-the stored snapshot's text (an amended call is a new entry), bounded, and cleared on demand."""
+the stored snapshot's text (an amended call is a new entry), bounded, and cleared on demand; and the drafts it
+last parsed, keyed by their stored text in the same way."""
 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from services.proposal_intake.call_cache import CallCache, CallNotKnownHere
 from services.proposal_intake.domain.precheck import engine_digest
 from services.proposal_intake.domain.requirements import submission_requirements
 from shared.clock import MovableClock
+from shared.proposals import ProposalDraft
 from tests.helpers import NOW, published_call
 
 CALL = published_call(MovableClock(NOW))
@@ -58,3 +61,41 @@ def test_no_copy_of_the_call_is_a_404() -> None:
 
 def test_two_caches_share_nothing() -> None:
     assert CallCache().known(TEXT, "c") is not CallCache().known(TEXT, "c")
+
+
+DRAFT = ProposalDraft.model_validate({"acronym": "ALP", "title": "Alpine", "partners": [{"key": "p1"}]})
+
+
+def _draft_text(acronym: str) -> str:
+    return DRAFT.model_copy(update={"acronym": acronym}).model_dump_json()
+
+
+def test_a_draft_text_is_validated_once_as_a_parse_would_give_it() -> None:
+    cache = CallCache()
+    text = '{"acronym": "ALP", "title": "Cafe\\u0301 alpin", "partners": [{"key": "p1"}]}'
+    draft = cache.draft(text)
+    assert draft == ProposalDraft.model_validate_json(text)
+    assert draft.title == "Caf\u00e9 alpin"  # validated: the decomposed accent normalised (NFC), as a parse gives it
+    assert cache.draft(text) is draft
+    changed = cache.draft(_draft_text("ALQ"))  # a changed draft is another text: a new entry at once
+    assert changed is not draft
+    assert changed.acronym == "ALQ"
+
+
+def test_an_invalid_draft_text_is_refused_every_time_and_never_kept() -> None:
+    cache = CallCache()
+    text = '{"acronym": "ALP", "unknown": 1}'
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            cache.draft(text)
+
+
+def test_the_least_recently_used_draft_goes_beyond_capacity_and_clear_drops_drafts() -> None:
+    cache = CallCache(draft_capacity=2)
+    first, second = cache.draft(_draft_text("ONE")), cache.draft(_draft_text("TWO"))
+    assert cache.draft(_draft_text("ONE")) is first  # used again: now the most recent
+    cache.draft(_draft_text("THREE"))
+    assert cache.draft(_draft_text("ONE")) is first
+    assert cache.draft(_draft_text("TWO")) is not second  # evicted, parsed again
+    cache.clear()
+    assert cache.draft(_draft_text("ONE")) is not first
