@@ -17,7 +17,11 @@ _ABSENT = object()
 
 def presented(model: type[M], *sources: object, **fields: Any) -> M:
     """`model` with each field given in `fields` (those renamed or computed), the others read from the attribute of
-    the same name of the first of `sources` that has one; a field none has takes its default (or is missing)."""
+    the same name of the first of `sources` that has one; a field none has takes its default (or is missing). A
+    name in `fields` that is no field of `model` is a TypeError, not silently dropped (while the attribute it
+    meant to replace, a hidden amount say, would be copied)."""
+    if not fields.keys() <= model.model_fields.keys():
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(fields.keys() - model.model_fields.keys()))}")
     values = dict(fields)
     for name in model.model_fields:
         if name not in values:

@@ -63,3 +63,8 @@ def test_each_field_comes_from_the_first_source_that_has_it() -> None:
 
     out = presented(ThingOut, Thing(ID, "alpha", []), Note("ignored", "kept"), thing_id=ID)
     assert (out.name, out.note) == ("alpha", "kept")
+
+
+def test_a_given_name_that_is_no_field_is_refused_rather_than_dropped() -> None:
+    with pytest.raises(TypeError, match="no field nmae"):
+        presented(ThingOut, Thing(ID, "alpha", []), thing_id=ID, nmae="hidden")
