@@ -19,6 +19,7 @@ from shared.errors import FieldError, ValidationFailed
 from shared.text import storable_text
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 # The largest id or position PostgreSQL's bigint holds: a path or query integer beyond it is a 422, not a 500.
 BIGINT_MAX = 2**63 - 1
@@ -113,3 +114,8 @@ def window(rows: Sequence[T], limit: int, key: Callable[[T], Any]) -> Window[T]:
         return Window(list(rows), None)
     last = key(rows[-1])
     return Window(list(rows), encode_cursor(*last) if isinstance(last, tuple) else encode_cursor(last))
+
+
+def page_of(rows: Window[T], present: Callable[[T], M]) -> Page[M]:
+    """The `Page` a route answers for a use case's window: each row presented, and the next page's cursor."""
+    return Page(items=[present(row) for row in rows.items], next_cursor=rows.next_cursor)

@@ -3,11 +3,11 @@ use cases and the presenters share."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from shared.calls import CallConfiguration
 from shared.events import CallSnapshot, RegionSnapshot
+from shared.presenting import presented
 
 from .domain.lifecycle import CallStatus, effective_status
 from .models import Call
@@ -23,12 +23,10 @@ def status_of(call: Call, now: datetime) -> CallStatus:
 
 def call_snapshot(call: Call, now: datetime) -> CallSnapshot:
     config = configuration_of(call)
-    return CallSnapshot(
-        call_id=uuid.UUID(call.id),
-        version=call.version,
-        revision=call.revision,
-        code=call.code,
-        title=call.title,
+    return presented(
+        CallSnapshot,
+        call,
+        call_id=call.id,
         status=status_of(call, now).value,
         opens_at=config.opens_at,
         deadline=config.deadline,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import RowMapping
 
-from shared.pagination import Page, Window
+from shared.pagination import Page, Window, page_of
+from shared.presenting import presented
 
 from ..calls import configuration_of, status_of
 from ..models import Call, CallVersion
@@ -17,24 +17,17 @@ from .schemas import AuditEntryOut, CallOut, CallVersionOut
 
 def call_out(call: Call, now: datetime) -> CallOut:
     config = configuration_of(call)
-    return CallOut(
-        id=uuid.UUID(call.id),
-        code=call.code,
-        title=call.title,
+    return presented(
+        CallOut,
+        call,
         status=status_of(call, now),
-        version=call.version,
-        revision=call.revision,
-        opens_at=call.opens_at,
-        deadline=call.deadline,
         deadline_local=call.deadline.astimezone(ZoneInfo(config.time_zone)),
         configuration=config,
-        created_at=call.created_at,
-        updated_at=call.updated_at,
     )
 
 
 def call_page(calls: Window[Call], now: datetime) -> Page[CallOut]:
-    return Page[CallOut](items=[call_out(c, now) for c in calls.items], next_cursor=calls.next_cursor)
+    return page_of(calls, lambda call: call_out(call, now))
 
 
 def versions_out(versions: list[CallVersion]) -> list[CallVersionOut]:

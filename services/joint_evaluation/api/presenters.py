@@ -9,9 +9,10 @@ from fastapi import Response
 from pydantic import BaseModel, TypeAdapter
 
 from shared.clock import as_utc
-from shared.events import FundingDecided, FundingDecision, ReasonDetail, RegionAmount, ReserveGrant
+from shared.events import FundingDecided, FundingDecision, RegionAmount, ReserveGrant
 from shared.http.principal import Principal, Role
-from shared.pagination import Page, Window
+from shared.pagination import Page, Window, page_of
+from shared.presenting import presented
 
 from ..access import partners_of
 from ..assignment import AssignmentReport
@@ -72,7 +73,6 @@ from .schemas import (
     RegisteredEvaluatorOut,
     ReserveOfferOut,
     ResultsOut,
-    ShortfallOut,
     ShortlistDecisionOut,
     ShortlistLineOut,
     ShortlistOut,
@@ -98,16 +98,12 @@ def json_response(body: bytes) -> Response:
 
 
 def entry_out(entry: EvaluationEntry, *, assigned: bool, final: bool) -> EntryOut:
-    return EntryOut(
-        proposal_id=uuid.UUID(entry.proposal_id),
-        call_id=uuid.UUID(entry.call_id),
-        proposal_version=entry.proposal_version,
-        acronym=entry.acronym,
-        title=entry.title,
+    return presented(
+        EntryOut,
+        entry,
         submitted_at=as_utc(entry.submitted_at) if entry.submitted_at else None,
         eligibility=entry.current_eligibility,
-        eligibility_reasons=entry.eligibility_reasons,
-        eligibility_reason_details=[ReasonDetail.model_validate(d) for d in entry.eligibility_reason_details or []],
+        eligibility_reason_details=entry.eligibility_reason_details or [],
         status=status_of(entry, assigned=assigned, final=final),
     )
 
@@ -123,19 +119,7 @@ def proposal_out(
 ) -> ProposalOut:
     entry = state.entry
     excluded = {*entry.dropped_partners, *entry.ineligible_partners}
-    partners = [
-        PartnerOut(
-            partner_id=p.partner_id,
-            organisation_name=p.organisation_name,
-            legal_id=p.legal_id,
-            country=p.country,
-            region_code=p.region_code,
-            role=p.role,
-            requested_funding=p.requested_funding,
-            funded=p.partner_id not in excluded,
-        )
-        for p in partners_of(entry)
-    ]
+    partners = [presented(PartnerOut, p, funded=p.partner_id not in excluded) for p in partners_of(entry)]
     summary = entry_out(entry, assigned=bool(state.evaluator_ids), final=state.final)
     return ProposalOut(
         **summary.model_dump(),
@@ -173,14 +157,7 @@ def for_evaluator(state: ProposalState, evaluator_id: str) -> ProposalOut:
 
 
 def assessment_out(assessment: Assessment) -> AssessmentOut:
-    return AssessmentOut(
-        evaluator_id=assessment.evaluator_id,
-        status=assessment.status,
-        scores={key: Decimal(value) for key, value in assessment.scores.items()},
-        justifications=assessment.justifications,
-        updated_at=assessment.updated_at,
-        submitted_at=assessment.submitted_at,
-    )
+    return AssessmentOut.model_validate(assessment, from_attributes=True)
 
 
 def consensus_out(state: ProposalState) -> ConsensusOut:
@@ -203,10 +180,7 @@ def consensus_out(state: ProposalState) -> ConsensusOut:
         final=state.final,
         finalised_at=consensus.finalised_at if consensus else None,
         criteria=criteria,
-        divergence=[
-            DivergenceOut(criterion_key=f.criterion_key, lowest=f.lowest, highest=f.highest, spread=f.spread)
-            for f in state.divergence
-        ],
+        divergence=[DivergenceOut.model_validate(f, from_attributes=True) for f in state.divergence],
     )
 
 
@@ -225,13 +199,7 @@ def allocation_json(decided: FundingDecided, view: FundingView = "all") -> bytes
 
 def allocation_out(decided: FundingDecided, view: FundingView = "all") -> AllocationOut:
     proposals, outcomes = _proposals_in(decided.proposals, view)
-    return AllocationOut(
-        reporting_currency=decided.reporting_currency,
-        proposals=proposals,
-        outcomes=outcomes,
-        regions=decided.regions,
-        totals=decided.totals,
-    )
+    return presented(AllocationOut, decided, proposals=proposals, outcomes=outcomes)
 
 
 _OUTCOMES = TypeAdapter(list[FundingOutcome])  # one validation for the list (thousands of outcomes)
@@ -244,19 +212,7 @@ def _proposals_in(
     and every outcome without them (what a selection meeting's page shows of 5,000 proposals)."""
     if view == "all":
         return decisions, None
-    outcomes = _OUTCOMES.validate_python(
-        [
-            {
-                "proposal_id": d.proposal_id,
-                "acronym": d.acronym,
-                "rank": d.rank,
-                "status": d.status,
-                "declined_by": d.declined_by,
-            }
-            for d in decisions
-        ]
-    )
-    return around_the_line(decisions), outcomes
+    return around_the_line(decisions), _OUTCOMES.validate_python(decisions, from_attributes=True)
 
 
 def funding_out(state: FundingState, region_code: str | None, view: FundingView = "all") -> FundingOut:
@@ -264,15 +220,11 @@ def funding_out(state: FundingState, region_code: str | None, view: FundingView 
     decided = state.decided if region_code is None else for_region(state.decided, region_code)
     regions = [r for r in state.regions if region_code in (None, r.region_code)]
     proposals, outcomes = _proposals_in(decided.proposals, view)
-    return FundingOut(
-        call_id=decided.call_id,
-        funding_version=decided.funding_version,
-        decided_at=decided.decided_at,
-        trigger=decided.trigger,
-        reporting_currency=decided.reporting_currency,
+    return presented(
+        FundingOut,
+        decided,
         proposals=proposals,
         outcomes=outcomes,
-        regions=decided.regions,
         totals=decided.totals if region_code is None else None,
         confirmations=[confirmation_out(r) for r in regions],
         final=state.final,
@@ -282,16 +234,13 @@ def funding_out(state: FundingState, region_code: str | None, view: FundingView 
 
 def results_out(state: ResultsState) -> ResultsOut:
     decided = state.funding.decided
-    return ResultsOut(
-        call_id=decided.call_id,
-        funding_version=decided.funding_version,
-        reporting_currency=decided.reporting_currency,
+    return presented(
+        ResultsOut,
+        decided,
         criteria=[criterion.key for criterion in state.config.evaluation.criteria],
         final=state.funding.final,
         published_at=state.funding.published_at,
         results=state.lines,
-        regions=decided.regions,
-        totals=decided.totals,
         confirmations=[confirmation_out(r) for r in state.funding.regions],
         stages=state.stages,
     )
@@ -305,57 +254,21 @@ def published_out(state: ResultsState) -> PublishedResultsOut:
         call_id=decided.call_id,
         published_at=state.funding.published_at,
         reporting_currency=decided.reporting_currency,
-        funded=[
-            PublicResultLine(
-                rank=line.rank, acronym=line.acronym, weighted_total=line.weighted_total, grants=line.grants
-            )
-            for line in public_lines(state.lines)
-        ],
+        funded=[PublicResultLine.model_validate(line, from_attributes=True) for line in public_lines(state.lines)],
         counts=status_counts(state.lines),
-        regions=[
-            PublicRegionTotal(
-                region_code=r.region_code,
-                budget=r.budget,
-                allocated=r.allocated,
-                funded_proposals=r.funded_proposals,
-                budget_reporting=r.budget_reporting,
-                allocated_reporting=r.allocated_reporting,
-            )
-            for r in decided.regions
-        ],
+        regions=[PublicRegionTotal.model_validate(r, from_attributes=True) for r in decided.regions],
         budget=decided.totals.budget,
         allocated=decided.totals.allocated,
     )
 
 
 def proposal_result_out(result: ProposalResult) -> ProposalResultOut:
-    line = result.line
-    return ProposalResultOut(
-        proposal_id=line.proposal_id,
-        call_id=uuid.UUID(result.call_id),
-        acronym=line.acronym,
-        published_at=result.published_at,
-        status=line.status,
-        rank=line.rank,
-        reserve_position=result.reserve_position,
-        criteria=result.criteria,
-        scores=line.scores,
-        weighted_total=line.weighted_total,
-        reporting_currency=result.reporting_currency,
-        grants=line.grants,
-        shortfall=result.shortfall,
-        reasons=result.reasons,
-    )
+    """The line's fields, and the result's own (its call, the publication, the reserve position, why)."""
+    return presented(ProposalResultOut, result.line, result)
 
 
 def confirmation_out(status: RegionStatus) -> RegionConfirmationOut:
-    return RegionConfirmationOut(
-        region_code=status.region_code,
-        funds_partners=status.funds_partners,
-        confirmed=status.confirmed,
-        confirmed_at=status.confirmed_at,
-        confirmed_version=status.confirmed_version,
-    )
+    return RegionConfirmationOut.model_validate(status, from_attributes=True)
 
 
 # --- two-stage calls: the shortlist ---------------------------------------------------------------
@@ -368,30 +281,21 @@ def shortlist_out(call_id: str, view: ShortlistView) -> ShortlistOut:
         parameters=view.parameters,
         reporting_currency=result.reporting_currency,
         proposals=[
-            ShortlistLineOut(
-                position=entry.position,
-                pre_proposal_id=uuid.UUID(entry.proposal_id),
+            presented(
+                ShortlistLineOut,
+                entry,
+                pre_proposal_id=entry.proposal_id,
                 acronym=view.acronyms.get(entry.proposal_id, ""),
                 status=entry.status.value,
-                requested=dict(entry.requested),
-                reasons=list(entry.reasons),
             )
             for entry in result.entries
         ],
         regions=[
-            ShortlistRegionOut(
+            presented(
+                ShortlistRegionOut,
+                r,
                 region_code=r.region,
-                currency=r.currency,
-                budget=r.budget,
-                factor=r.factor,
-                cap=r.cap,
-                requested=r.requested,
                 factor_reached=r.factor_reached.quantize(Decimal("0.01")) if r.factor_reached is not None else None,
-                invited_proposals=r.invited_proposals,
-                cap_reached_proposals=r.cap_reached_proposals,
-                budget_reporting=r.budget_reporting,
-                cap_reporting=r.cap_reporting,
-                requested_reporting=r.requested_reporting,
             )
             for r in result.regions
         ],
@@ -402,28 +306,12 @@ def shortlist_out(call_id: str, view: ShortlistView) -> ShortlistOut:
 
 
 def shortlist_decision_out(decision: ShortlistDecision) -> ShortlistDecisionOut:
-    return ShortlistDecisionOut(
-        call_id=uuid.UUID(decision.call_id),
-        parameters=decision.parameters,
-        invited=sum(1 for line in decision.outcomes if line["status"] == ShortlistStatus.INVITED),
-        outcomes=decision.outcomes,
-        regions=decision.regions,
-        confirmations=decision.confirmations,
-        decided_by=decision.decided_by,
-        decided_at=decision.decided_at,
-        published_at=decision.published_at,
-    )
+    invited = sum(1 for line in decision.outcomes if line["status"] == ShortlistStatus.INVITED)
+    return presented(ShortlistDecisionOut, decision, invited=invited)
 
 
 def fit_out(fit: RegionFit) -> FitOut:
-    return FitOut(
-        pre_proposal_id=uuid.UUID(fit.proposal_id),
-        region_code=fit.region_code,
-        go=fit.go,
-        reason=fit.reason,
-        decided_by=fit.decided_by,
-        decided_at=fit.decided_at,
-    )
+    return presented(FitOut, fit, pre_proposal_id=fit.proposal_id)
 
 
 def entry_page(listed: EntryList) -> Page[EntryOut]:
@@ -435,17 +323,11 @@ def entry_page(listed: EntryList) -> Page[EntryOut]:
 
 
 def my_proposals_page(rows: Window[tuple[EvaluationEntry, Assessment | None]]) -> Page[MyProposalOut]:
-    items = [
-        MyProposalOut(
-            proposal_id=uuid.UUID(entry.proposal_id),
-            call_id=uuid.UUID(entry.call_id),
-            acronym=entry.acronym,
-            title=entry.title,
-            assessment=assessment.status if assessment else "not_started",
-        )
-        for entry, assessment in rows.items
-    ]
-    return Page[MyProposalOut](items=items, next_cursor=rows.next_cursor)
+    def mine(row: tuple[EvaluationEntry, Assessment | None]) -> MyProposalOut:
+        entry, assessment = row
+        return presented(MyProposalOut, entry, assessment=assessment.status if assessment else "not_started")
+
+    return page_of(rows, mine)
 
 
 def reading_out(reading: ProposalReading) -> ProposalOut:
@@ -455,7 +337,7 @@ def reading_out(reading: ProposalReading) -> ProposalOut:
 
 
 def evaluator_page(evaluators: Window[Evaluator]) -> Page[EvaluatorOut]:
-    return Page[EvaluatorOut](items=[evaluator_out(e) for e in evaluators.items], next_cursor=evaluators.next_cursor)
+    return page_of(evaluators, evaluator_out)
 
 
 def registered_out(evaluator: Evaluator, token: str) -> RegisteredEvaluatorOut:
@@ -469,15 +351,7 @@ def conflict_declared_out(outcome: ConflictOutcome) -> ConflictDeclaredOut:
 
 
 def assignment_run_out(report: AssignmentReport) -> AssignmentRunOut:
-    return AssignmentRunOut(
-        assigned_at=report.assigned_at,
-        proposals=report.proposals,
-        evaluators=report.evaluators,
-        pairs=report.pairs,
-        added=report.added,
-        removed=report.removed,
-        shortfalls=[ShortfallOut.model_validate(s) for s in report.shortfalls],
-    )
+    return AssignmentRunOut.model_validate(report, from_attributes=True)
 
 
 def assignment_page(view: AssignmentView) -> AssignmentPage:
@@ -569,10 +443,4 @@ def token_out(token: str) -> TokenOut:
 
 
 def grant_out(issued: IssuedGrant) -> DocumentGrantOut:
-    return DocumentGrantOut(
-        proposal_id=uuid.UUID(issued.proposal_id),
-        version=issued.version,
-        grant=issued.grant,
-        expires_at=issued.expires_at,
-        documents_path=f"/proposals/{issued.proposal_id}/documents",
-    )
+    return presented(DocumentGrantOut, issued, documents_path=f"/proposals/{issued.proposal_id}/documents")

@@ -9,7 +9,8 @@ from typing import Any
 
 from shared.http.auth import Principal
 from shared.money import Money
-from shared.pagination import Page, Window
+from shared.pagination import Page, Window, page_of
+from shared.presenting import presented
 
 from ..access import finances_visible
 from ..domain.contracting import ContractStatus
@@ -35,7 +36,7 @@ def project_summary(project: Project) -> ProjectSummaryOut:
 
 
 def project_page(projects: Window[Project]) -> Page[ProjectSummaryOut]:
-    return Page(items=[project_summary(p) for p in projects.items], next_cursor=projects.next_cursor)
+    return page_of(projects, project_summary)
 
 
 def project_view_out(principal: Principal, view: ProjectView, now: datetime) -> ProjectOut:
@@ -68,29 +69,17 @@ def project_out(
 
 def grant_out(principal: Principal, grant: Grant) -> GrantOut:
     if not finances_visible(principal, grant.region_code):
-        return GrantOut(region_code=grant.region_code, currency=grant.currency, amount=None, payment_held=None)
-    return GrantOut(
-        region_code=grant.region_code,
-        currency=grant.currency,
-        amount=grant.amount,
-        payment_held=grant.payment_held,
-        hold_reason=grant.hold_reason,
-    )
+        return presented(GrantOut, grant, amount=None, payment_held=None, hold_reason=None)
+    return GrantOut.model_validate(grant, from_attributes=True)
 
 
 def contract_out(principal: Principal, contract: PartnerContract, now: datetime) -> ContractOut:
     visible = finances_visible(principal, contract.region_code)
-    return ContractOut(
-        partner_id=contract.partner_id,
+    return presented(
+        ContractOut,
+        contract,
         partner_key=contract.partner_id.split(":", 1)[1],
-        organisation_name=contract.organisation_name,
-        region_code=contract.region_code,
-        role=contract.role,
-        status=contract.status,
-        offered_at=contract.offered_at,
-        due_at=contract.due_at,
         overdue=contract.status == ContractStatus.OFFERED and now > contract.due_at,
-        settled_at=contract.settled_at,
         reference=contract.reference if visible else None,
         reason=contract.reason if visible else None,
         amount=Money(amount=contract.amount, currency=contract.currency) if visible else None,
@@ -113,18 +102,10 @@ def report_out(principal: Principal, report: Report, now: datetime) -> ReportOut
         for key, statement in sorted(report.statements.items())
         if finances_visible(principal, statement["region_code"])
     ]
-    return ReportOut(
-        proposal_id=uuid.UUID(report.proposal_id),
-        period=report.period,
-        final=report.final,
-        starts_at=report.starts_at,
-        ends_at=report.ends_at,
-        due_at=report.due_at,
-        status=report.status,
+    return presented(
+        ReportOut,
+        report,
         overdue=_late(report, now),
-        submitted_at=report.submitted_at,
-        submissions=report.submissions,
-        narrative=report.narrative,
         document=DocumentRef.model_validate(report.document) if report.document else None,
         indicators={k: Decimal(v) for k, v in indicators.get("project", {}).items()},
         partner_indicators={

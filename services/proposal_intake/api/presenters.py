@@ -7,7 +7,8 @@ from datetime import datetime
 
 from fastapi import Response
 
-from shared.pagination import Page, Window
+from shared.pagination import Page, Window, page_of
+from shared.presenting import presented
 from shared.proposals import ProposalDraft
 
 from ..document_access import Readable
@@ -36,11 +37,9 @@ from .schemas import (
     RefusalCountsOut,
     RefusalOut,
     RefusalsOut,
-    RegionCountOut,
     RegionPartnerOut,
     RegionWarningsOut,
     RuleCountOut,
-    RuleRefusalsOut,
     UploadedOut,
     VersionOut,
 )
@@ -52,34 +51,21 @@ def proposal_out(
     """`draft`: the proposal's draft already validated (as just stored), so it is not parsed again."""
     if response is not None:
         response.headers["ETag"] = etag(proposal)
-    return ProposalOut(
-        id=uuid.UUID(proposal.id),
-        call_id=uuid.UUID(proposal.call_id),
-        applicant_id=proposal.applicant_id,
-        status=proposal.status,
+    return presented(
+        ProposalOut,
+        proposal,
         revision=proposal.draft_revision,
-        current_version=proposal.current_version,
         draft=draft if draft is not None else ProposalDraft.model_validate(proposal.draft),
-        created_at=proposal.created_at,
-        updated_at=proposal.updated_at,
-        withdrawn_at=proposal.withdrawn_at,
         stage=proposal.stage or 1,
-        pre_proposal_id=uuid.UUID(proposal.pre_proposal_id) if proposal.pre_proposal_id else None,
     )
 
 
 def receipt_out(receipt: Receipt) -> ReceiptOut:
-    return ReceiptOut(
-        proposal_id=uuid.UUID(receipt.proposal_id),
-        version=receipt.version,
-        received_at=receipt.submitted_at,
-        content_sha256=receipt.content_sha256,
-        warnings=receipt.warnings,
-    )
+    return presented(ReceiptOut, receipt, received_at=receipt.submitted_at)
 
 
 def proposal_page(proposals: Window[Proposal]) -> Page[ProposalOut]:
-    return Page[ProposalOut](items=[proposal_out(p) for p in proposals.items], next_cursor=proposals.next_cursor)
+    return page_of(proposals, proposal_out)
 
 
 def versions_out(versions: list[ProposalVersion]) -> list[VersionOut]:
@@ -87,11 +73,7 @@ def versions_out(versions: list[ProposalVersion]) -> list[VersionOut]:
 
 
 def region_partner_page(rows: Window[RegionPartner]) -> Page[RegionPartnerOut]:
-    items = [
-        RegionPartnerOut(proposal_id=uuid.UUID(r.proposal_id), acronym=r.acronym, version=r.version, partner=r.partner)
-        for r in rows.items
-    ]
-    return Page[RegionPartnerOut](items=items, next_cursor=rows.next_cursor)
+    return page_of(rows, lambda row: RegionPartnerOut.model_validate(row, from_attributes=True))
 
 
 def precheck_response(precheck: Precheck) -> Response:
@@ -116,49 +98,16 @@ def precheck_response(precheck: Precheck) -> Response:
 
 
 def invitation_out(invitation: InvitationView) -> InvitationOut:
-    return InvitationOut(
-        pre_proposal_id=uuid.UUID(invitation.pre_proposal_id),
-        status=invitation.status,
-        invited=invitation.invited,
-        reasons=invitation.reasons,
-        stage_two_opens=invitation.stage_two_opens,
-        stage_two_deadline=invitation.stage_two_deadline,
-        published_at=invitation.published_at,
-        full_proposal_id=uuid.UUID(invitation.full_proposal_id) if invitation.full_proposal_id else None,
-    )
+    return InvitationOut.model_validate(invitation, from_attributes=True)
 
 
 def refusals_out(call_id: uuid.UUID, summary: RefusalSummary) -> RefusalsOut:
-    return RefusalsOut(
-        call_id=call_id,
-        total=summary.total,
-        proposals=summary.proposals,
-        by_rule=[RuleRefusalsOut(rule=c.rule, refusals=c.refusals, proposals=c.proposals) for c in summary.by_rule],
-        last_per_proposal=[
-            RefusalOut(
-                proposal_id=uuid.UUID(r.proposal_id),
-                applicant_id=r.applicant_id,
-                acronym=r.acronym,
-                refused_at=r.at,
-                status=r.status,
-                rules=r.rules,
-                errors=[FieldErrorOut(**e) for e in r.errors],
-            )
-            for r in summary.last_per_proposal
-        ],
-    )
+    last = [presented(RefusalOut, r, refused_at=r.at) for r in summary.last_per_proposal]
+    return presented(RefusalsOut, summary, call_id=call_id, last_per_proposal=last)
 
 
 def document_out(document: LinkedDocument) -> DocumentOut:
-    return DocumentOut(
-        document_type=document.type_key,
-        partner=document.partner_key or None,
-        name=document.name,
-        media_type=document.media_type,
-        size=document.size,
-        pages=document.pages,
-        sha256=document.sha256,
-    )
+    return presented(DocumentOut, document, document_type=document.type_key, partner=document.partner_key or None)
 
 
 def uploaded_out(result: UploadResult, now: datetime) -> UploadedOut:
@@ -196,17 +145,14 @@ COVERS = {
 
 
 def _rules(rows: list[RuleCount]) -> list[RuleCountOut]:
-    return [RuleCountOut(rule=r.rule, proposals=r.proposals, occurrences=r.occurrences) for r in rows]
+    return [RuleCountOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 def dashboard_out(view: Dashboard) -> DashboardOut:
     status = view.proposals
-    return DashboardOut(
-        call_id=uuid.UUID(view.call_id),
-        status=view.status,
-        opens_at=view.opens_at,
-        deadline=view.deadline,
-        server_time=view.server_time,
+    return presented(
+        DashboardOut,
+        view,
         interval_seconds=view.timeline.width,
         over_time=[
             IntervalOut(
@@ -225,18 +171,13 @@ def dashboard_out(view: Dashboard) -> DashboardOut:
             withdrawn=status.get("withdrawn", 0),
             total=sum(status.values()),
         ),
-        by_region=[
-            RegionCountOut(region_code=r.region_code, proposals=r.proposals, partners=r.partners)
-            for r in view.by_region
-        ],
         by_partner_count=[PartnerCountOut(partners=n, proposals=p) for n, p in view.by_partner_count],
         precheck=PrecheckCountsOut(
             proposals_checked=view.prechecked,
             proposals_failing=view.precheck_failing,
             by_rule=_rules(view.precheck_failures),
             regional_warnings=[
-                RegionWarningsOut(region_code=r.region_code, proposals=r.proposals, warnings=r.warnings)
-                for r in view.regional_warnings
+                RegionWarningsOut.model_validate(r, from_attributes=True) for r in view.regional_warnings
             ],
         ),
         refusals=RefusalCountsOut(

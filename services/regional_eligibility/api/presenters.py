@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from shared.pagination import Page, Window
+from shared.pagination import Page, Window, page_of
+from shared.presenting import presented
 
 from ..domain.applicant_view import PartyOutcome
 from ..domain.progress import RegionCounts
@@ -36,7 +37,7 @@ def check_out(check: PartnerCheck) -> CheckOut:
 
 
 def check_page(checks: Window[PartnerCheck]) -> Page[CheckOut]:
-    return Page[CheckOut](items=[check_out(c) for c in checks.items], next_cursor=checks.next_cursor)
+    return page_of(checks, check_out)
 
 
 def subscription_out(subscription: WebhookSubscription) -> SubscriptionOut:
@@ -44,29 +45,15 @@ def subscription_out(subscription: WebhookSubscription) -> SubscriptionOut:
 
 
 def subscription_page(subscriptions: Window[WebhookSubscription]) -> Page[SubscriptionOut]:
-    items = [subscription_out(s) for s in subscriptions.items]
-    return Page[SubscriptionOut](items=items, next_cursor=subscriptions.next_cursor)
+    return page_of(subscriptions, subscription_out)
 
 
 def delivery_page(deliveries: Window[WebhookDelivery]) -> Page[DeliveryOut]:
-    items = [DeliveryOut.model_validate(d, from_attributes=True) for d in deliveries.items]
-    return Page[DeliveryOut](items=items, next_cursor=deliveries.next_cursor)
+    return page_of(deliveries, lambda delivery: DeliveryOut.model_validate(delivery, from_attributes=True))
 
 
 def case_out(view: CaseView) -> CaseOut:
-    case = view.case
-    return CaseOut(
-        proposal_id=uuid.UUID(case.proposal_id),
-        call_id=uuid.UUID(case.call_id),
-        version=case.version,
-        acronym=case.acronym,
-        status=case.status,
-        outcome=case.outcome,
-        reasons=case.reasons,
-        decision_version=case.decision_version,
-        decided_at=case.decided_at,
-        checks=[check_out(c) for c in view.checks],
-    )
+    return presented(CaseOut, view.case, checks=[check_out(c) for c in view.checks])
 
 
 def partner_out(view: PartnerView) -> PartnerOut:
@@ -101,11 +88,10 @@ def party_out(party: PartyOutcome) -> PartyOutcomeOut:
 
 
 def applicant_outcome_out(view: OutcomeView) -> ApplicantOutcomeOut:
-    return ApplicantOutcomeOut(
-        proposal_id=uuid.UUID(view.case.proposal_id),
-        call_id=uuid.UUID(view.case.call_id),
-        version=view.case.version,
-        acronym=view.case.acronym,
+    """The case's ids, the view's status and outcome (those a consortium may see)."""
+    return presented(
+        ApplicantOutcomeOut,
+        view.case,
         status=view.status,
         outcome=view.outcome,
         reasons=view.reasons,

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from fastapi import Response
 
-from shared.pagination import Page, Window
+from shared.pagination import Page, Window, page_of
+from shared.presenting import presented
 
 from ..domain.codes import CodeList
 from ..domain.importing import region_to_json, to_csv, to_json
@@ -17,7 +18,6 @@ from ..domain.topics import Topic
 from ..models import TopicCall
 from .schemas import (
     CodeListOut,
-    CodeOut,
     ImportOut,
     MatrixOut,
     RegionOut,
@@ -33,12 +33,7 @@ FORMULA = "synergy = 0.7 * coded + 0.3 * text; coded = weighted cosine over NACE
 
 
 def code_list_out(code_list: CodeList) -> CodeListOut:
-    return CodeListOut(
-        dimension=code_list.dimension.value,
-        name=code_list.name,
-        source=code_list.source,
-        codes=[CodeOut(code=c.code, title=c.title, level=c.level, parent=c.parent) for c in code_list.codes],
-    )
+    return presented(CodeListOut, code_list, dimension=code_list.dimension.value)
 
 
 def region_out(region: RegionPriorities, revision: int) -> RegionOut:
@@ -46,9 +41,7 @@ def region_out(region: RegionPriorities, revision: int) -> RegionOut:
 
 
 def region_page(regions: Window[StoredRegion]) -> Page[RegionOut]:
-    return Page[RegionOut](
-        items=[region_out(r.region, r.revision) for r in regions.items], next_cursor=regions.next_cursor
-    )
+    return page_of(regions, lambda stored: region_out(stored.region, stored.revision))
 
 
 def import_out(regions: list[RegionPriorities]) -> ImportOut:
@@ -56,14 +49,7 @@ def import_out(regions: list[RegionPriorities]) -> ImportOut:
 
 
 def matrix_out(matrix: SynergyMatrix) -> MatrixOut:
-    return MatrixOut(
-        regions=list(matrix.regions),
-        names=list(matrix.names),
-        combined=[list(row) for row in matrix.combined],
-        coded=[list(row) for row in matrix.coded],
-        text=[list(row) for row in matrix.text],
-        formula=FORMULA,
-    )
+    return presented(MatrixOut, matrix, formula=FORMULA)
 
 
 def matrix_csv(matrix: SynergyMatrix) -> str:
@@ -81,7 +67,7 @@ def topic_out(topic: Topic) -> TopicOut:
 
 
 def related_out(domain: RelatedDomain) -> RelatedDomainOut:
-    return RelatedDomainOut(id=domain.id, label=domain.label, density=domain.density, partners=list(domain.partners))
+    return RelatedDomainOut.model_validate(domain, from_attributes=True)
 
 
 def topic_call_out(link: TopicCall) -> TopicCallOut:

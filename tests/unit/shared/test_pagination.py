@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import ValidationFailed
-from shared.pagination import decode_cursor, id_after, key_after, keys_after, window
+from shared.pagination import Window, decode_cursor, id_after, key_after, keys_after, page_of, window
 
 
 def test_a_full_page_points_at_its_last_row() -> None:
@@ -35,3 +35,8 @@ def test_a_cursor_this_api_did_not_issue_is_refused() -> None:
         key_after("not-a-cursor")
     with pytest.raises(ValidationFailed):
         id_after(window(["x"], 1, lambda row: row).next_cursor)
+
+
+def test_a_page_presents_each_row_and_keeps_the_next_cursor() -> None:
+    page = page_of(Window(["a", "b"], "next"), str.upper)
+    assert page.model_dump() == {"items": ["A", "B"], "next_cursor": "next"}
