@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
-from shared.clock import Clock
-from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
-
-from . import handlers
-from .errors import ROUTE_PROBLEMS
-from .models import Base, messaging
-from .settings import Settings
+from shared.service import BackgroundJob, Runtime, app_factory, define_service
 
 
 def _routers() -> list[APIRouter]:
@@ -26,19 +20,13 @@ def _background(runtime: Runtime) -> list[BackgroundJob]:
     return [lambda stop: deliver_webhooks(runtime, stop)]
 
 
-SERVICE = ServiceDefinition(
-    name="regional_eligibility",
+SERVICE = define_service(
+    __package__,
     title="regional eligibility",
     description="Each region checks the eligibility of its own partners; one consolidated outcome per proposal.",
-    metadata=Base.metadata,
-    tables=messaging,
     routers=_routers,
-    subscriptions=handlers.subscriptions,
-    settings_class=Settings,
     background=_background,
-    problems=ROUTE_PROBLEMS,
 )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    return build_app(SERVICE, settings or Settings(), clock=clock)
+create_app = app_factory(SERVICE)
