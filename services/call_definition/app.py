@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from shared.service import BackgroundJob, Runtime, app_factory, define_service
 from shared.service.jobs import every
-
-
-def _routers() -> list[APIRouter]:
-    from .api.routes import router
-
-    return [router]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
@@ -24,7 +16,7 @@ SERVICE = define_service(
     __package__,
     title="call definition",
     description="Agencies define joint calls: timeline, participating regions, rules; publish and amend them.",
-    routers=_routers,
+    api=("routes",),
     background=_background,
 )
 

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from shared.service import app_factory, define_service
-
-
-def _routers() -> list[APIRouter]:
-    from .api import audit, decisions, documents, experts, reserve, routes, scoring, shortlist
-
-    return [
-        routes.router,
-        experts.router,
-        scoring.router,
-        decisions.router,
-        reserve.router,
-        shortlist.router,
-        documents.router,
-        audit.router,
-    ]
-
 
 SERVICE = define_service(
     __package__,
     title="joint evaluation",
     description="One panel of independent experts scores every eligible proposal; one ranking list; each region "
     "funds its own partners from its own budget (the virtual common pot); one consolidated result.",
-    routers=_routers,
+    api=("routes", "experts", "scoring", "decisions", "reserve", "shortlist", "documents", "audit"),
     tags=[
         {"name": "evaluation", "description": "Proposals in evaluation, as agencies and evaluators see them"},
         {"name": "experts", "description": "Evaluators, conflicts of interest, assignment"},

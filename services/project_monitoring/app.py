@@ -3,17 +3,8 @@ partner, joint reporting and the monitoring of the funded projects."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from shared.service import BackgroundJob, Runtime, app_factory, define_service
 from shared.service.jobs import every
-
-
-def _routers() -> list[APIRouter]:
-    from .api.audit import router as audit
-    from .api.routes import router
-
-    return [router, audit]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
@@ -28,7 +19,7 @@ SERVICE = define_service(
     title="project monitoring",
     description="Funded projects after the results: each region contracts its own partners; one joint report "
     "per period, each region seeing its own partners' finances.",
-    routers=_routers,
+    api=("routes", "audit"),
     background=_background,
 )
 

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from shared.service import BackgroundJob, Runtime, app_factory, define_service
-
-
-def _routers() -> list[APIRouter]:
-    from .api.audit import router as audit
-    from .api.dashboard import router as dashboard
-    from .api.documents import router as documents
-    from .api.refusals import router as refusals
-    from .api.routes import router
-
-    return [router, documents, refusals, audit, dashboard]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
@@ -27,7 +15,7 @@ SERVICE = define_service(
     __package__,
     title="proposal intake",
     description="Consortia submit proposals to open calls before the deadline and get a receipt.",
-    routers=_routers,
+    api=("routes", "documents", "refusals", "audit", "dashboard"),
     background=_background,
 )
 

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from shared.service import BackgroundJob, Runtime, app_factory, define_service
-
-
-def _routers() -> list[APIRouter]:
-    from .api.audit import router as audit
-    from .api.routes import router
-
-    return [router, audit]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
@@ -24,7 +15,7 @@ SERVICE = define_service(
     __package__,
     title="regional eligibility",
     description="Each region checks the eligibility of its own partners; one consolidated outcome per proposal.",
-    routers=_routers,
+    api=("routes", "audit"),
     background=_background,
 )
 

@@ -3,23 +3,14 @@ from the topics they share."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from shared.service import app_factory, define_service
-
-
-def _routers() -> list[APIRouter]:
-    from .api.routes import router
-
-    return [router]
-
 
 SERVICE = define_service(
     __package__,
     title="S3 strategy",
     description="Regions' S3 priorities (Eye@RIS3 shape), the synergy matrix between regions, candidate joint "
     "topics, complementary domains, and call drafts started from a topic.",
-    routers=_routers,
+    api=("routes",),
 )
 
 

@@ -68,17 +68,22 @@ def define_service(
     *,
     title: str,
     description: str,
-    routers: Callable[[], list[APIRouter]],
+    api: Sequence[str],
     background: Callable[[Runtime], list[BackgroundJob]] = lambda runtime: [],
     tags: Sequence[dict[str, str]] = (),
 ) -> ServiceDefinition:
     """The definition of the service in `package` (`services.proposal_intake`), named by its last part, from
     the modules every service has: `models` (its `Base`'s metadata and its `messaging` tables), `handlers`
     (`subscriptions`), `settings` (`Settings`) and `errors` (`ROUTE_PROBLEMS`); what is its own comes as
-    arguments."""
+    arguments, `api` naming the modules of its `api/` package whose `router`s it serves, in that order (imported
+    when the app is built, not by a worker)."""
     models, handlers, settings, errors = (
         importlib.import_module(f"{package}.{module}") for module in ("models", "handlers", "settings", "errors")
     )
+
+    def routers() -> list[APIRouter]:
+        return [importlib.import_module(f"{package}.api.{module}").router for module in api]
+
     return ServiceDefinition(
         name=package.rpartition(".")[2],
         title=title,
