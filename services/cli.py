@@ -62,6 +62,13 @@ def _command(commands: Any, name: str, summary: str, description: str = "") -> a
     return parser
 
 
+def _listen_options(parser: argparse.ArgumentParser, port: int, *, note: str = "", host_note: str = "") -> None:
+    """--host and --port of a command that serves HTTP: `note` goes before both helps, `host_note` after the
+    host's."""
+    parser.add_argument("--host", default="127.0.0.1", help=f"{note}address to listen on{host_note}")
+    parser.add_argument("--port", type=int, default=port, help=f"{note}port to listen on")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jointcall",
@@ -77,10 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         "Migrates every service's database in the data folder, then serves the services under their prefixes\n"
         "(/call-definition, /proposal-intake, ...) and the portal at /. Stop with Ctrl-C; the data stays.",
     )
-    up.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (not loopback: needs JOINTCALL_JWT_SECRET)"
-    )
-    up.add_argument("--port", type=int, default=8000, help="port to listen on")
+    _listen_options(up, 8000, host_note=" (not loopback: needs JOINTCALL_JWT_SECRET)")
     up.add_argument(
         "--data-dir",
         type=Path,
@@ -163,8 +167,7 @@ def _parser() -> argparse.ArgumentParser:
         help="embedded: after the demo, keep the system up with the finished call and open it in the portal at "
         "--host:--port (until Ctrl-C; the data is removed then unless --data-dir)",
     )
-    demo.add_argument("--host", default="127.0.0.1", help="with --portal: address to listen on")
-    demo.add_argument("--port", type=int, default=8000, help="with --portal: port to listen on")
+    _listen_options(demo, 8000, note="with --portal: ")
     demo.set_defaults(run=_demo)
 
     example = _command(
@@ -204,12 +207,7 @@ def _parser() -> argparse.ArgumentParser:
         "and `jointcall worker SERVICE` beside it (the worker publishes what the api commits).",
     )
     api.add_argument("service", metavar="SERVICE", help=SERVICE_HELP)
-    api.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on; 0.0.0.0 serves beyond this machine (needs JOINTCALL_JWT_SECRET)",
-    )
-    api.add_argument("--port", type=int, default=8000, help="port to listen on")
+    _listen_options(api, 8000, host_note="; 0.0.0.0 serves beyond this machine (needs JOINTCALL_JWT_SECRET)")
     api.add_argument("--workers", type=_positive, default=1, help="uvicorn worker processes sharing the port")
     api.set_defaults(run=_api)
 
@@ -219,8 +217,7 @@ def _parser() -> argparse.ArgumentParser:
         "full stack: serve the portal's web pages",
         "It calls the services' APIs at JOINTCALL_PORTAL_API_BASE_URL (see the README for JOINTCALL_PORTAL_*).",
     )
-    portal.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    portal.add_argument("--port", type=int, default=8080, help="port to listen on")
+    _listen_options(portal, 8080)
     portal.set_defaults(run=_portal)
 
     worker = _command(

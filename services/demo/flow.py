@@ -21,7 +21,7 @@ from .consolidate import consolidate
 from .consortia import generate_consortia
 from .context import Run
 from .progress import Progress, SilentProgress
-from .results import Results
+from .results import Monitoring, Results
 from .timeline import RealTimeline, Timeline
 
 
@@ -82,16 +82,7 @@ async def run_joint_call(
     followed = (
         await monitoring.follow_projects(run, timeline, decided.funding, decided.results) if after_results else None
     )
-    return consolidate(
-        call=run.call,
-        seed=seed,
-        consortia=proposals,
-        tally=run.tally,
-        eligibility_reasons=decided.eligibility_reasons,
-        ranking=decided.ranking,
-        results=decided.results,
-        monitoring=followed,
-    )
+    return decided.consolidated(run, consortia=proposals, monitoring=followed)
 
 
 @dataclass(frozen=True)
@@ -103,6 +94,20 @@ class Decided:
     ranking: list[Any]
     funding: Any
     results: Any
+
+    def consolidated(self, run: Run, *, consortia: int, monitoring: Monitoring | None = None) -> Results:
+        """The run's results: its call, seed and tally with what was decided (and the projects `monitoring`
+        followed); `consortia`: how many the call started with."""
+        return consolidate(
+            call=run.call,
+            seed=run.seed,
+            consortia=consortia,
+            tally=run.tally,
+            eligibility_reasons=self.eligibility_reasons,
+            ranking=self.ranking,
+            results=self.results,
+            monitoring=monitoring,
+        )
 
 
 async def evaluate_and_decide(run: Run, panel: evaluation.Panel | None = None) -> Decided:

@@ -22,7 +22,7 @@ from ..call_definition.examples import alpine_call
 from . import eligibility, shortlist, submission
 from .api import DemoError, Tokens
 from .call import two_stage_call_body
-from .consolidate import consolidate, stage_one_summary
+from .consolidate import stage_one_summary
 from .consortia import generate_consortia
 from .context import Run
 from .evaluation import criteria_of
@@ -97,15 +97,7 @@ async def run_two_stage_call(
     await timeline.pass_deadline(deadline)
     decided = await evaluate_and_decide(second, panel)
     progress.note("results published")
-    results = consolidate(
-        call=second.call,
-        seed=seed,
-        consortia=proposals,
-        tally=second.tally,
-        eligibility_reasons=decided.eligibility_reasons,
-        ranking=decided.ranking,
-        results=decided.results,
-    )
+    results = decided.consolidated(second, consortia=proposals)
     results["two_stage"] = stage_one_summary(
         tally=first.tally,
         criteria=criteria_of(first),

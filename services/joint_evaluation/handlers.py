@@ -14,7 +14,7 @@ from shared.events import (
     parse_data,
 )
 from shared.messaging.bus import Subscription
-from shared.service import Runtime, call_copy_subscription, idempotent_subscription
+from shared.service import Runtime, applying, call_copy_subscription, idempotent_subscription
 
 from .models import call_copies
 from .use_cases.record_eligibility import record_eligibility
@@ -24,15 +24,6 @@ from .use_cases.record_withdrawal import record_withdrawal
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    async def on_proposal_submitted(session: AsyncSession, envelope: Envelope) -> None:
-        await record_submission(session, runtime, parse_data(envelope, ProposalSubmitted))
-
-    async def on_proposal_withdrawn(session: AsyncSession, envelope: Envelope) -> None:
-        await record_withdrawal(session, runtime, parse_data(envelope, ProposalWithdrawn))
-
-    async def on_eligibility_decided(session: AsyncSession, envelope: Envelope) -> None:
-        await record_eligibility(session, runtime, parse_data(envelope, EligibilityDecided))
-
     async def on_funds_released(session: AsyncSession, envelope: Envelope) -> None:
         await record_release(session, runtime, str(envelope.id), parse_data(envelope, FundsReleased))
 
@@ -41,13 +32,16 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
         idempotent_subscription(
             runtime,
             "joint_evaluation.proposals",
-            {"proposal.submitted": on_proposal_submitted, "proposal.withdrawn": on_proposal_withdrawn},
+            {
+                "proposal.submitted": applying(runtime, ProposalSubmitted, record_submission),
+                "proposal.withdrawn": applying(runtime, ProposalWithdrawn, record_withdrawal),
+            },
             routing_keys=("proposal.*",),
         ),
         idempotent_subscription(
             runtime,
             "joint_evaluation.eligibility",
-            {"eligibility.decided": on_eligibility_decided},
+            {"eligibility.decided": applying(runtime, EligibilityDecided, record_eligibility)},
             routing_keys=("eligibility.*",),
         ),
         idempotent_subscription(runtime, "joint_evaluation.releases", {"funds.released": on_funds_released}),

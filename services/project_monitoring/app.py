@@ -3,23 +3,8 @@ partner, joint reporting and the monitoring of the funded projects."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
-
-from shared.clock import Clock
-from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
+from shared.service import BackgroundJob, Runtime, app_factory, define_service
 from shared.service.jobs import every
-
-from . import handlers
-from .errors import ROUTE_PROBLEMS
-from .models import Base, messaging
-from .settings import Settings
-
-
-def _routers() -> list[APIRouter]:
-    from .api.audit import router as audit
-    from .api.routes import router
-
-    return [router, audit]
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
@@ -29,20 +14,14 @@ def _background(runtime: Runtime) -> list[BackgroundJob]:
     return [every(interval_s, runtime, follow_clock_once, doing="following the clock")]
 
 
-SERVICE = ServiceDefinition(
-    name="project_monitoring",
+SERVICE = define_service(
+    __package__,
     title="project monitoring",
     description="Funded projects after the results: each region contracts its own partners; one joint report "
     "per period, each region seeing its own partners' finances.",
-    metadata=Base.metadata,
-    tables=messaging,
-    routers=_routers,
-    subscriptions=handlers.subscriptions,
-    settings_class=Settings,
+    api=("routes", "audit"),
     background=_background,
-    problems=ROUTE_PROBLEMS,
 )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    return build_app(SERVICE, settings or Settings(), clock=clock)
+create_app = app_factory(SERVICE)

@@ -3,11 +3,9 @@ made of), the published results and the reserve proposals funded later (projects
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from shared.events import EligibilityDecided, Envelope, ProposalSubmitted, ReserveFunded, ResultsPublished, parse_data
+from shared.events import EligibilityDecided, ProposalSubmitted, ReserveFunded, ResultsPublished
 from shared.messaging.bus import Subscription
-from shared.service import Runtime, call_copy_subscription, idempotent_subscription
+from shared.service import Runtime, applying, call_copy_subscription, idempotent_subscription
 
 from .models import call_copies
 from .use_cases.fund_from_reserve import fund_from_reserve
@@ -17,28 +15,22 @@ from .use_cases.record_submission import record_submission
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    async def on_proposal_submitted(session: AsyncSession, envelope: Envelope) -> None:
-        await record_submission(session, runtime, parse_data(envelope, ProposalSubmitted))
-
-    async def on_eligibility_decided(session: AsyncSession, envelope: Envelope) -> None:
-        await record_eligibility(session, runtime, parse_data(envelope, EligibilityDecided))
-
-    async def on_results_published(session: AsyncSession, envelope: Envelope) -> None:
-        await fund_from_results(session, runtime, parse_data(envelope, ResultsPublished))
-
-    async def on_reserve_funded(session: AsyncSession, envelope: Envelope) -> None:
-        await fund_from_reserve(session, runtime, parse_data(envelope, ReserveFunded))
-
     return [
         call_copy_subscription(runtime, call_copies),
         idempotent_subscription(
             runtime,
             "project_monitoring.proposals",
-            {"proposal.submitted": on_proposal_submitted, "eligibility.decided": on_eligibility_decided},
+            {
+                "proposal.submitted": applying(runtime, ProposalSubmitted, record_submission),
+                "eligibility.decided": applying(runtime, EligibilityDecided, record_eligibility),
+            },
         ),
         idempotent_subscription(
             runtime,
             "project_monitoring.funding",
-            {"results.published": on_results_published, "reserve.funded": on_reserve_funded},
+            {
+                "results.published": applying(runtime, ResultsPublished, fund_from_results),
+                "reserve.funded": applying(runtime, ReserveFunded, fund_from_reserve),
+            },
         ),
     ]

@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
-
-from shared.clock import Clock
-from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
-
-from . import handlers
-from .errors import ROUTE_PROBLEMS
-from .models import Base, messaging
-from .settings import Settings
-
-
-def _routers() -> list[APIRouter]:
-    from .api.audit import router as audit
-    from .api.dashboard import router as dashboard
-    from .api.documents import router as documents
-    from .api.refusals import router as refusals
-    from .api.routes import router
-
-    return [router, documents, refusals, audit, dashboard]
+from shared.service import BackgroundJob, Runtime, app_factory, define_service
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
@@ -29,19 +11,13 @@ def _background(runtime: Runtime) -> list[BackgroundJob]:
     return [lambda stop: collect_orphans_forever(runtime, stop)]
 
 
-SERVICE = ServiceDefinition(
-    name="proposal_intake",
+SERVICE = define_service(
+    __package__,
     title="proposal intake",
     description="Consortia submit proposals to open calls before the deadline and get a receipt.",
-    metadata=Base.metadata,
-    tables=messaging,
-    routers=_routers,
-    subscriptions=handlers.subscriptions,
-    settings_class=Settings,
+    api=("routes", "documents", "refusals", "audit", "dashboard"),
     background=_background,
-    problems=ROUTE_PROBLEMS,
 )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    return build_app(SERVICE, settings or Settings(), clock=clock)
+create_app = app_factory(SERVICE)

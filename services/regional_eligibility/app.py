@@ -2,22 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
-
-from shared.clock import Clock
-from shared.service import BackgroundJob, Runtime, ServiceDefinition, build_app
-
-from . import handlers
-from .errors import ROUTE_PROBLEMS
-from .models import Base, messaging
-from .settings import Settings
-
-
-def _routers() -> list[APIRouter]:
-    from .api.audit import router as audit
-    from .api.routes import router
-
-    return [router, audit]
+from shared.service import BackgroundJob, Runtime, app_factory, define_service
 
 
 def _background(runtime: Runtime) -> list[BackgroundJob]:
@@ -26,19 +11,13 @@ def _background(runtime: Runtime) -> list[BackgroundJob]:
     return [lambda stop: deliver_webhooks(runtime, stop)]
 
 
-SERVICE = ServiceDefinition(
-    name="regional_eligibility",
+SERVICE = define_service(
+    __package__,
     title="regional eligibility",
     description="Each region checks the eligibility of its own partners; one consolidated outcome per proposal.",
-    metadata=Base.metadata,
-    tables=messaging,
-    routers=_routers,
-    subscriptions=handlers.subscriptions,
-    settings_class=Settings,
+    api=("routes", "audit"),
     background=_background,
-    problems=ROUTE_PROBLEMS,
 )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    return build_app(SERVICE, settings or Settings(), clock=clock)
+create_app = app_factory(SERVICE)

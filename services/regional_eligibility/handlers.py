@@ -19,7 +19,7 @@ from shared.events import (
 )
 from shared.messaging.bus import Subscription
 from shared.readmodel import upsert_call_copy
-from shared.service import Runtime, idempotent_subscription
+from shared.service import Runtime, applying, idempotent_subscription
 
 from .models import call_copies
 from .use_cases.announce_grant_overdue import announce_grant_overdue
@@ -36,36 +36,29 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
         await upsert_call_copy(session, call_copies, call, runtime.clock)
         await open_checks_of_call(session, runtime, call)
 
-    async def on_proposal_submitted(session: AsyncSession, envelope: Envelope) -> None:
-        await record_submission(session, runtime, parse_data(envelope, ProposalSubmitted))
-
-    async def on_proposal_withdrawn(session: AsyncSession, envelope: Envelope) -> None:
-        await withdraw_case(session, runtime, parse_data(envelope, ProposalWithdrawn))
-
-    async def on_invitations_published(session: AsyncSession, envelope: Envelope) -> None:
-        await announce_invitations(session, runtime, parse_data(envelope, InvitationsPublished))
-
-    async def on_grant_overdue(session: AsyncSession, envelope: Envelope) -> None:
-        await announce_grant_overdue(session, runtime, parse_data(envelope, GrantOverdue))
-
-    async def on_report_overdue(session: AsyncSession, envelope: Envelope) -> None:
-        await announce_payment_held(session, runtime, parse_data(envelope, ReportOverdue))
-
     call_handlers = {model.event_type.rsplit(".", 1)[0]: on_call_event for model in CALL_EVENTS}
     return [
         idempotent_subscription(runtime, "regional_eligibility.calls", call_handlers, routing_keys=("call.*",)),
         idempotent_subscription(
             runtime,
             "regional_eligibility.proposals",
-            {"proposal.submitted": on_proposal_submitted, "proposal.withdrawn": on_proposal_withdrawn},
+            {
+                "proposal.submitted": applying(runtime, ProposalSubmitted, record_submission),
+                "proposal.withdrawn": applying(runtime, ProposalWithdrawn, withdraw_case),
+            },
             routing_keys=("proposal.*",),
         ),
         idempotent_subscription(
-            runtime, "regional_eligibility.invitations", {"invitations.published": on_invitations_published}
+            runtime,
+            "regional_eligibility.invitations",
+            {"invitations.published": applying(runtime, InvitationsPublished, announce_invitations)},
         ),
         idempotent_subscription(
             runtime,
             "regional_eligibility.overdue",
-            {"grant.overdue": on_grant_overdue, "report.overdue": on_report_overdue},
+            {
+                "grant.overdue": applying(runtime, GrantOverdue, announce_grant_overdue),
+                "report.overdue": applying(runtime, ReportOverdue, announce_payment_held),
+            },
         ),
     ]

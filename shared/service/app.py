@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from fastapi import FastAPI
 
@@ -69,3 +70,16 @@ def build_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+class AppFactory(Protocol):
+    def __call__(self, settings: ServiceSettings | None = None, *, clock: Clock | None = None) -> FastAPI: ...
+
+
+def app_factory(definition: ServiceDefinition) -> AppFactory:
+    """The service's `create_app`: its app on the settings given, or on those its environment sets."""
+
+    def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+        return build_app(definition, settings or definition.settings_class(), clock=clock)
+
+    return create_app

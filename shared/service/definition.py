@@ -4,6 +4,7 @@ definition serves the full stack (one api and one worker process per service) an
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -60,6 +61,42 @@ class ServiceDefinition:
     @property
     def migrations(self) -> str:
         return f"services.{self.name}:migrations"
+
+
+def define_service(
+    package: str,
+    *,
+    title: str,
+    description: str,
+    api: Sequence[str],
+    background: Callable[[Runtime], list[BackgroundJob]] = lambda runtime: [],
+    tags: Sequence[dict[str, str]] = (),
+) -> ServiceDefinition:
+    """The definition of the service in `package` (`services.proposal_intake`), named by its last part, from
+    the modules every service has: `models` (its `Base`'s metadata and its `messaging` tables), `handlers`
+    (`subscriptions`), `settings` (`Settings`) and `errors` (`ROUTE_PROBLEMS`); what is its own comes as
+    arguments, `api` naming the modules of its `api/` package whose `router`s it serves, in that order (imported
+    when the app is built, not by a worker)."""
+    models, handlers, settings, errors = (
+        importlib.import_module(f"{package}.{module}") for module in ("models", "handlers", "settings", "errors")
+    )
+
+    def routers() -> list[APIRouter]:
+        return [importlib.import_module(f"{package}.api.{module}").router for module in api]
+
+    return ServiceDefinition(
+        name=package.rpartition(".")[2],
+        title=title,
+        description=description,
+        metadata=models.Base.metadata,
+        tables=models.messaging,
+        routers=routers,
+        subscriptions=handlers.subscriptions,
+        settings_class=settings.Settings,
+        tags=list(tags),
+        background=background,
+        problems=errors.ROUTE_PROBLEMS,
+    )
 
 
 def open_runtime(definition: ServiceDefinition, settings: ServiceSettings, clock: Clock | None = None) -> Runtime:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import CALL_EVENTS, CallEvent, Envelope, parse_data
+from shared.events import CALL_EVENTS, CallEvent, E, Envelope, parse_data
 from shared.messaging.bus import Subscription
 from shared.messaging.inbox import EventHandler, idempotent_handler
 from shared.readmodel import upsert_call_copy
@@ -25,6 +25,17 @@ def idempotent_subscription(
     keys = routing_keys or tuple(handlers)
     handler = idempotent_handler(queue, handlers, runtime.sessions, runtime.tables, runtime.clock)
     return Subscription(queue=queue, routing_keys=keys, handler=handler)
+
+
+def applying(
+    runtime: Runtime, model: type[E], use_case: Callable[[AsyncSession, Runtime, E], Awaitable[object]]
+) -> EventHandler:
+    """The handler that hands an event's data, read as `model`, to the use case that applies it."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        await use_case(session, runtime, parse_data(envelope, model))
+
+    return handle
 
 
 def call_copy_subscription(runtime: Runtime, call_copies: Table) -> Subscription:
