@@ -94,6 +94,18 @@ class OneHopConnection(aiosqlite.Connection):
     def cursor(self) -> OneHopCursor:  # type: ignore[override]  # aiosqlite's is an awaitable context manager
         return OneHopCursor(self)
 
+    # Outside a transaction sqlite3's commit and rollback do nothing, but aiosqlite still makes the trip: the pool
+    # rolls back every connection it gets back, most of them after reads (5,760 of 27,300 trips in that demo).
+    # No statement of this connection is under way when SQLAlchemy commits or rolls back, so the flag is settled.
+
+    async def commit(self) -> None:
+        if self._connection is None or self._connection.in_transaction:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self._connection is None or self._connection.in_transaction:
+            await super().rollback()
+
 
 class OneHopCursor:
     """The aiosqlite cursor's interface as SQLAlchemy's aiosqlite adapter uses it, over a result read at once."""

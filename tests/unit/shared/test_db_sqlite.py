@@ -52,8 +52,16 @@ async def test_a_statement_runs_in_one_trip_and_reads_back_rows_counts_and_keys(
         with pytest.raises(IntegrityError):
             async with engine.begin() as connection:
                 await connection.execute(insert(items).values(name="first"))
+        trips.clear()
         async with engine.connect() as connection:  # the failed transaction left nothing behind
             assert (await connection.execute(select(items.c.name).where(items.c.id == 4))).first() is None
+        assert trips == ["run"]  # a read opens no transaction: nothing to roll back when the pool takes it back
+        trips.clear()
+        async with engine.begin() as connection:
+            await connection.execute(insert(items).values(name="fourth"))
+        assert trips == ["run", "commit"]  # a write is committed
+        async with engine.connect() as connection:
+            assert (await connection.execute(select(items.c.id).where(items.c.name == "fourth"))).scalar() == 4
     finally:
         await engine.dispose()
 
