@@ -218,11 +218,17 @@ class OutboxRelay:
             await session.execute(
                 update(self._outbox).where(self._outbox.c.id.in_(published)).values(published_at=self._clock.now())
             )
+        # One statement per distinct error, not per row: events no queue is bound for (the embedded default's
+        # grant.signed, report.submitted) stay in the outbox and are offered again on every pass, a batch of
+        # them at a time, all refused with the same error.
+        by_error: dict[str, list[int]] = {}
         for row_id, error in failed:
+            by_error.setdefault(f"{type(error).__name__}: {error}"[:2000], []).append(row_id)
+        for last_error, ids in by_error.items():
             await session.execute(
                 update(self._outbox)
-                .where(self._outbox.c.id == row_id)
-                .values(attempts=self._outbox.c.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:2000])
+                .where(self._outbox.c.id.in_(ids))
+                .values(attempts=self._outbox.c.attempts + 1, last_error=last_error)
             )
         return published, failed
 
