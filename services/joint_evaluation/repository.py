@@ -26,6 +26,7 @@ from .models import (
     RegionConfirmation,
     RegionFit,
     ShortlistDecision,
+    call_copies,
 )
 
 Pair = tuple[str, str]  # (evaluator id, proposal id)
@@ -117,6 +118,25 @@ async def evaluable_entries(session: AsyncSession, call_id: str) -> list[Evaluat
     return list((await session.execute(query.order_by(EvaluationEntry.proposal_id))).scalars())
 
 
+# --- the call's local copy ------------------------------------------------------------------------------
+
+CallCopyKey = tuple[str, int, datetime]  # (call, version, received_at): names one stored version
+
+
+async def call_copy_key(session: AsyncSession, call_id: str) -> CallCopyKey | None:
+    """What names the stored copy of the call (None: no copy), without reading its snapshot."""
+    query = select(call_copies.c.version, call_copies.c.received_at).where(call_copies.c.call_id == call_id)
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (call_id, row.version, row.received_at)
+
+
+async def call_copy_row(session: AsyncSession, call_id: str) -> tuple[CallCopyKey, dict[str, Any]] | None:
+    """The stored copy of the call as JSON, with what names it."""
+    columns = (call_copies.c.version, call_copies.c.received_at, call_copies.c.snapshot)
+    row = (await session.execute(select(*columns).where(call_copies.c.call_id == call_id))).one_or_none()
+    return None if row is None else ((call_id, row.version, row.received_at), row.snapshot)
+
+
 # --- evaluators and conflicts ------------------------------------------------------------------------
 
 
@@ -143,6 +163,25 @@ async def declared_conflicts_of_call(session: AsyncSession, call_id: str) -> lis
 async def declared_conflicts_of_proposal(session: AsyncSession, proposal_id: str) -> list[DeclaredConflict]:
     query = select(DeclaredConflict).where(DeclaredConflict.proposal_id == proposal_id)
     return list((await session.execute(query.order_by(DeclaredConflict.declared_at))).scalars())
+
+
+async def evaluator_with_assigned(
+    session: AsyncSession, evaluator_id: str, proposal_id: str
+) -> tuple[Evaluator, EvaluationEntry | None, bool] | None:
+    """In one query: the evaluator (None: not registered), the proposal if it is assigned to it (None: not
+    assigned, or no such proposal) and whether the evaluator declared a conflict with it."""
+    declared = exists().where(
+        DeclaredConflict.evaluator_id == Evaluator.id, DeclaredConflict.proposal_id == proposal_id
+    )
+    assigned = and_(AssignedPair.evaluator_id == Evaluator.id, AssignedPair.proposal_id == proposal_id)
+    query = (
+        select(Evaluator, EvaluationEntry, declared)
+        .outerjoin(AssignedPair, assigned)
+        .outerjoin(EvaluationEntry, EvaluationEntry.proposal_id == AssignedPair.proposal_id)
+        .where(Evaluator.id == evaluator_id)
+    )
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (row[0], row[1], bool(row[2]))
 
 
 # --- assignment ---------------------------------------------------------------------------------------
@@ -227,20 +266,24 @@ async def finalised_proposal_ids(session: AsyncSession, call_id: str) -> set[str
 
 async def progress_for_update(session: AsyncSession, call_id: str, now: datetime) -> CallProgress:
     """The call's progress row, locked (created on first use): call-wide steps queue on it."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    values = {"call_id": call_id, "shortfalls": [], "funding_version": 0, "updated_at": now}
-    await session.execute(dialect.insert(CallProgress).values(values).on_conflict_do_nothing())  # two first uses
-    query = select(CallProgress).where(CallProgress.call_id == call_id).with_for_update()
-    return (await session.execute(query)).scalar_one()
+    return await _progress_locked(session, call_id, now, read=False)
 
 
 async def progress_for_share(session: AsyncSession, call_id: str, now: datetime) -> CallProgress:
     """The call's progress row, share-locked (created on first use): a per-proposal step (the consensus) that
     must not overlap a call-wide one (which locks it for update) without queueing behind the other proposals'."""
+    return await _progress_locked(session, call_id, now, read=True)
+
+
+async def _progress_locked(session: AsyncSession, call_id: str, now: datetime, *, read: bool) -> CallProgress:
+    """Locked as it is found; only when there is none yet inserted first (two first uses meet on the key), then
+    locked: a call has its row from its first call-wide step on, so one statement as a rule, not two."""
+    query = select(CallProgress).where(CallProgress.call_id == call_id).with_for_update(read=read)
+    if (progress := (await session.execute(query)).scalar_one_or_none()) is not None:
+        return progress
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     values = {"call_id": call_id, "shortfalls": [], "funding_version": 0, "updated_at": now}
     await session.execute(dialect.insert(CallProgress).values(values).on_conflict_do_nothing())
-    query = select(CallProgress).where(CallProgress.call_id == call_id).with_for_update(read=True)
     return (await session.execute(query)).scalar_one()
 
 

@@ -21,7 +21,7 @@ from ..consensus import consensus_for_update, refuse_if_final
 from ..domain.assessment import Problem, draft_problems, score_text
 from ..models import audit_log
 from ..repository import progress_for_share
-from ..views import ProposalState, proposal_state
+from ..views import Known, ProposalState, proposal_state
 
 
 async def set_consensus(
@@ -58,4 +58,4 @@ async def set_consensus(
         before=before,
         after=consensus.overrides,
     )
-    return await proposal_state(session, entry)
+    return await proposal_state(session, entry, Known(config, consensus))
