@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Row, Select, and_, delete, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, exists, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, defer
@@ -47,23 +47,78 @@ async def entry_for_update(session: AsyncSession, proposal_id: str, call_id: str
     """The entry, created empty if none of its events was seen yet."""
     entry = await get_entry(session, proposal_id, for_update=True)
     if entry is None:
-        entry = EvaluationEntry(
-            proposal_id=proposal_id,
-            call_id=call_id,
-            proposal_version=0,
-            topics=[],
-            partners=[],
-            eligibility_version=0,
-            decision_version=0,
-            eligibility=Eligibility.PENDING,
-            eligibility_reasons=[],
-            eligibility_reason_details=[],
-            ineligible_partners=[],
-            dropped_partners=[],
-            updated_at=now,
-        )
+        entry = EvaluationEntry(**_empty_entry(proposal_id, call_id, now))
         session.add(entry)
     return entry
+
+
+_DECISION_COLUMNS = (
+    "eligibility_version",
+    "decision_version",
+    "eligibility",
+    "eligibility_reasons",
+    "eligibility_reason_details",
+    "ineligible_partners",
+    "dropped_partners",
+    "updated_at",
+)
+
+
+def _decision_upsert(dialect: Any) -> Any:
+    """INSERT the entry, or on its key UPDATE the decision's columns if the decision is newer than the stored one
+    (by proposal version, then decision version), the revision bumped as the ORM's version counter does."""
+    table = EvaluationEntry.__table__
+    statement = dialect.insert(table)
+    new = statement.excluded
+    newer = or_(
+        table.c.eligibility_version < new.eligibility_version,
+        and_(
+            table.c.eligibility_version == new.eligibility_version,
+            table.c.decision_version < new.decision_version,
+        ),
+    )
+    changed = {name: new[name] for name in _DECISION_COLUMNS} | {"revision": table.c.revision + 1}
+    return statement.on_conflict_do_update(index_elements=[table.c.proposal_id], set_=changed, where=newer)
+
+
+_DECISION_UPSERTS = {"postgresql": _decision_upsert(postgresql), "sqlite": _decision_upsert(sqlite)}
+
+
+async def record_decision_on_entry(
+    session: AsyncSession,
+    proposal_id: str,
+    call_id: str,
+    now: datetime,
+    versions: tuple[int, int],
+    changes: dict[str, Any],
+) -> None:
+    """In one statement, what `entry_for_update` then setting the decision on it does when the decision's
+    `versions` (proposal version, decision version) are newer than the entry's (eligibility_version,
+    decision_version): the entry created when none of its events was seen yet, else changed if the decision is
+    newer (the comparison is the statement's). Nothing is read: the event carries all that is written."""
+    version, decision_version = versions
+    decided = {**changes, "eligibility_version": version, "decision_version": decision_version}
+    # A decision no newer than an empty entry's (0, 0) creates the entry empty, as entry_for_update would.
+    values = {**_empty_entry(proposal_id, call_id, now), **(decided if versions > (0, 0) else {}), "revision": 1}
+    await session.execute(_DECISION_UPSERTS[session.get_bind().dialect.name], values)
+
+
+def _empty_entry(proposal_id: str, call_id: str, now: datetime) -> dict[str, Any]:
+    return {
+        "proposal_id": proposal_id,
+        "call_id": call_id,
+        "proposal_version": 0,
+        "topics": [],
+        "partners": [],
+        "eligibility_version": 0,
+        "decision_version": 0,
+        "eligibility": Eligibility.PENDING,
+        "eligibility_reasons": [],
+        "eligibility_reason_details": [],
+        "ineligible_partners": [],
+        "dropped_partners": [],
+        "updated_at": now,
+    }
 
 
 def keyset(query: Select[*Ts], key: InstrumentedAttribute[str], after_id: str | None, limit: int | None) -> Select[*Ts]:

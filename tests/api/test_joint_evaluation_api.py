@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from services.joint_evaluation.models import audit_log, messaging
+from services.joint_evaluation.models import EvaluationEntry, audit_log, messaging
 from shared.clock import MovableClock
 from shared.events import (
     CallAmended,
@@ -222,6 +222,39 @@ async def test_a_newer_version_waits_for_its_own_decision_and_a_withdrawn_propos
         await register(client, call)
     report = await assign(client, call)
     assert report["proposals"] == 0 and report["pairs"] == 0  # neither is in evaluation
+
+
+async def test_only_a_newer_decision_counts_and_each_one_that_does_bumps_the_revision(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """eligibility.decided in one statement: a correction (decision version + 1) replaces the decision and bumps
+    the entry's revision (its version counter, which keys the funding preview); an older or equal one arriving
+    late changes nothing."""
+    client, app = await service_client("joint_evaluation")
+    call = await publish_call(app, clock)
+    submitted = await eligible_proposal(app, call, clock)
+    path = f"/proposals/{submitted.proposal_id}"
+
+    async def entry() -> tuple[str, list[str], int]:
+        async with app.state.runtime.sessions() as session:
+            stored = await session.get(EvaluationEntry, str(submitted.proposal_id))
+            assert stored is not None
+            return stored.eligibility, stored.ineligible_partners, stored.revision
+
+    eligible, _, revision = await entry()
+    partner = submitted.partners[0].partner_id
+    first = decided_event(submitted, clock)
+    verdicts = [p.model_copy(update={"eligible": p.partner_id != partner}) for p in first.partners]
+    correction = first.model_copy(
+        update={"decision_version": 2, "outcome": "not_eligible", "reasons": ["why"], "partners": verdicts}
+    )
+    await deliver(app, envelope_of(correction, clock))
+    assert await entry() == ("not_eligible", [partner], revision + 1)
+    assert (await client.get(path, headers=AGENCY)).json()["eligibility"] == "not_eligible"
+    for late in (first, correction.model_copy(update={"outcome": "eligible"})):  # older, then the same version
+        await deliver(app, envelope_of(late, clock))
+        assert await entry() == ("not_eligible", [partner], revision + 1)
+    assert eligible == "eligible"
 
 
 # --- experts ----------------------------------------------------------------------------------------------
