@@ -25,15 +25,28 @@ from .domain.scoring import EvaluationRules, EvaluatorScores, RapporteurOverride
 from .domain.status import Eligibility
 from .errors import EvaluationComplete, ProposalNotInEvaluation
 from .models import Assessment, CallProgress, Consensus, EvaluationEntry, Evaluator, call_copies
-from .repository import call_copy_key, call_copy_row, evaluator_with_assigned, get_entry, get_evaluator
+from .repository import (
+    CallCopyKey,
+    call_copy_key,
+    call_copy_row,
+    entry_with_call_key,
+    evaluator_with_assigned,
+    get_entry,
+    get_evaluator,
+)
 
 
 async def call_config(
-    session: AsyncSession, call_id: str, *, backfill: tuple[CallFetcher, Clock] | None = None
+    session: AsyncSession,
+    call_id: str,
+    *,
+    backfill: tuple[CallFetcher, Clock] | None = None,
+    key: CallCopyKey | None = None,
 ) -> CallConfiguration:
     """The call's local copy; with `backfill`, a call not known here yet is read from call_definition and
-    stored in this session's transaction (read-your-writes right after `publish`, see shared.call_backfill)."""
-    call = await call_copy(session, call_id)
+    stored in this session's transaction (read-your-writes right after `publish`, see shared.call_backfill).
+    `key`: see `call_copy`."""
+    call = await call_copy(session, call_id, key)
     if call is None and backfill is not None:
         fetch, clock = backfill
         call = await backfill_in(session, call_copies, fetch, call_id, clock)
@@ -42,10 +55,11 @@ async def call_config(
     return call.configuration
 
 
-async def call_copy(session: AsyncSession, call_id: str) -> CallSnapshot | None:
+async def call_copy(session: AsyncSession, call_id: str, key: CallCopyKey | None = None) -> CallSnapshot | None:
     """The call's local copy, parsed once per stored version (caches.CALL_COPIES): a request reads only the
-    version's key; the snapshot is read and validated only when this runtime has not kept that version yet."""
-    if (key := await call_copy_key(session, call_id)) is None:
+    version's key (`key`, if the caller read it with its own query); the snapshot is read and validated only
+    when this runtime has not kept that version yet."""
+    if key is None and (key := await call_copy_key(session, call_id)) is None:
         return None
     cache = CALL_COPIES.of(session)
     if cache is not None and (kept := cache.get(key)) is not None:
@@ -146,20 +160,29 @@ async def entry_of(session: AsyncSession, proposal_id: str, *, for_update: bool 
     return entry
 
 
+async def entry_and_call_key(session: AsyncSession, proposal_id: str) -> tuple[EvaluationEntry, CallCopyKey | None]:
+    """`entry_of` with the key of its call's copy read in the same query, for `call_config(key=...)`."""
+    found = await entry_with_call_key(session, proposal_id)
+    if found is None:
+        raise NotFound(f"No proposal {proposal_id} in evaluation.")
+    return found
+
+
 async def proposal_for_evaluator(
     session: AsyncSession, principal: Principal, proposal_id: str
 ) -> tuple[EvaluationEntry, Evaluator, CallConfiguration]:
     """The proposal, if assigned to this evaluator, in evaluation and free of conflicts; 404 otherwise. The
-    evaluator, its assignment and its declared conflicts are read in one query (every scoring request asks)."""
+    evaluator, its assignment, its declared conflicts and the call copy's key are read in one query (every
+    scoring request asks)."""
     evaluator_id = principal.scope or ""
     found = await evaluator_with_assigned(session, evaluator_id, proposal_id)
     if found is None:
         raise NotFound(f"No evaluator {evaluator_id}.")
-    evaluator, entry, declared = found
+    evaluator, entry, declared, key = found
     hidden = NotFound(f"No proposal {proposal_id} for {principal.label}.")
     if entry is None or not entry.evaluable:
         raise hidden
-    config = await call_config(session, entry.call_id)
+    config = await call_config(session, entry.call_id, key=key)
     if declared or in_conflict(evaluator, entry, config):
         raise hidden
     return entry, evaluator, config

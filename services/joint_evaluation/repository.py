@@ -121,6 +121,22 @@ def _empty_entry(proposal_id: str, call_id: str, now: datetime) -> dict[str, Any
     }
 
 
+async def entry_with_call_key(
+    session: AsyncSession, proposal_id: str
+) -> tuple[EvaluationEntry, CallCopyKey | None] | None:
+    """In one query: the entry and the key of its call's stored copy (None: no copy)."""
+    query = (
+        select(EvaluationEntry, call_copies.c.version, call_copies.c.received_at)
+        .outerjoin(call_copies, call_copies.c.call_id == EvaluationEntry.call_id)
+        .where(EvaluationEntry.proposal_id == proposal_id)
+    )
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    entry, version, received_at = row
+    return entry, None if version is None else (entry.call_id, version, received_at)
+
+
 def keyset(query: Select[*Ts], key: InstrumentedAttribute[str], after_id: str | None, limit: int | None) -> Select[*Ts]:
     """One page of `query` by `key`: ordered by it, after `after_id` (if any), at most `limit` rows (if any)."""
     query = query.order_by(key)
@@ -222,21 +238,27 @@ async def declared_conflicts_of_proposal(session: AsyncSession, proposal_id: str
 
 async def evaluator_with_assigned(
     session: AsyncSession, evaluator_id: str, proposal_id: str
-) -> tuple[Evaluator, EvaluationEntry | None, bool] | None:
+) -> tuple[Evaluator, EvaluationEntry | None, bool, CallCopyKey | None] | None:
     """In one query: the evaluator (None: not registered), the proposal if it is assigned to it (None: not
-    assigned, or no such proposal) and whether the evaluator declared a conflict with it."""
+    assigned, or no such proposal), whether the evaluator declared a conflict with it and the key of its call's
+    stored copy (None: no proposal, or no copy)."""
     declared = exists().where(
         DeclaredConflict.evaluator_id == Evaluator.id, DeclaredConflict.proposal_id == proposal_id
     )
     assigned = and_(AssignedPair.evaluator_id == Evaluator.id, AssignedPair.proposal_id == proposal_id)
     query = (
-        select(Evaluator, EvaluationEntry, declared)
+        select(Evaluator, EvaluationEntry, declared, call_copies.c.version, call_copies.c.received_at)
         .outerjoin(AssignedPair, assigned)
         .outerjoin(EvaluationEntry, EvaluationEntry.proposal_id == AssignedPair.proposal_id)
+        .outerjoin(call_copies, call_copies.c.call_id == EvaluationEntry.call_id)
         .where(Evaluator.id == evaluator_id)
     )
     row = (await session.execute(query)).one_or_none()
-    return None if row is None else (row[0], row[1], bool(row[2]))
+    if row is None:
+        return None
+    evaluator, entry, conflict, version, received_at = row
+    key = None if entry is None or version is None else (entry.call_id, version, received_at)
+    return evaluator, entry, bool(conflict), key
 
 
 # --- assignment ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from shared.wording import agree, count
 
 from ..access import (
     call_config,
-    entry_of,
+    entry_and_call_key,
     evaluation_rules,
     overrides_of,
     refuse_once_completed,
@@ -36,9 +36,9 @@ async def finalise_consensus(
     session: AsyncSession, runtime: Runtime, agency: Principal, proposal_id: str
 ) -> ProposalState:
     """The proposal's state with its consensus final."""
-    entry = await entry_of(session, proposal_id)
+    entry, key = await entry_and_call_key(session, proposal_id)
     refuse_unless_evaluable(entry)
-    config = await call_config(session, entry.call_id)
+    config = await call_config(session, entry.call_id, key=key)
     refuse_once_completed(await progress_for_share(session, entry.call_id, runtime.clock.now()))  # see set_consensus
     record = await consensus_for_update(session, entry.call_id, proposal_id, runtime)
     refuse_if_final(record)
