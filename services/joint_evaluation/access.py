@@ -15,31 +15,63 @@ from shared.call_stages import stage_rules
 from shared.calls import CallConfiguration
 from shared.clock import Clock
 from shared.errors import NotFound
-from shared.events import PartnerSnapshot
+from shared.events import CallSnapshot, PartnerSnapshot
 from shared.http.principal import Principal
-from shared.readmodel import load_call_copy
 
+from .caches import CALL_COPIES
 from .domain.assessment import AssessmentStatus
 from .domain.conflicts import ConflictPolicy, ExpertFacts, PartnerFacts, conflict_reasons
 from .domain.scoring import EvaluationRules, EvaluatorScores, RapporteurOverride
 from .domain.status import Eligibility
 from .errors import EvaluationComplete, ProposalNotInEvaluation
 from .models import Assessment, CallProgress, Consensus, EvaluationEntry, Evaluator, call_copies
-from .repository import get_declared_conflict, get_entry, get_evaluator, get_pair
+from .repository import (
+    CallCopyKey,
+    call_copy_key,
+    call_copy_row,
+    entry_with_call_key,
+    evaluator_with_assigned,
+    get_entry,
+    get_evaluator,
+)
 
 
 async def call_config(
-    session: AsyncSession, call_id: str, *, backfill: tuple[CallFetcher, Clock] | None = None
+    session: AsyncSession,
+    call_id: str,
+    *,
+    backfill: tuple[CallFetcher, Clock] | None = None,
+    key: CallCopyKey | None = None,
 ) -> CallConfiguration:
     """The call's local copy; with `backfill`, a call not known here yet is read from call_definition and
-    stored in this session's transaction (read-your-writes right after `publish`, see shared.call_backfill)."""
-    call = await load_call_copy(session, call_copies, call_id)
+    stored in this session's transaction (read-your-writes right after `publish`, see shared.call_backfill).
+    `key`: see `call_copy`."""
+    call = await call_copy(session, call_id, key)
     if call is None and backfill is not None:
         fetch, clock = backfill
         call = await backfill_in(session, call_copies, fetch, call_id, clock)
     if call is None or call.configuration is None:
         raise NotFound(f"No published call {call_id}.")
     return call.configuration
+
+
+async def call_copy(session: AsyncSession, call_id: str, key: CallCopyKey | None = None) -> CallSnapshot | None:
+    """The call's local copy, parsed once per stored version (caches.CALL_COPIES): a request reads only the
+    version's key (`key`, if the caller read it with its own query); the snapshot is read and validated only
+    when this runtime has not kept that version yet."""
+    if key is None and (key := await call_copy_key(session, call_id)) is None:
+        return None
+    cache = CALL_COPIES.of(session)
+    if cache is not None and (kept := cache.get(key)) is not None:
+        return kept
+    stored = await call_copy_row(session, call_id)  # read again with it: a newer version may have come meanwhile
+    if stored is None:
+        return None
+    key, snapshot = stored
+    call = CallSnapshot.model_validate(snapshot)
+    if cache is not None:
+        cache.put(key, call)
+    return call
 
 
 def evaluation_rules(config: CallConfiguration, stage: int | None = None) -> EvaluationRules:
@@ -128,17 +160,30 @@ async def entry_of(session: AsyncSession, proposal_id: str, *, for_update: bool 
     return entry
 
 
+async def entry_and_call_key(session: AsyncSession, proposal_id: str) -> tuple[EvaluationEntry, CallCopyKey | None]:
+    """`entry_of` with the key of its call's copy read in the same query, for `call_config(key=...)`."""
+    found = await entry_with_call_key(session, proposal_id)
+    if found is None:
+        raise NotFound(f"No proposal {proposal_id} in evaluation.")
+    return found
+
+
 async def proposal_for_evaluator(
     session: AsyncSession, principal: Principal, proposal_id: str
 ) -> tuple[EvaluationEntry, Evaluator, CallConfiguration]:
-    """The proposal, if assigned to this evaluator, in evaluation and free of conflicts; 404 otherwise."""
-    evaluator = await evaluator_of(session, principal)
-    entry = await get_entry(session, proposal_id)
+    """The proposal, if assigned to this evaluator, in evaluation and free of conflicts; 404 otherwise. The
+    evaluator, its assignment, its declared conflicts and the call copy's key are read in one query (every
+    scoring request asks)."""
+    evaluator_id = principal.scope or ""
+    found = await evaluator_with_assigned(session, evaluator_id, proposal_id)
+    if found is None:
+        raise NotFound(f"No evaluator {evaluator_id}.")
+    evaluator, entry, declared, key = found
     hidden = NotFound(f"No proposal {proposal_id} for {principal.label}.")
-    if entry is None or not entry.evaluable or await get_pair(session, evaluator.id, proposal_id) is None:
+    if entry is None or not entry.evaluable:
         raise hidden
-    config = await call_config(session, entry.call_id)
-    if await get_declared_conflict(session, evaluator.id, proposal_id) or in_conflict(evaluator, entry, config):
+    config = await call_config(session, entry.call_id, key=key)
+    if declared or in_conflict(evaluator, entry, config):
         raise hidden
     return entry, evaluator, config
 

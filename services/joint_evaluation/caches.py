@@ -3,6 +3,9 @@
 Each key is made of everything the kept value is computed from, so a change makes a new key and a kept value is
 never read stale; the bound only limits the memory.
 
+- The call's local copy, parsed (a CallSnapshot: validating it is most of a small request's CPU): by (call,
+  version, received_at). A stored version never changes (a newer one replaces the row with a higher version);
+  received_at tells apart a copy of a transaction that was rolled back.
 - A stored funding round, parsed: by (call, version, decided_at). A round is never changed once written (each
   walk is a new version); decided_at tells apart a round of a transaction that was rolled back.
 - A fixed ranking's stored lines: by (call, completed_at). Once fixed a ranking never changes.
@@ -19,8 +22,9 @@ from datetime import datetime
 from typing import Any
 
 from shared.cache import CacheKind
-from shared.events import FundingDecided
+from shared.events import CallSnapshot, FundingDecided
 
+CALL_COPIES: CacheKind[tuple[str, int, datetime], CallSnapshot] = CacheKind("call_copies", 32)  # repository.CallCopyKey
 ROUNDS: CacheKind[tuple[str, int, datetime], FundingDecided] = CacheKind("funding_rounds", 32)
 FIXED_RANKINGS: CacheKind[tuple[str, datetime], list[dict[str, Any]]] = CacheKind("fixed_rankings", 16)
 # (call, completed_at, (entries, sum of their revisions), declines, budgets and rates, top-ups, amounts around the

@@ -22,9 +22,9 @@ from shared.audit import AuditTrail
 from shared.calls import CallConfiguration
 from shared.events import FundingDecided
 from shared.messaging.outbox import emit
-from shared.readmodel import load_call_copy
 from shared.service import Runtime
 
+from .access import call_copy
 from .caches import ROUNDS, PreviewKey
 from .domain.allocation import (
     Decline,
@@ -37,7 +37,7 @@ from .domain.allocation import (
 )
 from .domain.funding import FundingTrigger, PartnerRequest, RankedRequest, funding_decided, requests_by_region
 from .errors import EvaluationNotComplete, FundingNotComputable, ResultsFinal
-from .models import CallProgress, FundingRound, audit_log, call_audited, call_copies
+from .models import CallProgress, FundingRound, audit_log, call_audited
 from .repository import (
     declines_of_call,
     entries_revision,
@@ -176,7 +176,7 @@ async def redo_after_withdrawal(
     """A proposal withdrawn after the decisions (before publication) is walked out of them."""
     if (known := await get_progress(session, call_id)) is None or known.funding_version == 0:
         return
-    call = await load_call_copy(session, call_copies, call_id)
+    call = await call_copy(session, call_id)
     progress = await progress_for_update(session, call_id, runtime.clock.now())
     decided = await latest_decisions(session, progress)
     if call is None or call.configuration is None or progress.published_at is not None or decided is None:

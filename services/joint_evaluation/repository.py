@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Row, Select, and_, delete, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, exists, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, defer
@@ -26,6 +26,7 @@ from .models import (
     RegionConfirmation,
     RegionFit,
     ShortlistDecision,
+    call_copies,
 )
 
 Pair = tuple[str, str]  # (evaluator id, proposal id)
@@ -46,23 +47,94 @@ async def entry_for_update(session: AsyncSession, proposal_id: str, call_id: str
     """The entry, created empty if none of its events was seen yet."""
     entry = await get_entry(session, proposal_id, for_update=True)
     if entry is None:
-        entry = EvaluationEntry(
-            proposal_id=proposal_id,
-            call_id=call_id,
-            proposal_version=0,
-            topics=[],
-            partners=[],
-            eligibility_version=0,
-            decision_version=0,
-            eligibility=Eligibility.PENDING,
-            eligibility_reasons=[],
-            eligibility_reason_details=[],
-            ineligible_partners=[],
-            dropped_partners=[],
-            updated_at=now,
-        )
+        entry = EvaluationEntry(**_empty_entry(proposal_id, call_id, now))
         session.add(entry)
     return entry
+
+
+_DECISION_COLUMNS = (
+    "eligibility_version",
+    "decision_version",
+    "eligibility",
+    "eligibility_reasons",
+    "eligibility_reason_details",
+    "ineligible_partners",
+    "dropped_partners",
+    "updated_at",
+)
+
+
+def _decision_upsert(dialect: Any) -> Any:
+    """INSERT the entry, or on its key UPDATE the decision's columns if the decision is newer than the stored one
+    (by proposal version, then decision version), the revision bumped as the ORM's version counter does."""
+    table = EvaluationEntry.__table__
+    statement = dialect.insert(table)
+    new = statement.excluded
+    newer = or_(
+        table.c.eligibility_version < new.eligibility_version,
+        and_(
+            table.c.eligibility_version == new.eligibility_version,
+            table.c.decision_version < new.decision_version,
+        ),
+    )
+    changed = {name: new[name] for name in _DECISION_COLUMNS} | {"revision": table.c.revision + 1}
+    return statement.on_conflict_do_update(index_elements=[table.c.proposal_id], set_=changed, where=newer)
+
+
+_DECISION_UPSERTS = {"postgresql": _decision_upsert(postgresql), "sqlite": _decision_upsert(sqlite)}
+
+
+async def record_decision_on_entry(
+    session: AsyncSession,
+    proposal_id: str,
+    call_id: str,
+    now: datetime,
+    versions: tuple[int, int],
+    changes: dict[str, Any],
+) -> None:
+    """In one statement, what `entry_for_update` then setting the decision on it does when the decision's
+    `versions` (proposal version, decision version) are newer than the entry's (eligibility_version,
+    decision_version): the entry created when none of its events was seen yet, else changed if the decision is
+    newer (the comparison is the statement's). Nothing is read: the event carries all that is written."""
+    version, decision_version = versions
+    decided = {**changes, "eligibility_version": version, "decision_version": decision_version}
+    # A decision no newer than an empty entry's (0, 0) creates the entry empty, as entry_for_update would.
+    values = {**_empty_entry(proposal_id, call_id, now), **(decided if versions > (0, 0) else {}), "revision": 1}
+    await session.execute(_DECISION_UPSERTS[session.get_bind().dialect.name], values)
+
+
+def _empty_entry(proposal_id: str, call_id: str, now: datetime) -> dict[str, Any]:
+    return {
+        "proposal_id": proposal_id,
+        "call_id": call_id,
+        "proposal_version": 0,
+        "topics": [],
+        "partners": [],
+        "eligibility_version": 0,
+        "decision_version": 0,
+        "eligibility": Eligibility.PENDING,
+        "eligibility_reasons": [],
+        "eligibility_reason_details": [],
+        "ineligible_partners": [],
+        "dropped_partners": [],
+        "updated_at": now,
+    }
+
+
+async def entry_with_call_key(
+    session: AsyncSession, proposal_id: str
+) -> tuple[EvaluationEntry, CallCopyKey | None] | None:
+    """In one query: the entry and the key of its call's stored copy (None: no copy)."""
+    query = (
+        select(EvaluationEntry, call_copies.c.version, call_copies.c.received_at)
+        .outerjoin(call_copies, call_copies.c.call_id == EvaluationEntry.call_id)
+        .where(EvaluationEntry.proposal_id == proposal_id)
+    )
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    entry, version, received_at = row
+    return entry, None if version is None else (entry.call_id, version, received_at)
 
 
 def keyset(query: Select[*Ts], key: InstrumentedAttribute[str], after_id: str | None, limit: int | None) -> Select[*Ts]:
@@ -117,6 +189,25 @@ async def evaluable_entries(session: AsyncSession, call_id: str) -> list[Evaluat
     return list((await session.execute(query.order_by(EvaluationEntry.proposal_id))).scalars())
 
 
+# --- the call's local copy ------------------------------------------------------------------------------
+
+CallCopyKey = tuple[str, int, datetime]  # (call, version, received_at): names one stored version
+
+
+async def call_copy_key(session: AsyncSession, call_id: str) -> CallCopyKey | None:
+    """What names the stored copy of the call (None: no copy), without reading its snapshot."""
+    query = select(call_copies.c.version, call_copies.c.received_at).where(call_copies.c.call_id == call_id)
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (call_id, row.version, row.received_at)
+
+
+async def call_copy_row(session: AsyncSession, call_id: str) -> tuple[CallCopyKey, dict[str, Any]] | None:
+    """The stored copy of the call as JSON, with what names it."""
+    columns = (call_copies.c.version, call_copies.c.received_at, call_copies.c.snapshot)
+    row = (await session.execute(select(*columns).where(call_copies.c.call_id == call_id))).one_or_none()
+    return None if row is None else ((call_id, row.version, row.received_at), row.snapshot)
+
+
 # --- evaluators and conflicts ------------------------------------------------------------------------
 
 
@@ -143,6 +234,31 @@ async def declared_conflicts_of_call(session: AsyncSession, call_id: str) -> lis
 async def declared_conflicts_of_proposal(session: AsyncSession, proposal_id: str) -> list[DeclaredConflict]:
     query = select(DeclaredConflict).where(DeclaredConflict.proposal_id == proposal_id)
     return list((await session.execute(query.order_by(DeclaredConflict.declared_at))).scalars())
+
+
+async def evaluator_with_assigned(
+    session: AsyncSession, evaluator_id: str, proposal_id: str
+) -> tuple[Evaluator, EvaluationEntry | None, bool, CallCopyKey | None] | None:
+    """In one query: the evaluator (None: not registered), the proposal if it is assigned to it (None: not
+    assigned, or no such proposal), whether the evaluator declared a conflict with it and the key of its call's
+    stored copy (None: no proposal, or no copy)."""
+    declared = exists().where(
+        DeclaredConflict.evaluator_id == Evaluator.id, DeclaredConflict.proposal_id == proposal_id
+    )
+    assigned = and_(AssignedPair.evaluator_id == Evaluator.id, AssignedPair.proposal_id == proposal_id)
+    query = (
+        select(Evaluator, EvaluationEntry, declared, call_copies.c.version, call_copies.c.received_at)
+        .outerjoin(AssignedPair, assigned)
+        .outerjoin(EvaluationEntry, EvaluationEntry.proposal_id == AssignedPair.proposal_id)
+        .outerjoin(call_copies, call_copies.c.call_id == EvaluationEntry.call_id)
+        .where(Evaluator.id == evaluator_id)
+    )
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    evaluator, entry, conflict, version, received_at = row
+    key = None if entry is None or version is None else (entry.call_id, version, received_at)
+    return evaluator, entry, bool(conflict), key
 
 
 # --- assignment ---------------------------------------------------------------------------------------
@@ -227,20 +343,24 @@ async def finalised_proposal_ids(session: AsyncSession, call_id: str) -> set[str
 
 async def progress_for_update(session: AsyncSession, call_id: str, now: datetime) -> CallProgress:
     """The call's progress row, locked (created on first use): call-wide steps queue on it."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    values = {"call_id": call_id, "shortfalls": [], "funding_version": 0, "updated_at": now}
-    await session.execute(dialect.insert(CallProgress).values(values).on_conflict_do_nothing())  # two first uses
-    query = select(CallProgress).where(CallProgress.call_id == call_id).with_for_update()
-    return (await session.execute(query)).scalar_one()
+    return await _progress_locked(session, call_id, now, read=False)
 
 
 async def progress_for_share(session: AsyncSession, call_id: str, now: datetime) -> CallProgress:
     """The call's progress row, share-locked (created on first use): a per-proposal step (the consensus) that
     must not overlap a call-wide one (which locks it for update) without queueing behind the other proposals'."""
+    return await _progress_locked(session, call_id, now, read=True)
+
+
+async def _progress_locked(session: AsyncSession, call_id: str, now: datetime, *, read: bool) -> CallProgress:
+    """Locked as it is found; only when there is none yet inserted first (two first uses meet on the key), then
+    locked: a call has its row from its first call-wide step on, so one statement as a rule, not two."""
+    query = select(CallProgress).where(CallProgress.call_id == call_id).with_for_update(read=read)
+    if (progress := (await session.execute(query)).scalar_one_or_none()) is not None:
+        return progress
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     values = {"call_id": call_id, "shortfalls": [], "funding_version": 0, "updated_at": now}
     await session.execute(dialect.insert(CallProgress).values(values).on_conflict_do_nothing())
-    query = select(CallProgress).where(CallProgress.call_id == call_id).with_for_update(read=True)
     return (await session.execute(query)).scalar_one()
 
 

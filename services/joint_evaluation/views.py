@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.calls import CallConfiguration
 from shared.errors import NotFound
 from shared.events import FundingDecided, ResultLine, StageCount, StageNumbers
-from shared.readmodel import load_call_copy
 
-from .access import call_config, evaluation_rules, overrides_of, submitted_scores
+from .access import call_config, call_copy, evaluation_rules, overrides_of, submitted_scores
 from .domain.allocation import FundingStatus
 from .domain.assessment import consensus_preview
 from .domain.funding import region_part, regions_funding_partners, unconfirmed_regions
@@ -29,7 +28,7 @@ from .domain.stage_figures import StagedProposal, stage_figures
 from .domain.status import EvaluationStatus, evaluation_status
 from .errors import ResultsInconsistent
 from .funding import latest_decisions
-from .models import Assessment, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation, call_copies
+from .models import Assessment, AssignedPair, Consensus, DeclaredConflict, EvaluationEntry, RegionConfirmation
 from .ranking import current_ranking
 from .repository import (
     assessments_of,
@@ -61,15 +60,37 @@ class ProposalState:
         return self.consensus is not None and self.consensus.finalised_at is not None
 
 
-async def proposal_state(session: AsyncSession, entry: EvaluationEntry) -> ProposalState:
-    pairs = await pairs_of_proposals(session, [entry.proposal_id])
-    assessments = await assessments_of(session, entry.proposal_id)
-    consensus = await get_consensus(session, entry.proposal_id)
-    call = await load_call_copy(session, call_copies, entry.call_id)
+@dataclass(frozen=True)
+class Known:
+    """What a use case that has just written a proposal's consensus already holds of its state, not read again:
+    the call's configuration, the consensus row (as flushed) and, if it read them, the assessments and pairs."""
+
+    config: CallConfiguration
+    consensus: Consensus
+    assessments: list[Assessment] | None = None
+    pairs: list[AssignedPair] | None = None
+
+
+async def proposal_state(session: AsyncSession, entry: EvaluationEntry, known: Known | None = None) -> ProposalState:
+    if known is not None and known.pairs is not None:
+        pairs = known.pairs
+    else:
+        pairs = await pairs_of_proposals(session, [entry.proposal_id])
+    if known is not None and known.assessments is not None:
+        assessments = known.assessments
+    else:
+        assessments = await assessments_of(session, entry.proposal_id)
+    if known is not None:
+        consensus: Consensus | None = known.consensus
+        config: CallConfiguration | None = known.config
+    else:
+        consensus = await get_consensus(session, entry.proposal_id)
+        call = await call_copy(session, entry.call_id)
+        config = call.configuration if call is not None else None
     preview: dict[str, CriterionConsensus | None] = {}
     divergence: tuple[DivergenceFlag, ...] = ()
-    if call is not None and call.configuration is not None:
-        rules = evaluation_rules(call.configuration, entry.stage)
+    if config is not None:
+        rules = evaluation_rules(config, entry.stage)
         submitted = submitted_scores(assessments, rules)
         preview = consensus_preview(rules, submitted, overrides_of(consensus))
         divergence = divergence_flags(submitted, rules.divergence_flag_spread)

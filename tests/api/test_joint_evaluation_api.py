@@ -15,9 +15,10 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from services.joint_evaluation.models import audit_log, messaging
+from services.joint_evaluation.models import EvaluationEntry, audit_log, messaging
 from shared.clock import MovableClock
 from shared.events import (
+    CallAmended,
     CallSnapshot,
     EligibilityDecided,
     Envelope,
@@ -223,6 +224,39 @@ async def test_a_newer_version_waits_for_its_own_decision_and_a_withdrawn_propos
     assert report["proposals"] == 0 and report["pairs"] == 0  # neither is in evaluation
 
 
+async def test_only_a_newer_decision_counts_and_each_one_that_does_bumps_the_revision(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """eligibility.decided in one statement: a correction (decision version + 1) replaces the decision and bumps
+    the entry's revision (its version counter, which keys the funding preview); an older or equal one arriving
+    late changes nothing."""
+    client, app = await service_client("joint_evaluation")
+    call = await publish_call(app, clock)
+    submitted = await eligible_proposal(app, call, clock)
+    path = f"/proposals/{submitted.proposal_id}"
+
+    async def entry() -> tuple[str, list[str], int]:
+        async with app.state.runtime.sessions() as session:
+            stored = await session.get(EvaluationEntry, str(submitted.proposal_id))
+            assert stored is not None
+            return stored.eligibility, stored.ineligible_partners, stored.revision
+
+    eligible, _, revision = await entry()
+    partner = submitted.partners[0].partner_id
+    first = decided_event(submitted, clock)
+    verdicts = [p.model_copy(update={"eligible": p.partner_id != partner}) for p in first.partners]
+    correction = first.model_copy(
+        update={"decision_version": 2, "outcome": "not_eligible", "reasons": ["why"], "partners": verdicts}
+    )
+    await deliver(app, envelope_of(correction, clock))
+    assert await entry() == ("not_eligible", [partner], revision + 1)
+    assert (await client.get(path, headers=AGENCY)).json()["eligibility"] == "not_eligible"
+    for late in (first, correction.model_copy(update={"outcome": "eligible"})):  # older, then the same version
+        await deliver(app, envelope_of(late, clock))
+        assert await entry() == ("not_eligible", [partner], revision + 1)
+    assert eligible == "eligible"
+
+
 # --- experts ----------------------------------------------------------------------------------------------
 
 
@@ -348,6 +382,31 @@ async def test_a_draft_is_checked_against_the_scale_and_a_submitted_assessment_i
     assert own["scores"] == {"excellence": "4", "impact": "3.5", "implementation": "5"}
     assert (await client.put(path, json=scored("4", "4", "4"), headers=AGENCY)).status_code == 403
     assert {"assessment.saved", "assessment.submitted"} <= set(await audit_actions(app))
+
+
+async def test_an_amended_scale_counts_at_once_though_the_call_is_kept_parsed(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """The parsed call is kept per stored version: a draft saved on a step of 0.5, then the call amended to a
+    step of 1, is checked on submission against the amended scale."""
+    client, app = await service_client("joint_evaluation")
+    call = await publish_call(app, clock, per_proposal=1)
+    proposal = await eligible_proposal(app, call, clock)
+    _, expert = await register(client, call)
+    await assign(client, call)
+    path = f"/proposals/{proposal.proposal_id}/assessment"
+    assert (await client.put(path, json=scored("4", "3.5", "5"), headers=expert)).status_code == 200
+
+    assert call.configuration is not None
+    evaluation = call.configuration.evaluation
+    scale = evaluation.scale.model_copy(update={"step": Decimal(1)})
+    config = call.configuration.model_copy(update={"evaluation": evaluation.model_copy(update={"scale": scale})})
+    amended = call.model_copy(update={"configuration": config, "revision": call.ordering_key + 1})
+    await deliver(app, envelope_of(CallAmended(call=amended, kind="scale", reason="whole points"), clock))
+
+    refused = await client.post(f"{path}/submit", headers=expert)
+    assert refused.status_code == 422, refused.text
+    assert {e["field"] for e in refused.json()["errors"]} == {"scores.impact"}
 
 
 async def test_a_late_conflict_takes_the_expert_off_discards_its_draft_and_finds_a_replacement(

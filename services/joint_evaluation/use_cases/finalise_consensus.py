@@ -16,7 +16,7 @@ from shared.wording import agree, count
 
 from ..access import (
     call_config,
-    entry_of,
+    entry_and_call_key,
     evaluation_rules,
     overrides_of,
     refuse_once_completed,
@@ -29,22 +29,23 @@ from ..domain.scoring import EvaluationRules, EvaluatorScores, ProposalConsensus
 from ..errors import AssessmentsOutstanding, ConsensusIncomplete
 from ..models import Consensus, audit_log
 from ..repository import assessments_of, pairs_of_proposals, progress_for_share
-from ..views import ProposalState, proposal_state
+from ..views import Known, ProposalState, proposal_state
 
 
 async def finalise_consensus(
     session: AsyncSession, runtime: Runtime, agency: Principal, proposal_id: str
 ) -> ProposalState:
     """The proposal's state with its consensus final."""
-    entry = await entry_of(session, proposal_id)
+    entry, key = await entry_and_call_key(session, proposal_id)
     refuse_unless_evaluable(entry)
-    config = await call_config(session, entry.call_id)
+    config = await call_config(session, entry.call_id, key=key)
     refuse_once_completed(await progress_for_share(session, entry.call_id, runtime.clock.now()))  # see set_consensus
     record = await consensus_for_update(session, entry.call_id, proposal_id, runtime)
     refuse_if_final(record)
     assessments = await assessments_of(session, proposal_id)
     submitted = {a.evaluator_id for a in assessments if a.status == AssessmentStatus.SUBMITTED}
-    waiting = sorted({p.evaluator_id for p in await pairs_of_proposals(session, [proposal_id])} - submitted)
+    pairs = await pairs_of_proposals(session, [proposal_id])
+    waiting = sorted({p.evaluator_id for p in pairs} - submitted)
     if waiting:
         who = f"{count(len(waiting), 'assigned evaluator')} {agree(len(waiting), 'has', 'have')}"
         raise AssessmentsOutstanding(f"{who} not submitted yet.", extra={"waiting_for": waiting})
@@ -59,7 +60,7 @@ async def finalise_consensus(
         entry.audited,
         after={"scores": record.scores, "overridden": sorted(record.overrides)},
     )
-    return await proposal_state(session, entry)
+    return await proposal_state(session, entry, Known(config, record, assessments, pairs))
 
 
 def _consensus_of(record: Consensus, submitted: list[EvaluatorScores], rules: EvaluationRules) -> ProposalConsensus:

@@ -11,16 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import EligibilityDecided
 from shared.service import Runtime
 
-from ..repository import entry_for_update
+from ..repository import record_decision_on_entry
 
 
 async def record_eligibility(session: AsyncSession, runtime: Runtime, event: EligibilityDecided) -> None:
-    now = runtime.clock.now()
-    entry = await entry_for_update(session, str(event.proposal_id), str(event.call_id), now)
-    if (event.proposal_version, event.decision_version) <= (entry.eligibility_version, entry.decision_version):
-        return  # an older decision arriving late
-    entry.eligibility_version, entry.decision_version = event.proposal_version, event.decision_version
-    entry.eligibility, entry.eligibility_reasons = event.outcome, event.reasons
-    entry.eligibility_reason_details = [detail.model_dump(mode="json") for detail in event.reason_details]
-    entry.ineligible_partners = [p.partner_id for p in event.partners if not p.eligible]
-    entry.dropped_partners, entry.updated_at = list(event.dropped_partners), now
+    changes = {
+        "eligibility": event.outcome,
+        "eligibility_reasons": event.reasons,
+        "eligibility_reason_details": [detail.model_dump(mode="json") for detail in event.reason_details],
+        "ineligible_partners": [p.partner_id for p in event.partners if not p.eligible],
+        "dropped_partners": list(event.dropped_partners),
+    }
+    versions = (event.proposal_version, event.decision_version)  # an older decision arriving late changes nothing
+    await record_decision_on_entry(
+        session, str(event.proposal_id), str(event.call_id), runtime.clock.now(), versions, changes
+    )

@@ -15,13 +15,13 @@ from shared.audit import AuditTrail
 from shared.http.principal import Principal
 from shared.service import Runtime
 
-from ..access import call_config, entry_of, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
+from ..access import call_config, entry_and_call_key, evaluation_rules, refuse_once_completed, refuse_unless_evaluable
 from ..assessments import refuse_problems
 from ..consensus import consensus_for_update, refuse_if_final
 from ..domain.assessment import Problem, draft_problems, score_text
 from ..models import audit_log
 from ..repository import progress_for_share
-from ..views import ProposalState, proposal_state
+from ..views import Known, ProposalState, proposal_state
 
 
 async def set_consensus(
@@ -32,9 +32,9 @@ async def set_consensus(
     overrides: Mapping[str, tuple[Decimal, str]],
 ) -> ProposalState:
     """`overrides`: criterion key -> (score, justification). The proposal's state after it."""
-    entry = await entry_of(session, proposal_id)
+    entry, key = await entry_and_call_key(session, proposal_id)
     refuse_unless_evaluable(entry)
-    config = await call_config(session, entry.call_id)
+    config = await call_config(session, entry.call_id, key=key)
     # Share-locked: consensus of other proposals goes on meanwhile, the call-wide steps (completing the ranking,
     # a shortlist, an assignment) wait for it and it for them.
     refuse_once_completed(await progress_for_share(session, entry.call_id, runtime.clock.now()))
@@ -58,4 +58,4 @@ async def set_consensus(
         before=before,
         after=consensus.overrides,
     )
-    return await proposal_state(session, entry)
+    return await proposal_state(session, entry, Known(config, consensus))
