@@ -20,7 +20,7 @@ from shared.messaging.outbox import emit_all
 from shared.readmodel import load_call_copy
 from shared.service import Runtime
 
-from .domain.checks import CheckDraft, CheckVerdict, automatic_checks
+from .domain.checks import CheckDraft, CheckVerdict, RuleBook, automatic_checks
 from .domain.consolidation import CheckState, Decision, decide
 from .domain.lifecycle import CaseFeedKind, CaseOutcome, CaseStatus, moved
 from .domain.stages import checks_of_stage
@@ -51,9 +51,10 @@ async def open_checks(
     await retire_checks(session, [case.proposal_id for case in cases])
     rows: list[dict[str, Any]] = []
     said = Announcements()
+    book = RuleBook(config)
     for case in cases:
         submitted = ProposalSubmitted.model_validate(case.submission)
-        drafts = checks_of_stage(automatic_checks(config, submitted), config, submitted.stage)
+        drafts = checks_of_stage(automatic_checks(config, submitted, book), config, submitted.stage)
         rows += [_check_row(case, draft, now) for draft in drafts]
         case.status = moved(case.status, CaseStatus.CHECKING)
         for region in sorted(_regions(submitted, config)):
