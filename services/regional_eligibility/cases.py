@@ -82,7 +82,12 @@ async def open_checks(
 async def try_decide(session: AsyncSession, runtime: Runtime, case: ProposalCase, config: CallConfiguration) -> None:
     """Decide the case on its current checks, if no check needs a human any more; announce a changed outcome."""
     submitted = ProposalSubmitted.model_validate(case.submission)
-    checks = check_states(config, submitted, await current_checks(session, case.proposal_id))
+    rows = await current_checks(session, case.proposal_id)
+    # The numbers behind the verdicts go only into the reasons of failed checks, once no check needs a human
+    # (domain.consolidation.decide): the rules run again only for such a decision, not for every item closed.
+    verdicts = {CheckVerdict(row.verdict) for row in rows}
+    numbers = CheckVerdict.NEEDS_HUMAN not in verdicts and CheckVerdict.FAIL in verdicts
+    checks = check_states(config, submitted, rows, numbers=numbers)
     said = Announcements()
     _decide(runtime, case, config, submitted, checks, said)
     await said.write(session, runtime)
@@ -151,11 +156,17 @@ def _check_row(case: ProposalCase, draft: CheckDraft, now: datetime) -> dict[str
     }
 
 
-def check_states(config: CallConfiguration, submitted: ProposalSubmitted, rows: list[PartnerCheck]) -> list[CheckState]:
+def check_states(
+    config: CallConfiguration, submitted: ProposalSubmitted, rows: list[PartnerCheck], *, numbers: bool = True
+) -> list[CheckState]:
     """The stored checks with the numbers behind each automatic verdict, judged again (a pure function of the
     stored call and version: the same numbers as when the checks opened); an officer's override keeps the
-    rule's numbers."""
-    numbers = {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
+    rule's numbers. `numbers=False`: without them (no rule is run)."""
+    found = (
+        {(d.partner_id, d.region_code, d.rule): d.details for d in automatic_checks(config, submitted)}
+        if numbers
+        else {}
+    )
     return [
         CheckState(
             c.partner_id,
@@ -164,7 +175,7 @@ def check_states(config: CallConfiguration, submitted: ProposalSubmitted, rows: 
             CheckVerdict(c.verdict),
             c.reason,
             rule=c.rule,
-            details=numbers.get((c.partner_id, c.region_code, c.rule), {}),
+            details=found.get((c.partner_id, c.region_code, c.rule), {}),
         )
         for c in rows
     ]

@@ -396,6 +396,10 @@ async def test_a_consortium_reads_its_own_outcome_per_partner_with_the_rule_and_
     assert rate["decided_by"] == "rules" and rate["overridden"] is False and rate["region_code"] == "DE-BY"
     manual = next(r for r in bavarian["reasons"] if r["rule"] == "regional.manual_check")
     assert manual["decided_by"] == "officers" and manual["overridden"] is False
+    # Decided by the officer's last decision: the event's reasons carry the rule's numbers too.
+    [event] = await decided_events(app)
+    announced = next(d for d in event.reason_details if d.rule == "regional.funding_rate")
+    assert (announced.details["requested"], announced.details["limit"]) == ("62000.00", "50000.00")
     # What the officer wrote, and who decided, stay with the region's audit trail.
     assert (
         internal not in decided.text and "region:DE-BY" not in decided.text and "checked the files" not in decided.text
