@@ -14,12 +14,19 @@ from shared.db import UtcDateTime
 from .domain.checks import CheckVerdict
 from .domain.lifecycle import CaseStatus
 from .domain.webhooks import DELIVERY_TRANSITIONS, LIVE, DeliveryStatus, SubscriptionStatus, new_delivery_status
-from .models import PartnerCheck, ProposalCase, RegionEvent, WebhookDelivery, WebhookSubscription
+from .models import PartnerCheck, ProposalCase, RegionEvent, WebhookDelivery, WebhookSubscription, call_copies
 
 FEED_LOCK = 7_340_041  # pg_advisory_xact_lock key: feed rows commit in id order
 # The tables the bulk writes insert into with Core statements (no ORM object per row).
 partner_checks: Table = PartnerCheck.__table__  # type: ignore[assignment]
 region_events: Table = RegionEvent.__table__  # type: ignore[assignment]
+
+
+async def call_copy_version(session: AsyncSession, call_id: str) -> int | None:
+    """The version of the call's stored copy (None: no copy here)."""
+    query = select(call_copies.c.version).where(call_copies.c.call_id == call_id)
+    version = (await session.execute(query)).scalar()
+    return int(version) if version is not None else None
 
 
 async def get_case(session: AsyncSession, proposal_id: str, *, for_update: bool = False) -> ProposalCase | None:

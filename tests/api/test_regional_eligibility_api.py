@@ -136,6 +136,26 @@ async def test_a_correction_before_the_region_deadline_changes_the_outcome_one_a
     assert len(await decided_events(app)) == 2
 
 
+async def test_a_decision_reads_the_call_as_amended_since_the_decision_before(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """The app keeps the calls it has parsed (its CallCache), per stored version: a newer version is read at once."""
+    client, app = await service_client("regional_eligibility")
+    call, _ = await closed_call_with(app, clock)
+    decision = {"action": "close", "verdict": "pass", "reason": "checked the files"}
+    austrian = (await client.get("/checks", params={"status": "open"}, headers=AUSTRIA)).json()["items"][0]
+    fribourg = (await client.get("/checks", params={"status": "open"}, headers=FRIBOURG)).json()["items"][0]
+    assert (await client.post(f"/checks/{austrian['id']}/decision", json=decision, headers=AUSTRIA)).status_code == 200
+
+    assert call.configuration is not None
+    due_now = call.configuration.model_copy(update={"eligibility_check_due": clock.now()})
+    amended = call.model_copy(update={"status": "closed", "revision": 4, "configuration": due_now})
+    await deliver(app, call_published_envelope(amended, clock))
+    late = await client.post(f"/checks/{fribourg['id']}/decision", json=decision, headers=FRIBOURG)
+    assert late.status_code == 409 and "decisions are final" in late.json()["detail"]
+    assert len(app.state.call_cache) == 2  # each version parsed once
+
+
 async def test_a_region_never_sees_or_decides_another_regions_partners(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:
