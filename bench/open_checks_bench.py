@@ -37,30 +37,38 @@ from services.regional_eligibility.models import (
 from services.regional_eligibility.settings import Settings
 from services.regional_eligibility.use_cases.open_checks_of_call import open_checks_of_call
 from shared.clock import MovableClock
+from shared.events import CallSnapshot
 from shared.readmodel import load_call_copy
-from shared.service import open_runtime
+from shared.service import Runtime, open_runtime
+
+
+async def reset(runtime: Runtime) -> tuple[CallSnapshot, int]:
+    """Every case back to awaiting the deadline, its checks, feed, deliveries and outbox rows removed; the runtime's
+    clock (a MovableClock) one second past the call's last deadline. The call and the number of cases."""
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(delete(WebhookDelivery))
+        await session.execute(delete(RegionEvent))
+        await session.execute(delete(PartnerCheck))
+        await session.execute(delete(runtime.tables.outbox))
+        await session.execute(
+            update(ProposalCase)
+            .where(ProposalCase.status != "withdrawn")
+            .values(status="awaiting_deadline", outcome="pending", reasons=[], decided_at=None, decision_version=0)
+        )
+        call_id = (await session.execute(select(call_copies.c.call_id))).scalar_one()
+        call = await load_call_copy(session, call_copies, call_id)
+        cases = (await session.execute(select(func.count()).select_from(ProposalCase))).scalar_one()
+    assert call is not None and call.configuration is not None
+    assert isinstance(runtime.clock, MovableClock)
+    runtime.clock.set(max(stage.deadline for stage in call.configuration.stages) + timedelta(seconds=1))
+    return call, int(cases)
 
 
 async def one_run(db_dir: Path, profile: cProfile.Profile | None) -> tuple[int, float, float]:
     settings = Settings(data_dir=db_dir)
     runtime = open_runtime(SERVICE, settings, MovableClock(start=_epoch()))
     try:
-        async with runtime.sessions() as session, session.begin():
-            await session.execute(delete(WebhookDelivery))
-            await session.execute(delete(RegionEvent))
-            await session.execute(delete(PartnerCheck))
-            await session.execute(delete(runtime.tables.outbox))
-            await session.execute(
-                update(ProposalCase)
-                .where(ProposalCase.status != "withdrawn")
-                .values(status="awaiting_deadline", outcome="pending", reasons=[], decided_at=None, decision_version=0)
-            )
-            call_id = (await session.execute(select(call_copies.c.call_id))).scalar_one()
-            call = await load_call_copy(session, call_copies, call_id)
-            cases = (await session.execute(select(func.count()).select_from(ProposalCase))).scalar_one()
-        assert call is not None and call.configuration is not None
-        assert isinstance(runtime.clock, MovableClock)
-        runtime.clock.set(max(stage.deadline for stage in call.configuration.stages) + timedelta(seconds=1))
+        call, cases = await reset(runtime)
         wall, cpu = time.perf_counter(), time.process_time()
         if profile is not None:
             profile.enable()
@@ -68,7 +76,7 @@ async def one_run(db_dir: Path, profile: cProfile.Profile | None) -> tuple[int, 
             await open_checks_of_call(session, runtime, call)
         if profile is not None:
             profile.disable()
-        return int(cases), time.perf_counter() - wall, time.process_time() - cpu
+        return cases, time.perf_counter() - wall, time.process_time() - cpu
     finally:
         await runtime.engine.dispose()
 

@@ -6,6 +6,8 @@ business transaction."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +16,22 @@ from shared.service import Runtime
 
 from .domain.notices import Notice
 from .models import RegionEvent
-from .repository import get_case, lock_feed, queue_deliveries
+from .repository import append_feed, get_case, lock_feed, queue_deliveries
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One event of one region's feed, before it is written."""
+
+    region: str
+    kind: str
+    proposal_id: str
+    payload: dict[str, Any]  # the payload names the region too
+
+
+def feed_entries(regions: Iterable[str], kind: str, proposal_id: str, payload: dict[str, Any]) -> list[FeedEntry]:
+    """`kind` for each region, in the regions' order (sorted)."""
+    return [FeedEntry(region, kind, proposal_id, {**payload, "region": region}) for region in sorted(regions)]
 
 
 async def announce(
@@ -26,21 +43,21 @@ async def announce(
     payload: dict[str, Any],
 ) -> None:
     """Append `kind` to the feed of each region (ids in commit order: the feed lock)."""
-    if not regions:
+    await announce_all(session, runtime, feed_entries(regions, kind, proposal_id, payload))
+
+
+async def announce_all(session: AsyncSession, runtime: Runtime, entries: list[FeedEntry]) -> None:
+    """Append the entries to their regions' feeds in their order (ids in commit order: the feed lock), with their
+    webhook deliveries: a few statements, however many entries and subscribers."""
+    if not entries:
         return
     await lock_feed(session)
     now = runtime.clock.now()
-    for region in sorted(regions):
-        event = RegionEvent(
-            region_code=region,
-            type=kind,
-            proposal_id=proposal_id,
-            payload={**payload, "region": region},
-            created_at=now,
-        )
-        session.add(event)
-        await session.flush()
-        await queue_deliveries(session, region, event.id, now)
+    rows = [
+        {"region_code": e.region, "type": e.kind, "proposal_id": e.proposal_id, "payload": e.payload, "created_at": now}
+        for e in entries
+    ]
+    await queue_deliveries(session, await append_feed(session, rows), now)
 
 
 async def announce_notice(session: AsyncSession, runtime: Runtime, notice: Notice) -> None:

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, insert, literal, or_, select, text, update
+from sqlalchemy import Integer, Table, and_, case, func, insert, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import UtcDateTime
-from shared.messaging.tables import BigId
 
 from .domain.checks import CheckVerdict
 from .domain.lifecycle import CaseStatus
 from .domain.webhooks import DELIVERY_TRANSITIONS, LIVE, DeliveryStatus, SubscriptionStatus, new_delivery_status
-from .models import PartnerCheck, ProposalCase, RegionEvent, WebhookDelivery, WebhookSubscription
+from .models import PartnerCheck, ProposalCase, RegionEvent, WebhookDelivery, WebhookSubscription, call_copies
 
 FEED_LOCK = 7_340_041  # pg_advisory_xact_lock key: feed rows commit in id order
+# The tables the bulk writes insert into with Core statements (no ORM object per row).
+partner_checks: Table = PartnerCheck.__table__  # type: ignore[assignment]
+region_events: Table = RegionEvent.__table__  # type: ignore[assignment]
+
+
+async def call_copy_version(session: AsyncSession, call_id: str) -> int | None:
+    """The version of the call's stored copy (None: no copy here)."""
+    query = select(call_copies.c.version).where(call_copies.c.call_id == call_id)
+    version = (await session.execute(query)).scalar()
+    return int(version) if version is not None else None
 
 
 async def get_case(session: AsyncSession, proposal_id: str, *, for_update: bool = False) -> ProposalCase | None:
@@ -39,12 +50,19 @@ async def current_checks(session: AsyncSession, proposal_id: str, region: str | 
     return list((await session.execute(query.order_by(PartnerCheck.id))).scalars())
 
 
-async def retire_checks(session: AsyncSession, proposal_id: str) -> None:
+async def retire_checks(session: AsyncSession, proposal_ids: Sequence[str]) -> None:
+    """The current checks of the proposals are current no more, in one statement."""
     await session.execute(
         update(PartnerCheck)
-        .where(PartnerCheck.proposal_id == proposal_id, PartnerCheck.current.is_(True))
+        .where(PartnerCheck.proposal_id.in_(proposal_ids), PartnerCheck.current.is_(True))
         .values(current=False)
     )
+
+
+async def add_checks(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """The check rows (column values, each row the same columns) in one statement, ids in their order."""
+    if rows:
+        await session.execute(insert(partner_checks), rows)
 
 
 async def get_check(session: AsyncSession, check_id: int, *, for_update: bool = False) -> PartnerCheck | None:
@@ -108,20 +126,28 @@ async def feed_after(session: AsyncSession, region: str, after_id: int, limit: i
     return list((await session.execute(query)).scalars())
 
 
-async def queue_deliveries(session: AsyncSession, region: str, event_id: int, now: datetime) -> None:
-    """One delivery of the event per live subscription of the region, in one statement (the write that
-    announced it pays one insert, however many subscribers the region has)."""
+async def append_feed(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Append the feed rows (column values, each row the same columns) in one statement, ids in their order; the
+    caller holds the feed lock. The last id before them: the rows appended are those after it."""
+    last = (await session.execute(select(func.coalesce(func.max(RegionEvent.id), 0)))).scalar_one()
+    await session.execute(insert(region_events), rows)
+    return int(last)
+
+
+async def queue_deliveries(session: AsyncSession, after_event_id: int, now: datetime) -> None:
+    """One delivery of every feed event after `after_event_id` (those the caller has just appended, under the
+    feed lock) per live subscription of its region, in one statement: the write that announced them pays one
+    insert, however many events and subscribers."""
     status = case(
         *((WebhookSubscription.status == s.value, new_delivery_status(s).value) for s in sorted(LIVE)),
         else_=DeliveryStatus.PENDING.value,
     )
-    rows = select(
-        WebhookSubscription.id,
-        literal(event_id, BigId),
-        status,
-        literal(0, Integer),
-        literal(now, UtcDateTime()),
-    ).where(WebhookSubscription.region_code == region, WebhookSubscription.status.in_(sorted(LIVE)))
+    rows = (
+        select(WebhookSubscription.id, RegionEvent.id, status, literal(0, Integer), literal(now, UtcDateTime()))
+        .join(RegionEvent, RegionEvent.region_code == WebhookSubscription.region_code)
+        .where(RegionEvent.id > after_event_id, WebhookSubscription.status.in_(sorted(LIVE)))
+        .order_by(RegionEvent.id, WebhookSubscription.id)
+    )
     columns = ["subscription_id", "event_id", "status", "attempts", "next_attempt_at"]
     await session.execute(insert(WebhookDelivery).from_select(columns, rows))
 

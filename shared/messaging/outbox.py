@@ -51,6 +51,21 @@ async def emit(
     return envelope
 
 
+async def emit_all(
+    session: AsyncSession,
+    tables: MessagingTables,
+    events: list[tuple[str, EventData]],
+    *,
+    source: str,
+    clock: Clock,
+) -> list[Envelope]:
+    """`emit` for several events, (subject, data) each, in one statement (an executemany), in their order."""
+    envelopes = [outgoing_envelope(data, source=source, subject=subject, clock=clock) for subject, data in events]
+    if envelopes:
+        await session.execute(insert(tables.outbox), [outbox_row(envelope) for envelope in envelopes])
+    return envelopes
+
+
 def outgoing_envelope(data: EventData, *, source: str, subject: str, clock: Clock) -> Envelope:
     """The envelope `emit` stores: named after the request or message being handled (correlation, causation)."""
     return make_envelope(

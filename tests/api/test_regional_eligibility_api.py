@@ -136,6 +136,26 @@ async def test_a_correction_before_the_region_deadline_changes_the_outcome_one_a
     assert len(await decided_events(app)) == 2
 
 
+async def test_a_decision_reads_the_call_as_amended_since_the_decision_before(
+    service_client: ServiceClient, clock: MovableClock
+) -> None:
+    """The app keeps the calls it has parsed (its CallCache), per stored version: a newer version is read at once."""
+    client, app = await service_client("regional_eligibility")
+    call, _ = await closed_call_with(app, clock)
+    decision = {"action": "close", "verdict": "pass", "reason": "checked the files"}
+    austrian = (await client.get("/checks", params={"status": "open"}, headers=AUSTRIA)).json()["items"][0]
+    fribourg = (await client.get("/checks", params={"status": "open"}, headers=FRIBOURG)).json()["items"][0]
+    assert (await client.post(f"/checks/{austrian['id']}/decision", json=decision, headers=AUSTRIA)).status_code == 200
+
+    assert call.configuration is not None
+    due_now = call.configuration.model_copy(update={"eligibility_check_due": clock.now()})
+    amended = call.model_copy(update={"status": "closed", "revision": 4, "configuration": due_now})
+    await deliver(app, call_published_envelope(amended, clock))
+    late = await client.post(f"/checks/{fribourg['id']}/decision", json=decision, headers=FRIBOURG)
+    assert late.status_code == 409 and "decisions are final" in late.json()["detail"]
+    assert len(app.state.call_cache) == 2  # each version parsed once
+
+
 async def test_a_region_never_sees_or_decides_another_regions_partners(
     service_client: ServiceClient, clock: MovableClock
 ) -> None:
@@ -396,6 +416,10 @@ async def test_a_consortium_reads_its_own_outcome_per_partner_with_the_rule_and_
     assert rate["decided_by"] == "rules" and rate["overridden"] is False and rate["region_code"] == "DE-BY"
     manual = next(r for r in bavarian["reasons"] if r["rule"] == "regional.manual_check")
     assert manual["decided_by"] == "officers" and manual["overridden"] is False
+    # Decided by the officer's last decision: the event's reasons carry the rule's numbers too.
+    [event] = await decided_events(app)
+    announced = next(d for d in event.reason_details if d.rule == "regional.funding_rate")
+    assert (announced.details["requested"], announced.details["limit"]) == ("62000.00", "50000.00")
     # What the officer wrote, and who decided, stay with the region's audit trail.
     assert (
         internal not in decided.text and "region:DE-BY" not in decided.text and "checked the files" not in decided.text

@@ -32,6 +32,7 @@ from ..use_cases.read_webhook import read_webhook
 from ..use_cases.resume_webhook import resume
 from ..use_cases.subscribe_webhook import subscribe
 from ..use_cases.unsubscribe_webhook import unsubscribe
+from .dependencies import Calls
 from .presenters import (
     applicant_outcome_out,
     case_out,
@@ -157,12 +158,13 @@ async def post_decision(
     body: DecisionIn,
     session: DbSession,
     runtime: RuntimeDep,
+    calls: Calls,
     decider: Decider,
 ) -> CheckOut:
     """404 for a check the caller does not decide; 409 for one no longer current (a newer version, a
     withdrawal, or a deadline extension before the final version is known) or past the check deadline."""
     verdict = CheckVerdict(body.verdict) if body.verdict else None
-    return check_out(await decide_check(session, runtime, decider, check_id, body.action, verdict, body.reason))
+    return check_out(await decide_check(session, runtime, calls, decider, check_id, body.action, verdict, body.reason))
 
 
 @router.get(

@@ -8,12 +8,14 @@ rule; the consortium rules judge the proposal as a whole.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from shared.calls import CallConfiguration
 from shared.events import PartnerSnapshot, ProposalSubmitted
 from shared.rules.consortium import evaluate_consortium
-from shared.rules.model import Outcome, ProposalFacts, Verdict
+from shared.rules.model import ConsortiumRules, Outcome, ProposalFacts, RegionalRules, Verdict
 from shared.rules.regional import evaluate_partner, evaluate_region
 
 CONSORTIUM = "consortium"  # the "region" of checks on the proposal as a whole
@@ -49,7 +51,36 @@ class CheckDraft:
     details: dict[str, str] = field(default_factory=dict)  # the numbers behind the reason (Verdict.details)
 
 
-def automatic_checks(call: CallConfiguration, proposal: ProposalSubmitted) -> list[CheckDraft]:
+class RuleBook:
+    """A call's rules as the rule engine takes them, each part built the first time it is asked for: one book for
+    the proposals judged together (the rules are the same for each of them), not one a proposal."""
+
+    def __init__(self, call: CallConfiguration) -> None:
+        self.call = call
+
+    @cached_property
+    def regional(self) -> dict[str, RegionalRules]:
+        return self.call.regional_rules()
+
+    @cached_property
+    def consortium(self) -> ConsortiumRules:
+        return self.call.consortium_rules_for_engine()
+
+    @cached_property
+    def currencies(self) -> dict[str, str]:
+        """Each participating region's currency."""
+        return {region.code: region.currency for region in self.call.regions}
+
+    @cached_property
+    def reporting_rates(self) -> dict[str, Decimal]:
+        return self.call.reporting_rates()
+
+
+def automatic_checks(
+    call: CallConfiguration, proposal: ProposalSubmitted, book: RuleBook | None = None
+) -> list[CheckDraft]:
+    """`book`: the call's rules, when the caller judges several proposals (else built here)."""
+    book = RuleBook(call) if book is None else book
     facts, by_key = proposal_facts(proposal, call)
     if facts is None:
         return [
@@ -62,9 +93,8 @@ def automatic_checks(call: CallConfiguration, proposal: ProposalSubmitted) -> li
                 "the submission lacks the data the rules need (TRL, duration or partner types)",
             )
         ]
-    checks = [_check(v, by_key, CONSORTIUM, proposal.acronym) for v in _consortium_verdicts(call, facts)]
-    rules = call.regional_rules()
-    for code, region_rules in rules.items():
+    checks = [_check(v, by_key, CONSORTIUM, proposal.acronym) for v in _consortium_verdicts(book, facts)]
+    for code, region_rules in book.regional.items():
         partners = [p for p in facts.partners if p.region_code == code]
         if not partners:
             continue
@@ -85,17 +115,17 @@ def proposal_facts(
 
 def consortium_failures(call: CallConfiguration, facts: ProposalFacts) -> list[tuple[str, str, dict[str, str]]]:
     """The consortium rules the facts break: (rule, reason, numbers) each."""
-    return [(v.rule, v.reason, dict(v.details)) for v in _consortium_verdicts(call, facts) if v.outcome is Outcome.FAIL]
+    verdicts = _consortium_verdicts(RuleBook(call), facts)
+    return [(v.rule, v.reason, dict(v.details)) for v in verdicts if v.outcome is Outcome.FAIL]
 
 
-def _consortium_verdicts(call: CallConfiguration, facts: ProposalFacts) -> list[Verdict]:
-    currencies = {region.code: region.currency for region in call.regions}
+def _consortium_verdicts(book: RuleBook, facts: ProposalFacts) -> list[Verdict]:
     return evaluate_consortium(
-        call.consortium_rules_for_engine(),
+        book.consortium,
         facts,
-        currencies,
-        call.reporting_rates(),
-        reporting_currency=call.funding.reporting_currency,
+        book.currencies,
+        book.reporting_rates,
+        reporting_currency=book.call.funding.reporting_currency,
     )
 
 

@@ -14,7 +14,8 @@ from shared.http.principal import Principal
 from shared.service import Runtime
 
 from ..access import decides
-from ..cases import call_config, try_decide
+from ..call_cache import CallCache
+from ..cases import try_decide
 from ..domain.checks import CheckVerdict, can_decide
 from ..domain.lifecycle import CaseStatus
 from ..errors import CheckNotCurrent, EligibilityDecisionsFinal
@@ -27,6 +28,7 @@ Action = Literal["confirm", "override", "close"]
 async def decide_check(
     session: AsyncSession,
     runtime: Runtime,
+    calls: CallCache,
     officer: Principal,
     check_id: int,
     action: Action,
@@ -34,7 +36,7 @@ async def decide_check(
     reason: str,
 ) -> PartnerCheck:
     check, case = await _decidable(session, officer, check_id)
-    _, config = await call_config(session, check.call_id, missing=NotFound)
+    _, config = await calls.call_config(session, check.call_id, missing=NotFound)
     now = runtime.clock.now()
     if config.eligibility_check_due is not None and now >= config.eligibility_check_due:
         raise EligibilityDecisionsFinal(

@@ -32,7 +32,7 @@ async def record_submission(session: AsyncSession, runtime: Runtime, submitted: 
     case.status = moved(case.status, CaseStatus.AWAITING_DEADLINE)
     case.outcome, case.reasons, case.decided_at = CaseOutcome.PENDING, [], None
     # Checks opened before a deadline extension judged a version that is no longer final: nobody decides them.
-    await retire_checks(session, proposal_id)
+    await retire_checks(session, [proposal_id])
     await session.flush()
     if now >= deadline_of(config, submitted.stage):  # its stage already closed: this is the final version
-        await open_checks(session, runtime, case, config)
+        await open_checks(session, runtime, [case], config)

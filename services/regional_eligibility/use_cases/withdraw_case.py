@@ -17,7 +17,7 @@ async def withdraw_case(session: AsyncSession, runtime: Runtime, withdrawn: Prop
     if case is None or not can_move(CaseStatus(case.status), CaseStatus.WITHDRAWN):
         return
     case.status, case.updated_at = moved(case.status, CaseStatus.WITHDRAWN), runtime.clock.now()
-    await retire_checks(session, case.proposal_id)
+    await retire_checks(session, [case.proposal_id])
     submitted = ProposalSubmitted.model_validate(case.submission)
     regions = {p.region_code for p in submitted.partners}
     await announce(
