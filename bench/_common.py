@@ -5,12 +5,15 @@ embedded app."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import io
 import pstats
 import shutil
 import subprocess
+import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,23 @@ def demo_database_args(
     if not source.exists():
         parser.error(f"no {source}: run `jointcall demo --data-dir {args.data_dir}` first")
     return args, source, cProfile.Profile(time.process_time) if args.profile else None
+
+
+def requests_on_a_copy(
+    description: str | None,
+    database: str,
+    default_concurrency: int,
+    run: Callable[[Path, int, cProfile.Profile | None], Awaitable[None]],
+) -> int:
+    """A request benchmark's main: `run(folder, concurrency, profile)` on a copy of a finished demo's `database`,
+    then the profile asked for."""
+    args, source, profile = demo_database_args(description, database, "--concurrency", default_concurrency)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        copy_database(source, Path(tmp))
+        asyncio.run(run(Path(tmp), args.concurrency, profile))
+    if profile is not None:
+        print_profile(profile, args.top)
+    return 0
 
 
 def copy_database(source: Path, folder: Path) -> None:

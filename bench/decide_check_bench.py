@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from _common import copy_database, demo_database_args, print_profile
+from _common import requests_on_a_copy
 from open_checks_bench import reset
 from sqlalchemy import select
 
@@ -102,13 +101,7 @@ async def run(data_dir: Path, concurrency: int, profile: Any) -> None:
 
 
 def main() -> int:
-    args, source, profile = demo_database_args(__doc__, "regional_eligibility.db", "--concurrency", 1)
-    with tempfile.TemporaryDirectory(prefix="decide-check-") as tmp:
-        copy_database(source, Path(tmp))
-        asyncio.run(run(Path(tmp), args.concurrency, profile))
-    if profile is not None:
-        print_profile(profile, args.top)
-    return 0
+    return requests_on_a_copy(__doc__, "regional_eligibility.db", 1, run)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from _common import copy_database, demo_database_args, print_profile
+from _common import requests_on_a_copy
 from sqlalchemy import delete, select, update
 
 from services.joint_evaluation.app import SERVICE
@@ -121,13 +120,7 @@ async def run(data_dir: Path, concurrency: int, profile: Any) -> None:
 
 
 def main() -> int:
-    args, source, profile = demo_database_args(__doc__, "joint_evaluation.db", "--concurrency", 8)
-    with tempfile.TemporaryDirectory(prefix="scoring-") as tmp:
-        copy_database(source, Path(tmp))
-        asyncio.run(run(Path(tmp), args.concurrency, profile))
-    if profile is not None:
-        print_profile(profile, args.top)
-    return 0
+    return requests_on_a_copy(__doc__, "joint_evaluation.db", 8, run)
 
 
 if __name__ == "__main__":
